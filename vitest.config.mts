@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Browser and chain tests start real processes (Chromium, anvil); two cores here, so keep workers modest.
+    maxWorkers: 2
+  }
+})
