@@ -1,0 +1,40 @@
+// `npm start` without an Electron binary, and `npm run harness`: the till on its embedded defaults, served to a
+// browser. Usage: node out/main/harness.js [--data-dir DIR] [--port N]
+import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { createApp } from '../app'
+import { startHarness } from './server'
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      'data-dir': { type: 'string', default: join(process.cwd(), '.data') },
+      port: { type: 'string', default: '0' },
+      'renderer-dir': { type: 'string' },
+      'resources-dir': { type: 'string' }
+    }
+  })
+  const port = Number.parseInt(values.port ?? '0', 10)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got ${values.port}`)
+  const appRoot = resolve(__dirname, '..', '..')
+  const dataDir = resolve(values['data-dir'] ?? '.data')
+  const app = createApp({ dataDir, resourcesDir: values['resources-dir'] ?? join(appRoot, 'resources') })
+  const harness = await startHarness({ app, rendererDir: values['renderer-dir'] ?? join(appRoot, 'out', 'renderer'), port })
+  console.log(`Stabletill (browser harness) — store "${app.store.settings().storeName}", data in ${dataDir}`)
+  console.log(`  Cashier:          ${harness.urls.cashier}`)
+  console.log(`  Customer display: ${harness.urls.display}`)
+  console.log(`  Back office:      ${harness.urls.backoffice}`)
+  console.log('Press Ctrl+C to stop.')
+  const stop = async () => {
+    await harness.close()
+    await app.close()
+    process.exit(0)
+  }
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e)
+  process.exit(1)
+})

@@ -1,0 +1,52 @@
+// Electron main process: lifecycle and wiring only. All till logic lives in modules that do not import electron
+// (app.ts and below), so it runs and is tested under plain Node too.
+import { app as electronApp, ipcMain, session } from 'electron'
+import { join } from 'node:path'
+import { eventsFor, type WindowRole } from '../shared/api/channels'
+import { createApp, type App } from './app'
+import { CONTENT_SECURITY_POLICY, SenderRegistry } from './security/policy'
+import { createWindow } from './windows/create'
+
+const INVOKE_CHANNEL = 'stabletill:call'
+const EVENT_CHANNEL = 'stabletill:event'
+
+async function main(): Promise<void> {
+  await electronApp.whenReady()
+  const devOrigin = process.env['ELECTRON_RENDERER_URL'] ? new URL(process.env['ELECTRON_RENDERER_URL']).origin : null
+  const till: App = createApp({ dataDir: join(electronApp.getPath('userData'), 'till'), resourcesDir: join(electronApp.getAppPath(), 'resources') })
+  const senders = new SenderRegistry()
+
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } })
+  })
+
+  ipcMain.handle(INVOKE_CHANNEL, async (event, name: unknown, input: unknown) => {
+    const role = senders.roleOf(event.sender.id, event.senderFrame?.url, event.senderFrame === event.sender.mainFrame, devOrigin)
+    if (!role) return { ok: false, error: { code: 'forbidden', message: 'Calls are accepted only from the till windows.' } }
+    return till.registry.dispatch(role, name, input)
+  })
+
+  const windows = new Map<WindowRole, Electron.BrowserWindow>()
+  for (const role of ['cashier', 'display', 'backoffice'] as const) {
+    const win = createWindow(role, { devOrigin })
+    senders.register(win.webContents.id, role)
+    const id = win.webContents.id
+    win.on('closed', () => {
+      senders.forget(id)
+      windows.delete(role)
+    })
+    windows.set(role, win)
+  }
+  till.events.subscribe((event, payload) => {
+    for (const [role, win] of windows) {
+      if (eventsFor(role).includes(event) && !win.isDestroyed()) win.webContents.send(EVENT_CHANNEL, event, payload)
+    }
+  })
+  electronApp.on('window-all-closed', () => {
+    void till.close().then(() => electronApp.quit())
+  })
+}
+
+electronApp.enableSandbox()
+void main()

@@ -1,0 +1,46 @@
+// The Electron security checklist, as data and pure checks so they are unit-tested without the Electron binary.
+// https://www.electronjs.org/docs/latest/tutorial/security
+import { WINDOW_ROLES, type WindowRole } from '../../shared/api/channels'
+
+export const CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; style-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+
+export const SECURE_WEB_PREFERENCES = {
+  contextIsolation: true,
+  sandbox: true,
+  nodeIntegration: false,
+  nodeIntegrationInWorker: false,
+  webSecurity: true,
+  allowRunningInsecureContent: false,
+  experimentalFeatures: false,
+  webviewTag: false,
+  spellcheck: false
+} as const
+
+/** A navigation is allowed only to the app's own page for that window (dev server or packaged file). */
+export function isAllowedNavigation(url: string, appOrigin: string | null): boolean {
+  try {
+    const u = new URL(url)
+    if (appOrigin) return u.origin === appOrigin
+    return u.protocol === 'file:'
+  } catch {
+    return false
+  }
+}
+
+/** Tracks which webContents belongs to which window role: every IPC call is checked against it. */
+export class SenderRegistry {
+  private readonly roles = new Map<number, WindowRole>()
+  register(webContentsId: number, role: WindowRole): void {
+    if (!WINDOW_ROLES.includes(role)) throw new Error(`unknown window role ${role}`)
+    this.roles.set(webContentsId, role)
+  }
+  forget(webContentsId: number): void {
+    this.roles.delete(webContentsId)
+  }
+  /** The role of a sender, only when the call comes from the window's main frame at the app's own URL. */
+  roleOf(webContentsId: number, frameUrl: string | undefined, isMainFrame: boolean, appOrigin: string | null): WindowRole | null {
+    const role = this.roles.get(webContentsId)
+    if (!role || !isMainFrame || !frameUrl || !isAllowedNavigation(frameUrl, appOrigin)) return null
+    return role
+  }
+}

@@ -1,0 +1,378 @@
+// Building and completing a sale. Each public method is one synchronous db.transaction (STYLE.md §6) that
+// changes the sale's rows and appends the journal entries that record the change, then emits 'sale:changed'.
+import type { LineView, SaleView, SaleSummary, TenderView } from '../../shared/api/views'
+import { parseBarcode } from '../../shared/barcode'
+import type { Clock } from '../../shared/clock'
+import { lineTax, multiplyMinor, weighedAmountMinor } from '../../shared/money'
+import { TillError } from '../../shared/result'
+import { canComplete } from '../../shared/sale/guards'
+import { computeSaleTotals } from '../../shared/sale/totals'
+import type { EventBus } from '../events'
+import type { Db } from '../ledger/db'
+import { appendJournal } from '../ledger/journal'
+import type { CatalogService, ScannedItem } from './catalog'
+import type { StoreService } from './store'
+
+interface SaleRow {
+  id: string
+  till_id: string
+  number: number
+  status: 'open' | 'completed' | 'voided'
+  currency: string
+  tax_mode: 'inclusive' | 'exclusive'
+  cashier: string
+  opened_at: number
+  closed_at: number | null
+  journal_hash: string | null
+}
+
+interface LineRow {
+  id: string
+  position: number
+  product_id: string
+  name: string
+  name_zh: string | null
+  barcode: string | null
+  quantity: number
+  weight_g: number | null
+  unit_price_minor: number
+  amount_minor: number
+  tax_rate_id: string
+  tax_name: string
+  tax_rate_ppm: number
+  tax_minor: number
+  voided: number
+}
+
+interface TenderRow {
+  id: string
+  kind: 'cash' | 'stablecoin'
+  amount_minor: number
+  received_minor: number | null
+  change_minor: number | null
+  created_at: number
+}
+
+export interface SaleServiceDeps {
+  readonly db: Db
+  readonly clock: Clock
+  readonly store: StoreService
+  readonly catalog: CatalogService
+  readonly events: EventBus
+}
+
+/** Hook for what follows a completed sale (receipt, drawer): runs after the commit and never blocks or fails it. */
+export type AfterComplete = (sale: SaleView) => void
+
+export class SaleService {
+  private readonly afterComplete: AfterComplete[] = []
+  constructor(private readonly deps: SaleServiceDeps) {}
+
+  onCompleted(hook: AfterComplete): void {
+    this.afterComplete.push(hook)
+  }
+
+  private get db(): Db {
+    return this.deps.db
+  }
+
+  private tillId(): string {
+    return this.deps.store.settings().tillId
+  }
+
+  /** The till's open sale, if any (a till has at most one). */
+  current(): SaleView | null {
+    const row = this.db.prepare("SELECT id FROM sales WHERE till_id = ? AND status = 'open' ORDER BY number DESC LIMIT 1").get(this.tillId()) as { id: string } | undefined
+    return row ? this.get(row.id) : null
+  }
+
+  get(saleId: string): SaleView {
+    const sale = this.db.prepare('SELECT * FROM sales WHERE id = ?').get(saleId) as SaleRow | undefined
+    if (!sale) throw new TillError('not-found', `No sale ${saleId}.`)
+    const lines = this.db
+      .prepare(
+        `SELECT l.*, p.name_zh, t.name AS tax_name FROM sale_lines l
+         JOIN products p ON p.id = l.product_id LEFT JOIN tax_rates t ON t.id = l.tax_rate_id
+         WHERE l.sale_id = ? ORDER BY l.position`
+      )
+      .all(saleId) as LineRow[]
+    const tenders = this.db.prepare('SELECT * FROM tenders WHERE sale_id = ? ORDER BY created_at, id').all(saleId) as TenderRow[]
+    const totals = computeSaleTotals(
+      lines.map((l) => ({ amountMinor: l.amount_minor, taxRateId: l.tax_rate_id, taxRateName: l.tax_name ?? l.tax_rate_id, taxRatePpm: l.tax_rate_ppm, voided: l.voided === 1 })),
+      sale.tax_mode
+    )
+    const paid = tenders.reduce((sum, t) => sum + t.amount_minor, 0)
+    const change = tenders.reduce((sum, t) => sum + (t.change_minor ?? 0), 0)
+    const lineViews: LineView[] = lines.map((l) => ({
+      id: l.id,
+      position: l.position,
+      productId: l.product_id,
+      name: l.name,
+      nameZh: l.name_zh,
+      barcode: l.barcode,
+      quantity: l.quantity,
+      weightGrams: l.weight_g,
+      unitPriceMinor: l.unit_price_minor,
+      amountMinor: l.amount_minor,
+      taxRateId: l.tax_rate_id,
+      taxRatePpm: l.tax_rate_ppm,
+      taxMinor: l.tax_minor,
+      grossMinor: sale.tax_mode === 'exclusive' ? l.amount_minor + l.tax_minor : l.amount_minor,
+      voided: l.voided === 1
+    }))
+    const tenderViews: TenderView[] = tenders.map((t) => ({
+      id: t.id,
+      kind: t.kind,
+      amountMinor: t.amount_minor,
+      receivedMinor: t.received_minor,
+      changeMinor: t.change_minor,
+      createdAt: t.created_at
+    }))
+    return {
+      id: sale.id,
+      number: sale.number,
+      tillId: sale.till_id,
+      status: sale.status,
+      currency: sale.currency,
+      taxMode: sale.tax_mode,
+      cashier: sale.cashier,
+      openedAt: sale.opened_at,
+      closedAt: sale.closed_at,
+      lines: lineViews,
+      taxes: totals.taxes,
+      subtotalMinor: totals.subtotalMinor,
+      taxMinor: totals.taxMinor,
+      totalMinor: totals.totalMinor,
+      paidMinor: paid,
+      dueMinor: Math.max(0, totals.totalMinor - paid),
+      changeMinor: change,
+      tenders: tenderViews,
+      journalHash: sale.journal_hash
+    }
+  }
+
+  list(limit: number): SaleSummary[] {
+    const rows = this.db.prepare('SELECT id, number, status, total_minor, closed_at FROM sales WHERE till_id = ? ORDER BY number DESC LIMIT ?').all(this.tillId(), limit) as {
+      id: string
+      number: number
+      status: SaleSummary['status']
+      total_minor: number | null
+      closed_at: number | null
+    }[]
+    return rows.map((r) => ({ id: r.id, number: r.number, status: r.status, totalMinor: r.total_minor, closedAt: r.closed_at }))
+  }
+
+  /** Parses, looks up and adds a scanned or typed code. Bad or unknown codes are refused and change nothing. */
+  scan(code: string, source: 'wedge' | 'manual' | 'hid'): SaleView {
+    const parsed = parseBarcode(code)
+    if (!parsed.ok) throw new TillError('bad-barcode', parsed.message, { code: code.slice(0, 100) })
+    const item = this.deps.catalog.resolve(parsed)
+    const saleId = this.db.transaction(() => {
+      const sale = this.openSaleForWrite()
+      this.addItem(sale, item, source)
+      return sale.id
+    }).immediate()
+    return this.changed(saleId)
+  }
+
+  setQuantity(lineId: string, quantity: number): SaleView {
+    const saleId = this.db.transaction(() => {
+      const { sale, line } = this.editableLine(lineId)
+      if (line.weight_g !== null) throw new TillError('conflict', `${line.name} was weighed: its quantity cannot be changed. Void the line and weigh again.`)
+      if (line.quantity === quantity) return sale.id
+      const amount = multiplyMinor(line.unit_price_minor, quantity)
+      const tax = lineTax(amount, line.tax_rate_ppm, sale.tax_mode).taxMinor
+      this.db.prepare('UPDATE sale_lines SET quantity = ?, amount_minor = ?, tax_minor = ? WHERE id = ?').run(quantity, amount, tax, lineId)
+      this.journal('sale.line-quantity-changed', sale.id, { lineId, from: line.quantity, to: quantity, amountMinor: amount, taxMinor: tax })
+      return sale.id
+    }).immediate()
+    return this.changed(saleId)
+  }
+
+  voidLine(lineId: string): SaleView {
+    const saleId = this.db.transaction(() => {
+      const { sale, line } = this.editableLine(lineId)
+      if (line.voided) throw new TillError('conflict', `Line ${line.position} (${line.name}) is already void.`)
+      this.db.prepare('UPDATE sale_lines SET voided = 1 WHERE id = ?').run(lineId)
+      this.journal('sale.line-voided', sale.id, { lineId, position: line.position, amountMinor: line.amount_minor })
+      return sale.id
+    }).immediate()
+    return this.changed(saleId)
+  }
+
+  /** Records cash handed over. Cash beyond the amount due becomes change; less than due leaves the rest due. */
+  tenderCash(receivedMinor: number): SaleView {
+    const saleId = this.db.transaction(() => {
+      const sale = this.requireOpenSale()
+      const view = this.get(sale.id)
+      if (!view.lines.some((l) => !l.voided)) throw new TillError('conflict', 'The sale has no items yet: scan something first.')
+      if (view.dueMinor === 0) throw new TillError('conflict', 'Nothing is due: complete the sale.')
+      if (receivedMinor <= 0) throw new TillError('invalid-input', 'Enter the cash the customer handed over.')
+      const applied = Math.min(receivedMinor, view.dueMinor)
+      const change = receivedMinor - applied
+      const tenderId = `${sale.id}/T${view.tenders.length + 1}`
+      this.db
+        .prepare('INSERT INTO tenders (id, sale_id, kind, amount_minor, received_minor, change_minor, details, created_at) VALUES (?, ?, ?, ?, ?, ?, NULL, ?)')
+        .run(tenderId, sale.id, 'cash', applied, receivedMinor, change, this.deps.clock.now())
+      this.journal('sale.tender-added', sale.id, { tenderId, kind: 'cash', amountMinor: applied, receivedMinor, changeMinor: change })
+      return sale.id
+    }).immediate()
+    return this.changed(saleId)
+  }
+
+  /** Records a stablecoin payment that the payment service has settled (or a manager accepted) as a tender. */
+  tenderStablecoin(saleId: string, amountMinor: number, details: Record<string, string | number | null>): SaleView {
+    this.db.transaction(() => {
+      const sale = this.requireOpenSale(saleId)
+      const view = this.get(sale.id)
+      const tenderId = `${sale.id}/T${view.tenders.length + 1}`
+      const applied = Math.min(amountMinor, view.dueMinor)
+      this.db
+        .prepare('INSERT INTO tenders (id, sale_id, kind, amount_minor, received_minor, change_minor, details, created_at) VALUES (?, ?, ?, ?, ?, NULL, ?, ?)')
+        .run(tenderId, sale.id, 'stablecoin', applied, amountMinor, JSON.stringify(details), this.deps.clock.now())
+      this.journal('sale.tender-added', sale.id, { tenderId, kind: 'stablecoin', amountMinor: applied, receivedMinor: amountMinor, ...details })
+    }).immediate()
+    return this.changed(saleId)
+  }
+
+  complete(): SaleView {
+    const saleId = this.db.transaction(() => {
+      const sale = this.requireOpenSale()
+      const view = this.get(sale.id)
+      if (!canComplete(view)) {
+        if (!view.lines.some((l) => !l.voided)) throw new TillError('conflict', 'The sale has no items: nothing to complete.')
+        throw new TillError('not-paid', `The sale is not fully paid: ${view.dueMinor} still due.`, { dueMinor: view.dueMinor })
+      }
+      const closedAt = this.deps.clock.now()
+      const entry = this.journal('sale.completed', sale.id, {
+        number: view.number,
+        subtotalMinor: view.subtotalMinor,
+        taxMinor: view.taxMinor,
+        totalMinor: view.totalMinor,
+        paidMinor: view.paidMinor,
+        changeMinor: view.changeMinor,
+        lines: view.lines.filter((l) => !l.voided).map((l) => ({ productId: l.productId, quantity: l.quantity, weightGrams: l.weightGrams, amountMinor: l.amountMinor, taxMinor: l.taxMinor }))
+      })
+      this.db
+        .prepare("UPDATE sales SET status = 'completed', closed_at = ?, subtotal_minor = ?, tax_minor = ?, total_minor = ?, journal_hash = ? WHERE id = ?")
+        .run(closedAt, view.subtotalMinor, view.taxMinor, view.totalMinor, entry.hash, sale.id)
+      return sale.id
+    }).immediate()
+    const done = this.get(saleId)
+    this.deps.events.emit('sale:changed', null)
+    for (const hook of this.afterComplete) {
+      try {
+        hook(done)
+      } catch (e) {
+        console.error('after-complete hook failed (the sale is saved):', e)
+      }
+    }
+    return done
+  }
+
+  // ----- internals (all called inside a transaction) -----
+
+  private changed(saleId: string): SaleView {
+    const view = this.get(saleId)
+    this.deps.events.emit('sale:changed', view.status === 'open' ? view : null)
+    return view
+  }
+
+  private journal(kind: string, saleId: string, payload: Record<string, unknown>) {
+    return appendJournal(this.db, { at: this.deps.clock.now(), tillId: this.tillId(), kind, saleId, payload: payload as never })
+  }
+
+  private requireOpenSale(saleId?: string): SaleRow {
+    const row = (
+      saleId
+        ? this.db.prepare('SELECT * FROM sales WHERE id = ?').get(saleId)
+        : this.db.prepare("SELECT * FROM sales WHERE till_id = ? AND status = 'open' ORDER BY number DESC LIMIT 1").get(this.tillId())
+    ) as SaleRow | undefined
+    if (!row) throw new TillError('no-open-sale', 'There is no open sale: scan an item to start one.')
+    if (row.status !== 'open') throw new TillError('sale-not-open', `Sale ${row.number} is ${row.status} and can no longer change.`)
+    return row
+  }
+
+  private openSaleForWrite(): SaleRow {
+    const existing = this.db.prepare("SELECT * FROM sales WHERE till_id = ? AND status = 'open' ORDER BY number DESC LIMIT 1").get(this.tillId()) as SaleRow | undefined
+    if (existing) {
+      if (this.hasTenders(existing.id)) throw new TillError('conflict', 'Payment has started on this sale: finish it before adding items.')
+      return existing
+    }
+    const settings = this.deps.store.settings()
+    // Gap-free numbering per till: the counter moves in the same transaction that creates the sale.
+    this.db.prepare('INSERT INTO till_counters (till_id, last_sale_number) VALUES (?, 0) ON CONFLICT(till_id) DO NOTHING').run(settings.tillId)
+    this.db.prepare('UPDATE till_counters SET last_sale_number = last_sale_number + 1 WHERE till_id = ?').run(settings.tillId)
+    const { last_sale_number: number } = this.db.prepare('SELECT last_sale_number FROM till_counters WHERE till_id = ?').get(settings.tillId) as { last_sale_number: number }
+    const id = `${settings.tillId}-${String(number).padStart(6, '0')}`
+    const now = this.deps.clock.now()
+    this.db
+      .prepare("INSERT INTO sales (id, till_id, number, kind, status, currency, tax_mode, cashier, opened_at) VALUES (?, ?, ?, 'sale', 'open', ?, ?, ?, ?)")
+      .run(id, settings.tillId, number, settings.currency, settings.taxMode, settings.cashier, now)
+    this.journal('sale.opened', id, { number, currency: settings.currency, taxMode: settings.taxMode, cashier: settings.cashier })
+    return this.db.prepare('SELECT * FROM sales WHERE id = ?').get(id) as SaleRow
+  }
+
+  private hasTenders(saleId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM tenders WHERE sale_id = ? LIMIT 1').get(saleId) !== undefined
+  }
+
+  private editableLine(lineId: string): { sale: SaleRow; line: LineRow } {
+    const line = this.db.prepare('SELECT * FROM sale_lines WHERE id = ?').get(lineId) as LineRow | undefined
+    if (!line) throw new TillError('not-found', 'That line is not on the sale any more.')
+    const saleId = (this.db.prepare('SELECT sale_id FROM sale_lines WHERE id = ?').get(lineId) as { sale_id: string }).sale_id
+    const sale = this.requireOpenSale(saleId)
+    if (this.hasTenders(sale.id)) {
+      throw new TillError('conflict', 'Payment has started on this sale: its lines can no longer change.')
+    }
+    return { sale, line }
+  }
+
+  private addItem(sale: SaleRow, item: ScannedItem, source: string): void {
+    const { product } = item
+    // A repeat scan of the same counted product adds to its last line, as shoppers expect (Odoo, Square).
+    if (item.weightGrams === null && item.embeddedPriceMinor === null) {
+      const last = this.db
+        .prepare('SELECT * FROM sale_lines WHERE sale_id = ? ORDER BY position DESC LIMIT 1')
+        .get(sale.id) as LineRow | undefined
+      if (last && !last.voided && last.product_id === product.id && last.barcode === item.barcode && last.weight_g === null) {
+        const quantity = last.quantity + item.quantity
+        const amount = multiplyMinor(last.unit_price_minor, quantity)
+        const tax = lineTax(amount, last.tax_rate_ppm, sale.tax_mode).taxMinor
+        this.db.prepare('UPDATE sale_lines SET quantity = ?, amount_minor = ?, tax_minor = ? WHERE id = ?').run(quantity, amount, tax, last.id)
+        this.journal('sale.line-quantity-changed', sale.id, { lineId: last.id, from: last.quantity, to: quantity, amountMinor: amount, taxMinor: tax, source })
+        return
+      }
+    }
+    const { n } = this.db.prepare('SELECT COUNT(*) AS n FROM sale_lines WHERE sale_id = ?').get(sale.id) as { n: number }
+    const position = n + 1
+    const lineId = `${sale.id}/L${position}`
+    const unitPrice = item.embeddedPriceMinor ?? product.priceMinor
+    const amount =
+      item.embeddedPriceMinor !== null
+        ? item.embeddedPriceMinor
+        : item.weightGrams !== null
+          ? weighedAmountMinor(product.priceMinor, item.weightGrams)
+          : multiplyMinor(product.priceMinor, item.quantity)
+    const tax = lineTax(amount, product.taxRatePpm, sale.tax_mode).taxMinor
+    this.db
+      .prepare(
+        `INSERT INTO sale_lines (id, sale_id, position, product_id, name, barcode, quantity, weight_g, unit_price_minor, amount_minor, tax_rate_id, tax_rate_ppm, tax_minor)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+      )
+      .run(lineId, sale.id, position, product.id, product.name, item.barcode, item.quantity, item.weightGrams, unitPrice, amount, product.taxRateId, product.taxRatePpm, tax)
+    this.journal('sale.line-added', sale.id, {
+      lineId,
+      position,
+      productId: product.id,
+      barcode: item.barcode,
+      quantity: item.quantity,
+      weightGrams: item.weightGrams,
+      unitPriceMinor: unitPrice,
+      amountMinor: amount,
+      taxRatePpm: product.taxRatePpm,
+      taxMinor: tax,
+      source
+    })
+  }
+}

@@ -1,0 +1,69 @@
+// Store settings: one JSON document in the settings table, validated by zod on every read and write.
+import { z } from 'zod'
+import type { StoreInfo } from '../../shared/api/views'
+import { isKnownCurrency } from '../../shared/money'
+import type { Db } from '../ledger/db'
+
+export const storeSettingsSchema = z.object({
+  storeName: z.string().min(1).max(80),
+  currency: z.string().refine(isKnownCurrency, 'unknown ISO 4217 currency'),
+  locale: z.enum(['en', 'zh-CN']),
+  taxMode: z.enum(['inclusive', 'exclusive']),
+  tillId: z.string().regex(/^[A-Z0-9-]{1,12}$/),
+  cashier: z.string().min(1).max(40),
+  demo: z.boolean(),
+  wedge: z.object({
+    // Defaults from issue [A]: scanners send keys <= 30 ms apart; people rarely type 6+ keys that fast.
+    maxGapMs: z.number().int().min(5).max(200),
+    minLength: z.number().int().min(3).max(40)
+  }),
+  receipt: z
+    .object({ headerLines: z.array(z.string().max(64)).max(6), footerLines: z.array(z.string().max(64)).max(6) })
+    .default({ headerLines: [], footerLines: [] })
+})
+
+export type StoreSettings = z.infer<typeof storeSettingsSchema>
+
+export const defaultStoreSettings: StoreSettings = {
+  storeName: 'Stabletill Demo Store',
+  currency: 'USD',
+  locale: 'en',
+  taxMode: 'exclusive',
+  tillId: 'T1',
+  cashier: 'Cashier 1',
+  demo: true,
+  wedge: { maxGapMs: 30, minLength: 6 },
+  receipt: { headerLines: ['1 Market Street', 'Springfield'], footerLines: ['Thank you for shopping with us'] }
+}
+
+const KEY = 'store'
+
+export class StoreService {
+  private cached: StoreSettings | null = null
+  constructor(private readonly db: Db) {}
+
+  isInitialized(): boolean {
+    return this.db.prepare('SELECT 1 FROM settings WHERE key = ?').get(KEY) !== undefined
+  }
+
+  settings(): StoreSettings {
+    if (this.cached) return this.cached
+    const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(KEY) as { value: string } | undefined
+    if (!row) throw new Error('The store is not set up yet')
+    this.cached = storeSettingsSchema.parse(JSON.parse(row.value))
+    return this.cached
+  }
+
+  /** Saves the settings; call inside the caller's transaction when it goes with other changes. */
+  save(settings: StoreSettings): StoreSettings {
+    const parsed = storeSettingsSchema.parse(settings)
+    this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(KEY, JSON.stringify(parsed))
+    this.cached = parsed
+    return parsed
+  }
+
+  info(): StoreInfo {
+    const s = this.settings()
+    return { storeName: s.storeName, currency: s.currency, locale: s.locale, taxMode: s.taxMode, tillId: s.tillId, cashier: s.cashier, demo: s.demo, wedge: s.wedge }
+  }
+}

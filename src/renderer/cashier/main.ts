@@ -1,0 +1,331 @@
+// Cashier window: keyboard-first. Wedge scans work anywhere in the window; manual entry in the Barcode box.
+import type { SaleView } from '../../shared/api/views'
+import { canComplete, canEditLines, canTender } from '../../shared/sale/guards'
+import { formatUnits, parseMinor } from '../../shared/money'
+import { WedgeDetector } from '../../shared/wedge'
+import type { Result } from '../../shared/result'
+import { h } from '../common/dom'
+import { startPage, type Page } from '../common/page'
+
+let page: Page
+let sale: SaleView | null = null
+let selectedLineId: string | null = null
+let tenderOpen = false
+let lastMessage: { kind: 'alert' | 'notice'; text: string } | null = null
+
+const app = document.getElementById('app')!
+
+function say(kind: 'alert' | 'notice', text: string): void {
+  lastMessage = { kind, text }
+  renderMessages()
+}
+
+function renderMessages(): void {
+  const box = document.getElementById('alerts')
+  if (!box) return
+  box.replaceChildren()
+  if (lastMessage) box.append(h('div', { class: lastMessage.kind, role: lastMessage.kind === 'alert' ? 'alert' : 'status' }, lastMessage.text))
+}
+
+async function run<T>(p: Promise<Result<T>>): Promise<T | null> {
+  const r = await p
+  if (!r.ok) {
+    say('alert', r.error.message)
+    return null
+  }
+  return r.value
+}
+
+async function scan(code: string, source: 'wedge' | 'manual'): Promise<void> {
+  const value = await run(page.api.call['sale:scan']({ code, source }))
+  if (value) {
+    lastMessage = null
+    setSale(value)
+    const last = value.lines[value.lines.length - 1]
+    selectedLineId = last?.id ?? null
+    render()
+  }
+}
+
+function setSale(value: SaleView | null): void {
+  sale = value && value.status === 'open' ? value : null
+  if (!sale) {
+    tenderOpen = false
+    selectedLineId = null
+  } else if (!sale.lines.some((l) => l.id === selectedLineId)) {
+    selectedLineId = sale.lines.filter((l) => !l.voided).at(-1)?.id ?? null
+  }
+}
+
+function selectedLine() {
+  return sale?.lines.find((l) => l.id === selectedLineId && !l.voided) ?? null
+}
+
+async function changeQuantity(delta: number): Promise<void> {
+  const line = selectedLine()
+  if (!line || line.weightGrams !== null) return
+  const quantity = line.quantity + delta
+  if (quantity < 1) return voidLine()
+  const value = await run(page.api.call['sale:set-quantity']({ lineId: line.id, quantity }))
+  if (value) {
+    setSale(value)
+    render()
+  }
+}
+
+async function voidLine(): Promise<void> {
+  const line = selectedLine()
+  if (!line) return say('alert', 'Select a line to void first.')
+  const value = await run(page.api.call['sale:void-line']({ lineId: line.id }))
+  if (value) {
+    setSale(value)
+    render()
+  }
+}
+
+async function tenderCash(text: string): Promise<void> {
+  const received = parseMinor(text, page.store.currency)
+  if (received === null || received <= 0) return say('alert', page.t('error.amount'))
+  const value = await run(page.api.call['sale:tender-cash']({ receivedMinor: received }))
+  if (value) {
+    setSale(value)
+    lastMessage = null
+    if (canComplete(value)) await complete()
+    else render()
+  }
+}
+
+async function complete(): Promise<void> {
+  const done = await run(page.api.call['sale:complete']({}))
+  if (done) {
+    setSale(null)
+    say('notice', page.t('sale.completed', { number: done.number, change: page.money(done.changeMinor) }))
+    render()
+  }
+}
+
+function render(): void {
+  const t = page.t
+  document.title = `Stabletill — ${t('cashier.title')}`
+  const active = document.activeElement as HTMLElement | null
+  const focusId = active?.id
+  const cashValue = (document.getElementById('cash-received') as HTMLInputElement | null)?.value ?? ''
+  const barcodeValue = (document.getElementById('barcode') as HTMLInputElement | null)?.value ?? ''
+
+  const rows = (sale?.lines ?? []).map((l) =>
+    h(
+      'tr',
+      {
+        'aria-selected': l.id === selectedLineId ? 'true' : 'false',
+        class: l.voided ? 'voided' : null,
+        'data-line-id': l.id,
+        onclick: () => {
+          selectedLineId = l.id
+          render()
+        }
+      },
+      h('td', {}, page.store.locale === 'zh-CN' && l.nameZh ? l.nameZh : l.name, l.voided ? ` (${t('line.voided')})` : ''),
+      h('td', { class: 'num' }, l.weightGrams !== null ? `${formatUnits(BigInt(l.weightGrams), 3)} kg` : String(l.quantity)),
+      h('td', { class: 'num' }, page.money(l.unitPriceMinor)),
+      h('td', { class: 'num' }, page.money(l.amountMinor))
+    )
+  )
+  const editable = canEditLines(sale)
+  const lineChosen = selectedLine() !== null
+
+  app.replaceChildren(
+    h(
+      'header',
+      { class: 'bar' },
+      h('h1', {}, `${page.store.storeName} · ${page.store.tillId} · ${page.store.cashier}`),
+      h('button', { type: 'button', class: 'secondary', 'aria-label': t('language'), onclick: switchLanguage }, t('language.switch'))
+    ),
+    h(
+      'main',
+      { class: 'layout' },
+      h(
+        'section',
+        { class: 'panel', 'aria-label': t('cart') },
+        h(
+          'form',
+          {
+            class: 'scanrow',
+            onsubmit: (e: Event) => {
+              e.preventDefault()
+              const input = document.getElementById('barcode') as HTMLInputElement
+              const code = input.value.trim()
+              input.value = ''
+              if (code) void scan(code, 'manual')
+            }
+          },
+          h('div', {}, h('label', { for: 'barcode' }, t('barcode')), h('input', { id: 'barcode', name: 'barcode', autocomplete: 'off', placeholder: t('barcode.placeholder'), 'aria-keyshortcuts': 'F2' })),
+          h('button', { type: 'submit' }, t('barcode.add'))
+        ),
+        h(
+          'div',
+          { class: 'cartwrap' },
+          h(
+            'table',
+            { role: 'grid', 'aria-label': t('cart') },
+            h('thead', {}, h('tr', {}, h('th', {}, t('col.item')), h('th', { class: 'num' }, t('col.qty')), h('th', { class: 'num' }, t('col.unit')), h('th', { class: 'num' }, t('col.total')))),
+            h('tbody', {}, ...rows)
+          ),
+          rows.length === 0 ? h('div', { class: 'empty' }, t('cart.empty')) : null
+        ),
+        h(
+          'div',
+          { class: 'linebar' },
+          h('button', { type: 'button', class: 'secondary', disabled: !editable || !lineChosen, 'aria-keyshortcuts': '-', onclick: () => void changeQuantity(-1) }, t('qty.decrease')),
+          h('button', { type: 'button', class: 'secondary', disabled: !editable || !lineChosen, 'aria-keyshortcuts': '+', onclick: () => void changeQuantity(1) }, t('qty.increase')),
+          h('button', { type: 'button', class: 'secondary', disabled: !editable || !lineChosen, 'aria-keyshortcuts': 'Delete', onclick: () => void voidLine() }, t('line.void'))
+        ),
+        h('p', { class: 'shortcuts' }, t('shortcuts'))
+      ),
+      h(
+        'section',
+        { class: 'panel', 'aria-label': t('sale.total') },
+        sale ? h('div', {}, t('sale.number', { number: sale.number })) : null,
+        h('div', { role: 'status', 'aria-label': t('sale.total'), class: 'total' }, page.money(sale?.totalMinor ?? 0)),
+        h(
+          'div',
+          { class: 'sums' },
+          h('span', {}, t('sale.subtotal')),
+          h('span', {}, page.money(sale?.subtotalMinor ?? 0)),
+          h('span', {}, t('sale.tax')),
+          h('span', {}, page.money(sale?.taxMinor ?? 0)),
+          h('span', {}, t('sale.paid')),
+          h('span', {}, page.money(sale?.paidMinor ?? 0)),
+          h('span', {}, t('sale.due')),
+          h('span', { role: 'status', 'aria-label': t('sale.due') }, page.money(sale?.dueMinor ?? 0))
+        ),
+        h(
+          'div',
+          { class: 'actions' },
+          h('button', { type: 'button', disabled: !canTender(sale), 'aria-keyshortcuts': 'F4', onclick: openCash }, t('pay.cash')),
+          h('button', { type: 'button', class: 'secondary', disabled: true, title: 'Stablecoin payments arrive with the chain watcher' }, t('pay.stablecoin'))
+        ),
+        h(
+          'form',
+          {
+            class: 'tender',
+            hidden: !tenderOpen,
+            onsubmit: (e: Event) => {
+              e.preventDefault()
+              void tenderCash((document.getElementById('cash-received') as HTMLInputElement).value)
+            }
+          },
+          h('label', { for: 'cash-received' }, t('cash.received')),
+          h('input', { id: 'cash-received', inputmode: 'decimal', autocomplete: 'off' }),
+          h('button', { type: 'submit' }, t('cash.tender'))
+        ),
+        h('button', { type: 'button', disabled: !canComplete(sale), 'aria-keyshortcuts': 'F12', onclick: () => void complete() }, t('sale.complete')),
+        h('div', { id: 'alerts', 'aria-live': 'assertive' })
+      )
+    )
+  )
+  ;(document.getElementById('cash-received') as HTMLInputElement).value = cashValue
+  ;(document.getElementById('barcode') as HTMLInputElement).value = barcodeValue
+  renderMessages()
+  if (focusId) document.getElementById(focusId)?.focus()
+}
+
+function openCash(): void {
+  if (!canTender(sale)) return
+  tenderOpen = true
+  render()
+  const input = document.getElementById('cash-received') as HTMLInputElement
+  input.focus()
+  input.select()
+}
+
+async function switchLanguage(): Promise<void> {
+  const info = await run(page.api.call['settings:set-locale']({ locale: page.store.locale === 'en' ? 'zh-CN' : 'en' }))
+  if (info) {
+    page.store = info
+    document.documentElement.lang = info.locale
+    render()
+  }
+}
+
+// ---- keyboard: wedge detection anywhere, shortcuts when not typing ----
+function installKeyboard(): void {
+  const wedge = new WedgeDetector(page.store.wedge)
+  let burstTarget: { input: HTMLInputElement; value: string } | null = null
+  window.addEventListener(
+    'keydown',
+    (e) => {
+      const target = e.target instanceof HTMLInputElement ? e.target : null
+      const fed = wedge.feed(e.key, e.timeStamp)
+      if (fed.kind === 'char' && fed.startsBurst) {
+        // Remember the field as it was before the burst so a scan typed into it can be taken back out.
+        burstTarget = target ? { input: target, value: target.value } : null
+      }
+      if (fed.kind === 'scan') {
+        e.preventDefault()
+        e.stopPropagation()
+        if (burstTarget) burstTarget.input.value = burstTarget.value
+        burstTarget = null
+        void scan(fed.code, 'wedge')
+        return
+      }
+      if (target) return
+      switch (e.key) {
+        case 'F2':
+          e.preventDefault()
+          document.getElementById('barcode')?.focus()
+          break
+        case 'F4':
+          e.preventDefault()
+          openCash()
+          break
+        case 'F12':
+          e.preventDefault()
+          if (canComplete(sale)) void complete()
+          break
+        case 'ArrowDown':
+        case 'ArrowUp': {
+          const lines = sale?.lines.filter((l) => !l.voided) ?? []
+          if (lines.length === 0) break
+          e.preventDefault()
+          const index = lines.findIndex((l) => l.id === selectedLineId)
+          const next = e.key === 'ArrowDown' ? Math.min(lines.length - 1, index + 1) : Math.max(0, index - 1)
+          selectedLineId = lines[next]!.id
+          render()
+          break
+        }
+        case '+':
+          void changeQuantity(1)
+          break
+        case '-':
+          void changeQuantity(-1)
+          break
+        case 'Delete':
+          void voidLine()
+          break
+      }
+    },
+    true
+  )
+}
+
+async function main(): Promise<void> {
+  page = await startPage('cashier')
+  const current = await page.api.call['sale:current']({})
+  setSale(current.ok ? current.value : null)
+  page.api.on('sale:changed', (value) => {
+    // Completed sales arrive as null; a HID scan or the other window may have changed the open sale.
+    if (value === null && sale === null) return
+    setSale(value)
+    render()
+  })
+  page.api.on('scan:rejected', (r) => say('alert', r.message))
+  page.api.on('store:changed', (info) => {
+    page.store = info
+    render()
+  })
+  installKeyboard()
+  render()
+  document.body.dataset.ready = 'true'
+}
+
+void main()

@@ -1,0 +1,49 @@
+// The names of every call and event, and which window may use each. Kept apart from the zod schemas so a preload
+// (which bundles this file) stays tiny. Registering or exposing anything not listed here is impossible by type.
+
+export type WindowRole = 'cashier' | 'display' | 'backoffice'
+export const WINDOW_ROLES: readonly WindowRole[] = ['cashier', 'display', 'backoffice']
+
+export const CALLS = {
+  'store:info': ['cashier', 'display', 'backoffice'],
+  'sale:current': ['cashier', 'display'],
+  'sale:scan': ['cashier'],
+  'sale:set-quantity': ['cashier'],
+  'sale:void-line': ['cashier'],
+  'sale:tender-cash': ['cashier'],
+  'sale:complete': ['cashier'],
+  'sale:get': ['cashier', 'backoffice'],
+  'sales:list': ['backoffice'],
+  'ledger:verify': ['backoffice'],
+  'settings:set-locale': ['cashier', 'backoffice']
+} as const satisfies Record<string, readonly WindowRole[]>
+
+export type CallName = keyof typeof CALLS
+
+export const EVENTS = {
+  'sale:changed': ['cashier', 'display'],
+  'store:changed': ['cashier', 'display', 'backoffice'],
+  'scan:rejected': ['cashier']
+} as const satisfies Record<string, readonly WindowRole[]>
+
+export type EventName = keyof typeof EVENTS
+
+export function callsFor(role: WindowRole): CallName[] {
+  return (Object.keys(CALLS) as CallName[]).filter((name) => (CALLS[name] as readonly WindowRole[]).includes(role))
+}
+
+export function eventsFor(role: WindowRole): EventName[] {
+  return (Object.keys(EVENTS) as EventName[]).filter((name) => (EVENTS[name] as readonly WindowRole[]).includes(role))
+}
+
+export function isCallName(name: unknown): name is CallName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(CALLS, name)
+}
+
+export function mayCall(role: WindowRole, name: CallName): boolean {
+  return (CALLS[name] as readonly WindowRole[]).includes(role)
+}
+
+export function mayReceive(role: WindowRole, name: EventName): boolean {
+  return (EVENTS[name] as readonly WindowRole[]).includes(role)
+}

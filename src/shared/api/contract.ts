@@ -1,0 +1,65 @@
+// THE contract (STYLE.md §1): every call's input schema and output type, and every event's payload type.
+// The main-process registry, the Electron preloads and the browser harness are all derived from it.
+import { z } from 'zod'
+import type { CallName, EventName } from './channels'
+import type { Locale, SaleSummary, SaleView, ScanRejected, StoreInfo, VerifyView } from './views'
+import type { Result } from '../result'
+
+const id = z.string().min(1).max(80)
+const minor = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
+
+export const inputs = {
+  'store:info': z.object({}).strict(),
+  'sale:current': z.object({}).strict(),
+  'sale:scan': z
+    .object({
+      code: z.string().min(1, 'empty barcode').max(100, 'barcode longer than 100 characters'),
+      source: z.enum(['wedge', 'manual'])
+    })
+    .strict(),
+  'sale:set-quantity': z.object({ lineId: id, quantity: z.number().int().min(1).max(9999) }).strict(),
+  'sale:void-line': z.object({ lineId: id }).strict(),
+  'sale:tender-cash': z.object({ receivedMinor: minor }).strict(),
+  'sale:complete': z.object({}).strict(),
+  'sale:get': z.object({ saleId: id }).strict(),
+  'sales:list': z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict(),
+  'ledger:verify': z.object({}).strict(),
+  'settings:set-locale': z.object({ locale: z.enum(['en', 'zh-CN']) }).strict()
+} as const satisfies Record<CallName, z.ZodType>
+
+export interface Outputs {
+  'store:info': StoreInfo
+  'sale:current': SaleView | null
+  'sale:scan': SaleView
+  'sale:set-quantity': SaleView
+  'sale:void-line': SaleView
+  'sale:tender-cash': SaleView
+  'sale:complete': SaleView
+  'sale:get': SaleView
+  'sales:list': readonly SaleSummary[]
+  'ledger:verify': VerifyView
+  'settings:set-locale': StoreInfo
+}
+
+export interface EventPayloads {
+  'sale:changed': SaleView | null
+  'store:changed': StoreInfo
+  'scan:rejected': ScanRejected
+}
+
+// Compile-time checks that the maps cover exactly the channel names.
+type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never
+export const _outputsCoverCalls: Exact<keyof Outputs, CallName> = true
+export const _payloadsCoverEvents: Exact<keyof EventPayloads, EventName> = true
+
+export type Input<K extends CallName> = z.input<(typeof inputs)[K]>
+export type ParsedInput<K extends CallName> = z.output<(typeof inputs)[K]>
+export type Output<K extends CallName> = Outputs[K]
+
+/** What a window sees: one function per call it may make, and a subscription to the events it may receive. */
+export type Api<C extends CallName, E extends EventName> = {
+  readonly call: { readonly [K in C]: (input: Input<K>) => Promise<Result<Output<K>>> }
+  on<K extends E>(event: K, listener: (payload: EventPayloads[K]) => void): () => void
+}
+
+export type { Locale }

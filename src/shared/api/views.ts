@@ -1,0 +1,95 @@
+// Plain readonly shapes that cross the bridge. Money: integer minor units; token amounts: decimal strings.
+import type { TaxMode } from '../money'
+
+export type Locale = 'en' | 'zh-CN'
+
+export interface StoreInfo {
+  readonly storeName: string
+  readonly currency: string
+  readonly locale: Locale
+  readonly taxMode: TaxMode
+  readonly tillId: string
+  readonly cashier: string
+  readonly demo: boolean
+  /** Wedge-scanner detection: a burst of at least minLength keys, each at most maxGapMs apart, ended by Enter. */
+  readonly wedge: { readonly maxGapMs: number; readonly minLength: number }
+}
+
+export type SaleStatus = 'open' | 'completed' | 'voided'
+
+export interface LineView {
+  readonly id: string
+  readonly position: number
+  readonly productId: string
+  readonly name: string
+  readonly nameZh: string | null
+  readonly barcode: string | null
+  readonly quantity: number
+  readonly weightGrams: number | null
+  readonly unitPriceMinor: number
+  /** Shelf amount of the line (tax-inclusive in an inclusive store, net in an exclusive one). */
+  readonly amountMinor: number
+  readonly taxRateId: string
+  readonly taxRatePpm: number
+  readonly taxMinor: number
+  /** What the customer pays for the line. */
+  readonly grossMinor: number
+  readonly voided: boolean
+}
+
+export interface TaxView {
+  readonly taxRateId: string
+  readonly name: string
+  readonly ratePpm: number
+  readonly taxableMinor: number
+  readonly taxMinor: number
+}
+
+export interface TenderView {
+  readonly id: string
+  readonly kind: 'cash' | 'stablecoin'
+  readonly amountMinor: number
+  readonly receivedMinor: number | null
+  readonly changeMinor: number | null
+  readonly createdAt: number
+}
+
+export interface SaleView {
+  readonly id: string
+  readonly number: number
+  readonly tillId: string
+  readonly status: SaleStatus
+  readonly currency: string
+  readonly taxMode: TaxMode
+  readonly cashier: string
+  readonly openedAt: number
+  readonly closedAt: number | null
+  readonly lines: readonly LineView[]
+  readonly taxes: readonly TaxView[]
+  readonly subtotalMinor: number
+  readonly taxMinor: number
+  readonly totalMinor: number
+  readonly paidMinor: number
+  readonly dueMinor: number
+  readonly changeMinor: number
+  readonly tenders: readonly TenderView[]
+  /** Hash of the journal entry that completed the sale (printed on the receipt). */
+  readonly journalHash: string | null
+}
+
+export interface SaleSummary {
+  readonly id: string
+  readonly number: number
+  readonly status: SaleStatus
+  readonly totalMinor: number | null
+  readonly closedAt: number | null
+}
+
+export type VerifyView =
+  | { readonly ok: true; readonly entries: number; readonly lastHash: string }
+  | { readonly ok: false; readonly entries: number; readonly firstBadSeq: number; readonly reason: string }
+
+export interface ScanRejected {
+  readonly code: string
+  readonly message: string
+}

@@ -1,0 +1,38 @@
+// Sale totals from its lines, by THE rounding rule in money.ts: tax rounded per line, totals are sums of lines.
+import { lineTax, type TaxMode } from '../money'
+
+export interface TotalsLine {
+  readonly amountMinor: number
+  readonly taxRateId: string
+  readonly taxRateName: string
+  readonly taxRatePpm: number
+  readonly voided: boolean
+}
+
+export interface SaleTotals {
+  /** Sum of the lines' net amounts. */
+  readonly subtotalMinor: number
+  readonly taxMinor: number
+  /** What the customer pays. */
+  readonly totalMinor: number
+  readonly taxes: readonly { taxRateId: string; name: string; ratePpm: number; taxableMinor: number; taxMinor: number }[]
+}
+
+export function computeSaleTotals(lines: readonly TotalsLine[], mode: TaxMode): SaleTotals {
+  let subtotal = 0
+  let tax = 0
+  let total = 0
+  const byRate = new Map<string, { taxRateId: string; name: string; ratePpm: number; taxableMinor: number; taxMinor: number }>()
+  for (const line of lines) {
+    if (line.voided) continue
+    const t = lineTax(line.amountMinor, line.taxRatePpm, mode)
+    subtotal += t.netMinor
+    tax += t.taxMinor
+    total += t.grossMinor
+    const entry = byRate.get(line.taxRateId) ?? { taxRateId: line.taxRateId, name: line.taxRateName, ratePpm: line.taxRatePpm, taxableMinor: 0, taxMinor: 0 }
+    entry.taxableMinor += t.netMinor
+    entry.taxMinor += t.taxMinor
+    byRate.set(line.taxRateId, entry)
+  }
+  return { subtotalMinor: subtotal, taxMinor: tax, totalMinor: total, taxes: [...byRate.values()] }
+}
