@@ -83,7 +83,7 @@ describe('cashier window in Chromium', () => {
     expect(sale.lines.filter((l) => !l.voided)).toHaveLength(2)
     await cashier.getByRole('button', { name: 'Pay cash' }).click()
     const cash = cashier.getByRole('textbox', { name: 'Cash received' })
-    await expect.poll(() => cash.evaluate((el) => el === document.activeElement)).toBe(true)
+    await expect.poll(() => cash.evaluate((el: { matches(selector: string): boolean }) => el.matches(':focus'))).toBe(true)
     await cash.fill('20')
     await cash.press('Enter')
     await expect.poll(() => cashier.getByRole('status').filter({ hasText: 'completed' }).textContent()).toMatch(/Sale 1 completed\. Change due: \$/)
