@@ -1,0 +1,680 @@
+// Stablecoin payment requests: create, watch, attribute, settle.
+//
+// TELLING REQUESTS APART (two schemes, chosen per store in settings.receive):
+//
+// 1. Shared receive address + sub-cent tag (default, `receive.kind = 'address'`).
+//    Every request on (chain, token, address) asks for   floor(price to 0.01 token) + tag,   where the tag is
+//    tagIndex x 0.000001 token with 1 <= tagIndex <= 9999, i.e. always below one cent (src/shared/payment/tags.ts).
+//    - Tag indices are partitioned by till number (till t owns slotsPerTill = floor(9999 / maxTills) indices), so two
+//      tills with separate ledgers never hand out the same tag, with no coordination between them.
+//    - A till gives a tag only to one request at a time per (chain, token, address): a tag stays held from creation
+//      until `lateWindowMinutes` after expiry (so a late payment still finds its request, never a newer one).
+//    - Because prices are whole cents and tags are sub-cent, amountDue is unique among held requests, AND the sub-cent
+//      remainder of any transfer names the request by itself. Two open requests for the same fiat amount therefore
+//      get different amounts (12.340001 and 12.340002) and each transfer matches its own sale.
+//    - The customer never pays more than price + tag (< 0.01 token); the tag is not owed: a transfer that covers the
+//      price without the tag (someone typed 12.34) counts as paid in full (amountMinimum = price).
+//    Attribution of a Transfer log to a request, in order:
+//      a) value == amountDue of a held request (the wallet paid the EIP-681 request as asked);
+//      b) the value's sub-cent remainder is the tag of a held request: a top-up paid from the view's topUpUri (which
+//         always carries the tag) or any partial/over payment that kept the tag;
+//      c) value == price (tag dropped) of exactly one held request still open;
+//      d) exactly one request on that address is open (New/Seen): the payment can only be for it;
+//      e) otherwise the transfer is left UNATTRIBUTED (kept in chain_logs, listed by unattributedTransfers()) for a
+//         manager to reconcile. LIMITS, honestly: an underpayment or top-up of a round amount (no tag) while several
+//         requests are open on the same address cannot be told apart and is not guessed; a transfer arriving after
+//         the hold window is never attributed automatically.
+//
+// 2. Watch-only per-request address from an xpub (`receive.kind = 'xpub'`).
+//    Each request gets its own address HDNodeWallet.fromExtendedKey(xpub).deriveChild(tillNumber).deriveChild(n)
+//    (BIP-32 non-hardened public derivation; the till never has a private key). The address alone identifies the
+//    sale, so partial payments, top-ups and overpayments of any amount attribute correctly; no tag is added.
+//
+// STATE: every change of a request's state is recomputed from stored facts by nextPaymentState (shared/payment),
+// saved, journaled as 'payment.state-changed' {from, to} in the same transaction, and only then emitted.
+import { randomUUID } from 'node:crypto'
+import { getAddress, HDNodeWallet } from 'ethers'
+import { z } from 'zod'
+import { TillError } from '../../shared/result'
+import { systemClock, type Clock } from '../../shared/clock'
+import { fiatMinorToTokenUnits, isKnownCurrency } from '../../shared/money'
+import { buildPaymentUri } from '../../shared/payment/eip681'
+import {
+  canCancel,
+  canMarkPaid,
+  canRecordOverpayment,
+  canReleaseUnverified,
+  nextPaymentState,
+  overpaidAmount,
+  remainingAmount,
+  sumCredits,
+  type CreditFact,
+  type PaymentException,
+  type PaymentFacts,
+  type PaymentState,
+  type PaymentStatus
+} from '../../shared/payment/state'
+import { defaultConfirmations, paymentSettingsSchema, type PaymentSettings, type PaymentSettingsInput } from '../../shared/payment/settings'
+import { floorToGrain, grainUnits, slotsPerTill, tagIndexFor, tagIndexOf, tagValue, topUpWithTag } from '../../shared/payment/tags'
+import { chainName, DEMO_CHAIN_ID, explorerTxUrl, findToken, type TokenInfo, type TokenSymbol } from '../../shared/payment/tokens'
+import { appendJournal } from '../ledger/journal'
+import type { Db } from '../ledger/db'
+import { RpcPool } from '../chain/rpc'
+import { ChainWatcher, readCursor, type PollResult } from '../chain/watcher'
+import { HttpJsonRateProvider, ManualRateProvider, PegRateProvider, type RateProvider } from '../chain/rates'
+import { verifyTokenOnChain } from '../chain/registry'
+
+export interface PaymentView {
+  readonly id: string
+  readonly saleId: string
+  readonly chainId: number
+  readonly chainName: string
+  readonly token: { readonly symbol: TokenSymbol; readonly address: string; readonly decimals: number }
+  readonly receiveAddress: string
+  readonly scheme: 'tag' | 'xpub'
+  /** Base units, decimal strings (bigints cross the bridge as strings, STYLE.md §2). */
+  readonly amountDue: string
+  /** The least that settles the request (amountDue without the sub-cent tag). */
+  readonly amountMinimum: string
+  readonly amountPaid: string
+  /** What is still missing to settle (0 when paid in full). */
+  readonly amountRemaining: string
+  readonly status: PaymentStatus
+  readonly exception: PaymentException | null
+  /** EIP-681 request for the QR code. */
+  readonly uri: string
+  /** EIP-681 request for the rest after an underpayment (carries the request's tag), or null. */
+  readonly topUpUri: string | null
+  readonly createdAt: number
+  readonly expiresAt: number
+  /** Fewest confirmations among the credited transfers (0 when none). */
+  readonly confirmations: number
+  readonly confirmationsRequired: number
+  readonly confirmationKind: 'blocks' | 'finalized'
+  readonly txHashes: readonly string[]
+  readonly explorerUrls: readonly string[]
+  readonly fiat: { readonly amountMinor: number; readonly currency: string; readonly rate: string; readonly rateSource: 'peg' | 'manual' | 'http'; readonly rateAt: number }
+  readonly refundDue: string | null
+  readonly markedBy: string | null
+  readonly releasedUnverified: { readonly by: string; readonly at: number } | null
+}
+
+export interface PaymentChange {
+  readonly payment: PaymentView
+  /** Null for a newly created request. */
+  readonly previous: PaymentState | null
+  readonly stateChanged: boolean
+}
+
+export type PaymentListener = (change: PaymentChange) => void
+
+export const createRequestSchema = z.object({
+  saleId: z.string().min(1),
+  amountMinor: z.number().int().positive(),
+  currency: z.string().refine(isKnownCurrency, 'unknown currency'),
+  token: z.enum(['USDC', 'USDT']),
+  chainId: z.number().int().positive()
+})
+export type CreateRequestInput = z.infer<typeof createRequestSchema>
+
+export interface PaymentServiceOptions {
+  readonly db: Db
+  readonly tillId: string
+  readonly settings: PaymentSettingsInput
+  readonly clock?: Clock
+  readonly newId?: () => string
+  /** The demo chain's token address (deployed at runtime). */
+  readonly demoUsdcAddress?: string
+  /**
+   * Tokens deployed at runtime on the local chain (31337) only: the tests' 18-decimal and USDT-style tokens. Refused
+   * for any other chain, whose tokens come from the pinned registry alone.
+   */
+  readonly localTokens?: readonly TokenInfo[]
+  /** Overrides the rate provider the settings imply (tests). */
+  readonly rateProvider?: RateProvider
+  readonly watcher?: { readonly maxRange?: number; readonly rescanDepth?: number; readonly startBacklog?: number; readonly idleMaxIntervalMs?: number }
+  readonly rpcTimeoutMs?: number
+}
+
+interface RequestRow {
+  id: string
+  sale_id: string
+  till_id: string
+  chain_id: number
+  token_symbol: TokenSymbol
+  token_address: string
+  token_decimals: number
+  receive_address: string
+  scheme: 'tag' | 'xpub'
+  tag_index: number | null
+  derivation_path: string | null
+  amount_due: string
+  amount_minimum: string
+  amount_minor: number
+  currency: string
+  rate: string
+  rate_source: 'peg' | 'manual' | 'http'
+  rate_at: number
+  confirmation_kind: 'blocks' | 'finalized'
+  confirmations_required: number
+  created_at: number
+  expires_at: number
+  hold_until: number
+  status: PaymentStatus
+  exception: PaymentException | null
+  marked_by: string | null
+  marked_at: number | null
+  cancelled_at: number | null
+  refund_due: string | null
+  released_by: string | null
+  released_at: number | null
+  updated_at: number
+}
+
+interface LogRow {
+  chain_id: number
+  tx_hash: string
+  log_index: number
+  block_number: number
+  block_time: number
+  token_address: string
+  to_address: string
+  value: string
+  seen_at: number
+  payment_id: string | null
+}
+
+interface ChainRuntime {
+  readonly chainId: number
+  readonly pool: RpcPool
+  readonly watcher: ChainWatcher
+  readonly tokens: readonly TokenInfo[]
+}
+
+export class PaymentService {
+  readonly settings: PaymentSettings
+  readonly manualRates: ManualRateProvider
+  private readonly db: Db
+  private readonly tillId: string
+  private readonly clock: Clock
+  private readonly newId: () => string
+  private readonly rates: RateProvider
+  private readonly chains = new Map<number, ChainRuntime>()
+  private readonly listeners = new Set<PaymentListener>()
+  /** Last emitted snapshot per request, so confirmations progress is emitted once per change. */
+  private readonly emitted = new Map<string, string>()
+  private refreshTimer: ReturnType<typeof setInterval> | null = null
+
+  constructor(private readonly options: PaymentServiceOptions) {
+    this.settings = paymentSettingsSchema.parse(options.settings)
+    this.db = options.db
+    this.tillId = options.tillId
+    this.clock = options.clock ?? systemClock
+    this.newId = options.newId ?? randomUUID
+    this.manualRates = new ManualRateProvider(this.db, this.tillId, this.clock)
+    const policy = this.settings.rate
+    this.rates =
+      options.rateProvider ??
+      (policy.kind === 'peg' ? new PegRateProvider(this.clock) : policy.kind === 'manual' ? this.manualRates : new HttpJsonRateProvider(policy, this.clock))
+    for (const chain of this.settings.chains) {
+      if (!chain.enabled) continue
+      const local = (options.localTokens ?? []).filter((t) => t.chainId === chain.chainId)
+      if (local.length > 0 && chain.chainId !== DEMO_CHAIN_ID) throw new TillError('invalid-input', 'runtime tokens are only allowed on the local demo chain')
+      const tokens = chain.tokens
+        .map((symbol) => local.find((t) => t.symbol === symbol) ?? findToken(chain.chainId, symbol, { allowBridged: chain.allowBridged, demoUsdcAddress: options.demoUsdcAddress }))
+        .filter((t): t is TokenInfo => t !== undefined)
+      const policyFor = chain.confirmations ?? defaultConfirmations(chain.chainId)
+      const pool = new RpcPool(chain.chainId, chain.rpcUrls, { clock: this.clock, timeoutMs: options.rpcTimeoutMs })
+      const watcher = new ChainWatcher({
+        db: this.db,
+        chainId: chain.chainId,
+        pool,
+        clock: this.clock,
+        intervalMs: this.settings.pollIntervalMs,
+        trackFinalized: policyFor.kind === 'finalized',
+        tokenAddresses: () => tokens.map((t) => t.address),
+        watchedAddresses: () => this.watchedAddresses(chain.chainId),
+        onPolled: (result) => this.afterPoll(chain.chainId, result),
+        ...options.watcher
+      })
+      this.chains.set(chain.chainId, { chainId: chain.chainId, pool, watcher, tokens })
+    }
+  }
+
+  // ---- lifecycle
+
+  /** Starts every chain's watcher loop and a 1 s clock tick (expiry needs no block to happen). */
+  start(): void {
+    for (const c of this.chains.values()) c.watcher.start()
+    if (!this.refreshTimer) this.refreshTimer = setInterval(() => this.refresh(), 1000)
+  }
+
+  async stop(): Promise<void> {
+    if (this.refreshTimer) clearInterval(this.refreshTimer)
+    this.refreshTimer = null
+    await Promise.all([...this.chains.values()].map((c) => c.watcher.stop()))
+    for (const c of this.chains.values()) c.pool.destroy()
+  }
+
+  /** One poll of one chain's watcher (or all), then attribution and state refresh. For tests and the bench. */
+  async pollOnce(chainId?: number): Promise<PollResult[]> {
+    const targets = chainId === undefined ? [...this.chains.values()] : [this.runtime(chainId)]
+    const results: PollResult[] = []
+    for (const c of targets) results.push(await c.watcher.pollOnce())
+    this.refresh()
+    return results
+  }
+
+  watcher(chainId: number): ChainWatcher {
+    return this.runtime(chainId).watcher
+  }
+
+  rpcPool(chainId: number): RpcPool {
+    return this.runtime(chainId).pool
+  }
+
+  /** Asks every enabled token contract for decimals() and symbol(); throws TokenMismatchError on a mismatch. */
+  async verifyTokens(): Promise<void> {
+    for (const c of this.chains.values()) for (const token of c.tokens) await verifyTokenOnChain(c.pool.provider(), token)
+  }
+
+  onChange(listener: PaymentListener): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  // ---- requests
+
+  async createRequest(input: CreateRequestInput): Promise<PaymentView> {
+    const parsed = createRequestSchema.safeParse(input)
+    if (!parsed.success) throw new TillError('invalid-input', parsed.error.issues.map((i) => i.message).join('; '))
+    const { saleId, amountMinor, currency, token: symbol, chainId } = parsed.data
+    const runtime = this.chains.get(chainId)
+    if (!runtime) throw new TillError('invalid-input', `${chainName(chainId)} is not enabled for payments`)
+    const token = runtime.tokens.find((t) => t.symbol === symbol)
+    if (!token) throw new TillError('invalid-input', `${symbol} is not enabled on ${chainName(chainId)}`)
+    const quote = await this.rates.quote(currency, symbol)
+    const price = fiatMinorToTokenUnits(amountMinor, currency, token.decimals, { fiatPerToken: quote.fiatPerToken })
+    const chainSettings = this.settings.chains.find((c) => c.chainId === chainId)!
+    const policy = chainSettings.confirmations ?? defaultConfirmations(chainId)
+    const now = this.clock.now()
+    const expiresAt = now + this.settings.requestExpiryMinutes * 60_000
+    const holdUntil = expiresAt + this.settings.lateWindowMinutes * 60_000
+    const id = this.newId()
+    const receive = this.settings.receive
+
+    const view = this.db.transaction(() => {
+      let receiveAddress: string
+      let tagIndex: number | null = null
+      let derivationPath: string | null = null
+      let amountDue: bigint
+      let amountMinimum: bigint
+      if (receive.kind === 'address') {
+        receiveAddress = getAddress(receive.perChain[String(chainId)] ?? receive.address)
+        amountMinimum = floorToGrain(price, token.decimals)
+        if (amountMinimum <= 0n) throw new TillError('invalid-input', 'amount is below one cent of the token')
+        tagIndex = this.allocateTag(chainId, token.address, receiveAddress, now)
+        amountDue = amountMinimum + tagValue(tagIndex, token.decimals)
+      } else {
+        const next = (this.db.prepare("SELECT COUNT(*) AS n FROM payment_requests WHERE scheme = 'xpub'").get() as { n: number }).n
+        const node = HDNodeWallet.fromExtendedKey(receive.xpub)
+        // Public (non-hardened) derivation only: a neutered xpub cannot derive hardened children nor sign.
+        receiveAddress = getAddress(node.deriveChild(this.settings.tillNumber).deriveChild(next).address)
+        derivationPath = `${this.settings.tillNumber}/${next}`
+        if (price <= 0n) throw new TillError('invalid-input', 'amount rounds to zero token units')
+        amountDue = price
+        amountMinimum = price
+      }
+      this.db
+        .prepare(
+          `INSERT INTO payment_requests (id, sale_id, till_id, chain_id, token_symbol, token_address, token_decimals, receive_address,
+             scheme, tag_index, derivation_path, amount_due, amount_minimum, amount_minor, currency, rate, rate_source, rate_at,
+             confirmation_kind, confirmations_required, created_at, expires_at, hold_until, status, exception, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'New', NULL, ?)`
+        )
+        .run(
+          id, saleId, this.tillId, chainId, symbol, token.address, token.decimals, receiveAddress,
+          receive.kind === 'address' ? 'tag' : 'xpub', tagIndex, derivationPath, amountDue.toString(), amountMinimum.toString(),
+          amountMinor, currency, quote.fiatPerToken, quote.source, quote.at,
+          policy.kind, policy.kind === 'blocks' ? policy.count : 1, now, expiresAt, holdUntil, now
+        )
+      appendJournal(this.db, {
+        at: now,
+        tillId: this.tillId,
+        kind: 'payment.requested',
+        saleId,
+        payload: {
+          paymentId: id, chainId, token: symbol, tokenAddress: token.address, receiveAddress, amountDue: amountDue.toString(),
+          amountMinor, currency, rate: quote.fiatPerToken, rateSource: quote.source, rateAt: quote.at, tagIndex, derivationPath, expiresAt
+        }
+      })
+      return this.view(id)
+    }).immediate()
+    runtime.watcher.wake()
+    this.emit({ payment: view, previous: null, stateChanged: true })
+    return view
+  }
+
+  get(id: string): PaymentView {
+    return this.view(id)
+  }
+
+  forSale(saleId: string): PaymentView[] {
+    const ids = this.db.prepare('SELECT id FROM payment_requests WHERE sale_id = ? ORDER BY created_at, id').all(saleId) as { id: string }[]
+    return ids.map((r) => this.view(r.id))
+  }
+
+  /** A manager accepts a partial or late payment as it stands (-> Paid / Marked). */
+  markAccepted(id: string, approvedBy: string): PaymentView {
+    if (!approvedBy) throw new TillError('approval-required', 'a manager must approve')
+    return this.mutate(id, (row, guard) => {
+      if (!canMarkPaid(guard)) {
+        throw new TillError('conflict', `payment ${id} is ${guard.state.status}${guard.state.exception ? `/${guard.state.exception}` : ''}: only a confirmed partial or late payment can be accepted`)
+      }
+      const now = this.clock.now()
+      this.db.prepare('UPDATE payment_requests SET marked_by = ?, marked_at = ? WHERE id = ?').run(approvedBy, now, id)
+      appendJournal(this.db, {
+        at: now, tillId: this.tillId, kind: 'payment.marked', saleId: row.sale_id,
+        payload: { paymentId: id, approvedBy, amountPaid: sumCredits(guard.facts.credits).toString(), amountDue: row.amount_due, exception: guard.state.exception }
+      })
+    })
+  }
+
+  /** Records that the customer is owed the overpaid part back (refund handled by the refund service). */
+  recordOverpaymentForRefund(id: string): PaymentView {
+    return this.mutate(id, (row, guard) => {
+      if (!canRecordOverpayment(guard)) throw new TillError('conflict', `payment ${id} is not a confirmed overpayment`)
+      if (row.refund_due !== null) throw new TillError('conflict', `the overpayment of ${id} is already recorded`)
+      const amount = overpaidAmount(guard.facts)
+      this.db.prepare('UPDATE payment_requests SET refund_due = ? WHERE id = ?').run(amount.toString(), id)
+      appendJournal(this.db, {
+        at: this.clock.now(), tillId: this.tillId, kind: 'payment.overpayment-recorded', saleId: row.sale_id,
+        payload: { paymentId: id, refundDue: amount.toString(), token: row.token_symbol, chainId: row.chain_id }
+      })
+    })
+  }
+
+  cancel(id: string): PaymentView {
+    return this.mutate(id, (row, guard) => {
+      if (!canCancel(guard)) throw new TillError('conflict', `payment ${id} has money on it or is settled; it cannot be cancelled`)
+      const now = this.clock.now()
+      // The tag stays held until hold_until: a payment that still arrives is attributed here and flagged, not lost.
+      this.db.prepare('UPDATE payment_requests SET cancelled_at = ? WHERE id = ?').run(now, id)
+      appendJournal(this.db, { at: now, tillId: this.tillId, kind: 'payment.cancelled', saleId: row.sale_id, payload: { paymentId: id } })
+    })
+  }
+
+  /**
+   * Lets the goods go without on-chain proof, only while no RPC endpoint of the chain answers, within the store's
+   * limits (outstanding count and amount). The watcher keeps watching: the request turns Paid when the money shows
+   * up, or stays flagged (releasedUnverified with Expired) for the manager.
+   */
+  releaseUnverified(id: string, approvedBy: string): PaymentView {
+    if (!approvedBy) throw new TillError('approval-required', 'a manager must approve')
+    return this.mutate(id, (row, guard) => {
+      if (!canReleaseUnverified(guard)) throw new TillError('conflict', `payment ${id} is ${guard.state.status}; nothing to release`)
+      if (row.released_at !== null) throw new TillError('conflict', `payment ${id} was already released`)
+      if (!this.runtime(row.chain_id).pool.allDown()) {
+        throw new TillError('conflict', `${chainName(row.chain_id)} is reachable: wait for the payment instead of releasing it unverified`)
+      }
+      const limits = this.settings.unverifiedRelease
+      if (row.amount_minor > limits.maxAmountMinor) throw new TillError('forbidden', `above the store's limit for unverified release (${limits.maxAmountMinor} minor units)`)
+      const outstanding = (this.db
+        .prepare("SELECT COUNT(*) AS n FROM payment_requests WHERE released_at IS NOT NULL AND status <> 'Paid'")
+        .get() as { n: number }).n
+      if (outstanding >= limits.maxOutstanding) throw new TillError('forbidden', `${outstanding} unverified releases are already outstanding (store limit ${limits.maxOutstanding})`)
+      const now = this.clock.now()
+      this.db.prepare('UPDATE payment_requests SET released_by = ?, released_at = ? WHERE id = ?').run(approvedBy, now, id)
+      appendJournal(this.db, {
+        at: now, tillId: this.tillId, kind: 'payment.released-unverified', saleId: row.sale_id,
+        payload: { paymentId: id, approvedBy, amountMinor: row.amount_minor, amountDue: row.amount_due }
+      })
+    })
+  }
+
+  /** Transfers to watched addresses that no request could claim (for the manager's reconciliation). */
+  unattributedTransfers(): { chainId: number; txHash: string; logIndex: number; to: string; value: string; blockNumber: number }[] {
+    const rows = this.db
+      .prepare('SELECT chain_id, tx_hash, log_index, to_address, value, block_number FROM chain_logs WHERE attributed = 1 AND payment_id IS NULL ORDER BY block_number, log_index')
+      .all() as { chain_id: number; tx_hash: string; log_index: number; to_address: string; value: string; block_number: number }[]
+    return rows.map((r) => ({ chainId: r.chain_id, txHash: r.tx_hash, logIndex: r.log_index, to: r.to_address, value: r.value, blockNumber: r.block_number }))
+  }
+
+  /** Recomputes the state of every live request from stored facts and the clock; saves, journals, then emits. */
+  refresh(chainId?: number): void {
+    const now = this.clock.now()
+    const changes: PaymentChange[] = []
+    const updates: string[] = []
+    this.db.transaction(() => {
+      const rows = this.db
+        .prepare(
+          `SELECT * FROM payment_requests WHERE (hold_until > ? OR status IN ('New', 'Seen') OR (released_at IS NOT NULL AND status <> 'Paid'))
+             AND (? IS NULL OR chain_id = ?)`
+        )
+        .all(now, chainId ?? null, chainId ?? null) as RequestRow[]
+      for (const row of rows) {
+        const { state } = this.evaluate(row, now)
+        if (state.status === row.status && state.exception === row.exception) {
+          updates.push(row.id)
+          continue
+        }
+        this.db.prepare('UPDATE payment_requests SET status = ?, exception = ?, updated_at = ? WHERE id = ?').run(state.status, state.exception, now, row.id)
+        appendJournal(this.db, {
+          at: now, tillId: this.tillId, kind: 'payment.state-changed', saleId: row.sale_id,
+          payload: {
+            paymentId: row.id,
+            from: row.status, fromException: row.exception, to: state.status, toException: state.exception,
+            amountPaid: sumCredits(this.credits(row, now)).toString()
+          }
+        })
+        changes.push({ payment: this.view(row.id), previous: { status: row.status, exception: row.exception }, stateChanged: true })
+      }
+    }).immediate()
+    for (const change of changes) this.emit(change)
+    // Confirmation progress without a state change (the UI shows "2 of 5").
+    for (const id of updates) this.emit({ payment: this.view(id), previous: null, stateChanged: false })
+  }
+
+  // ---- internals
+
+  private runtime(chainId: number): ChainRuntime {
+    const r = this.chains.get(chainId)
+    if (!r) throw new TillError('not-found', `${chainName(chainId)} is not enabled`)
+    return r
+  }
+
+  private watchedAddresses(chainId: number): string[] {
+    const now = this.clock.now()
+    const rows = this.db
+      .prepare(
+        `SELECT DISTINCT receive_address FROM payment_requests
+           WHERE chain_id = ? AND (hold_until > ? OR status IN ('New', 'Seen') OR (released_at IS NOT NULL AND status <> 'Paid'))`
+      )
+      .all(chainId, now) as { receive_address: string }[]
+    return rows.map((r) => r.receive_address)
+  }
+
+  /** First free tag index of this till's slice on (chain, token, address). Runs inside the create transaction. */
+  private allocateTag(chainId: number, tokenAddress: string, receiveAddress: string, now: number): number {
+    const held = new Set(
+      (this.db
+        .prepare('SELECT tag_index FROM payment_requests WHERE chain_id = ? AND token_address = ? AND receive_address = ? AND hold_until > ? AND tag_index IS NOT NULL')
+        .all(chainId, tokenAddress, receiveAddress, now) as { tag_index: number }[]).map((r) => r.tag_index)
+    )
+    const per = slotsPerTill(this.settings.maxTills)
+    for (let slot = 1; slot <= per; slot++) {
+      const index = tagIndexFor(this.settings.tillNumber, slot, this.settings.maxTills)
+      if (!held.has(index)) return index
+    }
+    throw new TillError('unavailable', `all ${per} payment tags of this till are held on this address; shorten the late window or use an xpub`)
+  }
+
+  private afterPoll(chainId: number, result: PollResult): void {
+    if (!result.idle) this.attribute(chainId)
+    this.refresh(chainId)
+  }
+
+  /** Gives each new Transfer log to at most one request (rules a-e at the top of this file). */
+  private attribute(chainId: number): void {
+    const now = this.clock.now()
+    this.db.transaction(() => {
+      const logs = this.db
+        .prepare('SELECT * FROM chain_logs WHERE chain_id = ? AND attributed = 0 ORDER BY block_number, log_index')
+        .all(chainId) as LogRow[]
+      for (const log of logs) {
+        const candidates = this.db
+          .prepare('SELECT * FROM payment_requests WHERE chain_id = ? AND token_address = ? AND receive_address = ? AND hold_until > ? ORDER BY created_at')
+          .all(chainId, log.token_address, log.to_address, now) as RequestRow[]
+        const match = this.match(log, candidates, now)
+        this.db.prepare('UPDATE chain_logs SET attributed = 1, payment_id = ? WHERE chain_id = ? AND tx_hash = ? AND log_index = ?').run(match?.id ?? null, chainId, log.tx_hash, log.log_index)
+        appendJournal(this.db, {
+          at: now, tillId: this.tillId, kind: match ? 'payment.transfer-credited' : 'payment.transfer-unattributed', saleId: match?.sale_id ?? null,
+          payload: { paymentId: match?.id ?? null, chainId, txHash: log.tx_hash, logIndex: log.log_index, blockNumber: log.block_number, to: log.to_address, value: log.value }
+        })
+      }
+    }).immediate()
+  }
+
+  private match(log: LogRow, candidates: readonly RequestRow[], now: number): RequestRow | null {
+    if (candidates.length === 0) return null
+    const xpub = candidates.filter((c) => c.scheme === 'xpub')
+    if (xpub.length > 0) return xpub[xpub.length - 1]!
+    const value = BigInt(log.value)
+    const exact = candidates.filter((c) => BigInt(c.amount_due) === value)
+    if (exact.length === 1) return exact[0]!
+    const tag = tagIndexOf(value, candidates[0]!.token_decimals)
+    if (tag !== null) {
+      const tagged = candidates.filter((c) => c.tag_index === tag)
+      if (tagged.length === 1) return tagged[0]!
+    }
+    const open = candidates.filter((c) => {
+      const { state } = this.evaluate(c, now)
+      return state.status === 'New' || state.status === 'Seen'
+    })
+    const priceOnly = open.filter((c) => BigInt(c.amount_minimum) === value)
+    if (priceOnly.length === 1) return priceOnly[0]!
+    if (open.length === 1) return open[0]!
+    return null
+  }
+
+  private credits(row: RequestRow, _now: number): CreditFact[] {
+    const logs = this.db
+      .prepare('SELECT * FROM chain_logs WHERE payment_id = ? ORDER BY block_number, log_index')
+      .all(row.id) as LogRow[]
+    const cursor = readCursor(this.db, row.chain_id)
+    const head = cursor?.head ?? 0
+    return logs.map((log) => {
+      const confirmations = head >= log.block_number ? head - log.block_number + 1 : 0
+      const confirmed =
+        row.confirmation_kind === 'finalized'
+          ? cursor?.finalized !== null && cursor?.finalized !== undefined && log.block_number <= cursor.finalized
+          : confirmations >= row.confirmations_required
+      return { value: BigInt(log.value), confirmations, confirmed, blockTimeMs: log.block_time, seenAtMs: log.seen_at }
+    })
+  }
+
+  private facts(row: RequestRow, now: number): PaymentFacts {
+    return {
+      amountDue: BigInt(row.amount_due),
+      amountMinimum: BigInt(row.amount_minimum),
+      overpaidAbove: row.scheme === 'tag' ? BigInt(row.amount_minimum) + grainUnits(row.token_decimals) - 1n : BigInt(row.amount_due),
+      expiresAtMs: row.expires_at,
+      credits: this.credits(row, now),
+      markedAtMs: row.marked_at,
+      cancelledAtMs: row.cancelled_at
+    }
+  }
+
+  private evaluate(row: RequestRow, now: number): { facts: PaymentFacts; state: PaymentState } {
+    const facts = this.facts(row, now)
+    return { facts, state: nextPaymentState(facts, now) }
+  }
+
+  private row(id: string): RequestRow {
+    const row = this.db.prepare('SELECT * FROM payment_requests WHERE id = ?').get(id) as RequestRow | undefined
+    if (!row) throw new TillError('not-found', `no payment request ${id}`)
+    return row
+  }
+
+  /** A manager action: check, change, recompute the state, journal, all in one transaction; then emit. */
+  private mutate(id: string, change: (row: RequestRow, guard: { state: PaymentState; facts: PaymentFacts }) => void): PaymentView {
+    const now = this.clock.now()
+    let previous: PaymentState | null = null
+    this.db.transaction(() => {
+      const row = this.row(id)
+      const { facts, state } = this.evaluate(row, now)
+      previous = { status: row.status, exception: row.exception }
+      change(row, { facts, state })
+      const after = this.row(id)
+      const next = this.evaluate(after, now).state
+      if (next.status !== after.status || next.exception !== after.exception) {
+        this.db.prepare('UPDATE payment_requests SET status = ?, exception = ?, updated_at = ? WHERE id = ?').run(next.status, next.exception, now, id)
+        appendJournal(this.db, {
+          at: now, tillId: this.tillId, kind: 'payment.state-changed', saleId: after.sale_id,
+          payload: { paymentId: id, from: after.status, fromException: after.exception, to: next.status, toException: next.exception, amountPaid: sumCredits(facts.credits).toString() }
+        })
+      }
+    }).immediate()
+    const view = this.view(id)
+    const prev = previous as PaymentState | null
+    this.emit({ payment: view, previous: prev, stateChanged: prev !== null && (prev.status !== view.status || prev.exception !== view.exception) })
+    return view
+  }
+
+  private view(id: string): PaymentView {
+    const row = this.row(id)
+    const facts = this.facts(row, this.clock.now())
+    const credits = facts.credits
+    const remaining = remainingAmount(facts)
+    const topUp =
+      remaining > 0n && credits.length > 0 && (row.status === 'New' || row.status === 'Seen')
+        ? row.tag_index !== null
+          ? topUpWithTag(remaining, row.tag_index, row.token_decimals)
+          : remaining
+        : null
+    const txs = this.db.prepare('SELECT DISTINCT tx_hash FROM chain_logs WHERE payment_id = ? ORDER BY block_number, log_index').all(id) as { tx_hash: string }[]
+    const txHashes = txs.map((t) => t.tx_hash)
+    return {
+      id: row.id,
+      saleId: row.sale_id,
+      chainId: row.chain_id,
+      chainName: chainName(row.chain_id),
+      token: { symbol: row.token_symbol, address: row.token_address, decimals: row.token_decimals },
+      receiveAddress: row.receive_address,
+      scheme: row.scheme,
+      amountDue: row.amount_due,
+      amountMinimum: row.amount_minimum,
+      amountPaid: sumCredits(credits).toString(),
+      amountRemaining: remaining.toString(),
+      status: row.status,
+      exception: row.exception,
+      uri: buildPaymentUri({ tokenAddress: row.token_address, chainId: row.chain_id, to: row.receive_address, amount: BigInt(row.amount_due) }),
+      topUpUri: topUp === null ? null : buildPaymentUri({ tokenAddress: row.token_address, chainId: row.chain_id, to: row.receive_address, amount: topUp }),
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+      confirmations: credits.length === 0 ? 0 : Math.min(...credits.map((c) => c.confirmations)),
+      confirmationsRequired: row.confirmations_required,
+      confirmationKind: row.confirmation_kind,
+      txHashes,
+      explorerUrls: txHashes.map((h) => explorerTxUrl(row.chain_id, h)).filter((u): u is string => u !== null),
+      fiat: { amountMinor: row.amount_minor, currency: row.currency, rate: row.rate, rateSource: row.rate_source, rateAt: row.rate_at },
+      refundDue: row.refund_due,
+      markedBy: row.marked_by,
+      releasedUnverified: row.released_by !== null && row.released_at !== null ? { by: row.released_by, at: row.released_at } : null
+    }
+  }
+
+  private emit(change: PaymentChange): void {
+    const p = change.payment
+    const snapshot = `${p.status}|${p.exception}|${p.amountPaid}|${p.confirmations}|${p.refundDue}|${p.markedBy}|${p.releasedUnverified?.at ?? ''}`
+    if (!change.stateChanged && this.emitted.get(p.id) === snapshot) return
+    this.emitted.set(p.id, snapshot)
+    for (const listener of this.listeners) {
+      try {
+        listener(change)
+      } catch {
+        // A listener's failure (a closed window) must not stop the others or the watcher.
+      }
+    }
+  }
+}
