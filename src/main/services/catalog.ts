@@ -2,7 +2,7 @@
 import { z } from 'zod'
 import type { BarcodeParse } from '../../shared/barcode'
 import { TillError } from '../../shared/result'
-import type { Db } from '../ledger/db'
+import { prepareCached, type Db } from '../ledger/db'
 
 export const catalogFileSchema = z.object({
   taxRates: z.array(z.object({ id: z.string().min(1), name: z.string().min(1), ratePpm: z.number().int().min(0).max(1_000_000) })).min(1),
@@ -81,20 +81,24 @@ export class CatalogService {
     this.byPlu = db.prepare(`${PRODUCT_SELECT} WHERE p.plu = ? AND p.active = 1`)
   }
 
+  private q(sql: string) {
+    return prepareCached(this.db, sql)
+  }
+
   isEmpty(): boolean {
-    return this.db.prepare('SELECT 1 FROM products LIMIT 1').get() === undefined
+    return this.q('SELECT 1 FROM products LIMIT 1').get() === undefined
   }
 
   /** Loads a catalog file (demo store, or a store's import). Call inside a transaction. */
   importCatalog(file: CatalogFile): { products: number; barcodes: number } {
     const parsed = catalogFileSchema.parse(file)
-    const insertRate = this.db.prepare('INSERT INTO tax_rates (id, name, rate_ppm) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, rate_ppm = excluded.rate_ppm')
-    const insertProduct = this.db.prepare(
+    const insertRate = this.q('INSERT INTO tax_rates (id, name, rate_ppm) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, rate_ppm = excluded.rate_ppm')
+    const insertProduct = this.q(
       `INSERT INTO products (id, name, name_zh, pricing, price_minor, tax_rate_id, plu) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET name = excluded.name, name_zh = excluded.name_zh, pricing = excluded.pricing,
          price_minor = excluded.price_minor, tax_rate_id = excluded.tax_rate_id, plu = excluded.plu`
     )
-    const insertBarcode = this.db.prepare('INSERT INTO barcodes (code, product_id, pack_qty) VALUES (?, ?, ?) ON CONFLICT(code) DO UPDATE SET product_id = excluded.product_id, pack_qty = excluded.pack_qty')
+    const insertBarcode = this.q('INSERT INTO barcodes (code, product_id, pack_qty) VALUES (?, ?, ?) ON CONFLICT(code) DO UPDATE SET product_id = excluded.product_id, pack_qty = excluded.pack_qty')
     let barcodes = 0
     for (const r of parsed.taxRates) insertRate.run(r.id, r.name, r.ratePpm)
     for (const p of parsed.products) {
@@ -110,7 +114,7 @@ export class CatalogService {
   productByCode(code: string): (Product & { packQty: number }) | null {
     const row = this.byBarcode.get(code) as (ProductRow & { pack_qty?: number }) | undefined
     if (!row) return null
-    const pack = this.db.prepare('SELECT pack_qty FROM barcodes WHERE code = ?').get(code) as { pack_qty: number }
+    const pack = this.q('SELECT pack_qty FROM barcodes WHERE code = ?').get(code) as { pack_qty: number }
     return { ...toProduct(row), packQty: pack.pack_qty }
   }
 

@@ -8,7 +8,7 @@ import { TillError } from '../../shared/result'
 import { canComplete } from '../../shared/sale/guards'
 import { computeSaleTotals } from '../../shared/sale/totals'
 import type { EventBus } from '../events'
-import type { Db } from '../ledger/db'
+import { prepareCached, type Db } from '../ledger/db'
 import { appendJournal } from '../ledger/journal'
 import type { CatalogService, ScannedItem } from './catalog'
 import type { StoreService } from './store'
@@ -76,27 +76,30 @@ export class SaleService {
     return this.deps.db
   }
 
+  private q(sql: string) {
+    return prepareCached(this.deps.db, sql)
+  }
+
   private tillId(): string {
     return this.deps.store.settings().tillId
   }
 
   /** The till's open sale, if any (a till has at most one). */
   current(): SaleView | null {
-    const row = this.db.prepare("SELECT id FROM sales WHERE till_id = ? AND status = 'open' ORDER BY number DESC LIMIT 1").get(this.tillId()) as { id: string } | undefined
+    const row = this.q("SELECT id FROM sales WHERE till_id = ? AND status = 'open'").get(this.tillId()) as { id: string } | undefined
     return row ? this.get(row.id) : null
   }
 
   get(saleId: string): SaleView {
-    const sale = this.db.prepare('SELECT * FROM sales WHERE id = ?').get(saleId) as SaleRow | undefined
+    const sale = this.q('SELECT * FROM sales WHERE id = ?').get(saleId) as SaleRow | undefined
     if (!sale) throw new TillError('not-found', `No sale ${saleId}.`)
-    const lines = this.db
-      .prepare(
+    const lines = this.q(
         `SELECT l.*, p.name_zh, t.name AS tax_name FROM sale_lines l
          JOIN products p ON p.id = l.product_id LEFT JOIN tax_rates t ON t.id = l.tax_rate_id
          WHERE l.sale_id = ? ORDER BY l.position`
       )
       .all(saleId) as LineRow[]
-    const tenders = this.db.prepare('SELECT * FROM tenders WHERE sale_id = ? ORDER BY created_at, id').all(saleId) as TenderRow[]
+    const tenders = this.q('SELECT * FROM tenders WHERE sale_id = ? ORDER BY created_at, id').all(saleId) as TenderRow[]
     const totals = computeSaleTotals(
       lines.map((l) => ({ amountMinor: l.amount_minor, taxRateId: l.tax_rate_id, taxRateName: l.tax_name ?? l.tax_rate_id, taxRatePpm: l.tax_rate_ppm, voided: l.voided === 1 })),
       sale.tax_mode
@@ -152,7 +155,7 @@ export class SaleService {
   }
 
   list(limit: number): SaleSummary[] {
-    const rows = this.db.prepare('SELECT id, number, status, total_minor, closed_at FROM sales WHERE till_id = ? ORDER BY number DESC LIMIT ?').all(this.tillId(), limit) as {
+    const rows = this.q('SELECT id, number, status, total_minor, closed_at FROM sales WHERE till_id = ? ORDER BY number DESC LIMIT ?').all(this.tillId(), limit) as {
       id: string
       number: number
       status: SaleSummary['status']
@@ -182,7 +185,7 @@ export class SaleService {
       if (line.quantity === quantity) return sale.id
       const amount = multiplyMinor(line.unit_price_minor, quantity)
       const tax = lineTax(amount, line.tax_rate_ppm, sale.tax_mode).taxMinor
-      this.db.prepare('UPDATE sale_lines SET quantity = ?, amount_minor = ?, tax_minor = ? WHERE id = ?').run(quantity, amount, tax, lineId)
+      this.q('UPDATE sale_lines SET quantity = ?, amount_minor = ?, tax_minor = ? WHERE id = ?').run(quantity, amount, tax, lineId)
       this.journal('sale.line-quantity-changed', sale.id, { lineId, from: line.quantity, to: quantity, amountMinor: amount, taxMinor: tax })
       return sale.id
     }).immediate()
@@ -193,7 +196,7 @@ export class SaleService {
     const saleId = this.db.transaction(() => {
       const { sale, line } = this.editableLine(lineId)
       if (line.voided) throw new TillError('conflict', `Line ${line.position} (${line.name}) is already void.`)
-      this.db.prepare('UPDATE sale_lines SET voided = 1 WHERE id = ?').run(lineId)
+      this.q('UPDATE sale_lines SET voided = 1 WHERE id = ?').run(lineId)
       this.journal('sale.line-voided', sale.id, { lineId, position: line.position, amountMinor: line.amount_minor })
       return sale.id
     }).immediate()
@@ -211,8 +214,7 @@ export class SaleService {
       const applied = Math.min(receivedMinor, view.dueMinor)
       const change = receivedMinor - applied
       const tenderId = `${sale.id}/T${view.tenders.length + 1}`
-      this.db
-        .prepare('INSERT INTO tenders (id, sale_id, kind, amount_minor, received_minor, change_minor, details, created_at) VALUES (?, ?, ?, ?, ?, ?, NULL, ?)')
+      this.q('INSERT INTO tenders (id, sale_id, kind, amount_minor, received_minor, change_minor, details, created_at) VALUES (?, ?, ?, ?, ?, ?, NULL, ?)')
         .run(tenderId, sale.id, 'cash', applied, receivedMinor, change, this.deps.clock.now())
       this.journal('sale.tender-added', sale.id, { tenderId, kind: 'cash', amountMinor: applied, receivedMinor, changeMinor: change })
       return sale.id
@@ -227,8 +229,7 @@ export class SaleService {
       const view = this.get(sale.id)
       const tenderId = `${sale.id}/T${view.tenders.length + 1}`
       const applied = Math.min(amountMinor, view.dueMinor)
-      this.db
-        .prepare('INSERT INTO tenders (id, sale_id, kind, amount_minor, received_minor, change_minor, details, created_at) VALUES (?, ?, ?, ?, ?, NULL, ?, ?)')
+      this.q('INSERT INTO tenders (id, sale_id, kind, amount_minor, received_minor, change_minor, details, created_at) VALUES (?, ?, ?, ?, ?, NULL, ?, ?)')
         .run(tenderId, sale.id, 'stablecoin', applied, amountMinor, JSON.stringify(details), this.deps.clock.now())
       this.journal('sale.tender-added', sale.id, { tenderId, kind: 'stablecoin', amountMinor: applied, receivedMinor: amountMinor, ...details })
     }).immediate()
@@ -253,8 +254,7 @@ export class SaleService {
         changeMinor: view.changeMinor,
         lines: view.lines.filter((l) => !l.voided).map((l) => ({ productId: l.productId, quantity: l.quantity, weightGrams: l.weightGrams, amountMinor: l.amountMinor, taxMinor: l.taxMinor }))
       })
-      this.db
-        .prepare("UPDATE sales SET status = 'completed', closed_at = ?, subtotal_minor = ?, tax_minor = ?, total_minor = ?, journal_hash = ? WHERE id = ?")
+      this.q("UPDATE sales SET status = 'completed', closed_at = ?, subtotal_minor = ?, tax_minor = ?, total_minor = ?, journal_hash = ? WHERE id = ?")
         .run(closedAt, view.subtotalMinor, view.taxMinor, view.totalMinor, entry.hash, sale.id)
       return sale.id
     }).immediate()
@@ -285,8 +285,8 @@ export class SaleService {
   private requireOpenSale(saleId?: string): SaleRow {
     const row = (
       saleId
-        ? this.db.prepare('SELECT * FROM sales WHERE id = ?').get(saleId)
-        : this.db.prepare("SELECT * FROM sales WHERE till_id = ? AND status = 'open' ORDER BY number DESC LIMIT 1").get(this.tillId())
+        ? this.q('SELECT * FROM sales WHERE id = ?').get(saleId)
+        : this.q("SELECT * FROM sales WHERE till_id = ? AND status = 'open'").get(this.tillId())
     ) as SaleRow | undefined
     if (!row) throw new TillError('no-open-sale', 'There is no open sale: scan an item to start one.')
     if (row.status !== 'open') throw new TillError('sale-not-open', `Sale ${row.number} is ${row.status} and can no longer change.`)
@@ -294,33 +294,32 @@ export class SaleService {
   }
 
   private openSaleForWrite(): SaleRow {
-    const existing = this.db.prepare("SELECT * FROM sales WHERE till_id = ? AND status = 'open' ORDER BY number DESC LIMIT 1").get(this.tillId()) as SaleRow | undefined
+    const existing = this.q("SELECT * FROM sales WHERE till_id = ? AND status = 'open'").get(this.tillId()) as SaleRow | undefined
     if (existing) {
       if (this.hasTenders(existing.id)) throw new TillError('conflict', 'Payment has started on this sale: finish it before adding items.')
       return existing
     }
     const settings = this.deps.store.settings()
     // Gap-free numbering per till: the counter moves in the same transaction that creates the sale.
-    this.db.prepare('INSERT INTO till_counters (till_id, last_sale_number) VALUES (?, 0) ON CONFLICT(till_id) DO NOTHING').run(settings.tillId)
-    this.db.prepare('UPDATE till_counters SET last_sale_number = last_sale_number + 1 WHERE till_id = ?').run(settings.tillId)
-    const { last_sale_number: number } = this.db.prepare('SELECT last_sale_number FROM till_counters WHERE till_id = ?').get(settings.tillId) as { last_sale_number: number }
+    this.q('INSERT INTO till_counters (till_id, last_sale_number) VALUES (?, 0) ON CONFLICT(till_id) DO NOTHING').run(settings.tillId)
+    this.q('UPDATE till_counters SET last_sale_number = last_sale_number + 1 WHERE till_id = ?').run(settings.tillId)
+    const { last_sale_number: number } = this.q('SELECT last_sale_number FROM till_counters WHERE till_id = ?').get(settings.tillId) as { last_sale_number: number }
     const id = `${settings.tillId}-${String(number).padStart(6, '0')}`
     const now = this.deps.clock.now()
-    this.db
-      .prepare("INSERT INTO sales (id, till_id, number, kind, status, currency, tax_mode, cashier, opened_at) VALUES (?, ?, ?, 'sale', 'open', ?, ?, ?, ?)")
+    this.q("INSERT INTO sales (id, till_id, number, kind, status, currency, tax_mode, cashier, opened_at) VALUES (?, ?, ?, 'sale', 'open', ?, ?, ?, ?)")
       .run(id, settings.tillId, number, settings.currency, settings.taxMode, settings.cashier, now)
     this.journal('sale.opened', id, { number, currency: settings.currency, taxMode: settings.taxMode, cashier: settings.cashier })
-    return this.db.prepare('SELECT * FROM sales WHERE id = ?').get(id) as SaleRow
+    return this.q('SELECT * FROM sales WHERE id = ?').get(id) as SaleRow
   }
 
   private hasTenders(saleId: string): boolean {
-    return this.db.prepare('SELECT 1 FROM tenders WHERE sale_id = ? LIMIT 1').get(saleId) !== undefined
+    return this.q('SELECT 1 FROM tenders WHERE sale_id = ? LIMIT 1').get(saleId) !== undefined
   }
 
   private editableLine(lineId: string): { sale: SaleRow; line: LineRow } {
-    const line = this.db.prepare('SELECT * FROM sale_lines WHERE id = ?').get(lineId) as LineRow | undefined
+    const line = this.q('SELECT * FROM sale_lines WHERE id = ?').get(lineId) as LineRow | undefined
     if (!line) throw new TillError('not-found', 'That line is not on the sale any more.')
-    const saleId = (this.db.prepare('SELECT sale_id FROM sale_lines WHERE id = ?').get(lineId) as { sale_id: string }).sale_id
+    const saleId = (this.q('SELECT sale_id FROM sale_lines WHERE id = ?').get(lineId) as { sale_id: string }).sale_id
     const sale = this.requireOpenSale(saleId)
     if (this.hasTenders(sale.id)) {
       throw new TillError('conflict', 'Payment has started on this sale: its lines can no longer change.')
@@ -332,19 +331,18 @@ export class SaleService {
     const { product } = item
     // A repeat scan of the same counted product adds to its last line, as shoppers expect (Odoo, Square).
     if (item.weightGrams === null && item.embeddedPriceMinor === null) {
-      const last = this.db
-        .prepare('SELECT * FROM sale_lines WHERE sale_id = ? ORDER BY position DESC LIMIT 1')
+      const last = this.q('SELECT * FROM sale_lines WHERE sale_id = ? ORDER BY position DESC LIMIT 1')
         .get(sale.id) as LineRow | undefined
       if (last && !last.voided && last.product_id === product.id && last.barcode === item.barcode && last.weight_g === null) {
         const quantity = last.quantity + item.quantity
         const amount = multiplyMinor(last.unit_price_minor, quantity)
         const tax = lineTax(amount, last.tax_rate_ppm, sale.tax_mode).taxMinor
-        this.db.prepare('UPDATE sale_lines SET quantity = ?, amount_minor = ?, tax_minor = ? WHERE id = ?').run(quantity, amount, tax, last.id)
+        this.q('UPDATE sale_lines SET quantity = ?, amount_minor = ?, tax_minor = ? WHERE id = ?').run(quantity, amount, tax, last.id)
         this.journal('sale.line-quantity-changed', sale.id, { lineId: last.id, from: last.quantity, to: quantity, amountMinor: amount, taxMinor: tax, source })
         return
       }
     }
-    const { n } = this.db.prepare('SELECT COUNT(*) AS n FROM sale_lines WHERE sale_id = ?').get(sale.id) as { n: number }
+    const { n } = this.q('SELECT COUNT(*) AS n FROM sale_lines WHERE sale_id = ?').get(sale.id) as { n: number }
     const position = n + 1
     const lineId = `${sale.id}/L${position}`
     const unitPrice = item.embeddedPriceMinor ?? product.priceMinor
@@ -355,8 +353,7 @@ export class SaleService {
           ? weighedAmountMinor(product.priceMinor, item.weightGrams)
           : multiplyMinor(product.priceMinor, item.quantity)
     const tax = lineTax(amount, product.taxRatePpm, sale.tax_mode).taxMinor
-    this.db
-      .prepare(
+    this.q(
         `INSERT INTO sale_lines (id, sale_id, position, product_id, name, barcode, quantity, weight_g, unit_price_minor, amount_minor, tax_rate_id, tax_rate_ppm, tax_minor)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
       )

@@ -2,6 +2,7 @@ import type { Migration } from '../db'
 import { m0001Init } from './0001-init'
 import { m0002Chain } from './0002-chain'
 import { m0003Printing } from './0003-printing'
+import { m0004OpenSaleIndex } from './0004-open-sale-index'
 
 // Applied in this order; a shipped migration is never edited (STYLE.md §7). Add new ones at the end.
-export const migrations: readonly Migration[] = [m0001Init, m0002Chain, m0003Printing]
+export const migrations: readonly Migration[] = [m0001Init, m0002Chain, m0003Printing, m0004OpenSaleIndex]
