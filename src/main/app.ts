@@ -4,13 +4,34 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Clock } from '../shared/clock'
 import { systemClock } from '../shared/clock'
+import type { PaymentSettingsInput } from '../shared/payment/settings'
+import type { TokenInfo } from '../shared/payment/tokens'
+import { TillError } from '../shared/result'
 import { createRegistry, type Handlers, type Registry } from './api/registry'
+import type { RateProvider } from './chain/rates'
+import type { ScannerManager } from './devices/scanner/scanner-manager'
 import { EventBus } from './events'
 import { openLedger, type Db } from './ledger/db'
 import { appendJournal, verifyJournal } from './ledger/journal'
+import { ApprovalService, makeManager } from './services/approvals'
 import { CatalogService, catalogFileSchema } from './services/catalog'
+import { StablecoinCheckout } from './services/checkout'
+import { PaymentService } from './services/payments'
+import { ReceiptService } from './services/receipts'
 import { SaleService } from './services/sale'
 import { defaultStoreSettings, StoreService, type StoreSettings } from './services/store'
+
+export interface PaymentsOptions {
+  readonly settings: PaymentSettingsInput
+  /** The demo chain's USDC, deployed at runtime. */
+  readonly demoUsdcAddress?: string
+  /** Runtime-deployed tokens on the local chain (tests). */
+  readonly localTokens?: readonly TokenInfo[]
+  readonly rateProvider?: RateProvider
+  readonly watcher?: { readonly maxRange?: number; readonly rescanDepth?: number; readonly startBacklog?: number; readonly idleMaxIntervalMs?: number }
+  /** Start the watcher loop (default true); tests may drive it with pollOnce instead. */
+  readonly startWatcher?: boolean
+}
 
 export interface AppOptions {
   /** Folder for the ledger file and device output. Created if missing. */
@@ -20,20 +41,36 @@ export interface AppOptions {
   readonly resourcesDir?: string
   /** Settings for a brand-new store (first start); the demo store otherwise. */
   readonly initialSettings?: Partial<StoreSettings>
+  /** The manager PIN created with a new store (demo: 1234). */
+  readonly initialManagerPin?: string
+  /** Stablecoin payments; omitted: the till sells for cash only and says so. */
+  readonly payments?: PaymentsOptions
+  /** Demo store only: pays a request from the simulated customer's wallet. */
+  readonly simulatePayment?: (request: { readonly uri: string }) => Promise<string>
+  /** HID scanners (node-hid); their scans go through the same path as wedge and manual entry. */
+  readonly scanners?: ScannerManager
+  /** IANA time zone printed on receipts (default: the machine's). */
+  readonly timeZone?: string
 }
 
 export interface App {
   readonly db: Db
   readonly dataDir: string
+  readonly clock: Clock
   readonly events: EventBus
   readonly registry: Registry
   readonly store: StoreService
   readonly catalog: CatalogService
   readonly sales: SaleService
+  readonly approvals: ApprovalService
+  readonly receipts: ReceiptService
+  readonly payments: PaymentService | null
+  readonly checkout: StablecoinCheckout
   close(): Promise<void>
 }
 
 export const LEDGER_FILE = 'stabletill.sqlite'
+export const DEMO_MANAGER_PIN = '1234'
 
 export function defaultResourcesDir(): string {
   // Source checkout and built app both keep resources/ at the repository (or app) root.
@@ -47,17 +84,46 @@ export function createApp(options: AppOptions): App {
   const events = new EventBus()
   const store = new StoreService(db)
   const catalog = new CatalogService(db)
+  const approvals = new ApprovalService(db, clock, () => store.settings().tillId)
   if (!store.isInitialized()) {
     const settings: StoreSettings = { ...defaultStoreSettings, ...options.initialSettings }
     const resources = options.resourcesDir ?? defaultResourcesDir()
     const demoCatalog = catalogFileSchema.parse(JSON.parse(readFileSync(join(resources, 'demo-catalog.json'), 'utf8')))
+    const manager = makeManager('M1', 'Manager', options.initialManagerPin ?? DEMO_MANAGER_PIN)
     db.transaction(() => {
       store.save(settings)
+      approvals.saveManagers([manager])
       const counts = catalog.importCatalog(demoCatalog)
       appendJournal(db, { at: clock.now(), tillId: settings.tillId, kind: 'store.created', payload: { storeName: settings.storeName, currency: settings.currency, products: counts.products, barcodes: counts.barcodes } })
     }).immediate()
   }
   const sales = new SaleService({ db, clock, store, catalog, events })
+  const receipts = new ReceiptService({ db, clock, store, events, dataDir: options.dataDir, timeZone: options.timeZone })
+  sales.onCompleted((sale) => receipts.afterSale(sale))
+
+  const payments = options.payments
+    ? new PaymentService({
+        db,
+        clock,
+        tillId: store.settings().tillId,
+        settings: options.payments.settings,
+        demoUsdcAddress: options.payments.demoUsdcAddress,
+        localTokens: options.payments.localTokens,
+        rateProvider: options.payments.rateProvider,
+        watcher: options.payments.watcher
+      })
+    : null
+  const checkout = new StablecoinCheckout({ payments, sales, store, events, simulate: options.simulatePayment })
+  if (payments && options.payments?.startWatcher !== false) payments.start()
+
+  const unsubscribeScanners = options.scanners?.on('scan', (scan) => {
+    try {
+      sales.scan(scan.code, 'hid')
+    } catch (e) {
+      const message = e instanceof TillError ? e.message : 'The scan could not be added.'
+      events.emit('scan:rejected', { code: scan.code.slice(0, 100), message })
+    }
+  })
 
   const handlers: Handlers = {
     'store:info': () => store.info(),
@@ -78,19 +144,42 @@ export function createApp(options: AppOptions): App {
       }).immediate()
       events.emit('store:changed', info)
       return info
-    }
+    },
+    'payment:options': () => checkout.options(),
+    'payment:request': ({ chainId, token }) => checkout.request(chainId, token),
+    'payment:current': () => checkout.current(),
+    'payment:cancel': ({ paymentId }) => checkout.cancel(paymentId),
+    'payment:accept': ({ paymentId, pin }) => checkout.accept(paymentId, approvals.approve(pin, 'payment.accept', paymentId).id),
+    'payment:release-unverified': ({ paymentId, pin }) => checkout.releaseUnverified(paymentId, approvals.approve(pin, 'payment.release-unverified', paymentId).id),
+    'payment:record-overpayment': ({ paymentId }) => checkout.recordOverpayment(paymentId),
+    'payment:simulate': ({ paymentId }) => checkout.simulate(paymentId),
+    'drawer:no-sale': ({ pin }) => receipts.noSale(approvals.approve(pin, 'drawer.no-sale', null).id),
+    'printer:state': () => receipts.state(),
+    'printer:retry': ({ jobId }) => receipts.retry(jobId),
+    'printer:reprint': ({ saleId }) => receipts.reprint(saleId),
+    'printer:preview': ({ jobId }) => receipts.preview(jobId)
   }
   const registry = createRegistry(handlers)
+  // Jobs left queued by the last run (printer was off, till was closed) go out now.
+  void receipts.kick()
 
   return {
     db,
     dataDir: options.dataDir,
+    clock,
     events,
     registry,
     store,
     catalog,
     sales,
+    approvals,
+    receipts,
+    payments,
+    checkout,
     async close() {
+      unsubscribeScanners?.()
+      await payments?.stop()
+      await receipts.close()
       db.close()
     }
   }

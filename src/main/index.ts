@@ -4,6 +4,8 @@ import { app as electronApp, ipcMain, session } from 'electron'
 import { join } from 'node:path'
 import { eventsFor, type WindowRole } from '../shared/api/channels'
 import { createApp, type App } from './app'
+import { startDemoStack } from './demo-stack'
+import { loadNodeHidBackend, ScannerManager } from './devices/scanner/scanner-manager'
 import { CONTENT_SECURITY_POLICY, SenderRegistry } from './security/policy'
 import { createWindow } from './windows/create'
 
@@ -13,7 +15,10 @@ const EVENT_CHANNEL = 'stabletill:event'
 async function main(): Promise<void> {
   await electronApp.whenReady()
   const devOrigin = process.env['ELECTRON_RENDERER_URL'] ? new URL(process.env['ELECTRON_RENDERER_URL']).origin : null
-  const till: App = createApp({ dataDir: join(electronApp.getPath('userData'), 'till'), resourcesDir: join(electronApp.getAppPath(), 'resources') })
+  const dataDir = join(electronApp.getPath('userData'), 'till')
+  const demo = process.env['STABLETILL_NO_CHAIN'] ? null : await startDemoStack(dataDir)
+  const scanners = await startScanners()
+  const till: App = createApp({ dataDir, resourcesDir: join(electronApp.getAppPath(), 'resources'), scanners: scanners ?? undefined, ...demo?.appOptions })
   const senders = new SenderRegistry()
 
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
@@ -44,8 +49,21 @@ async function main(): Promise<void> {
     }
   })
   electronApp.on('window-all-closed', () => {
-    void till.close().then(() => electronApp.quit())
+    scanners?.stop()
+    void till.close().then(() => demo?.stop()).then(() => electronApp.quit())
   })
+}
+
+/** HID scanners through node-hid; a till without them still sells (wedge scanners and typing). */
+async function startScanners(): Promise<ScannerManager | null> {
+  try {
+    const manager = new ScannerManager({ backend: await loadNodeHidBackend() })
+    manager.start()
+    return manager
+  } catch (e) {
+    console.warn('HID scanners unavailable:', e instanceof Error ? e.message : e)
+    return null
+  }
 }
 
 electronApp.enableSandbox()

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { SCREENSHOT_DIR, startBrowserRig, type BrowserRig } from '../fixtures/browser'
+import { typeAt } from '../fixtures/keyboard'
 
 // Real EAN-13 codes from the demo catalog (resources/demo-catalog.json).
 const COLA = '5901234123013'
@@ -33,10 +34,7 @@ describe('cashier window in Chromium', () => {
 
   it('a wedge burst of three barcodes at 5 ms/key adds three lines, without focusing the Barcode box', async () => {
     await cashier.locator('body').click({ position: { x: 5, y: 780 } })
-    for (const code of [COLA, GREEN_TEA, CROISSANT]) {
-      await cashier.keyboard.type(code, { delay: 5 })
-      await cashier.keyboard.press('Enter')
-    }
+    for (const code of [COLA, GREEN_TEA, CROISSANT]) await typeAt(cashier, `${code}\n`, 5)
     await expect.poll(() => cartRows(cashier).count()).toBe(3)
     await expect.poll(() => cashier.getByRole('status', { name: 'Sale total' }).textContent()).toContain('$')
     expect(await cashier.getByRole('textbox', { name: 'Barcode' }).inputValue()).toBe('')
@@ -45,8 +43,7 @@ describe('cashier window in Chromium', () => {
   it('the same characters typed at 120 ms/key do not trigger a scan', async () => {
     const before = await cartRows(cashier).count()
     await cashier.locator('body').click({ position: { x: 5, y: 780 } })
-    await cashier.keyboard.type(COLA, { delay: 120 })
-    await cashier.keyboard.press('Enter')
+    await typeAt(cashier, `${COLA}\n`, 120)
     await cashier.waitForTimeout(300)
     expect(await cartRows(cashier).count()).toBe(before)
   })

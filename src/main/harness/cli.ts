@@ -3,6 +3,7 @@
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createApp } from '../app'
+import { startDemoStack } from '../demo-stack'
 import { startHarness } from './server'
 
 async function main(): Promise<void> {
@@ -11,23 +12,29 @@ async function main(): Promise<void> {
       'data-dir': { type: 'string', default: join(process.cwd(), '.data') },
       port: { type: 'string', default: '0' },
       'renderer-dir': { type: 'string' },
-      'resources-dir': { type: 'string' }
+      'resources-dir': { type: 'string' },
+      'no-chain': { type: 'boolean', default: false }
     }
   })
   const port = Number.parseInt(values.port ?? '0', 10)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got ${values.port}`)
   const appRoot = resolve(__dirname, '..', '..')
   const dataDir = resolve(values['data-dir'] ?? '.data')
-  const app = createApp({ dataDir, resourcesDir: values['resources-dir'] ?? join(appRoot, 'resources') })
+  const demo = values['no-chain'] ? null : await startDemoStack(dataDir)
+  const app = createApp({ dataDir, resourcesDir: values['resources-dir'] ?? join(appRoot, 'resources'), ...demo?.appOptions })
   const harness = await startHarness({ app, rendererDir: values['renderer-dir'] ?? join(appRoot, 'out', 'renderer'), port })
   console.log(`Stabletill (browser harness) — store "${app.store.settings().storeName}", data in ${dataDir}`)
   console.log(`  Cashier:          ${harness.urls.cashier}`)
   console.log(`  Customer display: ${harness.urls.display}`)
   console.log(`  Back office:      ${harness.urls.backoffice}`)
+  if (demo?.chain) console.log(`  Demo chain:       ${demo.chain.rpcUrl} (chain 31337, demo USDC ${demo.chain.usdcAddress})`)
+  else console.log(`  Stablecoins:      off — ${demo?.note ?? '--no-chain given'}`)
+  console.log('  Manager PIN (demo store): 1234')
   console.log('Press Ctrl+C to stop.')
   const stop = async () => {
     await harness.close()
     await app.close()
+    await demo?.stop()
     process.exit(0)
   }
   process.on('SIGINT', stop)

@@ -57,6 +57,7 @@ import {
 import { defaultConfirmations, paymentSettingsSchema, type PaymentSettings, type PaymentSettingsInput } from '../../shared/payment/settings'
 import { floorToGrain, grainUnits, slotsPerTill, tagIndexFor, tagIndexOf, tagValue, topUpWithTag } from '../../shared/payment/tags'
 import { chainName, DEMO_CHAIN_ID, explorerTxUrl, findToken, type TokenInfo, type TokenSymbol } from '../../shared/payment/tokens'
+import type { PaymentView } from '../../shared/payment/view'
 import { appendJournal } from '../ledger/journal'
 import type { Db } from '../ledger/db'
 import { RpcPool } from '../chain/rpc'
@@ -64,40 +65,7 @@ import { ChainWatcher, readCursor, type PollResult } from '../chain/watcher'
 import { HttpJsonRateProvider, ManualRateProvider, PegRateProvider, type RateProvider } from '../chain/rates'
 import { verifyTokenOnChain } from '../chain/registry'
 
-export interface PaymentView {
-  readonly id: string
-  readonly saleId: string
-  readonly chainId: number
-  readonly chainName: string
-  readonly token: { readonly symbol: TokenSymbol; readonly address: string; readonly decimals: number }
-  readonly receiveAddress: string
-  readonly scheme: 'tag' | 'xpub'
-  /** Base units, decimal strings (bigints cross the bridge as strings, STYLE.md §2). */
-  readonly amountDue: string
-  /** The least that settles the request (amountDue without the sub-cent tag). */
-  readonly amountMinimum: string
-  readonly amountPaid: string
-  /** What is still missing to settle (0 when paid in full). */
-  readonly amountRemaining: string
-  readonly status: PaymentStatus
-  readonly exception: PaymentException | null
-  /** EIP-681 request for the QR code. */
-  readonly uri: string
-  /** EIP-681 request for the rest after an underpayment (carries the request's tag), or null. */
-  readonly topUpUri: string | null
-  readonly createdAt: number
-  readonly expiresAt: number
-  /** Fewest confirmations among the credited transfers (0 when none). */
-  readonly confirmations: number
-  readonly confirmationsRequired: number
-  readonly confirmationKind: 'blocks' | 'finalized'
-  readonly txHashes: readonly string[]
-  readonly explorerUrls: readonly string[]
-  readonly fiat: { readonly amountMinor: number; readonly currency: string; readonly rate: string; readonly rateSource: 'peg' | 'manual' | 'http'; readonly rateAt: number }
-  readonly refundDue: string | null
-  readonly markedBy: string | null
-  readonly releasedUnverified: { readonly by: string; readonly at: number } | null
-}
+export type { PaymentView }
 
 export interface PaymentChange {
   readonly payment: PaymentView

@@ -1,6 +1,6 @@
 // Building and completing a sale. Each public method is one synchronous db.transaction (STYLE.md §6) that
 // changes the sale's rows and appends the journal entries that record the change, then emits 'sale:changed'.
-import type { LineView, SaleView, SaleSummary, TenderView } from '../../shared/api/views'
+import type { LineView, SaleView, SaleSummary, StablecoinTenderDetails, TenderView } from '../../shared/api/views'
 import { parseBarcode } from '../../shared/barcode'
 import type { Clock } from '../../shared/clock'
 import { lineTax, multiplyMinor, weighedAmountMinor } from '../../shared/money'
@@ -50,6 +50,7 @@ interface TenderRow {
   amount_minor: number
   received_minor: number | null
   change_minor: number | null
+  details: string | null
   created_at: number
 }
 
@@ -66,7 +67,21 @@ export type AfterComplete = (sale: SaleView) => void
 
 export class SaleService {
   private readonly afterComplete: AfterComplete[] = []
+  private readonly editGuards: ((saleId: string) => string | null)[] = []
   constructor(private readonly deps: SaleServiceDeps) {}
+
+  /** Another service may lock a sale's lines (e.g. while a payment request for its amount is open). */
+  addEditGuard(guard: (saleId: string) => string | null): void {
+    this.editGuards.push(guard)
+  }
+
+  private checkEditable(saleId: string): void {
+    if (this.hasTenders(saleId)) throw new TillError('conflict', 'Payment has started on this sale: its lines can no longer change.')
+    for (const guard of this.editGuards) {
+      const refusal = guard(saleId)
+      if (refusal) throw new TillError('conflict', refusal)
+    }
+  }
 
   onCompleted(hook: AfterComplete): void {
     this.afterComplete.push(hook)
@@ -129,7 +144,8 @@ export class SaleService {
       amountMinor: t.amount_minor,
       receivedMinor: t.received_minor,
       changeMinor: t.change_minor,
-      createdAt: t.created_at
+      createdAt: t.created_at,
+      stablecoin: t.kind === 'stablecoin' && t.details ? (JSON.parse(t.details) as StablecoinTenderDetails) : null
     }))
     return {
       id: sale.id,
@@ -222,15 +238,27 @@ export class SaleService {
     return this.changed(saleId)
   }
 
-  /** Records a stablecoin payment that the payment service has settled (or a manager accepted) as a tender. */
-  tenderStablecoin(saleId: string, amountMinor: number, details: Record<string, string | number | null>): SaleView {
+  /**
+   * Records a settled (or manager-accepted) stablecoin payment as a tender worth `amountMinor` of store currency.
+   * Idempotent per payment: the watcher may report the same settlement again after a restart.
+   */
+  tenderStablecoin(saleId: string, amountMinor: number, details: StablecoinTenderDetails): SaleView {
     this.db.transaction(() => {
       const sale = this.requireOpenSale(saleId)
       const view = this.get(sale.id)
+      if (view.tenders.some((t) => t.stablecoin?.paymentId === details.paymentId)) return
+      if (view.dueMinor === 0) throw new TillError('conflict', 'Nothing is due on this sale any more.')
       const tenderId = `${sale.id}/T${view.tenders.length + 1}`
       const applied = Math.min(amountMinor, view.dueMinor)
-      this.q('INSERT INTO tenders (id, sale_id, kind, amount_minor, received_minor, change_minor, details, created_at) VALUES (?, ?, ?, ?, ?, NULL, ?, ?)')
-        .run(tenderId, sale.id, 'stablecoin', applied, amountMinor, JSON.stringify(details), this.deps.clock.now())
+      this.q('INSERT INTO tenders (id, sale_id, kind, amount_minor, received_minor, change_minor, details, created_at) VALUES (?, ?, ?, ?, ?, NULL, ?, ?)').run(
+        tenderId,
+        sale.id,
+        'stablecoin',
+        applied,
+        amountMinor,
+        JSON.stringify(details),
+        this.deps.clock.now()
+      )
       this.journal('sale.tender-added', sale.id, { tenderId, kind: 'stablecoin', amountMinor: applied, receivedMinor: amountMinor, ...details })
     }).immediate()
     return this.changed(saleId)
@@ -296,7 +324,7 @@ export class SaleService {
   private openSaleForWrite(): SaleRow {
     const existing = this.q("SELECT * FROM sales WHERE till_id = ? AND status = 'open'").get(this.tillId()) as SaleRow | undefined
     if (existing) {
-      if (this.hasTenders(existing.id)) throw new TillError('conflict', 'Payment has started on this sale: finish it before adding items.')
+      this.checkEditable(existing.id)
       return existing
     }
     const settings = this.deps.store.settings()
@@ -321,9 +349,7 @@ export class SaleService {
     if (!line) throw new TillError('not-found', 'That line is not on the sale any more.')
     const saleId = (this.q('SELECT sale_id FROM sale_lines WHERE id = ?').get(lineId) as { sale_id: string }).sale_id
     const sale = this.requireOpenSale(saleId)
-    if (this.hasTenders(sale.id)) {
-      throw new TillError('conflict', 'Payment has started on this sale: its lines can no longer change.')
-    }
+    this.checkEditable(sale.id)
     return { sale, line }
   }
 

@@ -1,17 +1,24 @@
 // Cashier window: keyboard-first. Wedge scans work anywhere in the window; manual entry in the Barcode box.
-import type { SaleView } from '../../shared/api/views'
+import type { PaymentOptions, PrinterState, SaleView } from '../../shared/api/views'
+import type { PaymentView } from '../../shared/payment/view'
 import { canComplete, canEditLines, canTender } from '../../shared/sale/guards'
 import { formatUnits, parseMinor } from '../../shared/money'
 import { WedgeDetector } from '../../shared/wedge'
 import type { Result } from '../../shared/result'
 import { h } from '../common/dom'
 import { startPage, type Page } from '../common/page'
+import { paymentDetails, paymentHeadline } from '../common/payment-status'
+import { askManagerPin } from './approval'
 
 let page: Page
 let sale: SaleView | null = null
 let selectedLineId: string | null = null
 let tenderOpen = false
 let lastMessage: { kind: 'alert' | 'notice'; text: string } | null = null
+let payment: PaymentView | null = null
+let paymentOptions: PaymentOptions | null = null
+let choosingStablecoin = false
+let printer: PrinterState | null = null
 
 const app = document.getElementById('app')!
 
@@ -51,7 +58,9 @@ function setSale(value: SaleView | null): void {
   sale = value && value.status === 'open' ? value : null
   if (!sale) {
     tenderOpen = false
+    choosingStablecoin = false
     selectedLineId = null
+    payment = null
   } else if (!sale.lines.some((l) => l.id === selectedLineId)) {
     selectedLineId = sale.lines.filter((l) => !l.voided).at(-1)?.id ?? null
   }
@@ -102,6 +111,90 @@ async function complete(): Promise<void> {
     say('notice', page.t('sale.completed', { number: done.number, change: page.money(done.changeMinor) }))
     render()
   }
+}
+
+async function openStablecoin(): Promise<void> {
+  if (!canTender(sale)) return
+  if (!paymentOptions?.enabled) return say('alert', page.t('stablecoin.off', { reason: paymentOptions?.reason ?? '' }))
+  const choices = paymentOptions.choices.flatMap((c) => c.tokens.map((token) => ({ chainId: c.chainId, token })))
+  if (choices.length === 1) return requestStablecoin(choices[0]!.chainId, choices[0]!.token)
+  choosingStablecoin = true
+  render()
+  document.querySelector<HTMLButtonElement>('.choices button')?.focus()
+}
+
+async function requestStablecoin(chainId: number, token: 'USDC' | 'USDT'): Promise<void> {
+  choosingStablecoin = false
+  const value = await run(page.api.call['payment:request']({ chainId, token }))
+  if (value) {
+    payment = value
+    lastMessage = null
+  }
+  render()
+}
+
+async function paymentAction(kind: 'cancel' | 'accept' | 'release' | 'refund' | 'simulate'): Promise<void> {
+  if (!payment) return
+  const paymentId = payment.id
+  let result: PaymentView | null | { txHash: string } = null
+  if (kind === 'cancel') result = await run(page.api.call['payment:cancel']({ paymentId }))
+  if (kind === 'refund') result = await run(page.api.call['payment:record-overpayment']({ paymentId }))
+  if (kind === 'simulate') result = await run(page.api.call['payment:simulate']({ paymentId }))
+  if (kind === 'accept' || kind === 'release') {
+    const action = kind === 'accept' ? page.t('stablecoin.accept') : page.t('stablecoin.release')
+    const pin = await askManagerPin(page, action)
+    if (pin === null) return
+    result = kind === 'accept' ? await run(page.api.call['payment:accept']({ paymentId, pin })) : await run(page.api.call['payment:release-unverified']({ paymentId, pin }))
+  }
+  if (result && 'status' in result) payment = kind === 'cancel' ? null : result
+  render()
+}
+
+async function noSale(): Promise<void> {
+  const pin = await askManagerPin(page, page.t('drawer.nosale'))
+  if (pin === null) return
+  const job = await run(page.api.call['drawer:no-sale']({ pin }))
+  if (job) say('notice', page.t('drawer.opened'))
+}
+
+function paymentPanel(): HTMLElement | null {
+  const t = page.t
+  if (choosingStablecoin && paymentOptions) {
+    return h(
+      'div',
+      { class: 'choices', role: 'group', 'aria-label': t('stablecoin.choose') },
+      ...paymentOptions.choices.flatMap((c) =>
+        c.tokens.map((token) => h('button', { type: 'button', class: 'secondary', onclick: () => void requestStablecoin(c.chainId, token) }, t('stablecoin.option', { token, chain: c.chainName })))
+      )
+    )
+  }
+  if (!payment) return null
+  const p = payment
+  const hasMoney = p.amountPaid !== '0'
+  const buttons = [
+    !hasMoney && (p.status === 'New' || p.status === 'Expired') ? h('button', { type: 'button', class: 'secondary', onclick: () => void paymentAction('cancel') }, t('stablecoin.cancel')) : null,
+    (p.exception === 'PaidPartial' || p.exception === 'PaidLate') && p.status !== 'Seen' ? h('button', { type: 'button', class: 'secondary', onclick: () => void paymentAction('accept') }, t('stablecoin.accept')) : null,
+    (p.status === 'New' || p.status === 'Seen') && !p.releasedUnverified ? h('button', { type: 'button', class: 'secondary', onclick: () => void paymentAction('release') }, t('stablecoin.release')) : null,
+    p.status === 'Paid' && p.exception === 'PaidOver' && p.refundDue === null ? h('button', { type: 'button', class: 'secondary', onclick: () => void paymentAction('refund') }, t('stablecoin.refund')) : null,
+    paymentOptions?.canSimulate && (p.status === 'New' || p.exception === 'PaidPartial') && !p.releasedUnverified ? h('button', { type: 'button', class: 'secondary', onclick: () => void paymentAction('simulate') }, t('stablecoin.simulate')) : null
+  ]
+  return h(
+    'div',
+    { class: 'payment' },
+    h('div', { role: 'status', 'aria-label': t('payment.status'), class: 'payment-status' }, h('strong', {}, paymentHeadline(page, p)), ' — ', paymentDetails(page, p)),
+    h('div', { class: 'linebar wrap' }, ...buttons)
+  )
+}
+
+function printerPanel(): HTMLElement | null {
+  if (!printer || printer.pending === 0 || !printer.lastError) return null
+  const failed = printer.jobs.find((j) => j.status !== 'printed' && j.lastError)
+  return h(
+    'div',
+    { class: 'alert', role: 'alert' },
+    page.t('printer.problem', { message: printer.lastError, pending: printer.pending }),
+    failed ? h('button', { type: 'button', class: 'secondary', onclick: () => void run(page.api.call['printer:retry']({ jobId: failed.id })) }, page.t('printer.retry')) : null
+  )
 }
 
 function render(): void {
@@ -202,8 +295,9 @@ function render(): void {
           'div',
           { class: 'actions' },
           h('button', { type: 'button', disabled: !canTender(sale), 'aria-keyshortcuts': 'F4', onclick: openCash }, t('pay.cash')),
-          h('button', { type: 'button', class: 'secondary', disabled: true, title: 'Stablecoin payments arrive with the chain watcher' }, t('pay.stablecoin'))
+          h('button', { type: 'button', class: 'secondary', disabled: !canTender(sale) || payment !== null && (payment.status === 'New' || payment.status === 'Seen'), 'aria-keyshortcuts': 'F6', onclick: () => void openStablecoin() }, t('pay.stablecoin'))
         ),
+        paymentPanel(),
         h(
           'form',
           {
@@ -219,7 +313,9 @@ function render(): void {
           h('button', { type: 'submit' }, t('cash.tender'))
         ),
         h('button', { type: 'button', disabled: !canComplete(sale), 'aria-keyshortcuts': 'F12', onclick: () => void complete() }, t('sale.complete')),
-        h('div', { id: 'alerts', 'aria-live': 'assertive' })
+        h('div', { id: 'alerts', 'aria-live': 'assertive' }),
+        printerPanel(),
+        h('button', { type: 'button', class: 'secondary', onclick: () => void noSale() }, t('drawer.nosale'))
       )
     )
   )
@@ -278,6 +374,10 @@ function installKeyboard(): void {
           e.preventDefault()
           openCash()
           break
+        case 'F6':
+          e.preventDefault()
+          void openStablecoin()
+          break
         case 'F12':
           e.preventDefault()
           if (canComplete(sale)) void complete()
@@ -319,6 +419,18 @@ async function main(): Promise<void> {
     render()
   })
   page.api.on('scan:rejected', (r) => say('alert', r.message))
+  page.api.on('payment:changed', (value) => {
+    payment = value
+    render()
+  })
+  page.api.on('printer:changed', (state) => {
+    printer = state
+    render()
+  })
+  const [options, currentPayment, printerState] = await Promise.all([page.api.call['payment:options']({}), page.api.call['payment:current']({}), page.api.call['printer:state']({})])
+  paymentOptions = options.ok ? options.value : null
+  payment = currentPayment.ok ? currentPayment.value : null
+  printer = printerState.ok ? printerState.value : null
   page.api.on('store:changed', (info) => {
     page.store = info
     render()

@@ -15,7 +15,20 @@ export const CALLS = {
   'sale:get': ['cashier', 'backoffice'],
   'sales:list': ['backoffice'],
   'ledger:verify': ['backoffice'],
-  'settings:set-locale': ['cashier', 'backoffice']
+  'settings:set-locale': ['cashier', 'backoffice'],
+  'payment:options': ['cashier'],
+  'payment:request': ['cashier'],
+  'payment:current': ['cashier', 'display'],
+  'payment:cancel': ['cashier'],
+  'payment:accept': ['cashier'],
+  'payment:release-unverified': ['cashier'],
+  'payment:record-overpayment': ['cashier'],
+  'payment:simulate': ['cashier'],
+  'drawer:no-sale': ['cashier', 'backoffice'],
+  'printer:state': ['cashier', 'backoffice'],
+  'printer:retry': ['cashier', 'backoffice'],
+  'printer:reprint': ['cashier', 'backoffice'],
+  'printer:preview': ['backoffice']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type CallName = keyof typeof CALLS
@@ -23,7 +36,9 @@ export type CallName = keyof typeof CALLS
 export const EVENTS = {
   'sale:changed': ['cashier', 'display'],
   'store:changed': ['cashier', 'display', 'backoffice'],
-  'scan:rejected': ['cashier']
+  'scan:rejected': ['cashier'],
+  'payment:changed': ['cashier', 'display'],
+  'printer:changed': ['cashier', 'backoffice']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type EventName = keyof typeof EVENTS

@@ -2,10 +2,12 @@
 // The main-process registry, the Electron preloads and the browser harness are all derived from it.
 import { z } from 'zod'
 import type { CallName, EventName } from './channels'
-import type { Locale, SaleSummary, SaleView, ScanRejected, StoreInfo, VerifyView } from './views'
+import type { Locale, PaymentOptions, PrinterState, PrintJobView, SaleSummary, SaleView, ScanRejected, StoreInfo, VerifyView } from './views'
+import type { PaymentView } from '../payment/view'
 import type { Result } from '../result'
 
 const id = z.string().min(1).max(80)
+const pin = z.string().regex(/^\d{4,8}$/, 'a manager PIN is 4 to 8 digits')
 const minor = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
 
 export const inputs = {
@@ -24,7 +26,20 @@ export const inputs = {
   'sale:get': z.object({ saleId: id }).strict(),
   'sales:list': z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict(),
   'ledger:verify': z.object({}).strict(),
-  'settings:set-locale': z.object({ locale: z.enum(['en', 'zh-CN']) }).strict()
+  'settings:set-locale': z.object({ locale: z.enum(['en', 'zh-CN']) }).strict(),
+  'payment:options': z.object({}).strict(),
+  'payment:request': z.object({ chainId: z.number().int().positive(), token: z.enum(['USDC', 'USDT']) }).strict(),
+  'payment:current': z.object({}).strict(),
+  'payment:cancel': z.object({ paymentId: id }).strict(),
+  'payment:accept': z.object({ paymentId: id, pin }).strict(),
+  'payment:release-unverified': z.object({ paymentId: id, pin }).strict(),
+  'payment:record-overpayment': z.object({ paymentId: id }).strict(),
+  'payment:simulate': z.object({ paymentId: id }).strict(),
+  'drawer:no-sale': z.object({ pin }).strict(),
+  'printer:state': z.object({}).strict(),
+  'printer:retry': z.object({ jobId: z.number().int().positive() }).strict(),
+  'printer:reprint': z.object({ saleId: id }).strict(),
+  'printer:preview': z.object({ jobId: z.number().int().positive().optional() }).strict()
 } as const satisfies Record<CallName, z.ZodType>
 
 export interface Outputs {
@@ -39,12 +54,27 @@ export interface Outputs {
   'sales:list': readonly SaleSummary[]
   'ledger:verify': VerifyView
   'settings:set-locale': StoreInfo
+  'payment:options': PaymentOptions
+  'payment:request': PaymentView
+  'payment:current': PaymentView | null
+  'payment:cancel': PaymentView
+  'payment:accept': PaymentView
+  'payment:release-unverified': PaymentView
+  'payment:record-overpayment': PaymentView
+  'payment:simulate': { readonly txHash: string }
+  'drawer:no-sale': PrintJobView
+  'printer:state': PrinterState
+  'printer:retry': PrintJobView
+  'printer:reprint': PrintJobView
+  'printer:preview': { readonly jobId: number; readonly svg: string } | null
 }
 
 export interface EventPayloads {
   'sale:changed': SaleView | null
   'store:changed': StoreInfo
   'scan:rejected': ScanRejected
+  'payment:changed': PaymentView | null
+  'printer:changed': PrinterState
 }
 
 // Compile-time checks that the maps cover exactly the channel names.

@@ -45,6 +45,23 @@ export interface TaxView {
   readonly taxMinor: number
 }
 
+export interface StablecoinTenderDetails {
+  readonly paymentId: string
+  readonly tokenSymbol: string
+  /** Exact token amount received, e.g. "12.340001". */
+  readonly tokenAmount: string
+  readonly chainId: number
+  readonly chainName: string
+  /** Store currency per token, exact decimal string. */
+  readonly rate: string
+  readonly rateSource: string
+  readonly txHash: string | null
+  readonly explorerTxUrl: string | null
+  /** Goods released by a manager before the chain confirmed the payment. */
+  readonly unverified: boolean
+  readonly exception: string | null
+}
+
 export interface TenderView {
   readonly id: string
   readonly kind: 'cash' | 'stablecoin'
@@ -52,6 +69,7 @@ export interface TenderView {
   readonly receivedMinor: number | null
   readonly changeMinor: number | null
   readonly createdAt: number
+  readonly stablecoin: StablecoinTenderDetails | null
 }
 
 export interface SaleView {
@@ -92,4 +110,32 @@ export type VerifyView =
 export interface ScanRejected {
   readonly code: string
   readonly message: string
+}
+
+export interface PrintJobView {
+  readonly id: number
+  readonly saleId: string | null
+  readonly kind: 'receipt' | 'reprint' | 'drawer' | 'report'
+  readonly status: 'queued' | 'sending' | 'printed' | 'failed'
+  readonly copy: boolean
+  readonly attempts: number
+  readonly lastError: string | null
+  readonly createdAt: number
+  readonly printedAt: number | null
+}
+
+export interface PrinterState {
+  readonly printer: string
+  readonly pending: number
+  readonly lastError: string | null
+  readonly jobs: readonly PrintJobView[]
+}
+
+export interface PaymentOptions {
+  /** False when no chain is configured; `reason` says why, for the cashier. */
+  readonly enabled: boolean
+  readonly reason: string | null
+  readonly choices: readonly { readonly chainId: number; readonly chainName: string; readonly tokens: readonly ('USDC' | 'USDT')[] }[]
+  /** Demo store only: the "Simulate customer payment" control is offered. */
+  readonly canSimulate: boolean
 }

@@ -1,0 +1,80 @@
+// Manager approval: a PIN typed in the "Manager approval" dialog authorises one named action (a no-sale drawer
+// opening, accepting a partial or late stablecoin payment, releasing goods unverified). Every grant and refusal is
+// journaled; after five wrong PINs in a row approvals lock for a minute (a till is in a public place).
+import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto'
+import { z } from 'zod'
+import type { Clock } from '../../shared/clock'
+import { TillError } from '../../shared/result'
+import { prepareCached, type Db } from '../ledger/db'
+import { appendJournal } from '../ledger/journal'
+
+export const managerSchema = z.object({ id: z.string().min(1), name: z.string().min(1), salt: z.string().min(16), pinHash: z.string().length(64) })
+export type Manager = z.infer<typeof managerSchema>
+
+const KEY = 'managers'
+const MAX_FAILURES = 5
+const LOCK_MS = 60_000
+
+function hashPin(pin: string, salt: string): string {
+  return scryptSync(pin, salt, 32, { N: 1 << 14, r: 8, p: 1 }).toString('hex')
+}
+
+export function makeManager(id: string, name: string, pin: string): Manager {
+  if (!/^\d{4,8}$/.test(pin)) throw new Error('a manager PIN is 4 to 8 digits')
+  const salt = randomBytes(16).toString('hex')
+  return { id, name, salt, pinHash: hashPin(pin, salt) }
+}
+
+export type ApprovalAction = 'drawer.no-sale' | 'payment.accept' | 'payment.release-unverified' | 'sale.void'
+
+export class ApprovalService {
+  private failures = 0
+  private lockedUntil = 0
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly tillId: () => string
+  ) {}
+
+  managers(): Manager[] {
+    const row = prepareCached(this.db, 'SELECT value FROM settings WHERE key = ?').get(KEY) as { value: string } | undefined
+    return row ? z.array(managerSchema).parse(JSON.parse(row.value)) : []
+  }
+
+  /** Saves the manager list; call inside the caller's transaction. */
+  saveManagers(managers: readonly Manager[]): void {
+    prepareCached(this.db, 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(KEY, JSON.stringify(managers))
+  }
+
+  /** Checks the PIN and returns the approving manager, or throws a clear refusal. Journaled either way. */
+  approve(pin: string, action: ApprovalAction, subject: string | null): Manager {
+    const now = this.clock.now()
+    if (now < this.lockedUntil) {
+      throw new TillError('forbidden', `Too many wrong PINs: manager approval is locked for ${Math.ceil((this.lockedUntil - now) / 1000)} more seconds.`)
+    }
+    const match = this.managers().find((m) => {
+      const given = Buffer.from(hashPin(pin, m.salt), 'hex')
+      return timingSafeEqual(given, Buffer.from(m.pinHash, 'hex'))
+    })
+    this.db.transaction(() => {
+      appendJournal(this.db, {
+        at: now,
+        tillId: this.tillId(),
+        kind: match ? 'approval.granted' : 'approval.refused',
+        saleId: null,
+        payload: { action, subject, managerId: match?.id ?? null }
+      })
+    })()
+    if (!match) {
+      this.failures++
+      if (this.failures >= MAX_FAILURES) {
+        this.failures = 0
+        this.lockedUntil = now + LOCK_MS
+      }
+      throw new TillError('forbidden', 'Wrong manager PIN: the action was not approved.')
+    }
+    this.failures = 0
+    return match
+  }
+}

@@ -1,0 +1,145 @@
+// Stablecoin checkout: ties a payment request to the open sale. The request asks for what is due; when the watcher
+// settles it (Paid, PaidOver, or Marked by a manager) or a manager releases the goods unverified, the payment becomes
+// a tender on the sale. While a request is open the sale's lines are locked, so the amount asked stays the amount due.
+import type { PaymentOptions, StablecoinTenderDetails } from '../../shared/api/views'
+import { formatUnits, tokenUnitsToFiatMinor } from '../../shared/money'
+import { chainName } from '../../shared/payment/tokens'
+import type { PaymentView } from '../../shared/payment/view'
+import { TillError } from '../../shared/result'
+import type { EventBus } from '../events'
+import type { PaymentService } from './payments'
+import type { SaleService } from './sale'
+import type { StoreService } from './store'
+
+export interface CheckoutDeps {
+  readonly payments: PaymentService | null
+  readonly sales: SaleService
+  readonly store: StoreService
+  readonly events: EventBus
+  /** Demo store only: pays a request from the simulated customer's wallet. */
+  readonly simulate?: (request: { readonly uri: string }) => Promise<string>
+  readonly log?: (message: string, error: unknown) => void
+}
+
+const isLive = (p: PaymentView) => p.status !== 'Invalid' || p.exception !== null
+
+export class StablecoinCheckout {
+  constructor(private readonly deps: CheckoutDeps) {
+    deps.sales.addEditGuard((saleId) => (this.openRequest(saleId) ? 'A stablecoin request is open for this sale: cancel it before changing the sale.' : null))
+    deps.payments?.onChange(({ payment }) => this.onPaymentChange(payment))
+    deps.sales.onCompleted((sale) => {
+      // A sale finished another way (cash) leaves no request waiting for money.
+      for (const p of this.deps.payments?.forSale(sale.id) ?? []) {
+        if ((p.status === 'New' || p.status === 'Expired') && p.amountPaid === '0') this.deps.payments?.cancel(p.id)
+      }
+    })
+  }
+
+  options(): PaymentOptions {
+    const payments = this.deps.payments
+    const enabled = payments?.settings.chains.filter((c) => c.enabled) ?? []
+    if (!payments || enabled.length === 0) {
+      return { enabled: false, reason: 'No blockchain is set up for stablecoin payments on this till.', choices: [], canSimulate: false }
+    }
+    return {
+      enabled: true,
+      reason: null,
+      choices: enabled.map((c) => ({ chainId: c.chainId, chainName: chainName(c.chainId), tokens: c.tokens })),
+      canSimulate: this.deps.simulate !== undefined
+    }
+  }
+
+  private requirePayments(): PaymentService {
+    if (!this.deps.payments) throw new TillError('unavailable', 'No blockchain is set up for stablecoin payments on this till.')
+    return this.deps.payments
+  }
+
+  /** The newest request of the open sale that still matters (not a cancelled, empty one). */
+  current(): PaymentView | null {
+    const sale = this.deps.sales.current()
+    if (!sale || !this.deps.payments) return null
+    const list = this.deps.payments.forSale(sale.id).filter(isLive)
+    return list.sort((a, b) => b.createdAt - a.createdAt)[0] ?? null
+  }
+
+  private openRequest(saleId: string): PaymentView | null {
+    return this.deps.payments?.forSale(saleId).find((p) => (p.status === 'New' || p.status === 'Seen') && p.releasedUnverified === null) ?? null
+  }
+
+  async request(chainId: number, token: 'USDC' | 'USDT'): Promise<PaymentView> {
+    const payments = this.requirePayments()
+    const sale = this.deps.sales.current()
+    if (!sale || !sale.lines.some((l) => !l.voided)) throw new TillError('no-open-sale', 'Scan the goods first: there is nothing to pay.')
+    if (sale.dueMinor === 0) throw new TillError('conflict', 'Nothing is due: complete the sale.')
+    const open = this.openRequest(sale.id)
+    if (open) {
+      if (open.amountPaid !== '0') throw new TillError('conflict', 'A payment has already arrived for this sale: wait for it or ask a manager.')
+      payments.cancel(open.id)
+    }
+    const view = await payments.createRequest({ saleId: sale.id, amountMinor: sale.dueMinor, currency: sale.currency, token, chainId })
+    this.deps.events.emit('payment:changed', view)
+    return view
+  }
+
+  cancel(paymentId: string): PaymentView {
+    const view = this.requirePayments().cancel(paymentId)
+    this.deps.events.emit('payment:changed', null)
+    return view
+  }
+
+  accept(paymentId: string, managerId: string): PaymentView {
+    return this.requirePayments().markAccepted(paymentId, managerId)
+  }
+
+  releaseUnverified(paymentId: string, managerId: string): PaymentView {
+    const view = this.requirePayments().releaseUnverified(paymentId, managerId)
+    this.onPaymentChange(view)
+    return view
+  }
+
+  recordOverpayment(paymentId: string): PaymentView {
+    return this.requirePayments().recordOverpaymentForRefund(paymentId)
+  }
+
+  async simulate(paymentId: string): Promise<{ txHash: string }> {
+    if (!this.deps.simulate) throw new TillError('forbidden', 'Simulated payments exist only in the demo store.')
+    const payment = this.requirePayments().get(paymentId)
+    const txHash = await this.deps.simulate({ uri: payment.topUpUri ?? payment.uri })
+    void this.deps.payments?.pollOnce(payment.chainId).catch(() => undefined)
+    return { txHash }
+  }
+
+  private onPaymentChange(payment: PaymentView): void {
+    const sale = this.deps.sales.current()
+    if (sale && sale.id === payment.saleId) this.deps.events.emit('payment:changed', payment)
+    const settled = payment.status === 'Paid' || payment.releasedUnverified !== null
+    if (!settled) return
+    try {
+      const view = this.deps.sales.get(payment.saleId)
+      if (view.status !== 'open' || view.tenders.some((t) => t.stablecoin?.paymentId === payment.id)) return
+      const paid = BigInt(payment.amountPaid)
+      const partial = payment.exception === 'Marked' && BigInt(payment.amountRemaining) > 0n
+      // Paid in full (or released): the request's fiat amount. A partial payment a manager accepted: what it was
+      // worth at the request's rate, and the rest stays due (cash, or a new request).
+      const amountMinor = partial
+        ? Math.min(payment.fiat.amountMinor, tokenUnitsToFiatMinor(paid, payment.fiat.currency, payment.token.decimals, { fiatPerToken: payment.fiat.rate }))
+        : payment.fiat.amountMinor
+      const details: StablecoinTenderDetails = {
+        paymentId: payment.id,
+        tokenSymbol: payment.token.symbol,
+        tokenAmount: formatUnits(payment.releasedUnverified && paid === 0n ? BigInt(payment.amountDue) : paid, payment.token.decimals),
+        chainId: payment.chainId,
+        chainName: payment.chainName,
+        rate: payment.fiat.rate,
+        rateSource: payment.fiat.rateSource,
+        txHash: payment.txHashes[0] ?? null,
+        explorerTxUrl: payment.explorerUrls[0] ?? null,
+        unverified: payment.status !== 'Paid',
+        exception: payment.exception
+      }
+      if (amountMinor > 0) this.deps.sales.tenderStablecoin(payment.saleId, amountMinor, details)
+    } catch (e) {
+      ;(this.deps.log ?? console.error)(`could not record payment ${payment.id} as a tender`, e)
+    }
+  }
+}
