@@ -57,7 +57,13 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost')
-    let path = decodeURIComponent(url.pathname)
+    let path: string
+    try {
+      path = decodeURIComponent(url.pathname)
+    } catch {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request')
+      return
+    }
     if (path === '/') {
       res.writeHead(302, { location: `/cashier/?token=${token}` }).end()
       return
@@ -101,12 +107,18 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     const entry = { ws, role }
     sockets.add(entry)
     ws.on('close', () => sockets.delete(entry))
+    // ws reports an oversize frame (maxPayload) or a protocol violation as an 'error' after closing the socket;
+    // unheard, it would be thrown and end the whole till.
+    ws.on('error', () => ws.terminate())
     ws.on('message', async (data) => {
       let id: unknown = null
       try {
         const message = JSON.parse(String(data)) as { id?: unknown; call?: unknown; input?: unknown }
-        id = message.id
-        if (typeof id !== 'number') return
+        id = message?.id ?? null
+        if (typeof id !== 'number') {
+          ws.send(JSON.stringify({ id: null, result: { ok: false, error: { code: 'invalid-input', message: 'A request needs a numeric id.' } } }))
+          return
+        }
         const result = await options.app.registry.dispatch(role, message.call, message.input)
         ws.send(JSON.stringify({ id, result }))
       } catch {
