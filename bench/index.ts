@@ -1,5 +1,7 @@
 // `npm run bench`: speed as ratios against baselines measured in the same run (never in timed tests).
+import { benchChain } from './chain'
 import { benchLedger } from './ledger'
+import { benchReceipt } from './receipt'
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
 
@@ -14,6 +16,20 @@ async function main(): Promise<void> {
     console.log(`ratio sales/fdatasync:                                                ${fmt(r.ratio, 2)}`)
     console.log(`journal entries per sale:                                             ${fmt(r.journalEntriesPerSale, 1)}`)
     console.log(`verify ${fmt(r.verifySales)} sales (${fmt(r.verifyEntries)} entries):                          ${fmt(r.verifyMs)} ms`)
+  }
+  if (want('receipt')) {
+    console.log('== receipt')
+    const r = await benchReceipt()
+    console.log(`build + encode a 40-line receipt (median):  ${fmt(r.medianMs, 3)} ms  (${fmt(r.bytes)} bytes)`)
+    console.log(`the same bytes on a 115200 baud line:        ${fmt(r.wireMs115200, 1)} ms  (software/wire = ${fmt(r.medianMs / r.wireMs115200, 4)})`)
+    console.log(`printing it at the printer's rated speed:    ${fmt(r.printerMs, 1)} ms  (software/printer = ${fmt(r.medianMs / r.printerMs, 4)})`)
+  }
+  if (want('chain')) {
+    console.log('== chain (anvil, 1 s blocks)')
+    const r = await benchChain()
+    console.log(`block time:                                  ${fmt(r.blockTimeMs)} ms`)
+    console.log(`block -> Seen over ${r.payments} payments:          median ${fmt(r.seenMedianMs)} ms, max ${fmt(r.seenMaxMs)} ms (median/block = ${fmt(r.seenMedianMs / r.blockTimeMs, 2)})`)
+    console.log(`RPC calls per minute:                        idle ${fmt(r.rpcPerMinIdle, 1)}, watching ${fmt(r.rpcPerMinWatching, 1)}`)
   }
 }
 

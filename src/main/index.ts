@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   await electronApp.whenReady()
   const devOrigin = process.env['ELECTRON_RENDERER_URL'] ? new URL(process.env['ELECTRON_RENDERER_URL']).origin : null
   const dataDir = join(electronApp.getPath('userData'), 'till')
-  const demo = process.env['STABLETILL_NO_CHAIN'] ? null : await startDemoStack(dataDir)
+  const demo = process.env['STABLETILL_NO_CHAIN'] ? null : await startDemoStack(dataDir, { blockTimeSec: 1 })
   const scanners = await startScanners()
   const till: App = createApp({ dataDir, resourcesDir: join(electronApp.getAppPath(), 'resources'), scanners: scanners ?? undefined, ...demo?.appOptions })
   const senders = new SenderRegistry()

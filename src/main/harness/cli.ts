@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got ${values.port}`)
   const appRoot = resolve(__dirname, '..', '..')
   const dataDir = resolve(values['data-dir'] ?? '.data')
-  const demo = values['no-chain'] ? null : await startDemoStack(dataDir)
+  const demo = values['no-chain'] ? null : await startDemoStack(dataDir, { blockTimeSec: 1 })
   const app = createApp({ dataDir, resourcesDir: values['resources-dir'] ?? join(appRoot, 'resources'), ...demo?.appOptions })
   const harness = await startHarness({ app, rendererDir: values['renderer-dir'] ?? join(appRoot, 'out', 'renderer'), port })
   console.log(`Stabletill (browser harness) — store "${app.store.settings().storeName}", data in ${dataDir}`)
