@@ -19,6 +19,7 @@ import { StablecoinCheckout } from './services/checkout'
 import { PaymentService } from './services/payments'
 import { ReceiptService } from './services/receipts'
 import { SaleService } from './services/sale'
+import { ScannerSettingsService } from './services/scanners'
 import { defaultStoreSettings, StoreService, type StoreSettings } from './services/store'
 
 export interface PaymentsOptions {
@@ -116,6 +117,7 @@ export function createApp(options: AppOptions): App {
   const checkout = new StablecoinCheckout({ payments, sales, store, events, simulate: options.simulatePayment })
   if (payments && options.payments?.startWatcher !== false) payments.start()
 
+  const scanners = new ScannerSettingsService(db, events, options.scanners ?? null)
   const unsubscribeScanners = options.scanners?.on('scan', (scan) => {
     try {
       sales.scan(scan.code, 'hid')
@@ -157,7 +159,9 @@ export function createApp(options: AppOptions): App {
     'printer:state': () => receipts.state(),
     'printer:retry': ({ jobId }) => receipts.retry(jobId),
     'printer:reprint': ({ saleId }) => receipts.reprint(saleId),
-    'printer:preview': ({ jobId }) => receipts.preview(jobId)
+    'printer:preview': ({ jobId }) => receipts.preview(jobId),
+    'scanners:list': () => scanners.list(),
+    'scanners:select': ({ selections }) => scanners.select(selections)
   }
   const registry = createRegistry(handlers)
   // Jobs left queued by the last run (printer was off, till was closed) go out now.

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { eventsFor, type WindowRole } from '../shared/api/channels'
 import { createApp, type App } from './app'
 import { startDemoStack } from './demo-stack'
-import { loadNodeHidBackend, ScannerManager } from './devices/scanner/scanner-manager'
+import { startScanners } from './devices/scanner/start'
 import { CONTENT_SECURITY_POLICY, SenderRegistry } from './security/policy'
 import { createWindow } from './windows/create'
 
@@ -52,18 +52,6 @@ async function main(): Promise<void> {
     scanners?.stop()
     void till.close().then(() => demo?.stop()).then(() => electronApp.quit())
   })
-}
-
-/** HID scanners through node-hid; a till without them still sells (wedge scanners and typing). */
-async function startScanners(): Promise<ScannerManager | null> {
-  try {
-    const manager = new ScannerManager({ backend: await loadNodeHidBackend() })
-    manager.start()
-    return manager
-  } catch (e) {
-    console.warn('HID scanners unavailable:', e instanceof Error ? e.message : e)
-    return null
-  }
 }
 
 electronApp.enableSandbox()

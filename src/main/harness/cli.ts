@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createApp } from '../app'
 import { startDemoStack } from '../demo-stack'
+import { startScanners } from '../devices/scanner/start'
 import { startHarness } from './server'
 
 async function main(): Promise<void> {
@@ -21,7 +22,8 @@ async function main(): Promise<void> {
   const appRoot = resolve(__dirname, '..', '..')
   const dataDir = resolve(values['data-dir'] ?? '.data')
   const demo = values['no-chain'] ? null : await startDemoStack(dataDir, { blockTimeSec: 1 })
-  const app = createApp({ dataDir, resourcesDir: values['resources-dir'] ?? join(appRoot, 'resources'), ...demo?.appOptions })
+  const scanners = await startScanners()
+  const app = createApp({ dataDir, resourcesDir: values['resources-dir'] ?? join(appRoot, 'resources'), scanners: scanners ?? undefined, ...demo?.appOptions })
   const harness = await startHarness({ app, rendererDir: values['renderer-dir'] ?? join(appRoot, 'out', 'renderer'), port })
   console.log(`Stabletill (browser harness) — store "${app.store.settings().storeName}", data in ${dataDir}`)
   console.log(`  Cashier:          ${harness.urls.cashier}`)
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
   console.log('Press Ctrl+C to stop.')
   const stop = async () => {
     await harness.close()
+    scanners?.stop()
     await app.close()
     await demo?.stop()
     process.exit(0)

@@ -7,7 +7,7 @@
 //  - never twice as an original: 'printed' is final (a trigger freezes the row); a reprint is a new job with the
 //    COPY banner; a send that failed after bytes may have left (write error, crash while 'sending') is re-sent
 //    rebuilt with COPY, because the original may already be in the customer's hand.
-import type { Db } from '../ledger/db'
+import { prepareCached, type Db } from '../ledger/db'
 import { appendJournal } from '../ledger/journal'
 import type { Clock } from '../../shared/clock'
 import { TillError } from '../../shared/result'
@@ -103,6 +103,7 @@ export class PrintQueue {
   private readonly onChange?: (job: PrintJob) => void
   private running: Promise<void> | null = null
   private again = false
+  private stopped = false
 
   constructor(options: PrintQueueOptions) {
     this.db = options.db
@@ -116,8 +117,7 @@ export class PrintQueue {
 
   /** A job left 'sending' by a crash may or may not have printed: queue it again, to be rebuilt as a COPY. */
   private recoverInterrupted(): void {
-    this.db
-      .prepare(
+    prepareCached(this.db, 
         `UPDATE print_jobs SET status = 'queued', outcome_unknown = 1,
            last_error = 'Interrupted while sending (the till stopped); it will print again marked COPY.'
          WHERE status = 'sending'`
@@ -126,7 +126,7 @@ export class PrintQueue {
   }
 
   private row(id: number): JobRow {
-    const row = this.db.prepare(`SELECT ${COLUMNS} FROM print_jobs WHERE id = ?`).get(id) as JobRow | undefined
+    const row = prepareCached(this.db, `SELECT ${COLUMNS} FROM print_jobs WHERE id = ?`).get(id) as JobRow | undefined
     if (!row) throw new TillError('not-found', `Print job ${id} does not exist.`)
     return row
   }
@@ -157,8 +157,7 @@ export class PrintQueue {
   }): number {
     const at = this.clock.now()
     const id = this.db.transaction(() => {
-      const info = this.db
-        .prepare(
+      const info = prepareCached(this.db, 
           `INSERT INTO print_jobs (sale_id, kind, document, data, profile, printer, copy, reprint_of, reason, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
         )
@@ -195,7 +194,7 @@ export class PrintQueue {
   enqueueReceipt(data: ReceiptData, printer: string): PrintJob {
     const profile = this.profileFor(printer)
     if (!data.copy) {
-      const existing = this.db.prepare("SELECT id FROM print_jobs WHERE sale_id = ? AND kind = 'receipt'").get(data.saleId) as
+      const existing = prepareCached(this.db, "SELECT id FROM print_jobs WHERE sale_id = ? AND kind = 'receipt'").get(data.saleId) as
         | { id: number }
         | undefined
       if (existing) {
@@ -253,20 +252,20 @@ export class PrintQueue {
     if (row.status === 'printed') {
       throw new TillError('conflict', `Print job ${jobId} already printed; a second print must be a copy (reprint).`)
     }
-    this.db.prepare("UPDATE print_jobs SET status = 'queued', last_error = NULL WHERE id = ?").run(jobId)
+    prepareCached(this.db, "UPDATE print_jobs SET status = 'queued', last_error = NULL WHERE id = ?").run(jobId)
     this.notify(jobId)
     return this.get(jobId)
   }
 
   /** Newest first. */
   list(limit = 100): PrintJob[] {
-    const rows = this.db.prepare(`SELECT ${COLUMNS} FROM print_jobs ORDER BY id DESC LIMIT ?`).all(limit) as JobRow[]
+    const rows = prepareCached(this.db, `SELECT ${COLUMNS} FROM print_jobs ORDER BY id DESC LIMIT ?`).all(limit) as JobRow[]
     return rows.map(toJob)
   }
 
   /** Jobs not yet printed and not given up on, oldest first. */
   pending(): PrintJob[] {
-    const rows = this.db.prepare(`SELECT ${COLUMNS} FROM print_jobs WHERE status IN ('queued', 'sending') ORDER BY id`).all() as JobRow[]
+    const rows = prepareCached(this.db, `SELECT ${COLUMNS} FROM print_jobs WHERE status IN ('queued', 'sending') ORDER BY id`).all() as JobRow[]
     return rows.map(toJob)
   }
 
@@ -276,6 +275,7 @@ export class PrintQueue {
    * during it). Never throws.
    */
   process(): Promise<void> {
+    if (this.stopped) return Promise.resolve()
     if (this.running) {
       this.again = true
       return this.running
@@ -295,10 +295,25 @@ export class PrintQueue {
     return this.running
   }
 
+  /** Stops sending after the job in progress; queued jobs stay queued (they go out at the next start). */
+  async stop(): Promise<void> {
+    this.stopped = true
+    await this.running
+  }
+
+  /** How many jobs wait, and the newest problem among them, without loading the queue. */
+  pendingSummary(): { count: number; lastError: string | null } {
+    const { n } = prepareCached(this.db, "SELECT count(*) AS n FROM print_jobs WHERE status IN ('queued', 'sending')").get() as { n: number }
+    const err = prepareCached(this.db, "SELECT last_error FROM print_jobs WHERE status IN ('queued', 'sending') AND last_error IS NOT NULL ORDER BY id DESC LIMIT 1").get() as { last_error: string } | undefined
+    return { count: n, lastError: err?.last_error ?? null }
+  }
+
   private async runOnce(): Promise<void> {
     const blocked = new Set<string>()
-    const ids = (this.db.prepare("SELECT id FROM print_jobs WHERE status = 'queued' ORDER BY id").all() as { id: number }[]).map((r) => r.id)
+    const ids = (prepareCached(this.db, "SELECT id FROM print_jobs WHERE status = 'queued' ORDER BY id").all() as { id: number }[]).map((r) => r.id)
     for (const id of ids) {
+      // Shutting down: finish the job on the wire, leave the rest queued for the next start.
+      if (this.stopped) return
       const row = this.row(id)
       if (row.status !== 'queued' || blocked.has(row.printer)) continue
       const ok = await this.send(row)
@@ -328,8 +343,7 @@ export class PrintQueue {
       const transport = this.transportFor(row.printer)
       const { bytes, document } = this.bytesFor(row, profile)
       const rebuiltAsCopy = document !== null && document !== row.document
-      this.db
-        .prepare(
+      prepareCached(this.db, 
           `UPDATE print_jobs SET status = 'sending', last_attempt_at = ?, document = ?, copy = ? WHERE id = ? AND status = 'queued'`
         )
         .run(at, row.kind === 'drawer' ? null : document, rebuiltAsCopy ? 1 : row.copy, row.id)
@@ -362,8 +376,7 @@ export class PrintQueue {
       }
       const printedAt = this.clock.now()
       this.db.transaction(() => {
-        this.db
-          .prepare(`UPDATE print_jobs SET status = 'printed', printed_at = ?, attempts = attempts + 1, last_error = ? WHERE id = ?`)
+        prepareCached(this.db, `UPDATE print_jobs SET status = 'printed', printed_at = ?, attempts = attempts + 1, last_error = ? WHERE id = ?`)
           .run(printedAt, afterNote, row.id)
         appendJournal(this.db, {
           at: printedAt,
@@ -382,8 +395,7 @@ export class PrintQueue {
         phase === 'write' && !(e instanceof PrinterError && (e.reason === 'unreachable' || e.reason === 'unsupported'))
       // A document that cannot be encoded will never print: 'failed' (retry() after fixing the cause).
       const permanent = phase === 'prepare' && !(e instanceof PrinterError) && !(e instanceof TillError)
-      this.db
-        .prepare(
+      prepareCached(this.db, 
           `UPDATE print_jobs SET status = ?, attempts = attempts + 1, last_error = ?, last_attempt_at = ?,
              outcome_unknown = CASE WHEN ? THEN 1 ELSE outcome_unknown END
            WHERE id = ?`

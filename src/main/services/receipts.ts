@@ -58,7 +58,23 @@ export class ReceiptService {
       tillId: deps.store.settings().tillId,
       transportFor: () => this.currentTransport(),
       profileFor: () => this.profile(),
-      onChange: () => this.deps.events.emit('printer:changed', this.state())
+      onChange: () => this.scheduleStateEvent()
+    })
+  }
+
+  private stateEventScheduled = false
+
+  /** One 'printer:changed' per turn of the event loop, however many jobs changed in it (a busy queue stays cheap). */
+  private scheduleStateEvent(): void {
+    if (this.stateEventScheduled) return
+    this.stateEventScheduled = true
+    setImmediate(() => {
+      this.stateEventScheduled = false
+      try {
+        this.deps.events.emit('printer:changed', this.state())
+      } catch {
+        // the ledger was closed in the meantime: nobody to tell
+      }
     })
   }
 
@@ -189,9 +205,8 @@ export class ReceiptService {
   }
 
   state(): PrinterState {
-    const pending = this.queue.pending()
-    const lastError = pending.find((j) => j.lastError)?.lastError ?? null
-    return { printer: this.settings().name, pending: pending.length, lastError, jobs: this.queue.list(20).map(toView) }
+    const pending = this.queue.pendingSummary()
+    return { printer: this.settings().name, pending: pending.count, lastError: pending.lastError, jobs: this.queue.list(20).map(toView) }
   }
 
   /** Sends what is queued, in the background. Never throws (PrintQueue.process does not). */
@@ -200,7 +215,7 @@ export class ReceiptService {
   }
 
   async close(): Promise<void> {
-    await this.queue.process().catch(() => undefined)
+    await this.queue.stop()
     await this.transport?.close()
   }
 }

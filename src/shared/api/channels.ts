@@ -28,7 +28,9 @@ export const CALLS = {
   'printer:state': ['cashier', 'backoffice'],
   'printer:retry': ['cashier', 'backoffice'],
   'printer:reprint': ['cashier', 'backoffice'],
-  'printer:preview': ['backoffice']
+  'printer:preview': ['backoffice'],
+  'scanners:list': ['backoffice'],
+  'scanners:select': ['backoffice']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type CallName = keyof typeof CALLS
@@ -38,7 +40,8 @@ export const EVENTS = {
   'store:changed': ['cashier', 'display', 'backoffice'],
   'scan:rejected': ['cashier'],
   'payment:changed': ['cashier', 'display'],
-  'printer:changed': ['cashier', 'backoffice']
+  'printer:changed': ['cashier', 'backoffice'],
+  'scanner:status': ['cashier', 'backoffice']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type EventName = keyof typeof EVENTS

@@ -2,7 +2,7 @@
 // The main-process registry, the Electron preloads and the browser harness are all derived from it.
 import { z } from 'zod'
 import type { CallName, EventName } from './channels'
-import type { Locale, PaymentOptions, PrinterState, PrintJobView, SaleSummary, SaleView, ScanRejected, StoreInfo, VerifyView } from './views'
+import type { Locale, PaymentOptions, PrinterState, PrintJobView, SaleSummary, SaleView, ScannerDeviceView, ScannerStatusView, ScanRejected, StoreInfo, VerifyView } from './views'
 import type { PaymentView } from '../payment/view'
 import type { Result } from '../result'
 
@@ -39,7 +39,25 @@ export const inputs = {
   'printer:state': z.object({}).strict(),
   'printer:retry': z.object({ jobId: z.number().int().positive() }).strict(),
   'printer:reprint': z.object({ saleId: id }).strict(),
-  'printer:preview': z.object({ jobId: z.number().int().positive().optional() }).strict()
+  'printer:preview': z.object({ jobId: z.number().int().positive().optional() }).strict(),
+  'scanners:list': z.object({}).strict(),
+  'scanners:select': z
+    .object({
+      selections: z
+        .array(
+          z
+            .object({
+              vendorId: z.number().int().min(0).max(0xffff),
+              productId: z.number().int().min(0).max(0xffff),
+              serialNumber: z.string().max(128).optional(),
+              path: z.string().max(256).optional(),
+              mode: z.enum(['auto', 'hid-pos', 'keyboard']).default('auto')
+            })
+            .strict()
+        )
+        .max(8)
+    })
+    .strict()
 } as const satisfies Record<CallName, z.ZodType>
 
 export interface Outputs {
@@ -67,6 +85,8 @@ export interface Outputs {
   'printer:retry': PrintJobView
   'printer:reprint': PrintJobView
   'printer:preview': { readonly jobId: number; readonly svg: string } | null
+  'scanners:list': readonly ScannerDeviceView[]
+  'scanners:select': readonly ScannerDeviceView[]
 }
 
 export interface EventPayloads {
@@ -75,6 +95,7 @@ export interface EventPayloads {
   'scan:rejected': ScanRejected
   'payment:changed': PaymentView | null
   'printer:changed': PrinterState
+  'scanner:status': ScannerStatusView
 }
 
 // Compile-time checks that the maps cover exactly the channel names.

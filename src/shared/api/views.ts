@@ -139,3 +139,22 @@ export interface PaymentOptions {
   /** Demo store only: the "Simulate customer payment" control is offered. */
   readonly canSimulate: boolean
 }
+
+export interface ScannerDeviceView {
+  readonly deviceKey: string
+  readonly vendorId: number
+  readonly productId: number
+  readonly serialNumber: string | null
+  readonly product: string | null
+  readonly manufacturer: string | null
+  /** How the till would read it: HID POS (usage page 0x8C) or raw keyboard reports; null if neither. */
+  readonly suggestedMode: 'hid-pos' | 'keyboard' | null
+  readonly selected: boolean
+  readonly connected: boolean
+}
+
+export interface ScannerStatusView {
+  readonly deviceKey: string
+  readonly state: 'connected' | 'disconnected'
+  readonly error: string | null
+}

@@ -1,0 +1,61 @@
+// HID scanner settings: which devices the till reads (saved in the ledger's settings) and their live status.
+import { z } from 'zod'
+import type { ScannerDeviceView } from '../../shared/api/views'
+import { TillError } from '../../shared/result'
+import type { ScannerManager } from '../devices/scanner/scanner-manager'
+import type { EventBus } from '../events'
+import { prepareCached, type Db } from '../ledger/db'
+
+export const scannerSelectionSchema = z
+  .object({
+    vendorId: z.number().int().min(0).max(0xffff),
+    productId: z.number().int().min(0).max(0xffff),
+    serialNumber: z.string().max(128).optional(),
+    path: z.string().max(256).optional(),
+    mode: z.enum(['auto', 'hid-pos', 'keyboard']).default('auto')
+  })
+  .strict()
+export type ScannerSelectionSetting = z.infer<typeof scannerSelectionSchema>
+
+const KEY = 'scanners'
+
+export class ScannerSettingsService {
+  constructor(
+    private readonly db: Db,
+    private readonly events: EventBus,
+    private readonly manager: ScannerManager | null
+  ) {
+    if (manager) {
+      manager.setSelections(this.selections())
+      manager.on('status', (status) => events.emit('scanner:status', { deviceKey: status.deviceKey, state: status.state, error: status.error ?? null }))
+    }
+  }
+
+  selections(): ScannerSelectionSetting[] {
+    const row = prepareCached(this.db, 'SELECT value FROM settings WHERE key = ?').get(KEY) as { value: string } | undefined
+    return row ? z.array(scannerSelectionSchema).parse(JSON.parse(row.value)) : []
+  }
+
+  list(): ScannerDeviceView[] {
+    if (!this.manager) return []
+    return this.manager.listDevices().map((d) => ({
+      deviceKey: d.deviceKey,
+      vendorId: d.vendorId,
+      productId: d.productId,
+      serialNumber: d.serialNumber ?? null,
+      product: d.product ?? null,
+      manufacturer: d.manufacturer ?? null,
+      suggestedMode: d.suggestedMode,
+      selected: d.selected,
+      connected: d.connected
+    }))
+  }
+
+  select(selections: readonly ScannerSelectionSetting[]): ScannerDeviceView[] {
+    if (!this.manager) throw new TillError('unavailable', 'HID scanners cannot be used on this till (node-hid did not load); keyboard-wedge scanners still work.')
+    const parsed = z.array(scannerSelectionSchema).max(8).parse(selections)
+    prepareCached(this.db, 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(KEY, JSON.stringify(parsed))
+    this.manager.setSelections(parsed)
+    return this.list()
+  }
+}
