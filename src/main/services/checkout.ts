@@ -30,7 +30,8 @@ export class StablecoinCheckout {
     deps.sales.onCompleted((sale) => {
       // A sale finished another way (cash) leaves no request waiting for money.
       for (const p of this.deps.payments?.forSale(sale.id) ?? []) {
-        if ((p.status === 'New' || p.status === 'Expired') && p.amountPaid === '0') this.deps.payments?.cancel(p.id)
+        // A request released unverified is still owed on chain: the watcher must keep looking for it.
+        if ((p.status === 'New' || p.status === 'Expired') && p.amountPaid === '0' && p.releasedUnverified === null) this.deps.payments?.cancel(p.id)
       }
     })
   }
