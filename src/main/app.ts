@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Clock } from '../shared/clock'
 import { systemClock } from '../shared/clock'
-import type { PaymentSettingsInput } from '../shared/payment/settings'
+import { paymentSettingsSchema, type PaymentSettingsInput } from '../shared/payment/settings'
 import type { TokenInfo } from '../shared/payment/tokens'
 import { TillError } from '../shared/result'
 import { createRegistry, type Handlers, type Registry } from './api/registry'
@@ -78,6 +78,13 @@ export function defaultResourcesDir(): string {
   return join(__dirname, '..', '..', 'resources')
 }
 
+/** The store's stablecoin settings saved in the ledger (key 'payments'), validated; null when none are saved. */
+function storedPaymentOptions(db: Db): PaymentsOptions | null {
+  const row = db.prepare("SELECT value FROM settings WHERE key = 'payments'").get() as { value: string } | undefined
+  if (!row) return null
+  return { settings: paymentSettingsSchema.parse(JSON.parse(row.value)) }
+}
+
 export function createApp(options: AppOptions): App {
   mkdirSync(options.dataDir, { recursive: true })
   const clock = options.clock ?? systemClock
@@ -102,20 +109,25 @@ export function createApp(options: AppOptions): App {
   const receipts = new ReceiptService({ db, clock, store, events, dataDir: options.dataDir, timeZone: options.timeZone })
   sales.onCompleted((sale) => receipts.afterSale(sale))
 
-  const payments = options.payments
+  // Stablecoin settings come from the host (the demo chain's runtime address) or from the store's ledger.
+  const paymentOptions = options.payments ?? storedPaymentOptions(db)
+  const payments = paymentOptions
     ? new PaymentService({
         db,
         clock,
         tillId: store.settings().tillId,
-        settings: options.payments.settings,
-        demoUsdcAddress: options.payments.demoUsdcAddress,
-        localTokens: options.payments.localTokens,
-        rateProvider: options.payments.rateProvider,
-        watcher: options.payments.watcher
+        settings: paymentOptions.settings,
+        demoUsdcAddress: paymentOptions.demoUsdcAddress,
+        localTokens: paymentOptions.localTokens,
+        rateProvider: paymentOptions.rateProvider,
+        watcher: paymentOptions.watcher
       })
     : null
   const checkout = new StablecoinCheckout({ payments, sales, store, events, simulate: options.simulatePayment })
-  if (payments && options.payments?.startWatcher !== false) payments.start()
+  if (payments && paymentOptions?.startWatcher !== false) {
+    payments.start()
+    void checkout.verifyTokens()
+  }
 
   const scanners = new ScannerSettingsService(db, events, options.scanners ?? null)
   const unsubscribeScanners = options.scanners?.on('scan', (scan) => {

@@ -6,6 +6,7 @@ import { formatUnits, tokenUnitsToFiatMinor } from '../../shared/money'
 import { chainName } from '../../shared/payment/tokens'
 import type { PaymentView } from '../../shared/payment/view'
 import { TillError } from '../../shared/result'
+import { TokenMismatchError } from '../chain/registry'
 import type { EventBus } from '../events'
 import type { PaymentService } from './payments'
 import type { SaleService } from './sale'
@@ -24,6 +25,10 @@ export interface CheckoutDeps {
 const isLive = (p: PaymentView) => p.status !== 'Invalid' || p.exception !== null
 
 export class StablecoinCheckout {
+  /** Set when a pinned token's decimals() or symbol() on chain disagree with the registry: payments refuse loudly. */
+  private tokenProblem: string | null = null
+  private tokensVerified = false
+
   constructor(private readonly deps: CheckoutDeps) {
     deps.sales.addEditGuard((saleId) => (this.openRequest(saleId) ? 'A stablecoin request is open for this sale: cancel it before changing the sale.' : null))
     deps.payments?.onChange(({ payment }) => this.onPaymentChange(payment))
@@ -36,7 +41,26 @@ export class StablecoinCheckout {
     })
   }
 
+  /**
+   * Checks each enabled token's decimals() and symbol() against the pinned registry once a chain answers. A mismatch
+   * (a wrong address, a look-alike) turns stablecoin payments off with the reason; an unreachable chain is not a
+   * mismatch (offline-first): the check is tried again before the next request.
+   */
+  async verifyTokens(): Promise<void> {
+    if (!this.deps.payments || this.tokensVerified) return
+    try {
+      await this.deps.payments.verifyTokens()
+      this.tokensVerified = true
+    } catch (e) {
+      if (e instanceof TokenMismatchError) {
+        this.tokenProblem = `the token contract does not match its pinned details (${e.message}); stablecoin payments are refused until the store's settings are fixed.`
+        ;(this.deps.log ?? console.error)('token check failed', e)
+      }
+    }
+  }
+
   options(): PaymentOptions {
+    if (this.tokenProblem) return { enabled: false, reason: this.tokenProblem, choices: [], canSimulate: false }
     const payments = this.deps.payments
     const enabled = payments?.settings.chains.filter((c) => c.enabled) ?? []
     if (!payments || enabled.length === 0) {
@@ -69,6 +93,8 @@ export class StablecoinCheckout {
 
   async request(chainId: number, token: 'USDC' | 'USDT'): Promise<PaymentView> {
     const payments = this.requirePayments()
+    await this.verifyTokens()
+    if (this.tokenProblem) throw new TillError('unavailable', `Stablecoin payments are off: ${this.tokenProblem}`)
     const sale = this.deps.sales.current()
     if (!sale || !sale.lines.some((l) => !l.voided)) throw new TillError('no-open-sale', 'Scan the goods first: there is nothing to pay.')
     if (sale.dueMinor === 0) throw new TillError('conflict', 'Nothing is due: complete the sale.')

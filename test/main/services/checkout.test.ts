@@ -134,4 +134,41 @@ describe('stablecoin checkout', () => {
     till.app.sales.complete()
     expect(till.app.payments!.get(payment.id).status).toBe('Invalid')
   })
+
+  it('a token whose decimals() disagree with its pinned details turns stablecoin payments off, loudly', async () => {
+    const wrong = await chain.deploy('TestUSDC18') // says 18 decimals on chain
+    const other = testTill({
+      payments: {
+        localTokens: [{ chainId: 31337, symbol: 'USDC', onChainSymbols: ['USDC'], address: await wrong.getAddress(), decimals: 6, bridged: false, source: 'test: pinned as 6 decimals' }],
+        startWatcher: false,
+        settings: { receive: { kind: 'address', address: MERCHANT }, chains: [{ chainId: 31337, rpcUrls: [chain.rpcUrl], tokens: ['USDC'] }] }
+      }
+    })
+    try {
+      other.app.sales.scan(COLA, 'wedge')
+      const refused = await other.app.registry.dispatch('cashier', 'payment:request', { chainId: 31337, token: 'USDC' })
+      expect(refused).toMatchObject({ ok: false, error: { code: 'unavailable', message: expect.stringMatching(/does not match its pinned details.*decimals/) } })
+      expect(await other.app.registry.dispatch('cashier', 'payment:options', {})).toMatchObject({ ok: true, value: { enabled: false, reason: expect.stringMatching(/pinned details/) } })
+    } finally {
+      await other.cleanup()
+    }
+  })
+
+  it("reads the store's stablecoin settings from its ledger when the host gives none", async () => {
+    const dataDir = till.dataDir
+    const settings = { receive: { kind: 'address', address: MERCHANT }, chains: [{ chainId: 8453, rpcUrls: ['http://127.0.0.1:9/'], tokens: ['USDC'] }] }
+    till.app.db.prepare("INSERT INTO settings (key, value) VALUES ('payments', ?)").run(JSON.stringify(settings))
+    await till.app.close()
+    const { createApp } = await import('../../../src/main/app')
+    const reopened = createApp({ dataDir, clock: till.clock })
+    try {
+      expect(await reopened.registry.dispatch('cashier', 'payment:options', {})).toMatchObject({
+        ok: true,
+        value: { enabled: true, choices: [{ chainId: 8453, chainName: 'Base', tokens: ['USDC'] }], canSimulate: false }
+      })
+    } finally {
+      await reopened.close()
+    }
+    till.app = createApp({ dataDir, clock: till.clock })
+  })
 })
