@@ -1,20 +1,12 @@
 // HID scanner settings: which devices the till reads (saved in the ledger's settings) and their live status.
 import { z } from 'zod'
+import { scannerSelectionSchema } from '../../shared/api/contract'
 import type { ScannerDeviceView } from '../../shared/api/views'
 import { TillError } from '../../shared/result'
 import type { ScannerManager } from '../devices/scanner/scanner-manager'
 import type { EventBus } from '../events'
 import { prepareCached, type Db } from '../ledger/db'
 
-export const scannerSelectionSchema = z
-  .object({
-    vendorId: z.number().int().min(0).max(0xffff),
-    productId: z.number().int().min(0).max(0xffff),
-    serialNumber: z.string().max(128).optional(),
-    path: z.string().max(256).optional(),
-    mode: z.enum(['auto', 'hid-pos', 'keyboard']).default('auto')
-  })
-  .strict()
 export type ScannerSelectionSetting = z.infer<typeof scannerSelectionSchema>
 
 const KEY = 'scanners'

@@ -7,6 +7,17 @@ import type { PaymentView } from '../payment/view'
 import type { Result } from '../result'
 
 const id = z.string().min(1).max(80)
+/** One HID scanner the till should read: by vendor and product id, optionally pinned by serial or port. */
+export const scannerSelectionSchema = z
+  .object({
+    vendorId: z.number().int().min(0).max(0xffff),
+    productId: z.number().int().min(0).max(0xffff),
+    serialNumber: z.string().max(128).optional(),
+    path: z.string().max(256).optional(),
+    mode: z.enum(['auto', 'hid-pos', 'keyboard']).default('auto')
+  })
+  .strict()
+
 const pin = z.string().regex(/^\d{4,8}$/, 'a manager PIN is 4 to 8 digits')
 const minor = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
 
@@ -41,23 +52,7 @@ export const inputs = {
   'printer:reprint': z.object({ saleId: id }).strict(),
   'printer:preview': z.object({ jobId: z.number().int().positive().optional() }).strict(),
   'scanners:list': z.object({}).strict(),
-  'scanners:select': z
-    .object({
-      selections: z
-        .array(
-          z
-            .object({
-              vendorId: z.number().int().min(0).max(0xffff),
-              productId: z.number().int().min(0).max(0xffff),
-              serialNumber: z.string().max(128).optional(),
-              path: z.string().max(256).optional(),
-              mode: z.enum(['auto', 'hid-pos', 'keyboard']).default('auto')
-            })
-            .strict()
-        )
-        .max(8)
-    })
-    .strict()
+  'scanners:select': z.object({ selections: z.array(scannerSelectionSchema).max(8) }).strict()
 } as const satisfies Record<CallName, z.ZodType>
 
 export interface Outputs {
