@@ -103,6 +103,20 @@ describe('receipts and the drawer on a TCP printer', () => {
     expect(decoded.drawerPulses).toEqual([expect.objectContaining({ pin: 2 })])
   })
 
+  it('a Simplified Chinese store prints its receipt in GB18030', async () => {
+    printer = await startTcpPrinter()
+    useTcpPrinter(printer.port)
+    await till.app.registry.dispatch('cashier', 'settings:set-locale', { locale: 'zh-CN' })
+    till.app.sales.scan('6901234567014', 'wedge') // 绿茶 500毫升
+    till.app.sales.tenderCash(500)
+    till.app.sales.complete()
+    await till.app.receipts.kick()
+    await expect.poll(() => till.app.receipts.queue.pending().length).toBe(0)
+    const text = decodeEscPos(printer.printed()).lines.join('\n')
+    expect(text).toContain('绿茶 500毫升')
+    expect(text).not.toContain('?')
+  })
+
   it('an unreachable printer never blocks the sale; the receipt waits and prints once when the printer is back', async () => {
     useTcpPrinter(await closedPort())
     till.app.sales.scan('5901234123013', 'wedge')

@@ -91,8 +91,15 @@ export class ReceiptService {
     this.transport = null
   }
 
+  /**
+   * The printer's profile. A Simplified Chinese store prints in GB18030 wherever the printer has it, unless the
+   * setting names an encoding (a Latin code page would print every Chinese character as '?').
+   */
   profile(): PrinterProfile {
-    return resolveProfile(this.settings().profile)
+    const setting = this.settings().profile
+    const profile = resolveProfile(setting)
+    if (!setting.encoding && this.deps.store.settings().locale === 'zh-CN' && profile.encodings.includes('gb18030')) return { ...profile, encoding: 'gb18030' }
+    return profile
   }
 
   private currentTransport(): PrinterTransport {
