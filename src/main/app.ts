@@ -6,6 +6,7 @@ import type { Clock } from '../shared/clock'
 import { systemClock } from '../shared/clock'
 import { paymentSettingsSchema, type PaymentSettingsInput } from '../shared/payment/settings'
 import type { TokenInfo } from '../shared/payment/tokens'
+import { isKnownCurrency } from '../shared/money'
 import { TillError } from '../shared/result'
 import { createRegistry, type Handlers, type Registry } from './api/registry'
 import type { RateProvider } from './chain/rates'
@@ -173,7 +174,32 @@ export function createApp(options: AppOptions): App {
     'printer:reprint': ({ saleId }) => receipts.reprint(saleId),
     'printer:preview': ({ jobId }) => receipts.preview(jobId),
     'scanners:list': () => scanners.list(),
-    'scanners:select': ({ selections }) => scanners.select(selections)
+    'scanners:select': ({ selections }) => scanners.select(selections),
+    'settings:update-store': ({ pin, ...changes }) => {
+      const manager = approvals.approve(pin, 'settings.store', null)
+      if (sales.current()) throw new TillError('conflict', 'Finish or void the open sale before changing the store settings.')
+      if (changes.currency && !isKnownCurrency(changes.currency)) throw new TillError('invalid-input', `${changes.currency} is not an ISO 4217 currency this till knows.`)
+      const info = db.transaction(() => {
+        const current = store.settings()
+        const saved = store.save({
+          ...current,
+          ...(changes.storeName !== undefined ? { storeName: changes.storeName } : {}),
+          ...(changes.currency !== undefined ? { currency: changes.currency } : {}),
+          ...(changes.taxMode !== undefined ? { taxMode: changes.taxMode } : {}),
+          receipt: { headerLines: changes.headerLines ?? current.receipt.headerLines, footerLines: changes.footerLines ?? current.receipt.footerLines }
+        })
+        appendJournal(db, { at: clock.now(), tillId: saved.tillId, kind: 'settings.store-changed', payload: { managerId: manager.id, ...changes } })
+        return store.info()
+      }).immediate()
+      events.emit('store:changed', info)
+      return info
+    },
+    'rates:set-manual': ({ pin, currency, token, fiatPerToken }) => {
+      if (!payments) throw new TillError('unavailable', 'No blockchain is set up for stablecoin payments on this till.')
+      const manager = approvals.approve(pin, 'rate.manual', `${token}/${currency}`)
+      return payments.manualRates.set(currency, token, fiatPerToken, manager.id)
+    },
+    'payment:unattributed': () => payments?.unattributedTransfers() ?? []
   }
   const registry = createRegistry(handlers)
   // Jobs left queued by the last run (printer was off, till was closed) go out now.

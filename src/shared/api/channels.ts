@@ -30,6 +30,9 @@ export const CALLS = {
   'printer:reprint': ['cashier', 'backoffice'],
   'printer:preview': ['backoffice'],
   'scanners:list': ['backoffice'],
+  'settings:update-store': ['backoffice'],
+  'rates:set-manual': ['backoffice'],
+  'payment:unattributed': ['backoffice'],
   'scanners:select': ['backoffice']
 } as const satisfies Record<string, readonly WindowRole[]>
 

@@ -2,7 +2,7 @@
 // The main-process registry, the Electron preloads and the browser harness are all derived from it.
 import { z } from 'zod'
 import type { CallName, EventName } from './channels'
-import type { Locale, PaymentOptions, PrinterState, PrintJobView, SaleSummary, SaleView, ScannerDeviceView, ScannerStatusView, ScanRejected, StoreInfo, VerifyView } from './views'
+import type { Locale, PaymentOptions, PrinterState, PrintJobView, SaleSummary, SaleView, ScannerDeviceView, ScannerStatusView, ScanRejected, StoreInfo, UnattributedTransfer, VerifyView } from './views'
 import type { PaymentView } from '../payment/view'
 import type { Result } from '../result'
 
@@ -52,7 +52,27 @@ export const inputs = {
   'printer:reprint': z.object({ saleId: id }).strict(),
   'printer:preview': z.object({ jobId: z.number().int().positive().optional() }).strict(),
   'scanners:list': z.object({}).strict(),
-  'scanners:select': z.object({ selections: z.array(scannerSelectionSchema).max(8) }).strict()
+  'scanners:select': z.object({ selections: z.array(scannerSelectionSchema).max(8) }).strict(),
+  'settings:update-store': z
+    .object({
+      pin,
+      storeName: z.string().trim().min(1).max(80).optional(),
+      currency: z.string().regex(/^[A-Z]{3}$/, 'a three-letter ISO 4217 code').optional(),
+      taxMode: z.enum(['inclusive', 'exclusive']).optional(),
+      headerLines: z.array(z.string().max(64)).max(6).optional(),
+      footerLines: z.array(z.string().max(64)).max(6).optional()
+    })
+    .strict(),
+  'rates:set-manual': z
+    .object({
+      pin,
+      currency: z.string().regex(/^[A-Z]{3}$/, 'a three-letter ISO 4217 code'),
+      token: z.enum(['USDC', 'USDT']),
+      // Store currency per one token, typed as an exact decimal ("7.2315"); never parsed into a float.
+      fiatPerToken: z.string().regex(/^\d{1,12}(\.\d{1,18})?$/, 'a decimal rate such as 7.2315')
+    })
+    .strict(),
+  'payment:unattributed': z.object({}).strict()
 } as const satisfies Record<CallName, z.ZodType>
 
 export interface Outputs {
@@ -82,6 +102,9 @@ export interface Outputs {
   'printer:preview': { readonly jobId: number; readonly svg: string } | null
   'scanners:list': readonly ScannerDeviceView[]
   'scanners:select': readonly ScannerDeviceView[]
+  'settings:update-store': StoreInfo
+  'rates:set-manual': { readonly fiatPerToken: string; readonly source: string; readonly at: number }
+  'payment:unattributed': readonly UnattributedTransfer[]
 }
 
 export interface EventPayloads {

@@ -158,3 +158,14 @@ export interface ScannerStatusView {
   readonly state: 'connected' | 'disconnected'
   readonly error: string | null
 }
+
+/** A transfer to a watched address that matched no request: for a manager to reconcile. */
+export interface UnattributedTransfer {
+  readonly chainId: number
+  readonly txHash: string
+  readonly logIndex: number
+  readonly to: string
+  /** Base units, decimal string. */
+  readonly value: string
+  readonly blockNumber: number
+}
