@@ -88,9 +88,9 @@ products.push({ id: 'D001', name: 'Deli salad (price label)', nameZh: '熟食沙
 
 const catalog = {
   taxRates: [
-    { id: 'std', name: 'Sales tax 8.25%', ratePpm: 82500 },
-    { id: 'food', name: 'Groceries 2.25%', ratePpm: 22500 },
-    { id: 'zero', name: 'Exempt 0%', ratePpm: 0 }
+    { id: 'std', name: 'Sales tax', ratePpm: 82500 },
+    { id: 'food', name: 'Groceries', ratePpm: 22500 },
+    { id: 'zero', name: 'Exempt', ratePpm: 0 }
   ],
   products
 }

@@ -70,6 +70,8 @@ describe('HID scanners feed the sale', () => {
     // Unplugged and plugged back: the selection survives and scans flow again.
     backend.unplug(SCANNER.path, { readError: true })
     manager.poll()
+    // While unplugged it stays in the list as selected, so saving the settings screen does not drop it.
+    expect(await till.app.registry.dispatch('backoffice', 'scanners:list', {})).toMatchObject({ ok: true, value: [{ deviceKey: '0c2e:0b81', selected: true, connected: false }] })
     backend.plug(SCANNER)
     for (let i = 0; i < 4; i++) manager.poll()
     backend.opened.at(-1)!.report(hidPosReport('3761234500021'))

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { scannerSelectionSchema } from '../../shared/api/contract'
 import type { ScannerDeviceView } from '../../shared/api/views'
 import { TillError } from '../../shared/result'
-import type { ScannerManager } from '../devices/scanner/scanner-manager'
+import { deviceKeyOf, type ScannerManager } from '../devices/scanner/scanner-manager'
 import type { EventBus } from '../events'
 import { prepareCached, type Db } from '../ledger/db'
 
@@ -28,9 +28,10 @@ export class ScannerSettingsService {
     return row ? z.array(scannerSelectionSchema).parse(JSON.parse(row.value)) : []
   }
 
+  /** Devices present now, plus saved selections that are unplugged at the moment (so saving keeps them). */
   list(): ScannerDeviceView[] {
     if (!this.manager) return []
-    return this.manager.listDevices().map((d) => ({
+    const present: ScannerDeviceView[] = this.manager.listDevices().map((d) => ({
       deviceKey: d.deviceKey,
       vendorId: d.vendorId,
       productId: d.productId,
@@ -41,6 +42,20 @@ export class ScannerSettingsService {
       selected: d.selected,
       connected: d.connected
     }))
+    const absent: ScannerDeviceView[] = this.selections()
+      .filter((sel) => !present.some((d) => d.vendorId === sel.vendorId && d.productId === sel.productId && (sel.serialNumber === undefined || d.serialNumber === sel.serialNumber)))
+      .map((sel) => ({
+        deviceKey: deviceKeyOf(sel),
+        vendorId: sel.vendorId,
+        productId: sel.productId,
+        serialNumber: sel.serialNumber ?? null,
+        product: null,
+        manufacturer: null,
+        suggestedMode: sel.mode === 'auto' ? null : sel.mode,
+        selected: true,
+        connected: false
+      }))
+    return [...present, ...absent]
   }
 
   select(selections: readonly ScannerSelectionSetting[]): ScannerDeviceView[] {
