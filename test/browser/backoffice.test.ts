@@ -6,6 +6,7 @@ import { FakeHidBackend } from '../../src/main/devices/scanner/fake-hid-backend'
 import { ScannerManager } from '../../src/main/devices/scanner/scanner-manager'
 import { defaultPrinterSettings } from '../../src/main/services/receipts'
 import { SCREENSHOT_DIR, startBrowserRig, type BrowserRig } from '../fixtures/browser'
+import { unnamedControls } from '../fixtures/a11y'
 
 const COLA = '5901234123013'
 
@@ -89,6 +90,7 @@ describe('back office in Chromium', () => {
     await expect.poll(() => backoffice.getByRole('table', { name: 'Print jobs' }).getByRole('row').count()).toBe(3) // header + receipt + drawer
     await expect.poll(() => backoffice.getByRole('table', { name: 'Sales' }).getByRole('row').count()).toBe(2)
     await backoffice.screenshot({ path: join(SCREENSHOT_DIR, 'backoffice.png'), fullPage: true })
+    expect(await unnamedControls(backoffice)).toEqual([])
   })
 
   it('reprints the last receipt as a COPY and previews the copy', async () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { SCREENSHOT_DIR, startBrowserRig, type BrowserRig } from '../fixtures/browser'
 import { typeAt } from '../fixtures/keyboard'
+import { unnamedControls } from '../fixtures/a11y'
 
 // Real EAN-13 codes from the demo catalog (resources/demo-catalog.json).
 const COLA = '5901234123013'
@@ -69,6 +70,9 @@ describe('cashier window in Chromium', () => {
     await expect.poll(() => display.getByRole('listitem').count()).toBe(3)
     await cashier.screenshot({ path: join(SCREENSHOT_DIR, 'cashier.png') })
     await display.screenshot({ path: join(SCREENSHOT_DIR, 'customer-display.png') })
+    // Every control on both windows has an accessible name.
+    expect(await unnamedControls(cashier)).toEqual([])
+    expect(await unnamedControls(display)).toEqual([])
     // A change at the counter reaches the display without a reload.
     await cashier.getByRole('button', { name: 'Void line' }).click()
     await expect.poll(() => display.getByRole('listitem').count()).toBe(2)

@@ -16,6 +16,7 @@ import demoUsdc from '../../resources/contracts/DemoUSDC.json'
 import { decodeEscPos } from '../fixtures/escpos-decoder'
 import { SCREENSHOT_DIR, startBrowserRig, type BrowserRig } from '../fixtures/browser'
 import { typeAt } from '../fixtures/keyboard'
+import { unnamedControls } from '../fixtures/a11y'
 
 const COLA = '5901234123013'
 const CHEDDAR = '8712345678050'
@@ -65,6 +66,8 @@ describe('stablecoin checkout in Chromium against anvil', () => {
     const qr = display.getByRole('img', { name: 'Payment QR code' })
     await qr.waitFor()
     await expect.poll(() => display.getByRole('status', { name: 'Network' }).textContent()).toBe('Demo chain (local)')
+    expect(await unnamedControls(cashier)).toEqual([])
+    expect(await unnamedControls(display)).toEqual([])
     const shot = join(SCREENSHOT_DIR, 'customer-display-qr.png')
     await display.screenshot({ path: shot })
 
