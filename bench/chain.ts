@@ -43,7 +43,7 @@ export async function benchChain(options: BenchChainOptions = {}): Promise<{
     settings: {
       receive: { kind: 'address', address: demo.merchantAddress },
       chains: [{ chainId: demo.chainId, rpcUrls: [demo.rpcUrl], tokens: ['USDC'], confirmations: { kind: 'blocks', count: 1 } }],
-      pollIntervalMs: options.pollIntervalMs ?? 2000
+      pollIntervalMs: options.pollIntervalMs ?? 1000
     }
   })
   const pool = service.rpcPool(demo.chainId)

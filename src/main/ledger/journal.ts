@@ -106,8 +106,10 @@ export function verifyJournal(db: Db): VerifyResult {
       return { ok: false, entries, firstBadSeq: row.seq, reason: `entry ${row.seq} (${row.kind}) was altered after it was written` }
     }
     if (row.kind === 'sale.completed' && row.sale_id) {
-      const payload = JSON.parse(row.payload) as { totalMinor?: number }
-      completedTotals.set(row.sale_id, { seq: row.seq, total: Number(payload.totalMinor), hash: row.hash })
+      const payload = JSON.parse(row.payload) as { totalMinor?: unknown }
+      // An integer written by canonicalJson; anything else cannot match a stored total and is reported below.
+      const total = Number.isSafeInteger(payload.totalMinor) ? (payload.totalMinor as number) : Number.NaN
+      completedTotals.set(row.sale_id, { seq: row.seq, total, hash: row.hash })
     }
     prevHash = hash
     expectedSeq++

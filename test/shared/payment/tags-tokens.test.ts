@@ -56,7 +56,7 @@ describe('token registry', () => {
 describe('payment settings', () => {
   it('applies the documented defaults', () => {
     const s = paymentSettingsSchema.parse({ receive: { kind: 'address', address: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC' } })
-    expect(s).toMatchObject({ requestExpiryMinutes: 15, rate: { kind: 'peg' }, tillNumber: 1, maxTills: 8, pollIntervalMs: 2000 })
+    expect(s).toMatchObject({ requestExpiryMinutes: 15, rate: { kind: 'peg' }, tillNumber: 1, maxTills: 8, pollIntervalMs: 1000 })
     expect(defaultConfirmations(1)).toEqual({ kind: 'blocks', count: 12 })
     expect(defaultConfirmations(137)).toEqual({ kind: 'blocks', count: 64 })
     expect(defaultConfirmations(31337)).toEqual({ kind: 'blocks', count: 2 })
