@@ -148,6 +148,11 @@ export function createApp(options: AppOptions): App {
     'sale:void-line': ({ lineId }) => sales.voidLine(lineId),
     'sale:tender-cash': ({ receivedMinor }) => sales.tenderCash(receivedMinor),
     'sale:complete': () => sales.complete(),
+    'sale:void': ({ pin, reason }) => {
+      const open = sales.current()
+      if (!open) throw new TillError('no-open-sale', 'There is no open sale to void.')
+      return sales.voidSale(approvals.approve(pin, 'sale.void', open.id).id, reason)
+    },
     'sale:get': ({ saleId }) => sales.get(saleId),
     'sales:list': ({ limit }) => sales.list(limit),
     'ledger:verify': () => verifyJournal(db),

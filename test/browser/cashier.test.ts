@@ -105,4 +105,22 @@ describe('cashier window in Chromium', () => {
     await cashier.getByRole('button', { name: '语言' }).click()
     await expect.poll(() => cashier.getByRole('button', { name: 'Pay cash' }).count()).toBe(1)
   })
+
+  it('voiding the whole sale takes a manager PIN in the Manager approval dialog', async () => {
+    await typeAt(cashier, `${COLA}\n`, 5)
+    await expect.poll(() => cartRows(cashier).count()).toBe(1)
+    const number = rig.app.sales.current()!.number
+    await cashier.getByRole('button', { name: 'Void sale' }).click()
+    const dialog = cashier.getByRole('dialog', { name: 'Manager approval' })
+    await dialog.getByLabel('Manager PIN').fill('0000')
+    await dialog.getByRole('button', { name: 'Approve' }).click()
+    await expect.poll(() => cashier.getByRole('alert').textContent()).toMatch(/Wrong manager PIN/)
+    expect(await cartRows(cashier).count()).toBe(1)
+    await cashier.getByRole('button', { name: 'Void sale' }).click()
+    await cashier.getByRole('dialog', { name: 'Manager approval' }).getByLabel('Manager PIN').fill('1234')
+    await cashier.keyboard.press('Enter')
+    await expect.poll(() => cartRows(cashier).count()).toBe(0)
+    await expect.poll(() => cashier.getByRole('status').filter({ hasText: 'voided' }).textContent()).toBe(`Sale ${number} voided.`)
+    expect(rig.app.sales.list(1)[0]).toMatchObject({ number, status: 'voided' })
+  })
 })

@@ -264,6 +264,27 @@ export class SaleService {
     return this.changed(saleId)
   }
 
+  /**
+   * Abandons the open sale (manager-approved by the caller). It keeps its number, so numbering stays gap-free, and
+   * is frozen as 'voided'. A sale with money taken cannot be voided: that is a refund.
+   */
+  voidSale(managerId: string, reason: string): SaleView {
+    const saleId = this.db.transaction(() => {
+      const sale = this.requireOpenSale()
+      if (this.hasTenders(sale.id)) throw new TillError('conflict', 'Money has been taken on this sale: it cannot be voided. Complete it and refund instead.')
+      for (const guard of this.editGuards) {
+        const refusal = guard(sale.id)
+        if (refusal) throw new TillError('conflict', refusal)
+      }
+      const closedAt = this.deps.clock.now()
+      const entry = this.journal('sale.voided', sale.id, { number: sale.number, managerId, reason })
+      this.q("UPDATE sales SET status = 'voided', closed_at = ?, journal_hash = ? WHERE id = ?").run(closedAt, entry.hash, sale.id)
+      return sale.id
+    }).immediate()
+    this.deps.events.emit('sale:changed', null)
+    return this.get(saleId)
+  }
+
   complete(): SaleView {
     const saleId = this.db.transaction(() => {
       const sale = this.requireOpenSale()

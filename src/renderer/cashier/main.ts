@@ -150,6 +150,18 @@ async function paymentAction(kind: 'cancel' | 'accept' | 'release' | 'refund' | 
   render()
 }
 
+async function voidSale(): Promise<void> {
+  if (!canEditLines(sale)) return
+  const pin = await askManagerPin(page, page.t('sale.void'))
+  if (pin === null) return
+  const voided = await run(page.api.call['sale:void']({ pin }))
+  if (voided) {
+    setSale(null)
+    say('notice', page.t('sale.voidedNotice', { number: voided.number }))
+    render()
+  }
+}
+
 async function noSale(): Promise<void> {
   const pin = await askManagerPin(page, page.t('drawer.nosale'))
   if (pin === null) return
@@ -270,7 +282,8 @@ function render(): void {
           { class: 'linebar' },
           h('button', { type: 'button', class: 'secondary', disabled: !editable || !lineChosen, 'aria-keyshortcuts': '-', onclick: () => void changeQuantity(-1) }, t('qty.decrease')),
           h('button', { type: 'button', class: 'secondary', disabled: !editable || !lineChosen, 'aria-keyshortcuts': '+', onclick: () => void changeQuantity(1) }, t('qty.increase')),
-          h('button', { type: 'button', class: 'secondary', disabled: !editable || !lineChosen, 'aria-keyshortcuts': 'Delete', onclick: () => void voidLine() }, t('line.void'))
+          h('button', { type: 'button', class: 'secondary', disabled: !editable || !lineChosen, 'aria-keyshortcuts': 'Delete', onclick: () => void voidLine() }, t('line.void')),
+          h('button', { type: 'button', class: 'secondary', disabled: !editable, onclick: () => void voidSale() }, t('sale.void'))
         ),
         h('p', { class: 'shortcuts' }, t('shortcuts'))
       ),

@@ -12,6 +12,7 @@ export const CALLS = {
   'sale:void-line': ['cashier'],
   'sale:tender-cash': ['cashier'],
   'sale:complete': ['cashier'],
+  'sale:void': ['cashier'],
   'sale:get': ['cashier', 'backoffice'],
   'sales:list': ['backoffice'],
   'ledger:verify': ['backoffice'],

@@ -34,6 +34,7 @@ export const inputs = {
   'sale:void-line': z.object({ lineId: id }).strict(),
   'sale:tender-cash': z.object({ receivedMinor: minor }).strict(),
   'sale:complete': z.object({}).strict(),
+  'sale:void': z.object({ pin, reason: z.string().trim().max(200).default('') }).strict(),
   'sale:get': z.object({ saleId: id }).strict(),
   'sales:list': z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict(),
   'ledger:verify': z.object({}).strict(),
@@ -83,6 +84,7 @@ export interface Outputs {
   'sale:void-line': SaleView
   'sale:tender-cash': SaleView
   'sale:complete': SaleView
+  'sale:void': SaleView
   'sale:get': SaleView
   'sales:list': readonly SaleSummary[]
   'ledger:verify': VerifyView

@@ -128,4 +128,19 @@ describe('sale service on a real ledger file', () => {
     till.app.db.prepare('UPDATE sales SET total_minor = 7 WHERE id = ?').run(done.id)
     expect(verifyJournal(till.app.db)).toMatchObject({ ok: false, reason: expect.stringMatching(/stored total 7 differs/) })
   })
+
+  it('a voided sale keeps its number, is frozen and journaled, and the next sale takes the next number', () => {
+    const sales = till.app.sales
+    const first = sales.scan(COLA, 'wedge')
+    const voided = sales.voidSale('M1', 'customer left')
+    expect(voided).toMatchObject({ id: first.id, number: 1, status: 'voided' })
+    expect(sales.current()).toBeNull()
+    expect(() => till.app.db.prepare('UPDATE sales SET cashier = ? WHERE id = ?').run('x', first.id)).toThrow(/frozen/)
+    expect(sales.scan(COLA, 'wedge').number).toBe(2)
+    sales.tenderCash(200)
+    expect(refused(() => sales.voidSale('M1', '')).message).toMatch(/Money has been taken/)
+    const entry = till.app.db.prepare("SELECT payload FROM journal WHERE kind = 'sale.voided'").get() as { payload: string }
+    expect(JSON.parse(entry.payload)).toEqual({ number: 1, managerId: 'M1', reason: 'customer left' })
+    expect(verifyJournal(till.app.db)).toMatchObject({ ok: true })
+  })
 })
