@@ -14,6 +14,7 @@ import type { ScannerManager } from './devices/scanner/scanner-manager'
 import { EventBus } from './events'
 import { openLedger, type Db } from './ledger/db'
 import { appendJournal, verifyJournal } from './ledger/journal'
+import { readSetting } from './ledger/settings'
 import { ApprovalService, makeManager } from './services/approvals'
 import { CatalogService, catalogFileSchema } from './services/catalog'
 import { StablecoinCheckout } from './services/checkout'
@@ -81,9 +82,8 @@ export function defaultResourcesDir(): string {
 
 /** The store's stablecoin settings saved in the ledger (key 'payments'), validated; null when none are saved. */
 function storedPaymentOptions(db: Db): PaymentsOptions | null {
-  const row = db.prepare("SELECT value FROM settings WHERE key = 'payments'").get() as { value: string } | undefined
-  if (!row) return null
-  return { settings: paymentSettingsSchema.parse(JSON.parse(row.value)) }
+  const settings = readSetting(db, 'payments', paymentSettingsSchema)
+  return settings ? { settings } : null
 }
 
 export function createApp(options: AppOptions): App {

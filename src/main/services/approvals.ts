@@ -5,13 +5,14 @@ import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
 import type { Clock } from '../../shared/clock'
 import { TillError } from '../../shared/result'
-import { prepareCached, type Db } from '../ledger/db'
+import type { Db } from '../ledger/db'
+import { readSetting, writeSetting } from '../ledger/settings'
 import { appendJournal } from '../ledger/journal'
 
 export const managerSchema = z.object({ id: z.string().min(1), name: z.string().min(1), salt: z.string().min(16), pinHash: z.string().length(64) })
 export type Manager = z.infer<typeof managerSchema>
 
-const KEY = 'managers'
+const KEY = 'managers' as const
 const MAX_FAILURES = 5
 const LOCK_MS = 60_000
 
@@ -38,13 +39,12 @@ export class ApprovalService {
   ) {}
 
   managers(): Manager[] {
-    const row = prepareCached(this.db, 'SELECT value FROM settings WHERE key = ?').get(KEY) as { value: string } | undefined
-    return row ? z.array(managerSchema).parse(JSON.parse(row.value)) : []
+    return readSetting(this.db, KEY, z.array(managerSchema)) ?? []
   }
 
   /** Saves the manager list; call inside the caller's transaction. */
   saveManagers(managers: readonly Manager[]): void {
-    prepareCached(this.db, 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(KEY, JSON.stringify(managers))
+    writeSetting(this.db, KEY, z.array(managerSchema), [...managers])
   }
 
   /** Checks the PIN and returns the approving manager, or throws a clear refusal. Journaled either way. */

@@ -10,6 +10,7 @@ import { receiptPreviewSvg, type ReceiptData, type ReceiptTender } from '../devi
 import { DeviceFileTransport, TcpTransport, UsbTransport, VirtualPrinterTransport, type PrinterTransport } from '../devices/printer/transports'
 import type { EventBus } from '../events'
 import { prepareCached, type Db } from '../ledger/db'
+import { readSetting, writeSetting } from '../ledger/settings'
 import { appendJournal } from '../ledger/journal'
 import { PrintQueue, type PrintJob } from './print-queue'
 import type { StoreService } from './store'
@@ -36,7 +37,7 @@ export const defaultPrinterSettings: PrinterSettings = {
   drawerOnCash: true
 }
 
-const KEY = 'printer'
+const KEY = 'printer' as const
 
 export interface ReceiptServiceDeps {
   readonly db: Db
@@ -79,14 +80,12 @@ export class ReceiptService {
   }
 
   settings(): PrinterSettings {
-    const row = prepareCached(this.deps.db, 'SELECT value FROM settings WHERE key = ?').get(KEY) as { value: string } | undefined
-    return row ? printerSettingsSchema.parse(JSON.parse(row.value)) : defaultPrinterSettings
+    return readSetting(this.deps.db, KEY, printerSettingsSchema) ?? defaultPrinterSettings
   }
 
   /** Saves printer settings (validated); the next job uses the new transport. */
   save(settings: PrinterSettings): void {
-    const parsed = printerSettingsSchema.parse(settings)
-    prepareCached(this.deps.db, 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(KEY, JSON.stringify(parsed))
+    writeSetting(this.deps.db, KEY, printerSettingsSchema, settings)
     void this.transport?.close()
     this.transport = null
   }

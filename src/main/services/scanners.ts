@@ -5,11 +5,12 @@ import type { ScannerDeviceView } from '../../shared/api/views'
 import { TillError } from '../../shared/result'
 import { deviceKeyOf, type ScannerManager } from '../devices/scanner/scanner-manager'
 import type { EventBus } from '../events'
-import { prepareCached, type Db } from '../ledger/db'
+import type { Db } from '../ledger/db'
+import { readSetting, writeSetting } from '../ledger/settings'
 
 export type ScannerSelectionSetting = z.infer<typeof scannerSelectionSchema>
 
-const KEY = 'scanners'
+const KEY = 'scanners' as const
 
 export class ScannerSettingsService {
   constructor(
@@ -24,8 +25,7 @@ export class ScannerSettingsService {
   }
 
   selections(): ScannerSelectionSetting[] {
-    const row = prepareCached(this.db, 'SELECT value FROM settings WHERE key = ?').get(KEY) as { value: string } | undefined
-    return row ? z.array(scannerSelectionSchema).parse(JSON.parse(row.value)) : []
+    return readSetting(this.db, KEY, z.array(scannerSelectionSchema)) ?? []
   }
 
   /** Devices present now, plus saved selections that are unplugged at the moment (so saving keeps them). */
@@ -60,8 +60,7 @@ export class ScannerSettingsService {
 
   select(selections: readonly ScannerSelectionSetting[]): ScannerDeviceView[] {
     if (!this.manager) throw new TillError('unavailable', 'HID scanners cannot be used on this till (node-hid did not load); keyboard-wedge scanners still work.')
-    const parsed = z.array(scannerSelectionSchema).max(8).parse(selections)
-    prepareCached(this.db, 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(KEY, JSON.stringify(parsed))
+    const parsed = writeSetting(this.db, KEY, z.array(scannerSelectionSchema).max(8), [...selections])
     this.manager.setSelections(parsed)
     return this.list()
   }

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import type { StoreInfo } from '../../shared/api/views'
 import { isKnownCurrency } from '../../shared/money'
 import type { Db } from '../ledger/db'
+import { readSetting, writeSetting } from '../ledger/settings'
 
 export const storeSettingsSchema = z.object({
   storeName: z.string().min(1).max(80),
@@ -36,28 +37,27 @@ export const defaultStoreSettings: StoreSettings = {
   receipt: { headerLines: ['1 Market Street', 'Springfield'], footerLines: ['Thank you for shopping with us'] }
 }
 
-const KEY = 'store'
+const KEY = 'store' as const
 
 export class StoreService {
   private cached: StoreSettings | null = null
   constructor(private readonly db: Db) {}
 
   isInitialized(): boolean {
-    return this.db.prepare('SELECT 1 FROM settings WHERE key = ?').get(KEY) !== undefined
+    return readSetting(this.db, KEY, storeSettingsSchema) !== null
   }
 
   settings(): StoreSettings {
     if (this.cached) return this.cached
-    const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(KEY) as { value: string } | undefined
-    if (!row) throw new Error('The store is not set up yet')
-    this.cached = storeSettingsSchema.parse(JSON.parse(row.value))
-    return this.cached
+    const saved = readSetting(this.db, KEY, storeSettingsSchema)
+    if (!saved) throw new Error('The store is not set up yet')
+    this.cached = saved
+    return saved
   }
 
   /** Saves the settings; call inside the caller's transaction when it goes with other changes. */
   save(settings: StoreSettings): StoreSettings {
-    const parsed = storeSettingsSchema.parse(settings)
-    this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(KEY, JSON.stringify(parsed))
+    const parsed = writeSetting(this.db, KEY, storeSettingsSchema, settings)
     this.cached = parsed
     return parsed
   }
