@@ -6,7 +6,7 @@ import type { Clock } from '../shared/clock'
 import { systemClock } from '../shared/clock'
 import { paymentSettingsSchema, type PaymentSettingsInput } from '../shared/payment/settings'
 import type { TokenInfo } from '../shared/payment/tokens'
-import { isKnownCurrency } from '../shared/money'
+import { isKnownCurrency, parseDecimalUnits } from '../shared/money'
 import { TillError } from '../shared/result'
 import { createRegistry, type Handlers, type Registry } from './api/registry'
 import type { RateProvider } from './chain/rates'
@@ -146,6 +146,12 @@ export function createApp(options: AppOptions): App {
     'sale:scan': ({ code, source }) => sales.scan(code, source),
     'sale:set-quantity': ({ lineId, quantity }) => sales.setQuantity(lineId, quantity),
     'sale:void-line': ({ lineId }) => sales.voidLine(lineId),
+    'sale:discount-line': ({ lineId, percent, pin }) => {
+      // percent with 4 decimals is exactly parts per million (1 % = 10,000 ppm).
+      const ppm = parseDecimalUnits(percent, 4)
+      if (ppm === null || ppm > 1_000_000n) throw new TillError('invalid-input', `${percent} % is not a discount: give 0 to 100.`)
+      return sales.discountLine(lineId, Number(ppm), approvals.approve(pin, 'sale.discount', lineId).id)
+    },
     'sale:tender-cash': ({ receivedMinor }) => sales.tenderCash(receivedMinor),
     'sale:complete': () => sales.complete(),
     'sale:void': ({ pin, reason }) => {

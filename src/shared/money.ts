@@ -83,6 +83,13 @@ export function lineTax(amountMinor: number, ratePpm: number, mode: TaxMode): Li
   return { netMinor: amountMinor - tax, taxMinor: tax, grossMinor: amountMinor }
 }
 
+/** A percentage discount (parts per million of the amount) in minor units, by THE rounding rule. */
+export function discountMinor(amountMinor: number, discountPpm: number): number {
+  assertMinor(amountMinor)
+  if (!Number.isSafeInteger(discountPpm) || discountPpm < 0 || discountPpm > PPM) throw new Error(`bad discount ${discountPpm} ppm`)
+  return toSafeNumber(divRoundHalfAwayFromZero(BigInt(amountMinor) * BigInt(discountPpm), BigInt(PPM)), 'discount')
+}
+
 /** quantity × unit price, exact. */
 export function multiplyMinor(unitMinor: number, quantity: number): number {
   assertMinor(unitMinor, 'unit price')

@@ -123,4 +123,18 @@ describe('cashier window in Chromium', () => {
     await expect.poll(() => cashier.getByRole('status').filter({ hasText: 'voided' }).textContent()).toBe(`Sale ${number} voided.`)
     expect(rig.app.sales.list(1)[0]).toMatchObject({ number, status: 'voided' })
   })
+
+  it('a line discount goes through the Manager approval dialog and shows on the line and the total', async () => {
+    await typeAt(cashier, `${CROISSANT}\n`, 5) // 1.89 + 2.25 % tax
+    await expect.poll(() => cartRows(cashier).count()).toBe(1)
+    await cashier.getByRole('button', { name: 'Discount line' }).click()
+    const dialog = cashier.getByRole('dialog', { name: 'Manager approval' })
+    await dialog.getByLabel('Discount %').fill('50')
+    await dialog.getByLabel('Manager PIN').fill('1234')
+    await dialog.getByRole('button', { name: 'Approve' }).click()
+    // 50 % of 1.89 = 0.945 -> 0.95 off; 0.94 left, tax 2.25 % = 0.02115 -> 0.02; total 0.96
+    await expect.poll(() => cartRows(cashier).first().textContent()).toContain('(−50%)')
+    await expect.poll(() => cashier.getByRole('status', { name: 'Sale total' }).textContent()).toBe('$0.96')
+    expect(rig.app.sales.current()!.lines[0]).toMatchObject({ discountMinor: 95, discountPpm: 500_000 })
+  })
 })

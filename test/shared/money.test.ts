@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import {
   currencyExponent,
+  discountMinor,
   divRoundHalfAwayFromZero,
   fiatMinorToTokenUnits,
   formatMinorPlain,
@@ -61,6 +62,14 @@ describe('money', () => {
         return t.netMinor + t.taxMinor === amount && t.taxMinor >= 0
       })
     )
+  })
+
+  it('takes percentage discounts by the same rounding rule', () => {
+    expect(discountMinor(198, 100_000)).toBe(20) // 10 % of 1.98 = 0.198 -> 0.20
+    expect(discountMinor(297, 100_000)).toBe(30) // 0.297 -> 0.30
+    expect(discountMinor(250, 125_000)).toBe(31) // 12.5 % of 2.50 = 0.3125 -> 0.31
+    expect(discountMinor(999, 1_000_000)).toBe(999)
+    expect(() => discountMinor(100, 1_000_001)).toThrow()
   })
 
   it('weighs exactly: 1.234 kg at 2.29/kg = 2.83', () => {

@@ -151,7 +151,7 @@ export class ReceiptService {
       currency: sale.currency,
       lines: sale.lines
         .filter((l) => !l.voided)
-        .map((l) => ({ name: store.locale === 'zh-CN' && l.nameZh ? l.nameZh : l.name, quantity: l.quantity, ...(l.weightGrams !== null ? { weightGrams: l.weightGrams } : {}), unitPriceMinor: l.unitPriceMinor, amountMinor: l.amountMinor, discountMinor: 0 })),
+        .map((l) => ({ name: store.locale === 'zh-CN' && l.nameZh ? l.nameZh : l.name, quantity: l.quantity, ...(l.weightGrams !== null ? { weightGrams: l.weightGrams } : {}), unitPriceMinor: l.unitPriceMinor, amountMinor: l.amountMinor, discountMinor: l.discountMinor })),
       taxes: sale.taxes.map((t) => ({ name: t.name, ratePpm: t.ratePpm, taxableMinor: t.taxableMinor, taxMinor: t.taxMinor })),
       subtotalMinor: sale.subtotalMinor,
       discountMinor: 0,

@@ -3,7 +3,7 @@
 import type { LineView, SaleView, SaleSummary, StablecoinTenderDetails, TenderView } from '../../shared/api/views'
 import { parseBarcode } from '../../shared/barcode'
 import type { Clock } from '../../shared/clock'
-import { lineTax, multiplyMinor, weighedAmountMinor } from '../../shared/money'
+import { discountMinor, lineTax, multiplyMinor, weighedAmountMinor } from '../../shared/money'
 import { TillError } from '../../shared/result'
 import { canComplete } from '../../shared/sale/guards'
 import { computeSaleTotals } from '../../shared/sale/totals'
@@ -37,6 +37,8 @@ interface LineRow {
   weight_g: number | null
   unit_price_minor: number
   amount_minor: number
+  discount_minor: number
+  discount_ppm: number
   tax_rate_id: string
   tax_name: string
   tax_rate_ppm: number
@@ -52,6 +54,12 @@ interface TenderRow {
   change_minor: number | null
   details: string | null
   created_at: number
+}
+
+/** A line's discount and tax: the discount by THE rounding rule, then tax on what remains (money.ts). */
+function priceLine(amountMinor: number, discountPpm: number, taxRatePpm: number, mode: 'inclusive' | 'exclusive'): { discount: number; tax: number } {
+  const discount = discountMinor(amountMinor, discountPpm)
+  return { discount, tax: lineTax(amountMinor - discount, taxRatePpm, mode).taxMinor }
 }
 
 export interface SaleServiceDeps {
@@ -116,7 +124,7 @@ export class SaleService {
       .all(saleId) as LineRow[]
     const tenders = this.q('SELECT * FROM tenders WHERE sale_id = ? ORDER BY created_at, id').all(saleId) as TenderRow[]
     const totals = computeSaleTotals(
-      lines.map((l) => ({ amountMinor: l.amount_minor, taxRateId: l.tax_rate_id, taxRateName: l.tax_name ?? l.tax_rate_id, taxRatePpm: l.tax_rate_ppm, voided: l.voided === 1 })),
+      lines.map((l) => ({ amountMinor: l.amount_minor - l.discount_minor, taxRateId: l.tax_rate_id, taxRateName: l.tax_name ?? l.tax_rate_id, taxRatePpm: l.tax_rate_ppm, voided: l.voided === 1 })),
       sale.tax_mode
     )
     const paid = tenders.reduce((sum, t) => sum + t.amount_minor, 0)
@@ -132,10 +140,12 @@ export class SaleService {
       weightGrams: l.weight_g,
       unitPriceMinor: l.unit_price_minor,
       amountMinor: l.amount_minor,
+      discountMinor: l.discount_minor,
+      discountPpm: l.discount_ppm,
       taxRateId: l.tax_rate_id,
       taxRatePpm: l.tax_rate_ppm,
       taxMinor: l.tax_minor,
-      grossMinor: sale.tax_mode === 'exclusive' ? l.amount_minor + l.tax_minor : l.amount_minor,
+      grossMinor: l.amount_minor - l.discount_minor + (sale.tax_mode === 'exclusive' ? l.tax_minor : 0),
       voided: l.voided === 1
     }))
     const tenderViews: TenderView[] = tenders.map((t) => ({
@@ -200,9 +210,22 @@ export class SaleService {
       if (line.weight_g !== null) throw new TillError('conflict', `${line.name} was weighed: its quantity cannot be changed. Void the line and weigh again.`)
       if (line.quantity === quantity) return sale.id
       const amount = multiplyMinor(line.unit_price_minor, quantity)
-      const tax = lineTax(amount, line.tax_rate_ppm, sale.tax_mode).taxMinor
-      this.q('UPDATE sale_lines SET quantity = ?, amount_minor = ?, tax_minor = ? WHERE id = ?').run(quantity, amount, tax, lineId)
-      this.journal('sale.line-quantity-changed', sale.id, { lineId, from: line.quantity, to: quantity, amountMinor: amount, taxMinor: tax })
+      const { discount, tax } = priceLine(amount, line.discount_ppm, line.tax_rate_ppm, sale.tax_mode)
+      this.q('UPDATE sale_lines SET quantity = ?, amount_minor = ?, discount_minor = ?, tax_minor = ? WHERE id = ?').run(quantity, amount, discount, tax, lineId)
+      this.journal('sale.line-quantity-changed', sale.id, { lineId, from: line.quantity, to: quantity, amountMinor: amount, discountMinor: discount, taxMinor: tax })
+      return sale.id
+    }).immediate()
+    return this.changed(saleId)
+  }
+
+  /** A percentage off one line (parts per million; the caller has the manager's approval). 0 removes it. */
+  discountLine(lineId: string, discountPpm: number, managerId: string): SaleView {
+    const saleId = this.db.transaction(() => {
+      const { sale, line } = this.editableLine(lineId)
+      if (line.voided) throw new TillError('conflict', `Line ${line.position} (${line.name}) is void.`)
+      const { discount, tax } = priceLine(line.amount_minor, discountPpm, line.tax_rate_ppm, sale.tax_mode)
+      this.q('UPDATE sale_lines SET discount_ppm = ?, discount_minor = ?, tax_minor = ? WHERE id = ?').run(discountPpm, discount, tax, lineId)
+      this.journal('sale.line-discounted', sale.id, { lineId, discountPpm, discountMinor: discount, taxMinor: tax, managerId })
       return sale.id
     }).immediate()
     return this.changed(saleId)
@@ -301,7 +324,7 @@ export class SaleService {
         totalMinor: view.totalMinor,
         paidMinor: view.paidMinor,
         changeMinor: view.changeMinor,
-        lines: view.lines.filter((l) => !l.voided).map((l) => ({ productId: l.productId, quantity: l.quantity, weightGrams: l.weightGrams, amountMinor: l.amountMinor, taxMinor: l.taxMinor }))
+        lines: view.lines.filter((l) => !l.voided).map((l) => ({ productId: l.productId, quantity: l.quantity, weightGrams: l.weightGrams, amountMinor: l.amountMinor, discountMinor: l.discountMinor, taxMinor: l.taxMinor }))
       })
       this.q("UPDATE sales SET status = 'completed', closed_at = ?, subtotal_minor = ?, tax_minor = ?, total_minor = ?, journal_hash = ? WHERE id = ?")
         .run(closedAt, view.subtotalMinor, view.taxMinor, view.totalMinor, entry.hash, sale.id)
@@ -383,9 +406,9 @@ export class SaleService {
       if (last && !last.voided && last.product_id === product.id && last.barcode === item.barcode && last.weight_g === null) {
         const quantity = last.quantity + item.quantity
         const amount = multiplyMinor(last.unit_price_minor, quantity)
-        const tax = lineTax(amount, last.tax_rate_ppm, sale.tax_mode).taxMinor
-        this.q('UPDATE sale_lines SET quantity = ?, amount_minor = ?, tax_minor = ? WHERE id = ?').run(quantity, amount, tax, last.id)
-        this.journal('sale.line-quantity-changed', sale.id, { lineId: last.id, from: last.quantity, to: quantity, amountMinor: amount, taxMinor: tax, source })
+        const { discount, tax } = priceLine(amount, last.discount_ppm, last.tax_rate_ppm, sale.tax_mode)
+        this.q('UPDATE sale_lines SET quantity = ?, amount_minor = ?, discount_minor = ?, tax_minor = ? WHERE id = ?').run(quantity, amount, discount, tax, last.id)
+        this.journal('sale.line-quantity-changed', sale.id, { lineId: last.id, from: last.quantity, to: quantity, amountMinor: amount, discountMinor: discount, taxMinor: tax, source })
         return
       }
     }

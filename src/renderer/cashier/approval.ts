@@ -1,11 +1,18 @@
-// The "Manager approval" dialog: a PIN prompt for one named action. Resolves with the PIN, or null if cancelled.
+// The "Manager approval" dialog: a PIN prompt for one named action, optionally with one more field the manager
+// fills in (a discount percentage). Resolves with what was typed, or null if cancelled.
 import { h } from '../common/dom'
 import type { Page } from '../common/page'
 
-export function askManagerPin(page: Page, action: string): Promise<string | null> {
+export interface ApprovalField {
+  readonly label: string
+  readonly inputmode: 'decimal' | 'numeric' | 'text'
+}
+
+export function askManagerApproval(page: Page, action: string, field?: ApprovalField): Promise<{ pin: string; value: string } | null> {
   const t = page.t
   return new Promise((resolve) => {
-    const input = h('input', { id: 'manager-pin', type: 'password', inputmode: 'numeric', autocomplete: 'off', maxlength: 8 })
+    const pinInput = h('input', { id: 'manager-pin', type: 'password', inputmode: 'numeric', autocomplete: 'off', maxlength: 8 })
+    const valueInput = field ? h('input', { id: 'approval-value', inputmode: field.inputmode, autocomplete: 'off' }) : null
     const dialog = h(
       'dialog',
       { 'aria-label': t('approval.title'), class: 'approval' },
@@ -15,27 +22,33 @@ export function askManagerPin(page: Page, action: string): Promise<string | null
           method: 'dialog',
           onsubmit: (e: Event) => {
             e.preventDefault()
-            finish(input.value)
+            finish(pinInput.value === '' ? null : { pin: pinInput.value, value: valueInput?.value ?? '' })
           }
         },
         h('h2', {}, t('approval.title')),
         h('p', {}, t('approval.for', { action })),
+        field && valueInput ? h('label', { for: 'approval-value' }, field.label) : null,
+        valueInput,
         h('label', { for: 'manager-pin' }, t('approval.pin')),
-        input,
+        pinInput,
         h('div', { class: 'linebar' }, h('button', { type: 'submit' }, t('approval.approve')), h('button', { type: 'button', class: 'secondary', onclick: () => finish(null) }, t('approval.cancel')))
       )
     )
     let done = false
-    function finish(pin: string | null): void {
+    function finish(result: { pin: string; value: string } | null): void {
       if (done) return
       done = true
       dialog.close()
       dialog.remove()
-      resolve(pin === '' ? null : pin)
+      resolve(result)
     }
     dialog.addEventListener('cancel', () => finish(null))
     document.body.append(dialog)
     dialog.showModal()
-    input.focus()
+    ;(valueInput ?? pinInput).focus()
   })
+}
+
+export async function askManagerPin(page: Page, action: string): Promise<string | null> {
+  return (await askManagerApproval(page, action))?.pin ?? null
 }

@@ -8,7 +8,7 @@ import type { Result } from '../../shared/result'
 import { h } from '../common/dom'
 import { startPage, type Page } from '../common/page'
 import { paymentDetails, paymentHeadline } from '../common/payment-status'
-import { askManagerPin } from './approval'
+import { askManagerApproval, askManagerPin } from './approval'
 
 let page: Page
 let sale: SaleView | null = null
@@ -64,6 +64,11 @@ function setSale(value: SaleView | null): void {
   } else if (!sale.lines.some((l) => l.id === selectedLineId)) {
     selectedLineId = sale.lines.filter((l) => !l.voided).at(-1)?.id ?? null
   }
+}
+
+/** 125000 ppm -> "12.5" (exact, from the integer). */
+function percentText(ppm: number): string {
+  return formatUnits(BigInt(ppm), 4).replace(/\.?0+$/, '')
 }
 
 function selectedLine() {
@@ -150,6 +155,19 @@ async function paymentAction(kind: 'cancel' | 'accept' | 'release' | 'refund' | 
   render()
 }
 
+async function discountLine(): Promise<void> {
+  const line = selectedLine()
+  if (!line) return say('alert', 'Select a line to discount first.')
+  const answer = await askManagerApproval(page, `${page.t('line.discount')}: ${line.name}`, { label: page.t('discount.percent'), inputmode: 'decimal' })
+  if (!answer) return
+  const value = await run(page.api.call['sale:discount-line']({ lineId: line.id, percent: answer.value.trim(), pin: answer.pin }))
+  if (value) {
+    lastMessage = null
+    setSale(value)
+    render()
+  }
+}
+
 async function voidSale(): Promise<void> {
   if (!canEditLines(sale)) return
   const pin = await askManagerPin(page, page.t('sale.void'))
@@ -229,10 +247,10 @@ function render(): void {
           render()
         }
       },
-      h('td', {}, page.store.locale === 'zh-CN' && l.nameZh ? l.nameZh : l.name, l.voided ? ` (${t('line.voided')})` : ''),
+      h('td', {}, page.store.locale === 'zh-CN' && l.nameZh ? l.nameZh : l.name, l.discountPpm > 0 ? ` (−${percentText(l.discountPpm)}%)` : '', l.voided ? ` (${t('line.voided')})` : ''),
       h('td', { class: 'num' }, l.weightGrams !== null ? `${formatUnits(BigInt(l.weightGrams), 3)} kg` : String(l.quantity)),
       h('td', { class: 'num' }, page.money(l.unitPriceMinor)),
-      h('td', { class: 'num' }, page.money(l.amountMinor))
+      h('td', { class: 'num' }, page.money(l.amountMinor - l.discountMinor))
     )
   )
   const editable = canEditLines(sale)
@@ -283,6 +301,7 @@ function render(): void {
           h('button', { type: 'button', class: 'secondary', disabled: !editable || !lineChosen, 'aria-keyshortcuts': '-', onclick: () => void changeQuantity(-1) }, t('qty.decrease')),
           h('button', { type: 'button', class: 'secondary', disabled: !editable || !lineChosen, 'aria-keyshortcuts': '+', onclick: () => void changeQuantity(1) }, t('qty.increase')),
           h('button', { type: 'button', class: 'secondary', disabled: !editable || !lineChosen, 'aria-keyshortcuts': 'Delete', onclick: () => void voidLine() }, t('line.void')),
+          h('button', { type: 'button', class: 'secondary', disabled: !editable || !lineChosen, onclick: () => void discountLine() }, t('line.discount')),
           h('button', { type: 'button', class: 'secondary', disabled: !editable, onclick: () => void voidSale() }, t('sale.void'))
         ),
         h('p', { class: 'shortcuts' }, t('shortcuts'))

@@ -64,7 +64,7 @@ function render(): void {
           'div',
           { class: 'lines', role: 'list', 'aria-label': t('cart') },
           ...lines.map((l) =>
-            h('div', { role: 'listitem' }, h('span', {}, `${l.quantity > 1 ? `${l.quantity} × ` : ''}${page.store.locale === 'zh-CN' && l.nameZh ? l.nameZh : l.name}`), h('span', {}, page.money(l.amountMinor)))
+            h('div', { role: 'listitem' }, h('span', {}, `${l.quantity > 1 ? `${l.quantity} × ` : ''}${page.store.locale === 'zh-CN' && l.nameZh ? l.nameZh : l.name}`), h('span', {}, page.money(l.amountMinor - l.discountMinor)))
           )
         ),
         h('div', { class: 'label' }, sale ? t('display.amountDue') : thanks ? t('display.thanks') : t('display.welcome')),

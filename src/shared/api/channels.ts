@@ -10,6 +10,7 @@ export const CALLS = {
   'sale:scan': ['cashier'],
   'sale:set-quantity': ['cashier'],
   'sale:void-line': ['cashier'],
+  'sale:discount-line': ['cashier'],
   'sale:tender-cash': ['cashier'],
   'sale:complete': ['cashier'],
   'sale:void': ['cashier'],

@@ -32,6 +32,8 @@ export const inputs = {
     .strict(),
   'sale:set-quantity': z.object({ lineId: id, quantity: z.number().int().min(1).max(9999) }).strict(),
   'sale:void-line': z.object({ lineId: id }).strict(),
+  // A percentage as typed ("10", "12.5"), at most 4 decimals; parsed exactly, never as a float.
+  'sale:discount-line': z.object({ lineId: id, percent: z.string().regex(/^\d{1,3}([.,]\d{1,4})?$/, 'a percentage such as 10 or 12.5'), pin }).strict(),
   'sale:tender-cash': z.object({ receivedMinor: minor }).strict(),
   'sale:complete': z.object({}).strict(),
   'sale:void': z.object({ pin, reason: z.string().trim().max(200).default('') }).strict(),
@@ -82,6 +84,7 @@ export interface Outputs {
   'sale:scan': SaleView
   'sale:set-quantity': SaleView
   'sale:void-line': SaleView
+  'sale:discount-line': SaleView
   'sale:tender-cash': SaleView
   'sale:complete': SaleView
   'sale:void': SaleView

@@ -27,8 +27,11 @@ export interface LineView {
   readonly quantity: number
   readonly weightGrams: number | null
   readonly unitPriceMinor: number
-  /** Shelf amount of the line (tax-inclusive in an inclusive store, net in an exclusive one). */
+  /** Shelf amount of the line before its discount (tax-inclusive in an inclusive store, net in an exclusive one). */
   readonly amountMinor: number
+  /** Manager-approved discount on the line, in minor units (0 when none), and the percentage it came from. */
+  readonly discountMinor: number
+  readonly discountPpm: number
   readonly taxRateId: string
   readonly taxRatePpm: number
   readonly taxMinor: number

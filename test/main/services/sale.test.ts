@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { verifyJournal } from '../../../src/main/ledger/journal'
+import { decodeEscPos } from '../../fixtures/escpos-decoder'
 import { gtinCheckDigit } from '../../../src/shared/barcode'
 import { TillError } from '../../../src/shared/result'
 import { testTill, type TestTill } from '../../fixtures/till'
@@ -142,5 +145,28 @@ describe('sale service on a real ledger file', () => {
     const entry = till.app.db.prepare("SELECT payload FROM journal WHERE kind = 'sale.voided'").get() as { payload: string }
     expect(JSON.parse(entry.payload)).toEqual({ number: 1, managerId: 'M1', reason: 'customer left' })
     expect(verifyJournal(till.app.db)).toMatchObject({ ok: true })
+  })
+
+  it('a manager-approved line discount lowers the line, is taxed after the discount, and prints on the receipt', async () => {
+    const sales = till.app.sales
+    sales.scan(COLA, 'wedge')
+    const line = sales.scan(COLA, 'wedge').lines[0]!
+    const dispatch = (input: unknown) => till.app.registry.dispatch('cashier', 'sale:discount-line', input)
+    expect(await dispatch({ lineId: line.id, percent: '10', pin: '0000' })).toMatchObject({ ok: false, error: { code: 'forbidden' } })
+    expect(await dispatch({ lineId: line.id, percent: '150', pin: '1234' })).toMatchObject({ ok: false, error: { code: 'invalid-input', message: /150 % is not a discount/ } })
+    expect(await dispatch({ lineId: line.id, percent: '1e2', pin: '1234' })).toMatchObject({ ok: false, error: { code: 'invalid-input' } })
+    const discounted = await dispatch({ lineId: line.id, percent: '10', pin: '1234' })
+    // 2 x 0.99 = 1.98; 10 % = 0.198 -> 0.20; tax 8.25 % of 1.78 = 0.14685 -> 0.15; total 1.93
+    expect(discounted).toMatchObject({ ok: true, value: { lines: [{ amountMinor: 198, discountMinor: 20, discountPpm: 100_000, taxMinor: 15, grossMinor: 193 }], totalMinor: 193 } })
+    // A quantity change keeps the percentage: 2.97 -> 0.30 off, tax on 2.67 = 0.22
+    expect(sales.setQuantity(line.id, 3)).toMatchObject({ lines: [{ amountMinor: 297, discountMinor: 30, taxMinor: 22 }], totalMinor: 289 })
+    sales.tenderCash(300)
+    const done = sales.complete()
+    const kinds = (till.app.db.prepare('SELECT kind, payload FROM journal WHERE sale_id = ? ORDER BY seq').all(done.id) as { kind: string; payload: string }[])
+    expect(JSON.parse(kinds.find((k) => k.kind === 'sale.line-discounted')!.payload)).toMatchObject({ discountPpm: 100_000, discountMinor: 20, managerId: 'M1' })
+    await till.app.receipts.kick()
+    const receipt = decodeEscPos(readFileSync(join(till.dataDir, 'printer', 'receipt.escpos'))).lines.join('\n')
+    expect(receipt).toMatch(/Discount\s+-0\.30/)
+    expect(receipt).toMatch(/2\.89/)
   })
 })
