@@ -1,16 +1,13 @@
 // Electron main process: lifecycle and wiring only. All till logic lives in modules that do not import electron
 // (app.ts and below), so it runs and is tested under plain Node too.
-import { app as electronApp, ipcMain, session } from 'electron'
+import { dialog, app as electronApp, ipcMain, session } from 'electron'
 import { join } from 'node:path'
-import { eventsFor, type WindowRole } from '../shared/api/channels'
+import { eventsFor, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type WindowRole } from '../shared/api/channels'
 import { createApp, type App } from './app'
 import { startDemoStack } from './demo-stack'
 import { startScanners } from './devices/scanner/start'
 import { CONTENT_SECURITY_POLICY, SenderRegistry } from './security/policy'
 import { createWindow } from './windows/create'
-
-const INVOKE_CHANNEL = 'stabletill:call'
-const EVENT_CHANNEL = 'stabletill:event'
 
 async function main(): Promise<void> {
   await electronApp.whenReady()
@@ -26,7 +23,7 @@ async function main(): Promise<void> {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } })
   })
 
-  ipcMain.handle(INVOKE_CHANNEL, async (event, name: unknown, input: unknown) => {
+  ipcMain.handle(IPC_CALL_CHANNEL, async (event, name: unknown, input: unknown) => {
     const role = senders.roleOf(event.sender.id, event.senderFrame?.url, event.senderFrame === event.sender.mainFrame, devOrigin)
     if (!role) return { ok: false, error: { code: 'forbidden', message: 'Calls are accepted only from the till windows.' } }
     return till.registry.dispatch(role, name, input)
@@ -45,7 +42,7 @@ async function main(): Promise<void> {
   }
   till.events.subscribe((event, payload) => {
     for (const [role, win] of windows) {
-      if (eventsFor(role).includes(event) && !win.isDestroyed()) win.webContents.send(EVENT_CHANNEL, event, payload)
+      if (eventsFor(role).includes(event) && !win.isDestroyed()) win.webContents.send(IPC_EVENT_CHANNEL, event, payload)
     }
   })
   electronApp.on('window-all-closed', () => {
@@ -55,4 +52,8 @@ async function main(): Promise<void> {
 }
 
 electronApp.enableSandbox()
-void main()
+main().catch((e: unknown) => {
+  // A ledger from a newer version, a damaged file, a data folder we cannot write: say so and stop, never sell blind.
+  dialog.showErrorBox('Stabletill cannot start', e instanceof Error ? e.message : String(e))
+  electronApp.quit()
+})

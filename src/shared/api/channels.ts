@@ -1,6 +1,10 @@
 // The names of every call and event, and which window may use each. Kept apart from the zod schemas so a preload
 // (which bundles this file) stays tiny. Registering or exposing anything not listed here is impossible by type.
 
+/** The two Electron IPC channels: every call goes through one (named in the payload), every push through the other. */
+export const IPC_CALL_CHANNEL = 'stabletill:call'
+export const IPC_EVENT_CHANNEL = 'stabletill:event'
+
 export type WindowRole = 'cashier' | 'display' | 'backoffice'
 export const WINDOW_ROLES: readonly WindowRole[] = ['cashier', 'display', 'backoffice']
 
