@@ -34,7 +34,7 @@ function run(command, commandArgs, env = process.env) {
 }
 
 if (electronBinary && !args.includes('--harness')) {
-  // better-sqlite3 and node-hid are compiled for Node by npm; Electron needs them built for its own ABI.
+  // npm builds better-sqlite3 for Node; Electron needs it built for its own ABI (node-hid is N-API: it loads in both).
   const marker = join(root, 'node_modules', '.stabletill-native-for-electron')
   if (!existsSync(marker)) {
     console.log('Rebuilding native modules for Electron (npm run rebuild:electron)…')
