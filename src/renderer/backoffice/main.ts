@@ -3,6 +3,7 @@
 // the sales poll never disturbs the control a manager is using in another section.
 import type { PrinterState, PrintJobView, SaleSummary, ScannerDeviceView, ScannerStatusView } from '../../shared/api/views'
 import { intlLocale } from '../../shared/i18n'
+import { formatMoney } from '../../shared/money'
 import type { Result } from '../../shared/result'
 import { askManagerPin } from '../cashier/approval'
 import { h } from '../common/dom'
@@ -10,7 +11,7 @@ import { startPage, type Page } from '../common/page'
 
 /** A section's last outcome. Our own sentences are kept as thunks so they follow a language switch. */
 type Message = { kind: 'alert' | 'notice'; text: () => string } | null
-type Section = 'preview' | 'printer' | 'drawer' | 'scanners' | 'journal' | 'sales'
+type Section = 'preview' | 'printer' | 'drawer' | 'scanners' | 'journal' | 'sales' | 'store' | 'rate'
 
 let page: Page
 let printer: PrinterState | null = null
@@ -20,7 +21,10 @@ let scanners: readonly ScannerDeviceView[] = []
 /** Unsaved checkbox choices by deviceKey; null while the table shows what is saved. */
 let scannerDraft: Map<string, boolean> | null = null
 const scannerStatus = new Map<string, ScannerStatusView>()
-const messages: Record<Section, Message> = { preview: null, printer: null, drawer: null, scanners: null, journal: null, sales: null }
+const messages: Record<Section, Message> = { preview: null, printer: null, drawer: null, scanners: null, journal: null, sales: null, store: null, rate: null }
+/** What the manager is typing in the settings forms, kept across re-renders; null fields show the saved value. */
+const storeDraft: { storeName: string | null; currency: string | null; inclusive: boolean | null } = { storeName: null, currency: null, inclusive: null }
+const rateDraft = { token: 'USDC' as 'USDC' | 'USDT', fiatPerToken: '' }
 
 const app = document.getElementById('app')!
 // One <img> for the page's life: re-rendering the section moves it, and its src changes only with the receipt.
@@ -262,6 +266,99 @@ function drawerSection(): (Node | null)[] {
   ]
 }
 
+async function saveStore(): Promise<void> {
+  const pin = await askManagerPin(page, page.t('bo.store.save'))
+  if (pin === null) return
+  const info = await run(
+    'store',
+    page.api.call['settings:update-store']({
+      pin,
+      storeName: (storeDraft.storeName ?? page.store.storeName).trim(),
+      currency: (storeDraft.currency ?? page.store.currency).trim().toUpperCase(),
+      taxMode: (storeDraft.inclusive ?? page.store.taxMode === 'inclusive') ? 'inclusive' : 'exclusive'
+    })
+  )
+  if (info) {
+    storeDraft.storeName = storeDraft.currency = storeDraft.inclusive = null
+    messages.store = { kind: 'notice', text: () => page.t('bo.store.saved') }
+    setStore(info)
+    document.getElementById('bo-store-save')?.focus()
+  }
+}
+
+function storeSection(): (Node | null)[] {
+  const t = page.t
+  return [
+    h('h2', {}, t('bo.store')),
+    h(
+      'form',
+      {
+        class: 'bo-form',
+        onsubmit: (e: Event) => {
+          e.preventDefault()
+          void saveStore()
+        }
+      },
+      h('label', { for: 'bo-store-name' }, t('bo.store.name')),
+      h('input', { id: 'bo-store-name', value: storeDraft.storeName ?? page.store.storeName, maxlength: 80, oninput: (e: Event) => (storeDraft.storeName = (e.target as HTMLInputElement).value) }),
+      h('label', { for: 'bo-currency' }, t('bo.store.currency')),
+      h('input', { id: 'bo-currency', value: storeDraft.currency ?? page.store.currency, maxlength: 3, autocomplete: 'off', oninput: (e: Event) => (storeDraft.currency = (e.target as HTMLInputElement).value) }),
+      h(
+        'label',
+        { class: 'bo-check' },
+        h('input', {
+          type: 'checkbox',
+          id: 'bo-inclusive',
+          checked: storeDraft.inclusive ?? page.store.taxMode === 'inclusive',
+          onchange: (e: Event) => (storeDraft.inclusive = (e.target as HTMLInputElement).checked)
+        }),
+        ` ${t('bo.store.inclusive')}`
+      ),
+      h('div', { class: 'linebar' }, h('button', { type: 'submit', id: 'bo-store-save' }, t('bo.store.save')))
+    ),
+    messageBox('store')
+  ]
+}
+
+async function saveRate(): Promise<void> {
+  const pin = await askManagerPin(page, page.t('bo.rate.save'))
+  if (pin === null) return
+  const quote = await run('rate', page.api.call['rates:set-manual']({ pin, currency: page.store.currency, token: rateDraft.token, fiatPerToken: rateDraft.fiatPerToken.trim() }))
+  if (quote) {
+    const text = page.t('bo.rate.saved', { token: rateDraft.token, rate: quote.fiatPerToken, currency: page.store.currency })
+    say('rate', 'notice', () => text)
+  }
+}
+
+function rateSection(): (Node | null)[] {
+  const t = page.t
+  return [
+    h('h2', {}, t('bo.rate')),
+    h('p', { class: 'bo-muted' }, t('bo.rate.hint', { currency: page.store.currency })),
+    h(
+      'form',
+      {
+        class: 'bo-form',
+        onsubmit: (e: Event) => {
+          e.preventDefault()
+          void saveRate()
+        }
+      },
+      h('label', { for: 'bo-rate-token' }, t('bo.rate.token')),
+      h(
+        'select',
+        { id: 'bo-rate-token', onchange: (e: Event) => (rateDraft.token = (e.target as HTMLSelectElement).value as 'USDC' | 'USDT') },
+        h('option', { value: 'USDC', selected: rateDraft.token === 'USDC' }, 'USDC'),
+        h('option', { value: 'USDT', selected: rateDraft.token === 'USDT' }, 'USDT')
+      ),
+      h('label', { for: 'bo-rate' }, t('bo.rate.value', { currency: page.store.currency })),
+      h('input', { id: 'bo-rate', inputmode: 'decimal', autocomplete: 'off', value: rateDraft.fiatPerToken, oninput: (e: Event) => (rateDraft.fiatPerToken = (e.target as HTMLInputElement).value) }),
+      h('div', { class: 'linebar' }, h('button', { type: 'submit', id: 'bo-rate-save' }, t('bo.rate.save')))
+    ),
+    messageBox('rate')
+  ]
+}
+
 function deviceName(device: ScannerDeviceView): string {
   return device.product ?? page.t('bo.scanner.unnamed', { id: usbId(device) })
 }
@@ -330,7 +427,7 @@ function salesSection(): (Node | null)[] {
       {},
       h('td', { class: 'num' }, String(s.number)),
       h('td', {}, t(`bo.sale.${s.status}`)),
-      h('td', { class: 'num' }, s.totalMinor === null ? '' : page.money(s.totalMinor)),
+      h('td', { class: 'num' }, s.totalMinor === null ? '' : formatMoney(s.totalMinor, s.currency, intlLocale(page.store.locale))),
       h('td', {}, s.closedAt ? fmt.format(s.closedAt) : '')
     )
   )
@@ -347,7 +444,9 @@ const renderers: Record<Section, () => (Node | null)[]> = {
   drawer: drawerSection,
   scanners: scannersSection,
   journal: journalSection,
-  sales: salesSection
+  sales: salesSection,
+  store: storeSection,
+  rate: rateSection
 }
 
 const labels: Record<Section, () => string> = {
@@ -356,7 +455,9 @@ const labels: Record<Section, () => string> = {
   drawer: () => page.t('bo.drawer'),
   scanners: () => page.t('bo.scanners'),
   journal: () => page.t('bo.journal'),
-  sales: () => page.t('backoffice.sales')
+  sales: () => page.t('backoffice.sales'),
+  store: () => page.t('bo.store'),
+  rate: () => page.t('bo.rate')
 }
 
 function renderSection(section: Section): void {
@@ -389,7 +490,7 @@ function renderAll(): void {
       'main',
       { class: 'bo bo-layout' },
       h('div', { class: 'bo-col bo-side' }, section('preview')),
-      h('div', { class: 'bo-col' }, section('printer'), section('drawer'), section('scanners'), section('journal'), section('sales'))
+      h('div', { class: 'bo-col' }, section('printer'), section('drawer'), section('scanners'), section('journal'), section('sales'), section('store'), section('rate'))
     ),
     announcer
   )

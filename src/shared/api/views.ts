@@ -103,6 +103,8 @@ export interface SaleSummary {
   readonly number: number
   readonly status: SaleStatus
   readonly totalMinor: number | null
+  /** The sale's own currency (a store may change its currency; past sales keep theirs). */
+  readonly currency: string
   readonly closedAt: number | null
 }
 
