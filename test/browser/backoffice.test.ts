@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
-import { createServer, type AddressInfo } from 'node:net'
 import { FakeHidBackend } from '../../src/main/devices/scanner/fake-hid-backend'
 import { ScannerManager } from '../../src/main/devices/scanner/scanner-manager'
 import { defaultPrinterSettings } from '../../src/main/services/receipts'
 import { SCREENSHOT_DIR, startBrowserRig, type BrowserRig } from '../fixtures/browser'
 import { unnamedControls } from '../fixtures/a11y'
+import { closedPort } from '../fixtures/tcp-printer'
 
 const COLA = '5901234123013'
 
@@ -38,14 +38,6 @@ async function previewText(page: Page): Promise<string> {
     .join('\n')
 }
 
-/** A 127.0.0.1 port nobody listens on: a receipt printer that is switched off. */
-async function closedPort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
-  const { port } = server.address() as AddressInfo
-  await new Promise<void>((done) => server.close(() => done()))
-  return port
-}
 
 function noSaleCount(): number {
   return (rig.app.db.prepare("SELECT count(*) AS n FROM journal WHERE kind = 'drawer.no-sale'").get() as { n: number }).n

@@ -1,14 +1,12 @@
 // The till with its devices: a HID POS scanner (at the report-stream seam: the fake node-hid backend) and an ESC/POS
 // printer on a real TCP socket (a recording printer server on 127.0.0.1), through the same api the windows use.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createServer } from 'node:net'
-import type { AddressInfo } from 'node:net'
 import { FakeHidBackend } from '../../src/main/devices/scanner/fake-hid-backend'
 import { ScannerManager } from '../../src/main/devices/scanner/scanner-manager'
 import type { EventPayloads } from '../../src/shared/api/contract'
 import { decodeEscPos } from '../fixtures/escpos-decoder'
 import { ean13SingleReport, fromHex } from '../fixtures/hid/hid-pos-reports'
-import { startTcpPrinter, type TcpPrinterServer } from '../fixtures/tcp-printer'
+import { closedPort, startTcpPrinter, type TcpPrinterServer } from '../fixtures/tcp-printer'
 import { testTill, type TestTill } from '../fixtures/till'
 
 const SCANNER = { vendorId: 0x0c2e, productId: 0x0b81, path: '/dev/hidraw3', product: 'Xenon 1950g (HID POS)', manufacturer: 'Honeywell', usagePage: 0x8c, usage: 0x02 }
@@ -23,13 +21,6 @@ function hidPosReport(code: string, aim = ']E0'): Buffer {
   return report
 }
 
-async function closedPort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
-  const { port } = server.address() as AddressInfo
-  await new Promise<void>((done) => server.close(() => done()))
-  return port
-}
 
 let till: TestTill
 let backend: FakeHidBackend

@@ -1,5 +1,4 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -13,7 +12,7 @@ import {
   type UsbAdapterLike
 } from '../../../../src/main/devices/printer/transports'
 import { decodeEscPos } from '../../../fixtures/escpos-decoder'
-import { startTcpPrinter, type TcpPrinterServer } from '../../../fixtures/tcp-printer'
+import { closedPort, startTcpPrinter, type TcpPrinterServer } from '../../../fixtures/tcp-printer'
 
 let server: TcpPrinterServer | null = null
 const dirs: string[] = []
@@ -28,14 +27,6 @@ function tempDir(): string {
   return dir
 }
 
-/** A port nothing listens on: bind, read the port, close. */
-async function closedPort(): Promise<number> {
-  const s = createServer()
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))
-  const port = (s.address() as { port: number }).port
-  await new Promise<void>((resolve) => s.close(() => resolve()))
-  return port
-}
 
 describe('TCP transport', () => {
   it('reads DLE EOT status from the printer and follows its changes', async () => {
