@@ -131,7 +131,19 @@ export function createApp(options: AppOptions): App {
   }
 
   const scanners = new ScannerSettingsService(db, events, options.scanners ?? null)
+  // A scanner in keyboard mode read through hidraw is still a keyboard to the OS, which also types the code into the
+  // focused window, where the wedge detector sees it a moment after the HID reports arrived. That echo (the same
+  // code by wedge within this window after a HID keyboard scan) is the same physical scan and is dropped, once.
+  const WEDGE_ECHO_MS = 1500
+  let lastHidKeyboardScan: { code: string; at: number } | null = null
+  const isWedgeEcho = (code: string): boolean => {
+    const echo = lastHidKeyboardScan !== null && lastHidKeyboardScan.code === code && clock.now() - lastHidKeyboardScan.at <= WEDGE_ECHO_MS
+    if (echo) lastHidKeyboardScan = null
+    return echo
+  }
+
   const unsubscribeScanners = options.scanners?.on('scan', (scan) => {
+    if (scan.source === 'hid-keyboard') lastHidKeyboardScan = { code: scan.code.trim(), at: clock.now() }
     try {
       sales.scan(scan.code, 'hid')
     } catch (e) {
@@ -143,7 +155,13 @@ export function createApp(options: AppOptions): App {
   const handlers: Handlers = {
     'store:info': () => store.info(),
     'sale:current': () => sales.current(),
-    'sale:scan': ({ code, source }) => sales.scan(code, source),
+    'sale:scan': ({ code, source }) => {
+      if (source === 'wedge' && isWedgeEcho(code.trim())) {
+        const open = sales.current()
+        if (open) return open
+      }
+      return sales.scan(code, source)
+    },
     'sale:set-quantity': ({ lineId, quantity }) => sales.setQuantity(lineId, quantity),
     'sale:void-line': ({ lineId }) => sales.voidLine(lineId),
     'sale:discount-line': ({ lineId, percent, pin }) => {

@@ -72,6 +72,33 @@ describe('HID scanners feed the sale', () => {
   })
 })
 
+describe('a keyboard-mode scanner read through hidraw', () => {
+  const KEYBOARD = { vendorId: 0x05e0, productId: 0x1200, path: '/dev/hidraw5', product: 'Symbol DS2208 (keyboard)', manufacturer: 'Zebra', usagePage: 0x01, usage: 0x06 }
+
+  /** Boot keyboard reports typing `code` then Enter: a key-down report and an all-zero release per key. */
+  function keyReports(code: string): Buffer[] {
+    const usage = (ch: string) => (ch === '0' ? 0x27 : 0x1d + Number.parseInt(ch, 10))
+    return [...code, '\n'].flatMap((ch) => [Buffer.from([0, 0, ch === '\n' ? 0x28 : usage(ch), 0, 0, 0, 0, 0]), Buffer.alloc(8)])
+  }
+
+  it('counts one physical scan once, although the OS also types it into the window as a wedge burst', async () => {
+    backend.plug(KEYBOARD)
+    await till.app.registry.dispatch('backoffice', 'scanners:select', { selections: [{ vendorId: 0x05e0, productId: 0x1200, mode: 'keyboard' }] })
+    const handle = backend.opened.find((h) => h.path === KEYBOARD.path)!
+    for (const report of keyReports('5901234123013')) handle.report(report)
+    expect(till.app.sales.current()!.lines[0]).toMatchObject({ name: 'Cola 330 ml can', quantity: 1 })
+    // The same keys, typed by the OS into the cashier window, reach the wedge detector a moment later.
+    till.clock.advance(40)
+    expect(await till.app.registry.dispatch('cashier', 'sale:scan', { code: '5901234123013', source: 'wedge' })).toMatchObject({ ok: true, value: { lines: [{ quantity: 1 }] } })
+    // A second real scan is a second item, through either path.
+    till.clock.advance(800)
+    expect(await till.app.registry.dispatch('cashier', 'sale:scan', { code: '5901234123013', source: 'wedge' })).toMatchObject({ ok: true, value: { lines: [{ quantity: 2 }] } })
+    till.clock.advance(800)
+    for (const report of keyReports('5901234123013')) handle.report(report)
+    expect(till.app.sales.current()!.lines[0]!.quantity).toBe(3)
+  })
+})
+
 describe('receipts and the drawer on a TCP printer', () => {
   function useTcpPrinter(port: number) {
     till.app.receipts.save({ name: 'front', profile: { profile: 'epson-tm-80' }, transport: { kind: 'tcp', host: '127.0.0.1', port }, drawerOnCash: true })
