@@ -124,6 +124,7 @@ export function createApp(options: AppOptions): App {
         watcher: paymentOptions.watcher
       })
     : null
+  payments?.onHealth((health) => events.emit('chain:health-changed', health))
   const checkout = new StablecoinCheckout({ payments, sales, store, events, simulate: options.simulatePayment })
   if (payments && paymentOptions?.startWatcher !== false) {
     payments.start()
@@ -228,7 +229,8 @@ export function createApp(options: AppOptions): App {
       const manager = approvals.approve(pin, 'rate.manual', `${token}/${currency}`)
       return payments.manualRates.set(currency, token, fiatPerToken, manager.id)
     },
-    'payment:unattributed': () => payments?.unattributedTransfers() ?? []
+    'payment:unattributed': () => payments?.unattributedTransfers() ?? [],
+    'chain:health': () => payments?.health() ?? []
   }
   const registry = createRegistry(handlers)
   // Jobs left queued by the last run (printer was off, till was closed) go out now.

@@ -24,6 +24,8 @@ import { getAddress, zeroPadValue } from 'ethers'
 import { systemClock, type Clock } from '../../shared/clock'
 import { TillError } from '../../shared/result'
 import type { Db } from '../ledger/db'
+import { chainName } from '../../shared/payment/tokens'
+import { endpointLabel, type ChainHealthView } from '../../shared/payment/health'
 import { RpcAnswerError, type RpcPool } from './rpc'
 
 /** keccak256("Transfer(address,address,uint256)"), ERC-20 / EIP-20. */
@@ -167,6 +169,37 @@ export class ChainWatcher {
 
   cursor(): ChainCursor | null {
     return readCursor(this.db, this.options.chainId)
+  }
+
+  /** What the counter shows for this chain (src/shared/payment/health.ts). */
+  health(): ChainHealthView {
+    const now = this.clock.now()
+    const cursor = this.cursor()
+    const downAfterMs = Math.max(10_000, this.intervalMs * 5)
+    const status = this.lastSuccessAt === null ? (this.lastError ? 'down' : 'unknown') : this.lastError && now - this.lastSuccessAt > downAfterMs ? 'down' : 'up'
+    const endpoints = this.pool.health()
+    const inUse = endpoints.find((e) => e.retryAt <= now) ?? null
+    return {
+      chainId: this.options.chainId,
+      chainName: chainName(this.options.chainId),
+      status,
+      head: cursor?.head ?? null,
+      headBlockTime: null,
+      lastSuccessAt: this.lastSuccessAt,
+      since: status === 'up' ? null : this.lastSuccessAt,
+      endpoint: inUse ? endpointLabel(inUse.url) : null,
+      lastError: this.lastError,
+      endpoints: endpoints.map((e) => ({
+        label: endpointLabel(e.url),
+        transport: e.url.startsWith('ws') ? 'ws' : 'http',
+        latencyMs: null,
+        failureRate: e.consecutiveFailures > 0 ? 1 : 0,
+        head: null,
+        inUse: e === inUse,
+        backoffUntil: e.retryAt > now ? e.retryAt : null,
+        lastError: e.lastError
+      }))
+    }
   }
 
   /** One poll. Concurrent callers share the loop: a call made during a poll waits for it, then runs its own. */

@@ -57,6 +57,7 @@ import {
 import { defaultConfirmations, paymentSettingsSchema, type PaymentSettings, type PaymentSettingsInput } from '../../shared/payment/settings'
 import { floorToGrain, grainUnits, slotsPerTill, tagIndexFor, tagIndexOf, tagValue, topUpWithTag } from '../../shared/payment/tags'
 import { chainName, DEMO_CHAIN_ID, explorerTxUrl, findToken, type TokenInfo, type TokenSymbol } from '../../shared/payment/tokens'
+import type { ChainHealthView } from '../../shared/payment/health'
 import type { PaymentView } from '../../shared/payment/view'
 import { appendJournal } from '../ledger/journal'
 import type { Db } from '../ledger/db'
@@ -172,6 +173,8 @@ export class PaymentService {
   /** Last emitted snapshot per request, so confirmations progress is emitted once per change. */
   private readonly emitted = new Map<string, string>()
   private refreshTimer: ReturnType<typeof setInterval> | null = null
+  private readonly healthListeners = new Set<(health: readonly ChainHealthView[]) => void>()
+  private lastHealth = ''
 
   constructor(private readonly options: PaymentServiceOptions) {
     this.settings = paymentSettingsSchema.parse(options.settings)
@@ -203,6 +206,7 @@ export class PaymentService {
         tokenAddresses: () => tokens.map((t) => t.address),
         watchedAddresses: () => this.watchedAddresses(chain.chainId),
         onPolled: (result) => this.afterPoll(chain.chainId, result),
+        onError: () => this.emitHealth(),
         ...options.watcher
       })
       this.chains.set(chain.chainId, { chainId: chain.chainId, pool, watcher, tokens })
@@ -244,6 +248,31 @@ export class PaymentService {
   /** Asks every enabled token contract for decimals() and symbol(); throws TokenMismatchError on a mismatch. */
   async verifyTokens(): Promise<void> {
     for (const c of this.chains.values()) for (const token of c.tokens) await verifyTokenOnChain(c.pool.provider(), token)
+  }
+
+  /** Each enabled chain's health, in settings order. */
+  health(): ChainHealthView[] {
+    return [...this.chains.values()].map((c) => c.watcher.health())
+  }
+
+  /** Called after every poll or failed poll with the health of every chain, when any chain's health changed. */
+  onHealth(listener: (health: readonly ChainHealthView[]) => void): () => void {
+    this.healthListeners.add(listener)
+    return () => this.healthListeners.delete(listener)
+  }
+
+  private emitHealth(): void {
+    const health = this.health()
+    const snapshot = JSON.stringify(health.map((h) => [h.chainId, h.status, h.head, h.endpoint, h.since]))
+    if (snapshot === this.lastHealth) return
+    this.lastHealth = snapshot
+    for (const listener of this.healthListeners) {
+      try {
+        listener(health)
+      } catch {
+        // A closed window must not stop the watcher.
+      }
+    }
   }
 
   onChange(listener: PaymentListener): () => void {
@@ -480,6 +509,7 @@ export class PaymentService {
   private afterPoll(chainId: number, result: PollResult): void {
     if (!result.idle) this.attribute(chainId)
     this.refresh(chainId)
+    this.emitHealth()
   }
 
   /** Gives each new Transfer log to at most one request (rules a-e at the top of this file). */

@@ -39,7 +39,8 @@ export const CALLS = {
   'settings:update-store': ['backoffice'],
   'rates:set-manual': ['backoffice'],
   'payment:unattributed': ['backoffice'],
-  'scanners:select': ['backoffice']
+  'scanners:select': ['backoffice'],
+  'chain:health': ['cashier', 'display', 'backoffice']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type CallName = keyof typeof CALLS
@@ -50,7 +51,8 @@ export const EVENTS = {
   'scan:rejected': ['cashier'],
   'payment:changed': ['cashier', 'display'],
   'printer:changed': ['cashier', 'backoffice'],
-  'scanner:status': ['cashier', 'backoffice']
+  'scanner:status': ['cashier', 'backoffice'],
+  'chain:health-changed': ['cashier', 'display', 'backoffice']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type EventName = keyof typeof EVENTS

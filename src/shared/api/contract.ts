@@ -3,6 +3,7 @@
 import { z } from 'zod'
 import type { CallName, EventName } from './channels'
 import type { Locale, PaymentOptions, PrinterState, PrintJobView, SaleSummary, SaleView, ScannerDeviceView, ScannerStatusView, ScanRejected, StoreInfo, UnattributedTransfer, VerifyView } from './views'
+import type { ChainHealthView } from '../payment/health'
 import type { PaymentView } from '../payment/view'
 import type { Result } from '../result'
 
@@ -75,7 +76,8 @@ export const inputs = {
       fiatPerToken: z.string().regex(/^\d{1,12}(\.\d{1,18})?$/, 'a decimal rate such as 7.2315')
     })
     .strict(),
-  'payment:unattributed': z.object({}).strict()
+  'payment:unattributed': z.object({}).strict(),
+  'chain:health': z.object({}).strict()
 } as const satisfies Record<CallName, z.ZodType>
 
 export interface Outputs {
@@ -110,6 +112,7 @@ export interface Outputs {
   'settings:update-store': StoreInfo
   'rates:set-manual': { readonly fiatPerToken: string; readonly source: string; readonly at: number }
   'payment:unattributed': readonly UnattributedTransfer[]
+  'chain:health': readonly ChainHealthView[]
 }
 
 export interface EventPayloads {
@@ -119,6 +122,7 @@ export interface EventPayloads {
   'payment:changed': PaymentView | null
   'printer:changed': PrinterState
   'scanner:status': ScannerStatusView
+  'chain:health-changed': readonly ChainHealthView[]
 }
 
 // Compile-time checks that the maps cover exactly the channel names.
