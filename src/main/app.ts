@@ -153,6 +153,10 @@ export function createApp(options: AppOptions): App {
     }
   })
 
+  const requirePayments = (): PaymentService => {
+    if (!payments) throw new TillError('unavailable', 'No blockchain is set up for stablecoin payments on this till.')
+    return payments
+  }
   const handlers: Handlers = {
     'store:info': () => store.info(),
     'sale:current': () => sales.current(),
@@ -230,7 +234,15 @@ export function createApp(options: AppOptions): App {
       return payments.manualRates.set(currency, token, fiatPerToken, manager.id)
     },
     'payment:unattributed': () => payments?.unattributedTransfers() ?? [],
-    'chain:health': () => payments?.health() ?? []
+    'chain:health': () => payments?.health() ?? [],
+    'payment:resolve-transfer': ({ pin, ...input }) => {
+      const payments = requirePayments()
+      const manager = approvals.approve(pin, 'payment.resolve-transfer', `${input.txHash}#${input.logIndex}`)
+      return payments.resolveTransfer(input, manager.id)
+    },
+    'payment:assignable': ({ chainId, txHash, logIndex }) => requirePayments().assignableRequests(chainId, txHash, logIndex),
+    'payment:reversals': () => payments?.openReversals() ?? [],
+    'payment:resolve-reversal': ({ paymentId, note, pin }) => requirePayments().resolveReversal(paymentId, note, approvals.approve(pin, 'payment.resolve-reversal', paymentId).id)
   }
   const registry = createRegistry(handlers)
   // Jobs left queued by the last run (printer was off, till was closed) go out now.

@@ -25,7 +25,7 @@ export async function startDemoStack(dataDir: string, options: { blockTimeSec?: 
         demoUsdcAddress: chain.usdcAddress,
         settings: {
           chains: [{ chainId: DEMO_CHAIN_ID, rpcUrls: [chain.rpcUrl], tokens: ['USDC'] }],
-          receive: { kind: 'address', address: chain.merchantAddress },
+          receive: { kind: 'address', address: chain.merchantAddress, exclusive: true }, // the demo till is alone on its address
           pollIntervalMs: 500
         }
       },

@@ -3,7 +3,7 @@
 import type { z } from 'zod'
 import { prepareCached, type Db } from './db'
 
-export type SettingKey = 'store' | 'managers' | 'printer' | 'scanners' | 'payments'
+export type SettingKey = 'store' | 'managers' | 'printer' | 'scanners' | 'payments' | 'token-checks'
 
 export function readSetting<S extends z.ZodType>(db: Db, key: SettingKey, schema: S): z.output<S> | null {
   const row = prepareCached(db, 'SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined

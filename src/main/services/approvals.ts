@@ -26,7 +26,7 @@ export function makeManager(id: string, name: string, pin: string): Manager {
   return { id, name, salt, pinHash: hashPin(pin, salt) }
 }
 
-export type ApprovalAction = 'drawer.no-sale' | 'payment.accept' | 'payment.release-unverified' | 'sale.void' | 'sale.discount' | 'settings.store' | 'rate.manual'
+export type ApprovalAction = 'drawer.no-sale' | 'payment.accept' | 'payment.release-unverified' | 'sale.void' | 'sale.discount' | 'settings.store' | 'rate.manual' | 'payment.resolve-transfer' | 'payment.resolve-reversal'
 
 export class ApprovalService {
   private failures = 0

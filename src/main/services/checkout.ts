@@ -24,12 +24,20 @@ export interface CheckoutDeps {
 
 const isLive = (p: PaymentView) => p.status !== 'Invalid' || p.exception !== null
 
+const mismatchMessage = (detail: string): string =>
+  `the token contract does not match its pinned details (${detail}); stablecoin payments are refused until the store's settings are fixed.`
+
 export class StablecoinCheckout {
   /** Set when a pinned token's decimals() or symbol() on chain disagree with the registry: payments refuse loudly. */
   private tokenProblem: string | null = null
   private tokensVerified = false
+  private verifying: Promise<void> | null = null
 
   constructor(private readonly deps: CheckoutDeps) {
+    // Verdicts of earlier runs: a mismatch stays refused across restarts, a verified token is not asked again.
+    const stored = deps.payments?.storedTokenProblem() ?? null
+    if (stored) this.tokenProblem = mismatchMessage(stored)
+    this.tokensVerified = deps.payments?.tokensVerified() ?? false
     deps.sales.addEditGuard((saleId) => (this.openRequest(saleId) ? 'A stablecoin request is open for this sale: cancel it before changing the sale.' : null))
     deps.payments?.onChange(({ payment }) => this.onPaymentChange(payment))
     deps.sales.onCompleted((sale) => {
@@ -48,15 +56,21 @@ export class StablecoinCheckout {
    */
   async verifyTokens(): Promise<void> {
     if (!this.deps.payments || this.tokensVerified) return
-    try {
-      await this.deps.payments.verifyTokens()
-      this.tokensVerified = true
-    } catch (e) {
-      if (e instanceof TokenMismatchError) {
-        this.tokenProblem = `the token contract does not match its pinned details (${e.message}); stablecoin payments are refused until the store's settings are fixed.`
-        ;(this.deps.log ?? console.error)('token check failed', e)
+    if (this.verifying) return this.verifying
+    this.verifying = (async () => {
+      try {
+        await this.deps.payments!.verifyTokens()
+        this.tokensVerified = true
+      } catch (e) {
+        if (e instanceof TokenMismatchError) {
+          this.tokenProblem = mismatchMessage(e.message)
+          ;(this.deps.log ?? console.error)('token check failed', e)
+        }
+      } finally {
+        this.verifying = null
       }
-    }
+    })()
+    return this.verifying
   }
 
   options(): PaymentOptions {
@@ -91,17 +105,23 @@ export class StablecoinCheckout {
     return this.deps.payments?.forSale(saleId).find((p) => (p.status === 'New' || p.status === 'Seen') && p.releasedUnverified === null) ?? null
   }
 
+  /**
+   * Creates the request for what is due, or returns the one already open for this sale (asking again must never
+   * change the QR under the customer's phone). A different token or chain while one is open is refused: cancel first.
+   * Never waits on the chain: the token pins are verified in the background (and remembered), a mismatch found
+   * earlier is refused at once.
+   */
   async request(chainId: number, token: 'USDC' | 'USDT'): Promise<PaymentView> {
     const payments = this.requirePayments()
-    await this.verifyTokens()
+    void this.verifyTokens()
     if (this.tokenProblem) throw new TillError('unavailable', `Stablecoin payments are off: ${this.tokenProblem}`)
     const sale = this.deps.sales.current()
     if (!sale || !sale.lines.some((l) => !l.voided)) throw new TillError('no-open-sale', 'Scan the goods first: there is nothing to pay.')
     if (sale.dueMinor === 0) throw new TillError('conflict', 'Nothing is due: complete the sale.')
     const open = this.openRequest(sale.id)
     if (open) {
-      if (open.amountPaid !== '0') throw new TillError('conflict', 'A payment has already arrived for this sale: wait for it or ask a manager.')
-      payments.cancel(open.id)
+      if (open.chainId === chainId && open.token.symbol === token) return open
+      throw new TillError('conflict', `A request for ${open.token.symbol} on ${open.chainName} is open for this sale: cancel it before asking for ${token} on ${chainName(chainId)}.`)
     }
     const view = await payments.createRequest({ saleId: sale.id, amountMinor: sale.dueMinor, currency: sale.currency, token, chainId })
     this.deps.events.emit('payment:changed', view)

@@ -14,21 +14,40 @@
 //      get different amounts (12.340001 and 12.340002) and each transfer matches its own sale.
 //    - The customer never pays more than price + tag (< 0.01 token); the tag is not owed: a transfer that covers the
 //      price without the tag (someone typed 12.34) counts as paid in full (amountMinimum = price).
-//    Attribution of a Transfer log to a request, in order:
-//      a) value == amountDue of a held request (the wallet paid the EIP-681 request as asked);
-//      b) the value's sub-cent remainder is the tag of a held request: a top-up paid from the view's topUpUri (which
-//         always carries the tag) or any partial/over payment that kept the tag;
-//      c) value == price (tag dropped) of exactly one held request still open;
-//      d) exactly one request on that address is open (New/Seen): the payment can only be for it;
-//      e) otherwise the transfer is left UNATTRIBUTED (kept in chain_logs, listed by unattributedTransfers()) for a
-//         manager to reconcile. LIMITS, honestly: an underpayment or top-up of a round amount (no tag) while several
-//         requests are open on the same address cannot be told apart and is not guessed; a transfer arriving after
-//         the hold window is never attributed automatically.
 //
 // 2. Watch-only per-request address from an xpub (`receive.kind = 'xpub'`).
 //    Each request gets its own address HDNodeWallet.fromExtendedKey(xpub).deriveChild(tillNumber).deriveChild(n)
 //    (BIP-32 non-hardened public derivation; the till never has a private key). The address alone identifies the
 //    sale, so partial payments, top-ups and overpayments of any amount attribute correctly; no tag is added.
+//
+// ATTRIBUTION: which request an incoming Transfer credits (each transfer credits at most one request, once).
+// A transfer credits a request only when that is unambiguous for the WHOLE STORE, not just this till: several tills
+// (separate ledgers, no coordination) may watch one shared address, and each of them sees every transfer to it.
+//
+//   | # | incoming transfer (to a watched address)                                | credits                          | rule         |
+//   |---|-------------------------------------------------------------------------|----------------------------------|--------------|
+//   | x | to a per-request address derived from this till's xpub branch           | that request (any amount)        | xpub         |
+//   | a | value == amountDue of a request of this till still holding its tag      | that request                     | exact        |
+//   | b | sub-cent remainder is a tag of THIS till's range held by a request      | that request (partial, top-up)   | tag          |
+//   | o | sub-cent remainder is a tag of ANOTHER till's range                     | nothing: it is the other till's  | other-till   |
+//   | c | no tag; value == price of exactly one open request; address exclusive  | that request                     | price        |
+//   | d | no tag; exactly one open request on the address; address exclusive     | that request                     | only-open    |
+//   | u | anything else: a round amount on a shared address, a tag of ours no     | nothing: UNATTRIBUTED, listed    | unattributed |
+//   |   | held request carries, a transfer after the hold window                  | for a manager to assign or mark  |              |
+//   | m | a manager assigns an unattributed transfer to a request (PIN)          | that request                     | manual       |
+//
+// "exclusive" is the store's setting `receive.exclusive`: this till is the only one receiving on its addresses. Rules
+// c and d are price-only shortcuts and are never used without it. The recommended multi-till set-up is one address per
+// till (each till its own `receive.address`) or one xpub with a branch per till (tillNumber/n). A shared address works,
+// told apart by the per-till tag ranges, but a customer who drops the tag leaves the transfer to the manager. LIMITS,
+// honestly: a round-amount underpayment on a shared address is never guessed; a transfer after the hold window is
+// never attributed automatically. A manager's decision on an unattributed transfer (assign to a request, other
+// income, refund owed, not ours) is journaled ('payment.transfer-resolved') and kept on the log row.
+//
+// REVERSAL: a request that was Paid and loses its confirmed money to a reorg gets the exception Reversed (state.ts).
+// On an open sale its tender is withdrawn and the due comes back (checkout.ts); on a completed sale the reversal is
+// journaled ('payment.reversed'), listed for the manager until resolved ('payment.reversal-resolved'), and kept for
+// the day's reconciliation. If the chain carries the money again, the request is Paid again ('payment.reinstated').
 //
 // STATE: every change of a request's state is recomputed from stored facts by nextPaymentState (shared/payment),
 // saved, journaled as 'payment.state-changed' {from, to} in the same transaction, and only then emitted.
@@ -54,9 +73,10 @@ import {
   type PaymentState,
   type PaymentStatus
 } from '../../shared/payment/state'
-import { defaultConfirmations, paymentSettingsSchema, type PaymentSettings, type PaymentSettingsInput } from '../../shared/payment/settings'
-import { floorToGrain, grainUnits, slotsPerTill, tagIndexFor, tagIndexOf, tagValue, topUpWithTag } from '../../shared/payment/tags'
+import { defaultConfirmations, paymentSettingsSchema, type ConfirmationPolicy, type PaymentSettings, type PaymentSettingsInput } from '../../shared/payment/settings'
+import { floorToGrain, grainUnits, slotsPerTill, tagIndexFor, tagIndexOf, tagValue, tillOfTag, topUpWithTag } from '../../shared/payment/tags'
 import { chainName, DEMO_CHAIN_ID, explorerTxUrl, findToken, type TokenInfo, type TokenSymbol } from '../../shared/payment/tokens'
+import type { TransferResolution, UnattributedTransfer } from '../../shared/api/views'
 import type { ChainHealthView } from '../../shared/payment/health'
 import type { PaymentView } from '../../shared/payment/view'
 import { appendJournal } from '../ledger/journal'
@@ -64,7 +84,15 @@ import type { Db } from '../ledger/db'
 import { RpcPool } from '../chain/rpc'
 import { ChainWatcher, readCursor, type PollResult } from '../chain/watcher'
 import { HttpJsonRateProvider, ManualRateProvider, PegRateProvider, type RateProvider } from '../chain/rates'
-import { verifyTokenOnChain } from '../chain/registry'
+import { TokenMismatchError, verifyTokenOnChain } from '../chain/registry'
+import { readSetting, writeSetting } from '../ledger/settings'
+
+/** Remembered token verifications, keyed "chainId:address" (the pinned details they were checked against). */
+const tokenChecksSchema = z.record(
+  z.string(),
+  z.object({ ok: z.boolean(), reason: z.string().nullable(), symbol: z.string(), decimals: z.number().int(), at: z.number().int() })
+)
+type TokenCheck = z.infer<typeof tokenChecksSchema>[string]
 
 export type { PaymentView }
 
@@ -76,6 +104,9 @@ export interface PaymentChange {
 }
 
 export type PaymentListener = (change: PaymentChange) => void
+
+/** The rule that credited (or refused) a transfer: the table at the top of this file. */
+export type AttributionRule = 'xpub' | 'exact' | 'tag' | 'other-till' | 'price' | 'only-open' | 'unattributed' | 'manual'
 
 export const createRequestSchema = z.object({
   saleId: z.string().min(1),
@@ -138,6 +169,11 @@ interface RequestRow {
   released_by: string | null
   released_at: number | null
   updated_at: number
+  settled_at: number | null
+  reversed_at: number | null
+  reversal_resolved_by: string | null
+  reversal_resolved_at: number | null
+  reversal_note: string | null
 }
 
 interface LogRow {
@@ -147,10 +183,15 @@ interface LogRow {
   block_number: number
   block_time: number
   token_address: string
+  from_address: string
   to_address: string
   value: string
   seen_at: number
   payment_id: string | null
+  rule: AttributionRule | null
+  resolution: TransferResolution | null
+  resolved_by: string | null
+  note: string | null
 }
 
 interface ChainRuntime {
@@ -202,7 +243,7 @@ export class PaymentService {
         pool,
         clock: this.clock,
         intervalMs: this.settings.pollIntervalMs,
-        trackFinalized: policyFor.kind === 'finalized',
+        trackFinalized: policyFor.kind === 'finalized' || chain.finalizedAboveMinor !== null,
         tokenAddresses: () => tokens.map((t) => t.address),
         watchedAddresses: () => this.watchedAddresses(chain.chainId),
         onPolled: (result) => this.afterPoll(chain.chainId, result),
@@ -245,9 +286,55 @@ export class PaymentService {
     return this.runtime(chainId).pool
   }
 
-  /** Asks every enabled token contract for decimals() and symbol(); throws TokenMismatchError on a mismatch. */
+  /**
+   * Asks every enabled token contract not yet checked for decimals() and symbol(), chains in parallel (one slow chain
+   * never holds another), and remembers each verdict in the ledger (key 'token-checks'), so a restart neither waits
+   * for the chain again nor forgets a mismatch. Throws TokenMismatchError on a mismatch; an unreachable chain throws
+   * its RPC error and is simply checked again next time.
+   */
   async verifyTokens(): Promise<void> {
-    for (const c of this.chains.values()) for (const token of c.tokens) await verifyTokenOnChain(c.pool.provider(), token)
+    const results = await Promise.allSettled(
+      [...this.chains.values()].map(async (c) => {
+        for (const token of c.tokens) {
+          if (this.tokenCheck(token)?.ok) continue
+          try {
+            await verifyTokenOnChain(c.pool.provider(), token)
+            this.saveTokenCheck(token, { ok: true, reason: null })
+          } catch (e) {
+            if (e instanceof TokenMismatchError) this.saveTokenCheck(token, { ok: false, reason: e.message })
+            throw e
+          }
+        }
+      })
+    )
+    const mismatch = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && r.reason instanceof TokenMismatchError)
+    const failure = mismatch ?? results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+    if (failure) throw failure.reason
+  }
+
+  /** A remembered verdict of a mismatch for any enabled token (payments stay off until the settings are fixed). */
+  storedTokenProblem(): string | null {
+    for (const c of this.chains.values()) for (const token of c.tokens) {
+      const check = this.tokenCheck(token)
+      if (check && !check.ok) return check.reason ?? `${token.symbol} on ${chainName(c.chainId)} does not match its pinned details`
+    }
+    return null
+  }
+
+  /** True when every enabled token has been verified on chain (now or in an earlier run). */
+  tokensVerified(): boolean {
+    return [...this.chains.values()].every((c) => c.tokens.every((t) => this.tokenCheck(t)?.ok === true))
+  }
+
+  private tokenCheck(token: TokenInfo): TokenCheck | null {
+    return readSetting(this.db, 'token-checks', tokenChecksSchema)?.[`${token.chainId}:${token.address.toLowerCase()}`] ?? null
+  }
+
+  private saveTokenCheck(token: TokenInfo, check: { ok: boolean; reason: string | null }): void {
+    this.db.transaction(() => {
+      const all = readSetting(this.db, 'token-checks', tokenChecksSchema) ?? {}
+      writeSetting(this.db, 'token-checks', tokenChecksSchema, { ...all, [`${token.chainId}:${token.address.toLowerCase()}`]: { ...check, symbol: token.symbol, decimals: token.decimals, at: this.clock.now() } })
+    }).immediate()
   }
 
   /** Each enabled chain's health, in settings order. */
@@ -293,7 +380,9 @@ export class PaymentService {
     const quote = await this.rates.quote(currency, symbol)
     const price = fiatMinorToTokenUnits(amountMinor, currency, token.decimals, { fiatPerToken: quote.fiatPerToken })
     const chainSettings = this.settings.chains.find((c) => c.chainId === chainId)!
-    const policy = chainSettings.confirmations ?? defaultConfirmations(chainId)
+    // Store policy: above finalizedAboveMinor a sale is Paid only at the chain's `finalized` block.
+    const large = chainSettings.finalizedAboveMinor !== null && amountMinor > chainSettings.finalizedAboveMinor
+    const policy: ConfirmationPolicy = large ? { kind: 'finalized' } : (chainSettings.confirmations ?? defaultConfirmations(chainId))
     const now = this.clock.now()
     const expiresAt = now + this.settings.requestExpiryMinutes * 60_000
     const holdUntil = expiresAt + this.settings.lateWindowMinutes * 60_000
@@ -429,41 +518,120 @@ export class PaymentService {
     })
   }
 
-  /** Transfers to watched addresses that no request could claim (for the manager's reconciliation). */
-  unattributedTransfers(): { chainId: number; txHash: string; logIndex: number; to: string; value: string; blockNumber: number }[] {
+  /**
+   * Transfers to watched addresses that no request could claim and no manager has dealt with yet (rule u of the
+   * table). Transfers carrying another till's tag (rule o) are that till's business and are not listed here.
+   */
+  unattributedTransfers(): UnattributedTransfer[] {
     const rows = this.db
-      .prepare('SELECT chain_id, tx_hash, log_index, to_address, value, block_number FROM chain_logs WHERE attributed = 1 AND payment_id IS NULL ORDER BY block_number, log_index')
-      .all() as { chain_id: number; tx_hash: string; log_index: number; to_address: string; value: string; block_number: number }[]
-    return rows.map((r) => ({ chainId: r.chain_id, txHash: r.tx_hash, logIndex: r.log_index, to: r.to_address, value: r.value, blockNumber: r.block_number }))
+      .prepare(
+        `SELECT * FROM chain_logs WHERE attributed = 1 AND payment_id IS NULL AND resolution IS NULL AND (rule IS NULL OR rule <> 'other-till')
+           ORDER BY block_number, log_index`
+      )
+      .all() as LogRow[]
+    return rows.map((r) => this.transferView(r))
   }
 
+  private transferView(r: LogRow): UnattributedTransfer {
+    const token = this.chains.get(r.chain_id)?.tokens.find((t) => t.address.toLowerCase() === r.token_address.toLowerCase())
+    return {
+      chainId: r.chain_id, chainName: chainName(r.chain_id), txHash: r.tx_hash, logIndex: r.log_index, to: r.to_address, from: r.from_address,
+      value: r.value, tokenSymbol: token?.symbol ?? null, tokenDecimals: token?.decimals ?? null, blockNumber: r.block_number, blockTime: r.block_time,
+      seenAt: r.seen_at, rule: r.rule, resolution: r.resolution, resolvedBy: r.resolved_by, note: r.note
+    }
+  }
+
+  /**
+   * A manager deals with an unattributed transfer: assigns it to a request of this till (rule m: the request's state is
+   * recomputed with it, so a sale waiting for it is paid), or marks it other income, a refund owed to the sender, or
+   * not ours (e.g. the owner moving funds). Journaled with the approver, in one transaction.
+   */
+  resolveTransfer(input: { readonly chainId: number; readonly txHash: string; readonly logIndex: number; readonly action: TransferResolution; readonly paymentId?: string; readonly note: string }, approvedBy: string): UnattributedTransfer {
+    if (!approvedBy) throw new TillError('approval-required', 'a manager must approve')
+    const now = this.clock.now()
+    let assigned: string | null = null
+    this.db.transaction(() => {
+      const log = this.db.prepare('SELECT * FROM chain_logs WHERE chain_id = ? AND tx_hash = ? AND log_index = ?').get(input.chainId, input.txHash, input.logIndex) as LogRow | undefined
+      if (!log) throw new TillError('not-found', `no transfer ${input.txHash}#${input.logIndex} on ${chainName(input.chainId)}`)
+      if (log.payment_id !== null || log.resolution !== null) throw new TillError('conflict', 'this transfer has already been attributed or dealt with')
+      if (input.action === 'assigned') {
+        if (!input.paymentId) throw new TillError('invalid-input', 'choose the payment request this transfer is for')
+        const request = this.row(input.paymentId)
+        if (request.chain_id !== log.chain_id || request.token_address.toLowerCase() !== log.token_address.toLowerCase() || request.receive_address.toLowerCase() !== log.to_address.toLowerCase()) {
+          throw new TillError('conflict', 'that request asked for another token, chain or address than this transfer paid')
+        }
+        assigned = request.id
+      }
+      this.db
+        .prepare("UPDATE chain_logs SET payment_id = ?, rule = CASE WHEN ? IS NULL THEN rule ELSE 'manual' END, resolution = ?, resolved_by = ?, resolved_at = ?, note = ? WHERE chain_id = ? AND tx_hash = ? AND log_index = ?")
+        .run(assigned, assigned, input.action, approvedBy, now, input.note, input.chainId, input.txHash, input.logIndex)
+      appendJournal(this.db, {
+        at: now, tillId: this.tillId, kind: 'payment.transfer-resolved', saleId: assigned ? this.row(assigned).sale_id : null,
+        payload: { chainId: input.chainId, txHash: input.txHash, logIndex: input.logIndex, value: log.value, action: input.action, paymentId: assigned, approvedBy, note: input.note }
+      })
+    }).immediate()
+    if (assigned) this.refresh(input.chainId)
+    const row = this.db.prepare('SELECT * FROM chain_logs WHERE chain_id = ? AND tx_hash = ? AND log_index = ?').get(input.chainId, input.txHash, input.logIndex) as LogRow
+    return this.transferView(row)
+  }
+
+  /** Requests a manager may assign a transfer to: this till's requests on the same chain, token and address, newest first. */
+  assignableRequests(chainId: number, txHash: string, logIndex: number): PaymentView[] {
+    const log = this.db.prepare('SELECT * FROM chain_logs WHERE chain_id = ? AND tx_hash = ? AND log_index = ?').get(chainId, txHash, logIndex) as LogRow | undefined
+    if (!log) throw new TillError('not-found', `no transfer ${txHash}#${logIndex} on ${chainName(chainId)}`)
+    const ids = this.db
+      .prepare('SELECT id FROM payment_requests WHERE chain_id = ? AND token_address = ? AND receive_address = ? AND created_at <= ? ORDER BY created_at DESC LIMIT 50')
+      .all(chainId, log.token_address, log.to_address, Math.max(log.seen_at, log.block_time)) as { id: string }[]
+    return ids.map((r) => this.view(r.id))
+  }
+
+  /** Payments reversed after they were Paid that nobody has dealt with yet (the back office lists them). */
+  openReversals(): PaymentView[] {
+    const ids = this.db
+      .prepare('SELECT id FROM payment_requests WHERE reversed_at IS NOT NULL AND reversal_resolved_at IS NULL ORDER BY reversed_at')
+      .all() as { id: string }[]
+    return ids.map((r) => this.view(r.id))
+  }
+
+  /**
+   * A manager records how a reversed payment was dealt with (the customer paid again another way, the loss written
+   * off, ...). The payment stays Reversed in its facts; the note and approver are journaled and kept for the day.
+   */
+  resolveReversal(id: string, note: string, approvedBy: string): PaymentView {
+    if (!approvedBy) throw new TillError('approval-required', 'a manager must approve')
+    return this.mutate(id, (row, guard) => {
+      if (row.reversed_at === null || row.reversal_resolved_at !== null) throw new TillError('conflict', `payment ${id} has no open reversal`)
+      if (guard.state.status === 'Paid') throw new TillError('conflict', `payment ${id} is Paid again: nothing to resolve`)
+      const now = this.clock.now()
+      this.db.prepare('UPDATE payment_requests SET reversal_resolved_by = ?, reversal_resolved_at = ?, reversal_note = ? WHERE id = ?').run(approvedBy, now, note, id)
+      appendJournal(this.db, { at: now, tillId: this.tillId, kind: 'payment.reversal-resolved', saleId: row.sale_id, payload: { paymentId: id, approvedBy, note } })
+    })
+  }
+
+
   /** Recomputes the state of every live request from stored facts and the clock; saves, journals, then emits. */
-  refresh(chainId?: number): void {
+  refresh(chainId?: number, options: { readonly afterReorg?: boolean } = {}): void {
     const now = this.clock.now()
     const changes: PaymentChange[] = []
     const updates: string[] = []
+    // After a reorg, payments settled in the last week are checked too (their hold window may be over): a completed
+    // sale whose money vanished must be flagged, not missed because nobody was watching it any more.
+    const settledSince = options.afterReorg ? now - 7 * 24 * 3_600_000 : Number.MAX_SAFE_INTEGER
     this.db.transaction(() => {
       const rows = this.db
         .prepare(
-          `SELECT * FROM payment_requests WHERE (hold_until > ? OR status IN ('New', 'Seen') OR (released_at IS NOT NULL AND status <> 'Paid'))
+          `SELECT * FROM payment_requests WHERE (hold_until > ? OR status IN ('New', 'Seen') OR (released_at IS NOT NULL AND status <> 'Paid')
+               OR (reversed_at IS NOT NULL AND reversal_resolved_at IS NULL) OR settled_at > ?)
              AND (? IS NULL OR chain_id = ?)`
         )
-        .all(now, chainId ?? null, chainId ?? null) as RequestRow[]
+        .all(now, settledSince, chainId ?? null, chainId ?? null) as RequestRow[]
       for (const row of rows) {
         const { state } = this.evaluate(row, now)
         if (state.status === row.status && state.exception === row.exception) {
           updates.push(row.id)
           continue
         }
-        this.db.prepare('UPDATE payment_requests SET status = ?, exception = ?, updated_at = ? WHERE id = ?').run(state.status, state.exception, now, row.id)
-        appendJournal(this.db, {
-          at: now, tillId: this.tillId, kind: 'payment.state-changed', saleId: row.sale_id,
-          payload: {
-            paymentId: row.id,
-            from: row.status, fromException: row.exception, to: state.status, toException: state.exception,
-            amountPaid: sumCredits(this.credits(row, now)).toString()
-          }
-        })
+        this.saveState(row, state, now)
         changes.push({ payment: this.view(row.id), previous: { status: row.status, exception: row.exception }, stateChanged: true })
       }
     }).immediate()
@@ -485,7 +653,8 @@ export class PaymentService {
     const rows = this.db
       .prepare(
         `SELECT DISTINCT receive_address FROM payment_requests
-           WHERE chain_id = ? AND (hold_until > ? OR status IN ('New', 'Seen') OR (released_at IS NOT NULL AND status <> 'Paid'))`
+           WHERE chain_id = ? AND (hold_until > ? OR status IN ('New', 'Seen') OR (released_at IS NOT NULL AND status <> 'Paid')
+             OR (reversed_at IS NOT NULL AND reversal_resolved_at IS NULL))`
       )
       .all(chainId, now) as { receive_address: string }[]
     return rows.map((r) => r.receive_address)
@@ -508,7 +677,7 @@ export class PaymentService {
 
   private afterPoll(chainId: number, result: PollResult): void {
     if (!result.idle) this.attribute(chainId)
-    this.refresh(chainId)
+    this.refresh(chainId, { afterReorg: result.rolledBackTo !== null })
     this.emitHealth()
   }
 
@@ -523,36 +692,53 @@ export class PaymentService {
         const candidates = this.db
           .prepare('SELECT * FROM payment_requests WHERE chain_id = ? AND token_address = ? AND receive_address = ? AND hold_until > ? ORDER BY created_at')
           .all(chainId, log.token_address, log.to_address, now) as RequestRow[]
-        const match = this.match(log, candidates, now)
-        this.db.prepare('UPDATE chain_logs SET attributed = 1, payment_id = ? WHERE chain_id = ? AND tx_hash = ? AND log_index = ?').run(match?.id ?? null, chainId, log.tx_hash, log.log_index)
+        const { request: match, rule } = this.match(log, candidates, now)
+        this.db
+          .prepare('UPDATE chain_logs SET attributed = 1, payment_id = ?, rule = ? WHERE chain_id = ? AND tx_hash = ? AND log_index = ?')
+          .run(match?.id ?? null, rule, chainId, log.tx_hash, log.log_index)
         appendJournal(this.db, {
-          at: now, tillId: this.tillId, kind: match ? 'payment.transfer-credited' : 'payment.transfer-unattributed', saleId: match?.sale_id ?? null,
-          payload: { paymentId: match?.id ?? null, chainId, txHash: log.tx_hash, logIndex: log.log_index, blockNumber: log.block_number, to: log.to_address, value: log.value }
+          at: now, tillId: this.tillId,
+          kind: match ? 'payment.transfer-credited' : rule === 'other-till' ? 'payment.transfer-other-till' : 'payment.transfer-unattributed',
+          saleId: match?.sale_id ?? null,
+          payload: { paymentId: match?.id ?? null, rule, chainId, txHash: log.tx_hash, logIndex: log.log_index, blockNumber: log.block_number, to: log.to_address, value: log.value }
         })
       }
     }).immediate()
   }
 
-  private match(log: LogRow, candidates: readonly RequestRow[], now: number): RequestRow | null {
-    if (candidates.length === 0) return null
+  /** The attribution table at the top of this file, in its order. */
+  private match(log: LogRow, candidates: readonly RequestRow[], now: number): { request: RequestRow | null; rule: AttributionRule } {
     const xpub = candidates.filter((c) => c.scheme === 'xpub')
-    if (xpub.length > 0) return xpub[xpub.length - 1]!
+    // Each derived address belongs to one request (the path is tillNumber/n, n counting up): the address says it all.
+    if (xpub.length > 0) return { request: xpub[xpub.length - 1]!, rule: 'xpub' }
     const value = BigInt(log.value)
-    const exact = candidates.filter((c) => BigInt(c.amount_due) === value)
-    if (exact.length === 1) return exact[0]!
-    const tag = tagIndexOf(value, candidates[0]!.token_decimals)
+    const decimals = candidates[0]?.token_decimals ?? this.tokenDecimals(log.chain_id, log.token_address)
+    const tag = decimals === null ? null : tagIndexOf(value, decimals)
     if (tag !== null) {
+      // A tag of another till's slice is that till's request, whatever the amount: never ours (rule o).
+      if (tillOfTag(tag, this.settings.maxTills) !== this.settings.tillNumber) return { request: null, rule: 'other-till' }
       const tagged = candidates.filter((c) => c.tag_index === tag)
-      if (tagged.length === 1) return tagged[0]!
+      const exact = tagged.filter((c) => BigInt(c.amount_due) === value)
+      if (exact.length === 1) return { request: exact[0]!, rule: 'exact' }
+      if (tagged.length === 1) return { request: tagged[0]!, rule: 'tag' }
+      return { request: null, rule: 'unattributed' }
     }
-    const open = candidates.filter((c) => {
-      const { state } = this.evaluate(c, now)
-      return state.status === 'New' || state.status === 'Seen'
-    })
-    const priceOnly = open.filter((c) => BigInt(c.amount_minimum) === value)
-    if (priceOnly.length === 1) return priceOnly[0]!
-    if (open.length === 1) return open[0]!
-    return null
+    // No tag: a round amount. Only a till that is alone on the address may guess from the price (rules c and d).
+    if (this.settings.receive.kind === 'address' && this.settings.receive.exclusive) {
+      const open = candidates.filter((c) => {
+        const { state } = this.evaluate(c, now)
+        return state.status === 'New' || state.status === 'Seen'
+      })
+      const priceOnly = open.filter((c) => BigInt(c.amount_minimum) === value)
+      if (priceOnly.length === 1) return { request: priceOnly[0]!, rule: 'price' }
+      if (open.length === 1) return { request: open[0]!, rule: 'only-open' }
+    }
+    return { request: null, rule: 'unattributed' }
+  }
+
+  private tokenDecimals(chainId: number, tokenAddress: string): number | null {
+    const token = this.chains.get(chainId)?.tokens.find((t) => t.address.toLowerCase() === tokenAddress.toLowerCase())
+    return token?.decimals ?? null
   }
 
   private credits(row: RequestRow, _now: number): CreditFact[] {
@@ -579,7 +765,8 @@ export class PaymentService {
       expiresAtMs: row.expires_at,
       credits: this.credits(row, now),
       markedAtMs: row.marked_at,
-      cancelledAtMs: row.cancelled_at
+      cancelledAtMs: row.cancelled_at,
+      settledAtMs: row.settled_at
     }
   }
 
@@ -605,18 +792,41 @@ export class PaymentService {
       change(row, { facts, state })
       const after = this.row(id)
       const next = this.evaluate(after, now).state
-      if (next.status !== after.status || next.exception !== after.exception) {
-        this.db.prepare('UPDATE payment_requests SET status = ?, exception = ?, updated_at = ? WHERE id = ?').run(next.status, next.exception, now, id)
-        appendJournal(this.db, {
-          at: now, tillId: this.tillId, kind: 'payment.state-changed', saleId: after.sale_id,
-          payload: { paymentId: id, from: after.status, fromException: after.exception, to: next.status, toException: next.exception, amountPaid: sumCredits(facts.credits).toString() }
-        })
-      }
+      if (next.status !== after.status || next.exception !== after.exception) this.saveState(after, next, now)
     }).immediate()
     const view = this.view(id)
     const prev = previous as PaymentState | null
     this.emit({ payment: view, previous: prev, stateChanged: prev !== null && (prev.status !== view.status || prev.exception !== view.exception) })
     return view
+  }
+
+  /**
+   * Saves a recomputed state and journals it, inside the caller's transaction. Reaching Paid the first time sets
+   * settled_at; dropping below Paid after that is a reversal (journaled, kept until a manager resolves it or the chain
+   * carries the money again, which reinstates the payment by itself).
+   */
+  private saveState(row: RequestRow, state: PaymentState, now: number): void {
+    const amountPaid = sumCredits(this.credits(row, now)).toString()
+    this.db
+      .prepare('UPDATE payment_requests SET status = ?, exception = ?, updated_at = ?, settled_at = COALESCE(settled_at, ?) WHERE id = ?')
+      .run(state.status, state.exception, now, state.status === 'Paid' ? now : null, row.id)
+    appendJournal(this.db, {
+      at: now, tillId: this.tillId, kind: 'payment.state-changed', saleId: row.sale_id,
+      payload: { paymentId: row.id, from: row.status, fromException: row.exception, to: state.status, toException: state.exception, amountPaid }
+    })
+    if (state.exception === 'Reversed' && row.exception !== 'Reversed') {
+      this.db
+        .prepare('UPDATE payment_requests SET reversed_at = ?, reversal_resolved_by = NULL, reversal_resolved_at = NULL, reversal_note = NULL WHERE id = ?')
+        .run(now, row.id)
+      const sale = this.db.prepare('SELECT status FROM sales WHERE id = ?').get(row.sale_id) as { status: string } | undefined
+      appendJournal(this.db, {
+        at: now, tillId: this.tillId, kind: 'payment.reversed', saleId: row.sale_id,
+        payload: { paymentId: row.id, saleStatus: sale?.status ?? null, amountDue: row.amount_due, amountPaid, amountMinor: row.amount_minor, currency: row.currency }
+      })
+    } else if (row.exception === 'Reversed' && state.status === 'Paid') {
+      this.db.prepare("UPDATE payment_requests SET reversal_resolved_by = 'chain', reversal_resolved_at = ? WHERE id = ?").run(now, row.id)
+      appendJournal(this.db, { at: now, tillId: this.tillId, kind: 'payment.reinstated', saleId: row.sale_id, payload: { paymentId: row.id, amountPaid } })
+    }
   }
 
   private view(id: string): PaymentView {
@@ -648,6 +858,7 @@ export class PaymentService {
       exception: row.exception,
       uri: buildPaymentUri({ tokenAddress: row.token_address, chainId: row.chain_id, to: row.receive_address, amount: BigInt(row.amount_due) }),
       topUpUri: topUp === null ? null : buildPaymentUri({ tokenAddress: row.token_address, chainId: row.chain_id, to: row.receive_address, amount: topUp }),
+      topUpAmount: topUp === null ? null : topUp.toString(),
       createdAt: row.created_at,
       expiresAt: row.expires_at,
       confirmations: credits.length === 0 ? 0 : Math.min(...credits.map((c) => c.confirmations)),
@@ -658,7 +869,9 @@ export class PaymentService {
       fiat: { amountMinor: row.amount_minor, currency: row.currency, rate: row.rate, rateSource: row.rate_source, rateAt: row.rate_at },
       refundDue: row.refund_due,
       markedBy: row.marked_by,
-      releasedUnverified: row.released_by !== null && row.released_at !== null ? { by: row.released_by, at: row.released_at } : null
+      releasedUnverified: row.released_by !== null && row.released_at !== null ? { by: row.released_by, at: row.released_at } : null,
+      settledAt: row.settled_at,
+      reversal: row.reversed_at === null ? null : { at: row.reversed_at, resolvedBy: row.reversal_resolved_by, resolvedAt: row.reversal_resolved_at, note: row.reversal_note }
     }
   }
 

@@ -40,7 +40,11 @@ export const CALLS = {
   'rates:set-manual': ['backoffice'],
   'payment:unattributed': ['backoffice'],
   'scanners:select': ['backoffice'],
-  'chain:health': ['cashier', 'display', 'backoffice']
+  'chain:health': ['cashier', 'display', 'backoffice'],
+  'payment:resolve-transfer': ['backoffice'],
+  'payment:assignable': ['backoffice'],
+  'payment:reversals': ['backoffice'],
+  'payment:resolve-reversal': ['backoffice']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type CallName = keyof typeof CALLS

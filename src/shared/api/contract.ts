@@ -19,6 +19,7 @@ export const scannerSelectionSchema = z
   })
   .strict()
 
+const txHash = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'a 0x-prefixed 32-byte transaction hash')
 const pin = z.string().regex(/^\d{4,8}$/, 'a manager PIN is 4 to 8 digits')
 const minor = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
 
@@ -77,7 +78,21 @@ export const inputs = {
     })
     .strict(),
   'payment:unattributed': z.object({}).strict(),
-  'chain:health': z.object({}).strict()
+  'chain:health': z.object({}).strict(),
+  'payment:resolve-transfer': z
+    .object({
+      chainId: z.number().int().positive(),
+      txHash: txHash,
+      logIndex: z.number().int().min(0),
+      action: z.enum(['assigned', 'other-income', 'refund-owed', 'not-ours']),
+      paymentId: id.optional(),
+      note: z.string().trim().max(200).default(''),
+      pin
+    })
+    .strict(),
+  'payment:assignable': z.object({ chainId: z.number().int().positive(), txHash: txHash, logIndex: z.number().int().min(0) }).strict(),
+  'payment:reversals': z.object({}).strict(),
+  'payment:resolve-reversal': z.object({ paymentId: id, note: z.string().trim().min(1, 'say how the reversal was dealt with').max(200), pin }).strict()
 } as const satisfies Record<CallName, z.ZodType>
 
 export interface Outputs {
@@ -113,6 +128,10 @@ export interface Outputs {
   'rates:set-manual': { readonly fiatPerToken: string; readonly source: string; readonly at: number }
   'payment:unattributed': readonly UnattributedTransfer[]
   'chain:health': readonly ChainHealthView[]
+  'payment:resolve-transfer': UnattributedTransfer
+  'payment:assignable': readonly PaymentView[]
+  'payment:reversals': readonly PaymentView[]
+  'payment:resolve-reversal': PaymentView
 }
 
 export interface EventPayloads {

@@ -164,13 +164,29 @@ export interface ScannerStatusView {
   readonly error: string | null
 }
 
+/** What a manager decided about a transfer no rule could attribute (services/payments.ts, the attribution table). */
+export type TransferResolution = 'assigned' | 'other-income' | 'refund-owed' | 'not-ours'
+export const TRANSFER_RESOLUTIONS: readonly TransferResolution[] = ['assigned', 'other-income', 'refund-owed', 'not-ours']
+
 /** A transfer to a watched address that matched no request: for a manager to reconcile. */
 export interface UnattributedTransfer {
   readonly chainId: number
+  readonly chainName: string
   readonly txHash: string
   readonly logIndex: number
   readonly to: string
+  readonly from: string
   /** Base units, decimal string. */
   readonly value: string
+  readonly tokenSymbol: string | null
+  readonly tokenDecimals: number | null
   readonly blockNumber: number
+  /** Block timestamp (ms). */
+  readonly blockTime: number
+  readonly seenAt: number
+  /** The attribution rule that decided (services/payments.ts): 'unattributed', or 'manual' once assigned. */
+  readonly rule: string | null
+  readonly resolution: TransferResolution | null
+  readonly resolvedBy: string | null
+  readonly note: string | null
 }

@@ -50,13 +50,23 @@ export const chainSettingsSchema = z.object({
   tokens: z.array(z.enum(['USDC', 'USDT'])).min(1).default(['USDC']),
   /** Accept a bridged look-alike (USDC.e, USDbC) when the issuer's own token is absent. Off by default. */
   allowBridged: z.boolean().default(false),
-  confirmations: confirmationPolicySchema.optional()
+  confirmations: confirmationPolicySchema.optional(),
+  /**
+   * Store policy: a request above this amount (store currency, minor units) is Paid only once its transfer is at or
+   * below the chain's `finalized` block, whatever `confirmations` says. Null: never. A reorg can undo a few blocks;
+   * it cannot undo a finalized one, so a large sale waits for certainty and a coffee does not.
+   */
+  finalizedAboveMinor: z.number().int().min(0).nullable().default(null)
 })
 export type ChainSettings = z.infer<typeof chainSettingsSchema>
 
 export const receiveSchema = z.discriminatedUnion('kind', [
   // One shop address for every request (optionally one per chain); requests are told apart by the sub-cent tag.
-  z.object({ kind: z.literal('address'), address, perChain: z.record(z.string().regex(/^\d+$/), address).default({}) }),
+  // `exclusive`: the store says this till is the ONLY one receiving on these addresses. Only then may a transfer that
+  // carries no tag be credited by its price, or to the only open request (rules c and d in services/payments.ts):
+  // with two tills on one address such a transfer could be the other till's. Per-till addresses (each till its own
+  // `address`) or an xpub (one branch per till) are the recommended multi-till set-ups.
+  z.object({ kind: z.literal('address'), address, perChain: z.record(z.string().regex(/^\d+$/), address).default({}), exclusive: z.boolean().default(false) }),
   // A watch-only extended public key (BIP-32 xpub): one derived address per request. No private key, ever.
   z.object({ kind: z.literal('xpub'), xpub: z.string().regex(/^[xt]pub[1-9A-HJ-NP-Za-km-z]{100,112}$/, 'a BIP-32 xpub/tpub') })
 ])

@@ -9,7 +9,10 @@
 export const PAYMENT_STATUSES = ['New', 'Seen', 'Paid', 'Expired', 'Invalid'] as const
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number]
 
-export const PAYMENT_EXCEPTIONS = ['PaidPartial', 'PaidOver', 'PaidLate', 'Marked'] as const
+// Reversed (ours, issue [F]): the request was Paid once and the chain no longer carries enough confirmed money for it
+// (a reorg removed its transfer). The status says where the facts stand now (New, Seen, Expired); the exception says
+// goods may already have left against money that is gone.
+export const PAYMENT_EXCEPTIONS = ['PaidPartial', 'PaidOver', 'PaidLate', 'Marked', 'Reversed'] as const
 export type PaymentException = (typeof PAYMENT_EXCEPTIONS)[number]
 
 export interface PaymentState {
@@ -48,6 +51,8 @@ export interface PaymentFacts {
   /** A manager accepted the payment as it stands (partial or late). */
   readonly markedAtMs: number | null
   readonly cancelledAtMs: number | null
+  /** When the request first reached Paid; null if it never did. A later drop below Paid is a reversal. */
+  readonly settledAtMs?: number | null
 }
 
 export function sumCredits(credits: readonly CreditFact[], onlyConfirmed = false): bigint {
@@ -75,8 +80,19 @@ function completingCredit(credits: readonly CreditFact[], threshold: bigint): nu
   return -1
 }
 
-/** Pure: the state the facts imply at `nowMs`. Credits are in chain order (block, log index). */
+/**
+ * Pure: the state the facts imply at `nowMs`. Credits are in chain order (block, log index).
+ * Once a request has been Paid (settledAtMs set), any state below Paid is reported with the exception Reversed, never
+ * as a plain New or Seen: the cashier and the manager must see that money they counted on is gone (it may come back
+ * when the transaction is mined again, and then the request is Paid once more).
+ */
 export function nextPaymentState(facts: PaymentFacts, nowMs: number): PaymentState {
+  const state = baseState(facts, nowMs)
+  if (facts.settledAtMs !== null && facts.settledAtMs !== undefined && state.status !== 'Paid') return { status: state.status, exception: 'Reversed' }
+  return state
+}
+
+function baseState(facts: PaymentFacts, nowMs: number): PaymentState {
   const total = sumCredits(facts.credits)
   const confirmedTotal = sumCredits(facts.credits, true)
   const expired = nowMs > facts.expiresAtMs
@@ -152,6 +168,11 @@ export function overpaidAmount(facts: PaymentFacts): bigint {
 export function remainingAmount(facts: PaymentFacts): bigint {
   const total = sumCredits(facts.credits)
   return total >= facts.amountMinimum ? 0n : facts.amountMinimum - total
+}
+
+/** Is this payment reversed after it was Paid (money the sale counted on is gone from the chain)? */
+export function isReversed(state: PaymentState): boolean {
+  return state.exception === 'Reversed'
 }
 
 /** Only a request nobody has paid into can be cancelled; money already seen needs a manager decision instead. */

@@ -65,3 +65,10 @@ export function topUpWithTag(missing: bigint, tagIndex: number, decimals: number
   const candidate = floorToGrain(missing, decimals) + tag
   return candidate >= missing ? candidate : candidate + grain
 }
+
+/** The till number whose slice holds `tagIndex`, or null for an index past the last slice (the 9999 % maxTills rest). */
+export function tillOfTag(tagIndex: number, maxTills: number): number | null {
+  const per = slotsPerTill(maxTills)
+  const till = Math.floor((tagIndex - 1) / per) + 1
+  return tagIndex >= 1 && till <= maxTills ? till : null
+}

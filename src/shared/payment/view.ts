@@ -23,6 +23,8 @@ export interface PaymentView {
   readonly uri: string
   /** EIP-681 request for the rest after an underpayment (carries the request's tag), or null. */
   readonly topUpUri: string | null
+  /** Base units the top-up QR asks for (exactly the amount in topUpUri: show this one, not amountRemaining). */
+  readonly topUpAmount: string | null
   readonly createdAt: number
   readonly expiresAt: number
   /** Fewest confirmations among the credited transfers (0 when none). */
@@ -35,4 +37,8 @@ export interface PaymentView {
   readonly refundDue: string | null
   readonly markedBy: string | null
   readonly releasedUnverified: { readonly by: string; readonly at: number } | null
+  /** When the request first reached Paid, or null. */
+  readonly settledAt: number | null
+  /** A reversal after Paid (a reorg took its money): when, and how it was dealt with (resolvedBy 'chain': reinstated). */
+  readonly reversal: { readonly at: number; readonly resolvedBy: string | null; readonly resolvedAt: number | null; readonly note: string | null } | null
 }

@@ -22,7 +22,7 @@ interface Setup {
 
 let current: Setup | null = null
 
-async function setup(options: { contract?: string; symbol?: 'USDC' | 'USDT'; decimals?: number; maxRange?: number } = {}): Promise<Setup> {
+async function setup(options: { contract?: string; symbol?: 'USDC' | 'USDT'; decimals?: number; maxRange?: number; exclusive?: boolean } = {}): Promise<Setup> {
   const chain = await startTestChain()
   const ledger = tempLedger()
   const token = await chain.deploy(options.contract ?? 'TestUSDC6')
@@ -41,7 +41,8 @@ async function setup(options: { contract?: string; symbol?: 'USDC' | 'USDT'; dec
     localTokens: [local],
     settings: {
       tillNumber: 1,
-      receive: { kind: 'address', address: MERCHANT },
+      // One till alone on its address (the store says so), unless a test says otherwise.
+      receive: { kind: 'address', address: MERCHANT, exclusive: options.exclusive ?? true },
       chains: [{ chainId: 31337, rpcUrls: [chain.rpcUrl], tokens: [symbol], confirmations: { kind: 'blocks', count: CONFIRMATIONS } }]
     },
     rpcTimeoutMs: 2000,

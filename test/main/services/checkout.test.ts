@@ -33,7 +33,7 @@ beforeEach(async () => {
       localTokens: [local],
       startWatcher: false,
       watcher: { startBacklog: 0 },
-      settings: { receive: { kind: 'address', address: MERCHANT }, chains: [{ chainId: 31337, rpcUrls: [chain.rpcUrl], tokens: ['USDC'], confirmations: { kind: 'blocks', count: 2 } }] }
+      settings: { receive: { kind: 'address', address: MERCHANT, exclusive: true }, chains: [{ chainId: 31337, rpcUrls: [chain.rpcUrl], tokens: ['USDC'], confirmations: { kind: 'blocks', count: 2 } }] }
     }
   })
   const latest = await chain.provider.getBlock('latest')
@@ -146,9 +146,14 @@ describe('stablecoin checkout', () => {
     })
     try {
       other.app.sales.scan(COLA, 'wedge')
+      // The check runs in the background (a request never waits on the chain); once it has found the mismatch,
+      // requests are refused, and the verdict is remembered in the ledger across a restart.
+      await other.app.checkout.verifyTokens()
       const refused = await other.app.registry.dispatch('cashier', 'payment:request', { chainId: 31337, token: 'USDC' })
       expect(refused).toMatchObject({ ok: false, error: { code: 'unavailable', message: expect.stringMatching(/does not match its pinned details.*decimals/) } })
       expect(await other.app.registry.dispatch('cashier', 'payment:options', {})).toMatchObject({ ok: true, value: { enabled: false, reason: expect.stringMatching(/pinned details/) } })
+      other.reopen()
+      expect(await other.app.registry.dispatch('cashier', 'payment:options', {})).toMatchObject({ ok: true, value: { enabled: false, reason: expect.stringMatching(/decimals/) } })
     } finally {
       await other.cleanup()
     }
