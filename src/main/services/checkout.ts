@@ -44,7 +44,8 @@ export class StablecoinCheckout {
       // A sale finished another way (cash) leaves no request waiting for money.
       for (const p of this.deps.payments?.forSale(sale.id) ?? []) {
         // A request released unverified is still owed on chain: the watcher must keep looking for it.
-        if ((p.status === 'New' || p.status === 'Expired') && p.amountPaid === '0' && p.releasedUnverified === null) this.deps.payments?.cancel(p.id)
+        // A reversed one is not cancelled behind the manager's back: it stays open for the chain and the back office.
+        if ((p.status === 'New' || p.status === 'Expired') && p.exception === null && p.amountPaid === '0' && p.releasedUnverified === null) this.deps.payments?.cancel(p.id)
       }
     })
   }

@@ -175,9 +175,13 @@ export function isReversed(state: PaymentState): boolean {
   return state.exception === 'Reversed'
 }
 
-/** Only a request nobody has paid into can be cancelled; money already seen needs a manager decision instead. */
+/**
+ * Only a request nobody has paid into can be cancelled; money already seen needs a manager decision instead. A
+ * reversed request whose money is gone may be cancelled too (the sale must not be stuck): its reversal stays listed
+ * for the manager, and money that comes back later makes it Invalid/PaidLate, never lost.
+ */
 export function canCancel({ state, facts }: GuardInput): boolean {
-  return (state.status === 'New' || state.status === 'Expired') && state.exception === null && facts.credits.length === 0
+  return (state.status === 'New' || state.status === 'Expired') && (state.exception === null || state.exception === 'Reversed') && facts.credits.length === 0
 }
 
 /** Releasing goods without on-chain proof is only for a request still waiting and not yet released. */
