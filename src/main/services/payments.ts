@@ -278,6 +278,11 @@ export class PaymentService {
     return results
   }
 
+  /** Each enabled chain's pool and tokens, for reconciliation (services/reconcile.ts), which reads the chain itself. */
+  reconcileChains(): { chainId: number; pool: RpcPool; tokens: readonly TokenInfo[] }[] {
+    return [...this.chains.values()].map((c) => ({ chainId: c.chainId, pool: c.pool, tokens: c.tokens }))
+  }
+
   watcher(chainId: number): ChainWatcher {
     return this.runtime(chainId).watcher
   }
