@@ -82,16 +82,34 @@ export type VerifyResult =
       readonly reason: string
     }
 
+/** A point of the chain already verified (or signed): verification may start after it. */
+export interface JournalCheckpoint {
+  readonly seq: number
+  readonly hash: string
+}
+
 /**
- * Recomputes the whole chain. Detects an edited field in any entry, a deleted or inserted entry (sequence gap or
- * broken prev link), and a completed sale whose stored totals no longer match the totals its journal recorded.
+ * Recomputes the chain. Detects an edited field in any entry, a deleted or inserted entry (sequence gap or broken prev
+ * link), and a completed sale whose stored totals no longer match the totals its journal recorded.
+ * With `from`, only the entries after that checkpoint are recomputed (the start-up check): the checkpoint's own entry
+ * must still carry the checkpoint's hash, so a rewrite below it is caught too, as long as the checkpoint itself came
+ * from outside the file (the signed anchor, ledger/anchor.ts). Without `from`, the whole chain and every completed
+ * sale are checked.
  */
-export function verifyJournal(db: Db): VerifyResult {
+export function verifyJournal(db: Db, from?: JournalCheckpoint): VerifyResult {
   let prevHash = GENESIS_HASH
   let expectedSeq = 1
   let entries = 0
+  if (from && from.seq > 0) {
+    const at = db.prepare('SELECT hash FROM journal WHERE seq = ?').get(from.seq) as { hash: string } | undefined
+    if (!at) return { ok: false, entries: 0, firstBadSeq: from.seq, reason: `entry ${from.seq}, verified before, is gone: the journal was cut back` }
+    if (at.hash !== from.hash) return { ok: false, entries: 0, firstBadSeq: from.seq, reason: `entry ${from.seq} no longer has the hash verified before: the journal was rewritten` }
+    prevHash = from.hash
+    expectedSeq = from.seq + 1
+    entries = from.seq
+  }
   const completedTotals = new Map<string, { seq: number; total: number; hash: string }>()
-  const rows = db.prepare('SELECT seq, at, till_id, kind, sale_id, payload, prev_hash, hash FROM journal ORDER BY seq').iterate()
+  const rows = db.prepare('SELECT seq, at, till_id, kind, sale_id, payload, prev_hash, hash FROM journal WHERE seq >= ? ORDER BY seq').iterate(expectedSeq)
   for (const raw of rows) {
     const row = raw as JournalRow
     if (row.seq !== expectedSeq) {
@@ -115,8 +133,11 @@ export function verifyJournal(db: Db): VerifyResult {
     expectedSeq++
     entries++
   }
-  // Cross-check the sales table against what the journal recorded at completion.
-  const sales = db.prepare("SELECT id, total_minor FROM sales WHERE status = 'completed'").iterate()
+  // Cross-check the sales table against what the journal recorded at completion (all of them, or those completed
+  // after the checkpoint).
+  const sales = from && from.seq > 0
+    ? db.prepare("SELECT id, total_minor FROM sales WHERE status = 'completed' AND id IN (SELECT sale_id FROM journal WHERE seq > ? AND kind = 'sale.completed')").iterate(from.seq)
+    : db.prepare("SELECT id, total_minor FROM sales WHERE status = 'completed'").iterate()
   for (const raw of sales) {
     const sale = raw as { id: string; total_minor: number }
     const recorded = completedTotals.get(sale.id)
