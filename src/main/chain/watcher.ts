@@ -324,6 +324,7 @@ export class ChainWatcher {
 
   private async tick(): Promise<void> {
     if (!this.running) return
+    const tickStarted = Date.now()
     let failed = false
     let delay: number
     if (!this.watching()) {
@@ -355,7 +356,8 @@ export class ChainWatcher {
         }
       }
       if (due && !failed) failed = !(await this.pollOnce().then(() => true, () => false))
-      delay = pushLive ? this.intervalMs : this.headPollMs
+      // Fixed rate: the time this tick took counts toward the next one (a head is noticed within headPollMs).
+      delay = Math.max(0, (pushLive ? this.intervalMs : this.headPollMs) - (Date.now() - tickStarted))
     }
     // Failing: retry with a capped backoff, so a recovery is noticed within seconds without hammering a dead node.
     if (failed) delay = Math.min(5000, Math.max(this.headPollMs, this.intervalMs) * 2 ** Math.min(this.consecutiveErrors - 1, 3))
