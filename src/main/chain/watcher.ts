@@ -157,6 +157,9 @@ export function readCursor(db: Db, chainId: number): ChainCursor | null {
   return { chainId: row.chain_id, blockNumber: row.block_number, blockHash: row.block_hash, head: row.head, finalized: row.finalized, updatedAt: row.updated_at }
 }
 
+/** Head probe around the moment a block is due (see nextProbeDelay). */
+const PROBE_FAST_MS = 40
+const PROBE_LEAD_MS = 80
 /** Successes at the known range limit before the limit itself is probed higher. */
 const PROBE_AFTER_SUCCESSES = 16
 /** At most this many reorg rollbacks in one poll (a chain flapping faster than that is retried next poll). */
@@ -186,6 +189,9 @@ export class ChainWatcher {
   private lastFullPollAt = 0
   /** The head the loop last acted on (eth_blockNumber or a pushed head). */
   private lastHeadSeen = -1
+  /** Local time (performance.now) a head move was noticed by the head probe, and the block rhythm learnt from it. */
+  private headMovedAt: number | null = null
+  private rhythm: { intervalMs: number; deviationMs: number; samples: number } | null = null
   private pushed: (PushedHead & { readonly receivedAt: number }) | null = null
   private pushing = false
   /** Highest head header seen (number and its block time), across endpoints; reset only by a proven reorg. */
@@ -310,6 +316,7 @@ export class ChainWatcher {
     if (!this.running) return
     if (this.pushed === null || head.number >= this.pushed.number) this.pushed = { ...head, receivedAt: this.clock.now() }
     if (!this.watching() || head.number <= this.lastHeadSeen) return
+    this.learnRhythm(head.number)
     this.lastHeadSeen = head.number
     // Read it now (the in-flight poll, if any, is followed by this one).
     void this.pollOnce().catch(() => undefined)
@@ -346,6 +353,7 @@ export class ChainWatcher {
           const head = hexToNumber(result)
           this.pool.noteHead(url, head)
           if (head > this.lastHeadSeen) {
+            this.learnRhythm(head)
             this.lastHeadSeen = head
             due = true
           }
@@ -357,11 +365,45 @@ export class ChainWatcher {
       }
       if (due && !failed) failed = !(await this.pollOnce().then(() => true, () => false))
       // Fixed rate: the time this tick took counts toward the next one (a head is noticed within headPollMs).
-      delay = Math.max(0, (pushLive ? this.intervalMs : this.headPollMs) - (Date.now() - tickStarted))
+      delay = pushLive ? Math.max(0, this.intervalMs - (Date.now() - tickStarted)) : this.nextProbeDelay(tickStarted)
     }
     // Failing: retry with a capped backoff, so a recovery is noticed within seconds without hammering a dead node.
     if (failed) delay = Math.min(5000, Math.max(this.headPollMs, this.intervalMs) * 2 ** Math.min(this.consecutiveErrors - 1, 3))
     if (this.running) this.schedule(delay)
+  }
+
+  /** One more observed head move: refine the chain's block interval (only single-block steps are samples). */
+  private learnRhythm(head: number): void {
+    const now = performance.now()
+    if (this.headMovedAt !== null && head === this.lastHeadSeen + 1) {
+      const sample = now - this.headMovedAt
+      const r = this.rhythm
+      if (sample > 0 && sample < 60_000) {
+        this.rhythm =
+          r === null
+            ? { intervalMs: sample, deviationMs: sample / 2, samples: 1 }
+            : { intervalMs: r.intervalMs * 0.8 + sample * 0.2, deviationMs: r.deviationMs * 0.8 + Math.abs(sample - r.intervalMs) * 0.2, samples: r.samples + 1 }
+      }
+    } else if (head !== this.lastHeadSeen + 1) {
+      this.rhythm = null // skipped blocks (an outage, a late start): the rhythm has to be learnt again
+    }
+    this.headMovedAt = now
+  }
+
+  /**
+   * When the next eth_blockNumber goes out. A chain that keeps a steady block time (OP-stack and Arbitrum
+   * sequencers, Ethereum's 12 s slots, anvil --block-time) is probed every PROBE_FAST_MS just around the moment the
+   * next block is due and not at all in between; that notices a block within ~PROBE_FAST_MS for about the calls of
+   * the plain headPollMs rhythm. A chain without a steady rhythm (deviation above 10 %) gets the plain rhythm.
+   */
+  private nextProbeDelay(tickStarted: number): number {
+    const plain = Math.max(0, this.headPollMs - (Date.now() - tickStarted))
+    const r = this.rhythm
+    if (r === null || this.headMovedAt === null || r.samples < 4 || r.deviationMs > r.intervalMs * 0.1) return plain
+    const untilDue = this.headMovedAt + r.intervalMs - PROBE_LEAD_MS - performance.now()
+    if (untilDue > PROBE_FAST_MS) return Math.min(untilDue, 4 * this.headPollMs)
+    // Due (or a little late): probe fast for a while, then fall back to the plain rhythm if no block came.
+    return untilDue > -(PROBE_LEAD_MS + 2 * this.headPollMs) ? PROBE_FAST_MS : plain
   }
 
   private recordFailure(e: unknown): void {
@@ -449,7 +491,10 @@ export class ChainWatcher {
     let cursor = this.cursor()
     const latest = await this.latest(cursor)
     if (!latest) throw new TillError('unavailable', `chain ${chainId}: the node returned no latest block`)
-    if (latest.number > this.lastHeadSeen) this.lastHeadSeen = latest.number
+    if (latest.number > this.lastHeadSeen) {
+      this.learnRhythm(latest.number)
+      this.lastHeadSeen = latest.number
+    }
     const storedFinalized = cursor?.finalized ?? null
     const fetchedFinalized = this.options.trackFinalized ? ((await this.block('finalized'))?.number ?? null) : null
     // Finality only moves forward too (a lagging node's `finalized` is older, not undone).
