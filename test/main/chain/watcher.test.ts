@@ -8,7 +8,7 @@ import { ChainWatcher, type WatcherOptions } from '../../../src/main/chain/watch
 import { verifyTokenOnChain } from '../../../src/main/chain/registry'
 import { tempLedger, type TempLedger } from '../../fixtures/ledger'
 import { ANVIL_KEYS, MERCHANT, startTestChain, type TestChain } from '../../fixtures/anvil'
-import { FaultyRpcProxy } from '../../fixtures/rpc-proxy'
+import { CuttableWsProxy, FaultyRpcProxy } from '../../fixtures/rpc-proxy'
 
 interface Rig {
   chain: TestChain
@@ -301,5 +301,37 @@ describe.skipIf(!isAnvilAvailable())('the watch loop', () => {
     while (r.logs().length < 2 && performance.now() - t2 < 3000) await sleep(5)
     expect(r.logs().map((l) => l.tx_hash)).toEqual([tx, tx2])
     expect(performance.now() - t2).toBeLessThan(600)
+  })
+
+  it('a ws:// endpoint that drops: the HTTP endpoint keeps finding payments, and the subscription comes back', async () => {
+    const r = await rig()
+    const ws = new CuttableWsProxy(r.chain.anvil.rpcUrl.replace('http://', 'ws://'))
+    await ws.listen()
+    cleanups.push(() => ws.close())
+    const pool = new RpcPool(31337, [ws.url, r.proxies[0]!.url], { timeoutMs: 1000, hedgeMs: 200 })
+    const watcher = new ChainWatcher({
+      db: r.ledger.db, chainId: 31337, pool, tokenAddresses: () => [r.tokenAddress], watchedAddresses: () => [MERCHANT], startBacklog: 0, recheckDepth: () => 3, intervalMs: 500, headPollMs: 100
+    })
+    cleanups.push(async () => {
+      await watcher.stop()
+      pool.destroy()
+    })
+    const until = async (what: () => boolean, ms: number): Promise<boolean> => {
+      const end = Date.now() + ms
+      while (!what() && Date.now() < end) await sleep(10)
+      return what()
+    }
+    watcher.start()
+    expect(await until(() => pool.pushing(), 5000)).toBe(true)
+    ws.cut()
+    expect(await until(() => !pool.pushing(), 2000)).toBe(true)
+    const during = await r.chain.pay(r.token, MERCHANT, 1_100_000n)
+    expect(await until(() => r.logs().length === 1, 3000)).toBe(true)
+    expect(r.logs()[0]!.tx_hash).toBe(during)
+    ws.restore()
+    expect(await until(() => pool.pushing(), 8000)).toBe(true)
+    const after = await r.chain.pay(r.token, MERCHANT, 1_200_000n)
+    expect(await until(() => r.logs().length === 2, 2000)).toBe(true)
+    expect(r.logs().map((l) => l.tx_hash)).toEqual([during, after])
   })
 })
