@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { CONTENT_SECURITY_POLICY, isAllowedNavigation, SECURE_WEB_PREFERENCES, SenderRegistry } from '../../../src/main/security/policy'
+import { CONTENT_SECURITY_POLICY, contentSecurityPolicy, isAllowedNavigation, SECURE_WEB_PREFERENCES, SenderRegistry } from '../../../src/main/security/policy'
 import type { WindowRole } from '../../../src/shared/api/channels'
 
 const ROOT = resolve(__dirname, '..', '..', '..')
@@ -58,16 +58,25 @@ describe('window security settings', () => {
     })
   })
 
-  it("the CSP allows only the app's own origin, with no inline or eval'd code", () => {
+  it("the CSP allows only the app's own origin, with no inline or eval'd code, no plugins, base, framing or forms", () => {
     const csp = directives(CONTENT_SECURITY_POLICY)
-    expect(csp.get('default-src')).toEqual(["'self'"])
-    expect(csp.get('object-src')).toEqual(["'none'"])
-    expect(csp.get('base-uri')).toEqual(["'none'"])
-    expect(csp.get('frame-ancestors')).toEqual(["'none'"])
+    expect(Object.fromEntries(csp)).toEqual({
+      'default-src': ["'self'"],
+      'script-src': ["'self'"],
+      'object-src': ["'none'"],
+      'base-uri': ["'none'"],
+      'frame-ancestors': ["'none'"],
+      'form-action': ["'none'"],
+      'img-src': ["'self'", 'data:'],
+      'style-src': ["'self'"],
+      'connect-src': ["'self'"]
+    })
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-inline|unsafe-eval|unsafe-hashes|wasm-unsafe-eval/)
-    // No directive loosens script loading beyond default-src, and nothing allows any host.
-    expect(csp.has('script-src')).toBe(false)
     for (const [name, values] of csp) expect(values, name).not.toContain('*')
+    // The harness adds only its own socket origins, to connect-src alone.
+    const harness = directives(contentSecurityPolicy(['ws://127.0.0.1:4000']))
+    expect(harness.get('connect-src')).toEqual(["'self'", 'ws://127.0.0.1:4000'])
+    expect(harness.get('script-src')).toEqual(["'self'"])
   })
 })
 
