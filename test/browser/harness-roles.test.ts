@@ -22,8 +22,10 @@ function forge(page: Page, claimed: string | null, call: string, input: unknown)
   return page.evaluate(
     ({ claimed, call, input }) =>
       new Promise((done) => {
-        const token = new URLSearchParams(location.search).get('token') ?? ''
-        const ws = new WebSocket(`ws://${location.host}/api?${claimed === null ? '' : `window=${claimed}&`}token=${encodeURIComponent(token)}`)
+        // Runs in the page: its location (the node-side types have no DOM).
+        const here = (globalThis as unknown as { location: { search: string; host: string } }).location
+        const token = new URLSearchParams(here.search).get('token') ?? ''
+        const ws = new WebSocket(`ws://${here.host}/api?${claimed === null ? '' : `window=${claimed}&`}token=${encodeURIComponent(token)}`)
         let opened = false
         ws.onopen = () => {
           opened = true
