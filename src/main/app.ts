@@ -14,6 +14,7 @@ import type { ScannerManager } from './devices/scanner/scanner-manager'
 import { EventBus } from './events'
 import { openLedger, type Db } from './ledger/db'
 import { appendJournal, verifyJournal } from './ledger/journal'
+import { claimDataFolder } from './ledger/lock'
 import { readSetting } from './ledger/settings'
 import { ApprovalService, makeManager } from './services/approvals'
 import { CatalogService, catalogFileSchema } from './services/catalog'
@@ -89,7 +90,9 @@ function storedPaymentOptions(db: Db): PaymentsOptions | null {
 export function createApp(options: AppOptions): App {
   mkdirSync(options.dataDir, { recursive: true })
   const clock = options.clock ?? systemClock
-  const db = openLedger(join(options.dataDir, LEDGER_FILE))
+  // One till process per data folder, and a lost ledger is refused rather than replaced (ledger/lock.ts).
+  const folder = claimDataFolder(options.dataDir, LEDGER_FILE)
+  const db = folder.open(() => openLedger(join(options.dataDir, LEDGER_FILE)))
   const events = new EventBus()
   const store = new StoreService(db)
   const catalog = new CatalogService(db)
@@ -266,6 +269,7 @@ export function createApp(options: AppOptions): App {
       await payments?.stop()
       await receipts.close()
       db.close()
+      folder.release()
     }
   }
 }

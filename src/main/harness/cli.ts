@@ -1,31 +1,87 @@
 // `npm start` without an Electron binary, and `npm run harness`: the till on its embedded defaults, served to a
-// browser. Usage: node out/main/harness.js [--data-dir DIR] [--port N]
-import { join, resolve } from 'node:path'
+// browser. Usage: node out/main/harness.js [--data-dir DIR] [--port N] [--no-chain]
+//
+// Everything the harness ships with (the built pages, resources/, anvil) is found from this file's own install,
+// never from the working folder: `node /opt/stabletill/out/main/harness.js` works from any folder.
+import { existsSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createApp } from '../app'
 import { startDemoStack } from '../demo-stack'
 import { startScanners } from '../devices/scanner/start'
-import { startHarness } from './server'
+import { claimDataFolder } from '../ledger/lock'
+import { readSavedAddress, saveAddress } from './address'
+import { startHarness, type Harness, type HarnessOptions } from './server'
+
+/** The app root: out/main/harness.js (built) and src/main/harness/cli.ts (tsx) both sit below it. */
+function installRoot(): string {
+  for (const up of [join(__dirname, '..', '..'), join(__dirname, '..', '..', '..')]) {
+    if (existsSync(join(up, 'package.json')) && existsSync(join(up, 'resources'))) return up
+  }
+  return join(__dirname, '..', '..')
+}
+
+/**
+ * anvil from the optional dependency beside this install, handed to the chain module through STABLETILL_ANVIL
+ * (which it reads first). Resolved from this file, so the working folder plays no part.
+ */
+function findAnvil(): string | null {
+  const platform = process.platform
+  const arch = process.arch === 'x64' ? 'amd64' : process.arch
+  try {
+    const manifest = require.resolve(`@foundry-rs/anvil-${platform}-${arch}/package.json`, { paths: [__dirname, installRoot()] })
+    const binary = join(dirname(manifest), 'bin', platform === 'win32' ? 'anvil.exe' : 'anvil')
+    return existsSync(binary) ? binary : null
+  } catch {
+    return null
+  }
+}
+
+async function listen(options: HarnessOptions, fallback: boolean): Promise<Harness> {
+  try {
+    return await startHarness(options)
+  } catch (e) {
+    // The saved port is taken (another program got it while the till was off): a new one, said in the banner.
+    if (fallback && (e as NodeJS.ErrnoException).code === 'EADDRINUSE') return startHarness({ ...options, port: 0 })
+    throw e
+  }
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       'data-dir': { type: 'string', default: join(process.cwd(), '.data') },
-      port: { type: 'string', default: '0' },
+      port: { type: 'string' },
       'renderer-dir': { type: 'string' },
       'resources-dir': { type: 'string' },
       'no-chain': { type: 'boolean', default: false }
     }
   })
-  const port = Number.parseInt(values.port ?? '0', 10)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got ${values.port}`)
-  const appRoot = resolve(__dirname, '..', '..')
+  const askedPort = values.port === undefined ? null : Number(values.port)
+  if (askedPort !== null && (!Number.isInteger(askedPort) || askedPort < 0 || askedPort > 65535)) throw new Error(`--port must be 0..65535, got ${values.port}`)
+  const appRoot = installRoot()
   const dataDir = resolve(values['data-dir'] ?? '.data')
+  if (!process.env['STABLETILL_ANVIL']) {
+    const anvil = findAnvil()
+    if (anvil) process.env['STABLETILL_ANVIL'] = anvil
+  }
+  // Before anything touches the folder (the demo chain keeps its state there too): one till per data folder.
+  const folder = claimDataFolder(dataDir)
   const demo = values['no-chain'] ? null : await startDemoStack(dataDir, { blockTimeSec: 1 })
   const scanners = await startScanners()
   const app = createApp({ dataDir, resourcesDir: values['resources-dir'] ?? join(appRoot, 'resources'), scanners: scanners ?? undefined, ...demo?.appOptions })
-  const harness = await startHarness({ app, rendererDir: values['renderer-dir'] ?? join(appRoot, 'out', 'renderer'), port })
+
+  const saved = readSavedAddress(dataDir)
+  const wantedPort = askedPort ?? saved.address?.port ?? 0
+  const harness = await listen(
+    { app, rendererDir: values['renderer-dir'] ?? join(appRoot, 'out', 'renderer'), port: wantedPort, tokens: saved.address?.tokens },
+    askedPort === null
+  )
+  saveAddress(dataDir, { port: harness.port, tokens: harness.tokens })
+
   console.log(`Stabletill (browser harness) — store "${app.store.settings().storeName}", data in ${dataDir}`)
+  if (saved.discarded) console.log(`  Note: ${saved.discarded}.`)
+  if (saved.address && harness.port !== saved.address.port) console.log(`  Note: port ${saved.address.port} is in use; this till now listens on port ${harness.port} (pages open on the old address must be reopened).`)
   console.log(`  Cashier:          ${harness.urls.cashier}`)
   console.log(`  Customer display: ${harness.urls.display}`)
   console.log(`  Back office:      ${harness.urls.backoffice}`)
@@ -33,15 +89,19 @@ async function main(): Promise<void> {
   else console.log(`  Stablecoins:      off — ${demo?.note ?? '--no-chain given'}`)
   console.log('  Manager PIN (demo store): 1234')
   console.log('Press Ctrl+C to stop.')
+  let stopping = false
   const stop = async () => {
+    if (stopping) return
+    stopping = true
     await harness.close()
     scanners?.stop()
     await app.close()
     await demo?.stop()
+    folder.release()
     process.exit(0)
   }
-  process.on('SIGINT', stop)
-  process.on('SIGTERM', stop)
+  process.on('SIGINT', () => void stop())
+  process.on('SIGTERM', () => void stop())
 }
 
 main().catch((e: unknown) => {

@@ -1,21 +1,15 @@
-// BrowserWindow factories: one per role, each with its own narrow preload and the secure preferences.
-import { BrowserWindow, screen, shell, type WebContents } from 'electron'
+// BrowserWindow factories: one per role, each with its own narrow preload and the secure preferences. The guards
+// on navigation, new windows and webviews are put on every web contents in index.ts (web-contents-created).
+import { BrowserWindow, screen } from 'electron'
 import { join } from 'node:path'
 import type { WindowRole } from '../../shared/api/channels'
-import { isAllowedNavigation, SECURE_WEB_PREFERENCES } from '../security/policy'
+import { appPageUrl, SECURE_WEB_PREFERENCES } from '../security/policy'
 
 export interface WindowUrls {
-  /** Dev server origin (electron-vite dev) or null for the packaged files. */
+  /** Dev server origin (electron-vite dev) or null for the packaged pages on app://. */
   readonly devOrigin: string | null
-}
-
-function lockDown(contents: WebContents, devOrigin: string | null): void {
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }))
-  contents.on('will-navigate', (event, url) => {
-    if (!isAllowedNavigation(url, devOrigin)) event.preventDefault()
-  })
-  contents.on('will-attach-webview', (event) => event.preventDefault())
-  void shell // external links are never opened from the till
+  /** A packaged build: no DevTools. */
+  readonly isPackaged: boolean
 }
 
 export function createWindow(role: WindowRole, urls: WindowUrls): BrowserWindow {
@@ -31,11 +25,11 @@ export function createWindow(role: WindowRole, urls: WindowUrls): BrowserWindow 
     fullscreen: role === 'display' && target.id !== primary.id,
     show: false,
     title: 'Stabletill',
-    webPreferences: { ...SECURE_WEB_PREFERENCES, preload: join(__dirname, '..', 'preload', `${role}.js`) }
+    // DevTools off in packaged builds: on a shop's till they are a console into the cashier's api.
+    webPreferences: { ...SECURE_WEB_PREFERENCES, devTools: !urls.isPackaged, preload: join(__dirname, '..', 'preload', `${role}.js`) }
   })
-  lockDown(win.webContents, urls.devOrigin)
   win.once('ready-to-show', () => win.show())
-  if (urls.devOrigin) void win.loadURL(`${urls.devOrigin}/${role}/index.html`)
-  else void win.loadFile(join(__dirname, '..', 'renderer', role, 'index.html'))
+  // Checklist 18: packaged pages come from app://till (security/app-protocol.ts), never file://.
+  void win.loadURL(urls.devOrigin ? `${urls.devOrigin}/${role}/index.html` : appPageUrl(role))
   return win
 }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createRegistry, type Handlers } from '../../../src/main/api/registry'
-import { CALLS, mayCall, WINDOW_ROLES, type CallName } from '../../../src/shared/api/channels'
+import { CALLS, isCallName, mayCall, WINDOW_ROLES, type CallName } from '../../../src/shared/api/channels'
 import { inputs } from '../../../src/shared/api/contract'
 import { TillError, type Result } from '../../../src/shared/result'
 import { testTill, type TestTill } from '../../fixtures/till'
@@ -193,5 +193,157 @@ describe('api registry: outcomes of handlers', () => {
       handlers[name] = 'not a function'
       expect(() => createRegistry(handlers as unknown as Handlers), name).toThrow(`api call ${name} has no handler`)
     }
+  })
+})
+
+describe('api registry: always a Result, whatever it is sent (fast-check)', () => {
+  const ERROR_CODES = ['invalid-input', 'not-found', 'unknown-barcode', 'bad-barcode', 'no-open-sale', 'sale-not-open', 'not-paid', 'insufficient-cash', 'forbidden', 'approval-required', 'conflict', 'unavailable', 'internal']
+
+  function expectResult(result: unknown): void {
+    expect(typeof result).toBe('object')
+    const r = result as Result<unknown>
+    expect(typeof r.ok).toBe('boolean')
+    if (!r.ok) {
+      expect(ERROR_CODES).toContain(r.error.code)
+      expect(typeof r.error.message).toBe('string')
+      expect(r.error.message.length).toBeLessThanOrEqual(300)
+    }
+    // A Result crosses the bridge as JSON: it must serialise.
+    expect(() => JSON.stringify(result)).not.toThrow()
+  }
+
+  /** Payloads no schema expects: hostile Proxies, cycles, getters that throw, huge and prototype-polluting ones. */
+  function hostilePayloads(): unknown[] {
+    const cyclic: Record<string, unknown> = { code: COLA }
+    cyclic['self'] = cyclic
+    const throwingProxy = new Proxy({}, {
+      get() {
+        throw new Error('get trap')
+      },
+      ownKeys() {
+        throw new Error('ownKeys trap')
+      },
+      getOwnPropertyDescriptor() {
+        throw new Error('descriptor trap')
+      },
+      getPrototypeOf() {
+        throw new Error('prototype trap')
+      },
+      has() {
+        throw new Error('has trap')
+      }
+    })
+    const revocable = Proxy.revocable({}, {})
+    revocable.revoke()
+    const getter = Object.defineProperty({}, 'code', {
+      enumerable: true,
+      get() {
+        throw new Error('getter')
+      }
+    })
+    let flips = 0
+    const shifty = Object.defineProperty({ source: 'manual' }, 'code', { enumerable: true, get: () => (flips++ % 2 ? COLA : { evil: true }) })
+    const symbolKeyed = { [Symbol('k')]: 1, code: COLA }
+    const wide = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`k${i}`, i]))
+    let deep: unknown = {}
+    for (let i = 0; i < 20_000; i++) deep = { a: deep }
+    return [
+      cyclic,
+      throwingProxy,
+      revocable.proxy,
+      getter,
+      shifty,
+      symbolKeyed,
+      wide,
+      deep,
+      'x'.repeat(1_000_000),
+      JSON.parse('{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}'),
+      Object.create(null),
+      Object.assign(Object.create({ code: COLA, source: 'manual' }), {}),
+      [COLA],
+      new Map([['code', COLA]]),
+      new Date(),
+      () => 1,
+      Symbol('payload'),
+      10n ** 100n,
+      Number.NaN,
+      -0
+    ]
+  }
+
+  function hostileNames(): unknown[] {
+    return [
+      { toString: () => 'store:info' },
+      {
+        toString() {
+          throw new Error('toString')
+        }
+      },
+      Object.create(null),
+      new Proxy({}, {
+        get() {
+          throw new Error('name trap')
+        }
+      }),
+      ['store:info'],
+      Symbol('store:info'),
+      10n,
+      () => 'store:info',
+      new String('store:info'),
+      'store:info\u0000',
+      ' store:info',
+      '\u{1F4A5}'.repeat(10_000)
+    ]
+  }
+
+  it('every channel, every role: arbitrary payloads never throw and always answer a Result', async () => {
+    const fc = await import('fast-check')
+    const app = till.app
+    const anything = fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true, withSparseArray: true, withNullPrototype: true, withObjectString: true, withBoxedValues: true, maxDepth: 4 })
+    // Objects shaped like requests: the right keys with arbitrary values, so the schemas' inner checks are reached.
+    const keyed = fc.dictionary(fc.constantFrom('code', 'source', 'lineId', 'quantity', 'pin', 'percent', 'receivedMinor', 'saleId', 'limit', 'locale', 'chainId', 'token', 'currency', 'fiatPerToken', 'jobId', 'id', '__proto__', 'constructor'), anything)
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...CALL_NAMES), fc.constantFrom(...WINDOW_ROLES), fc.oneof(anything, keyed), async (name, role, payload) => {
+        let result: unknown
+        try {
+          result = await app.registry.dispatch(role, name, payload)
+        } catch (e) {
+          throw new Error(`${role} -> ${name} threw ${String(e)}`, { cause: e })
+        }
+        expectResult(result)
+      }),
+      { numRuns: 600, seed: 20261124 }
+    )
+    for (const name of CALL_NAMES) {
+      for (const payload of hostilePayloads()) {
+        for (const role of WINDOW_ROLES) expectResult(await app.registry.dispatch(role, name, payload))
+      }
+    }
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined()
+  }, 120_000)
+
+  it('arbitrary call names and window roles (objects, Proxies, symbols) are refused as a Result, never a throw', async () => {
+    const fc = await import('fast-check')
+    const app = till.app
+    for (const name of hostileNames()) {
+      for (const role of WINDOW_ROLES) {
+        const result = await app.registry.dispatch(role, name, {})
+        expectResult(result)
+        expect(result).toMatchObject({ ok: false, error: { code: 'forbidden' } })
+      }
+    }
+    await fc.assert(
+      fc.asyncProperty(fc.anything({ withBigInt: true, withNullPrototype: true, withObjectString: true, withBoxedValues: true }), fc.anything(), async (name, payload) => {
+        const result = await app.registry.dispatch('cashier', name, payload)
+        expectResult(result)
+        if (!isCallName(name)) expect(result).toMatchObject({ ok: false, error: { code: 'forbidden' } })
+      }),
+      { numRuns: 300, seed: 7 }
+    )
+    // A role that is not one (the hosts never pass one, but the api does not take it on trust).
+    for (const role of ['admin', '', null, { toString: () => 'cashier' }, 'constructor']) {
+      expect(await app.registry.dispatch(role as never, 'store:info', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } })
+    }
+    expect(till.app.sales.current()).toBeNull()
   })
 })

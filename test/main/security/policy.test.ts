@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { CONTENT_SECURITY_POLICY, isAllowedNavigation, SECURE_WEB_PREFERENCES, SenderRegistry } from '../../../src/main/security/policy'
+import { appPageUrl, CONTENT_SECURITY_POLICY, contentSecurityPolicy, denyPermissionCheck, denyPermissionRequest, isAllowedNavigation, tillMenuTemplate, SECURE_WEB_PREFERENCES, SenderRegistry } from '../../../src/main/security/policy'
 import type { WindowRole } from '../../../src/shared/api/channels'
 
 const ROOT = resolve(__dirname, '..', '..', '..')
@@ -58,16 +58,25 @@ describe('window security settings', () => {
     })
   })
 
-  it("the CSP allows only the app's own origin, with no inline or eval'd code", () => {
+  it("the CSP allows only the app's own origin, with no inline or eval'd code, no plugins, base, framing or forms", () => {
     const csp = directives(CONTENT_SECURITY_POLICY)
-    expect(csp.get('default-src')).toEqual(["'self'"])
-    expect(csp.get('object-src')).toEqual(["'none'"])
-    expect(csp.get('base-uri')).toEqual(["'none'"])
-    expect(csp.get('frame-ancestors')).toEqual(["'none'"])
+    expect(Object.fromEntries(csp)).toEqual({
+      'default-src': ["'self'"],
+      'script-src': ["'self'"],
+      'object-src': ["'none'"],
+      'base-uri': ["'none'"],
+      'frame-ancestors': ["'none'"],
+      'form-action': ["'none'"],
+      'img-src': ["'self'", 'data:'],
+      'style-src': ["'self'"],
+      'connect-src': ["'self'"]
+    })
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-inline|unsafe-eval|unsafe-hashes|wasm-unsafe-eval/)
-    // No directive loosens script loading beyond default-src, and nothing allows any host.
-    expect(csp.has('script-src')).toBe(false)
     for (const [name, values] of csp) expect(values, name).not.toContain('*')
+    // The harness adds only its own socket origins, to connect-src alone.
+    const harness = directives(contentSecurityPolicy(['ws://127.0.0.1:4000']))
+    expect(harness.get('connect-src')).toEqual(["'self'", 'ws://127.0.0.1:4000'])
+    expect(harness.get('script-src')).toEqual(["'self'"])
   })
 })
 
@@ -89,11 +98,51 @@ describe('isAllowedNavigation', () => {
     }
   })
 
-  it('packaged (no dev server), allows only file: pages', () => {
-    expect(isAllowedNavigation('file:///opt/stabletill/resources/app.asar/out/renderer/cashier/index.html', null)).toBe(true)
-    for (const url of ['https://example.com/', 'http://localhost:5173/', 'javascript:void(0)', 'data:text/html,hi', 'about:blank', 'blob:null/1234']) {
+  it('packaged (no dev server), allows only the app:// origin: no file: URL passes any more', () => {
+    expect(isAllowedNavigation('app://till/cashier/index.html', null)).toBe(true)
+    expect(isAllowedNavigation('app://till/display/?x=1#top', null)).toBe(true)
+    for (const url of [
+      'file:///opt/stabletill/resources/app.asar/out/renderer/cashier/index.html',
+      'file:///etc/passwd',
+      'file:///home/shop/Downloads/evil.html',
+      'app://other/cashier/index.html',
+      'app://till.evil/cashier/index.html',
+      'app://till:8080/cashier/index.html',
+      'app://user@till/cashier/index.html',
+      'apps://till/cashier/index.html',
+      'https://example.com/',
+      'http://localhost:5173/',
+      'javascript:void(0)',
+      'data:text/html,hi',
+      'about:blank',
+      'blob:null/1234'
+    ]) {
       expect(isAllowedNavigation(url, null), url).toBe(false)
     }
+    // In development only the dev server: not app://, not file:.
+    expect(isAllowedNavigation('app://till/cashier/index.html', DEV_ORIGIN)).toBe(false)
+  })
+
+  it('the packaged page of each window is on app://till', () => {
+    for (const role of ['cashier', 'display', 'backoffice'] as const) {
+      expect(appPageUrl(role)).toBe(`app://till/${role}/index.html`)
+      expect(isAllowedNavigation(appPageUrl(role), null)).toBe(true)
+    }
+  })
+
+  it('the menu of a packaged build has no reload or DevTools; development adds them', () => {
+    const roles = (packaged: boolean) => tillMenuTemplate(packaged).flatMap((item) => (item.submenu ?? []).map((sub) => sub.role).filter(Boolean))
+    expect(roles(true)).not.toContain('toggleDevTools')
+    expect(roles(true)).not.toContain('reload')
+    expect(roles(true)).toContain('paste')
+    expect(roles(false)).toEqual(expect.arrayContaining(['toggleDevTools', 'reload']))
+  })
+
+  it('denies every permission, requested or checked', () => {
+    let granted: boolean | null = null
+    denyPermissionRequest(null, 'media', (ok) => (granted = ok))
+    expect(granted).toBe(false)
+    expect(denyPermissionCheck()).toBe(false)
   })
 
   it('refuses anything that is not a URL', () => {
@@ -119,7 +168,9 @@ describe('SenderRegistry', () => {
     const senders = registry()
     expect(senders.roleOf(1, page, true, DEV_ORIGIN)).toBe('cashier')
     expect(senders.roleOf(2, `${DEV_ORIGIN}/display/index.html`, true, DEV_ORIGIN)).toBe('display')
-    expect(senders.roleOf(3, 'file:///app/out/renderer/backoffice/index.html', true, null)).toBe('backoffice')
+    expect(senders.roleOf(3, 'app://till/backoffice/index.html', true, null)).toBe('backoffice')
+    // A file: page in a till window (packaged) is not the till.
+    expect(senders.roleOf(3, 'file:///app/out/renderer/backoffice/index.html', true, null)).toBeNull()
   })
 
   it('refuses an unknown webContents id', () => {
@@ -170,7 +221,8 @@ describe('static checks on the pages and preloads', () => {
       const csp = directives(metas[0]!)
       expect(csp.get('default-src'), relative(ROOT, file)).toEqual(["'self'"])
       expect(metas[0], relative(ROOT, file)).not.toMatch(/unsafe-inline|unsafe-eval|unsafe-hashes/)
-      expect(csp.has('script-src'), relative(ROOT, file)).toBe(false)
+      // script-src, when a page names it, may only repeat 'self' (the response header carries the full policy).
+      if (csp.has('script-src')) expect(csp.get('script-src'), relative(ROOT, file)).toEqual(["'self'"])
       // No inline script or handler for a CSP to have to allow.
       expect(html, relative(ROOT, file)).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+\s*=/i)
     }
