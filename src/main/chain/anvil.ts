@@ -2,7 +2,7 @@
 // It binds 127.0.0.1 only, on a port the OS picks (--port 0), and prints "Listening on 127.0.0.1:PORT" when ready.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 
 export interface AnvilProcess {
   readonly rpcUrl: string
@@ -28,8 +28,17 @@ export function anvilBinary(): string | null {
   if (fromEnv && existsSync(fromEnv)) return fromEnv
   const platform = process.platform === 'win32' ? 'win32' : process.platform
   const exe = process.platform === 'win32' ? 'anvil.exe' : 'anvil'
-  const candidate = join(process.cwd(), 'node_modules', '@foundry-rs', `anvil-${platform}-${process.arch === 'x64' ? 'amd64' : process.arch}`, 'bin', exe)
-  return existsSync(candidate) ? candidate : null
+  const pkg = `@foundry-rs/anvil-${platform}-${process.arch === 'x64' ? 'amd64' : process.arch}`
+  // From this install (the built file's own node_modules), never the working folder: a till started from anywhere
+  // finds its chain.
+  try {
+    const candidate = join(dirname(require.resolve(`${pkg}/package.json`, { paths: [__dirname] })), 'bin', exe)
+    if (existsSync(candidate)) return candidate
+  } catch {
+    // not installed (optional dependency): fall through
+  }
+  const fromCwd = join(process.cwd(), 'node_modules', pkg, 'bin', exe)
+  return existsSync(fromCwd) ? fromCwd : null
 }
 
 export function isAnvilAvailable(): boolean {
