@@ -246,6 +246,7 @@ export class PaymentService {
         trackFinalized: policyFor.kind === 'finalized' || chain.finalizedAboveMinor !== null,
         tokenAddresses: () => tokens.map((t) => t.address),
         watchedAddresses: () => this.watchedAddresses(chain.chainId),
+        recheckDepth: () => this.recheckDepth(chain.chainId),
         onPolled: (result) => this.afterPoll(chain.chainId, result),
         onError: () => this.emitHealth(),
         ...options.watcher
@@ -663,6 +664,30 @@ export class PaymentService {
       )
       .all(chainId, now) as { receive_address: string }[]
     return rows.map((r) => r.receive_address)
+  }
+
+  /**
+   * How many of the newest blocks the watcher reads by block hash until they are deep enough (watcher.ts, point 4):
+   * the deepest confirmation count any live request on the chain needs; for a `finalized` request, the distance from
+   * the head to the finalized block last seen (64 until one is seen), capped so a stalled finality cannot grow it
+   * without bound.
+   */
+  private recheckDepth(chainId: number): number {
+    const now = this.clock.now()
+    const row = this.db
+      .prepare(
+        `SELECT MAX(CASE WHEN confirmation_kind = 'blocks' THEN confirmations_required ELSE 0 END) AS blocks,
+                MAX(confirmation_kind = 'finalized') AS finalized
+           FROM payment_requests WHERE chain_id = ? AND (hold_until > ? OR status IN ('New', 'Seen'))`
+      )
+      .get(chainId, now) as { blocks: number | null; finalized: number | null }
+    let depth = row.blocks ?? 1
+    if (row.finalized) {
+      const cursor = readCursor(this.db, chainId)
+      const distance = cursor?.finalized !== null && cursor?.finalized !== undefined ? cursor.head - cursor.finalized + 1 : 64
+      depth = Math.max(depth, distance)
+    }
+    return Math.min(Math.max(depth, 1), 2048)
   }
 
   /** First free tag index of this till's slice on (chain, token, address). Runs inside the create transaction. */
