@@ -1,0 +1,110 @@
+// CSV export of a closed day: one row per money movement (sale tender, refund tender, cash in/out, the drawer's
+// over/short). RFC 4180 (CRLF records, fields with , " CR LF quoted, quotes doubled), written by csv-stringify,
+// UTF-8, with an optional BOM for spreadsheet programs that guess the encoding otherwise (Excel).
+//
+// Columns, in order:
+//   id              stable and unique: <till>-<z>-S<sale>-<n>, -R<return>-<n>, -M<movement>, -D (ids.ts)
+//   business_date   YYYY-MM-DD in the store's time zone
+//   z_number        the day's Z number
+//   till_id
+//   kind            sale | refund | cash-in | cash-out | difference
+//   entry_number    sale number, return number, movement number (0 for the difference)
+//   entry_id        the ledger's id of the sale, return or movement
+//   time_utc        ISO 8601 in UTC, milliseconds
+//   cashier
+//   tender          cash | stablecoin
+//   token_symbol    USDC, USDT (stablecoin only)
+//   chain_id        EIP-155 chain id (stablecoin only)
+//   chain_name
+//   token_amount    exact decimal token amount, signed like amount ("12.791572", "-12.791572")
+//   amount          store currency, exact decimal, signed: into the account positive, out negative ("-4.50")
+//   currency        ISO 4217
+//   rate            store currency per one token, exact decimal
+//   rate_source     peg | manual | http
+//   tx_hash         the transfer's hash (incoming for a sale, outgoing for a refund)
+//   log_index       the Transfer log's index in its block
+//   block_number
+//   network_fee     the transfer's network fee in store currency (empty when not known)
+//   original_sale   for a refund: the original sale's number
+//   note            late | refund basis (token | fiat) | a cash in/out's reason | the over/short's reason
+//
+// Formula injection (OWASP "CSV Injection"): a text cell that starts with = + - @ TAB or CR is prefixed with an
+// apostrophe so a spreadsheet shows it as text instead of evaluating it. The rule applies to text cells only.
+// Amount cells are written by us from integers and always match ^-?\d+(\.\d+)?$: a bare signed number cannot run
+// as a formula, and guarding it would turn "-4.50" into the text "'-4.50" that no spreadsheet can add up. So
+// numbers stay numbers, negatives included, and only free text (names, reasons) is guarded.
+import { Readable, type Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { stringify } from 'csv-stringify'
+import { formatMinorPlain, formatUnits } from '../../shared/money'
+import { movements } from './movements'
+import { computeZTotals, type DaySettlement, type ZTotals } from './settlement'
+
+export const CSV_COLUMNS = [
+  'id', 'business_date', 'z_number', 'till_id', 'kind', 'entry_number', 'entry_id', 'time_utc', 'cashier', 'tender',
+  'token_symbol', 'chain_id', 'chain_name', 'token_amount', 'amount', 'currency', 'rate', 'rate_source', 'tx_hash',
+  'log_index', 'block_number', 'network_fee', 'original_sale', 'note'
+] as const
+
+export interface CsvOptions {
+  /** Start with U+FEFF so Excel reads UTF-8. Off by default: most importers treat a BOM as part of the first name. */
+  readonly bom?: boolean
+  /** Precomputed totals (the Z), when the caller has them already. */
+  readonly totals?: ZTotals
+}
+
+const FORMULA_START = /^[=+\-@\t\r]/
+
+/** OWASP's guard for a text cell: a leading apostrophe when it could start a formula. */
+export function guardCell(text: string): string {
+  return FORMULA_START.test(text) ? `'${text}` : text
+}
+
+function rows(day: DaySettlement, totals: ZTotals): Generator<string[]> {
+  const currency = day.store.currency
+  const common = [day.businessDate, String(day.zNumber), guardCell(day.store.tillId)]
+  return (function* () {
+    for (const m of movements(day, totals)) {
+      const coin = m.coin
+      const sign = m.amountMinor < 0 ? -1n : 1n
+      let note = m.reason ?? ''
+      if (coin && 'basis' in coin) note = coin.basis
+      else if (coin && coin.late) note = 'late'
+      yield [
+        m.id,
+        ...common,
+        m.kind,
+        String(m.entryNumber),
+        guardCell(m.entryId),
+        new Date(m.at).toISOString(),
+        guardCell(m.cashier),
+        coin ? 'stablecoin' : 'cash',
+        coin ? guardCell(coin.tokenSymbol) : '',
+        coin ? String(coin.chainId) : '',
+        coin ? guardCell(coin.chainName) : '',
+        coin ? formatUnits(sign * BigInt(coin.tokenUnits), coin.tokenDecimals) : '',
+        formatMinorPlain(m.amountMinor, currency),
+        currency,
+        coin ? coin.rate : '',
+        coin ? guardCell(coin.rateSource) : '',
+        coin ? guardCell(coin.txHash) : '',
+        coin ? String(coin.logIndex) : '',
+        coin ? String(coin.blockNumber) : '',
+        coin && coin.networkFeeMinor !== null ? formatMinorPlain(coin.networkFeeMinor, currency) : '',
+        m.originalSaleNumber === null ? '' : String(m.originalSaleNumber),
+        guardCell(note)
+      ]
+    }
+  })()
+}
+
+export async function writeCsv(day: DaySettlement, out: Writable, options: CsvOptions = {}): Promise<void> {
+  const totals = options.totals ?? computeZTotals(day)
+  await pipeline(
+    Readable.from(rows(day, totals)),
+    stringify({ header: true, columns: [...CSV_COLUMNS], bom: options.bom ?? false, record_delimiter: 'windows', eof: true }),
+    out,
+    // The caller owns `out` (it may write more, or close it itself).
+    { end: false }
+  )
+}
