@@ -11,7 +11,7 @@
 // GrpHdr/CreDtTm and Stmt/CreDtTm are the closing time, not the export's, so the same day is the same bytes.
 import type { Writable } from 'node:stream'
 import { create } from 'xmlbuilder2'
-import { formatMinorPlain, formatUnits } from '../../shared/money'
+import { minorFormatter, plainUnits } from './format'
 import { movements, statementAccounts, type Movement } from './movements'
 import { writeChunks } from './output'
 import { computeZTotals, type DaySettlement, type ZTotals } from './settlement'
@@ -22,7 +22,7 @@ export const CAMT053_NAMESPACE = 'urn:iso:std:iso:20022:tech:xsd:camt.053.001.08
 const MAX35 = 35
 
 type NtrySlot = 'ref' | 'currency' | 'amount' | 'direction' | 'date' | 'code' | 'info'
-type StmtSlot = 'id' | 'seq' | 'created' | 'from' | 'to' | 'accountId' | 'currency' | 'accountName' | 'openAmount' | 'openDirection' | 'closeAmount' | 'closeDirection' | 'date' | 'count' | 'sum'
+type StmtSlot = 'id' | 'seq' | 'created' | 'from' | 'to' | 'accountId' | 'currency' | 'accountName' | 'openAmount' | 'openDirection' | 'closeAmount' | 'closeDirection' | 'date'
 
 const BANK_CODES: Record<Movement['kind'], string> = { sale: 'SALE', refund: 'RFND', 'cash-in': 'CSHI', 'cash-out': 'CSHO', difference: 'DIFF' }
 
@@ -53,7 +53,7 @@ function shapes(): { entry: (v: Record<NtrySlot, string>) => string; statement: 
     FrToDt: { FrDtTm: '{{from}}', ToDtTm: '{{to}}' },
     Acct: { Id: { Othr: { Id: '{{accountId}}' } }, Ccy: '{{currency}}', Nm: '{{accountName}}' },
     Bal: [balance('OPBD', '{{openAmount}}', '{{openDirection}}'), balance('CLBD', '{{closeAmount}}', '{{closeDirection}}')],
-    TxsSummry: { TtlNtries: { NbOfNtries: '{{count}}', Sum: '{{sum}}' } },
+    // No TxsSummry (optional): it precedes the entries, so it would cost a counting pass over the day.
     [ENTRIES]: {}
   } }).end({ headless: true, prettyPrint: true, indent: '  ', offset: 2, newline: '\n' })
   return {
@@ -84,29 +84,22 @@ function information(m: Movement, currency: string): string {
     : m.kind === 'cash-out' ? `Cash out ${m.entryNumber}: ${m.reason ?? ''}`
     : `Cash ${m.amountMinor > 0 ? 'over' : 'short'}: ${m.reason ?? ''}`
   const detail = coin
-    ? `; token ${formatUnits(BigInt(coin.tokenUnits), coin.tokenDecimals)} ${coin.tokenSymbol}; chain ${coin.chainName} (${coin.chainId}); tx ${coin.txHash}; log ${coin.logIndex}; block ${coin.blockNumber}; rate ${coin.rate} ${currency} (${coin.rateSource})${coin.late ? '; late' : ''}${'basis' in coin ? `; basis ${coin.basis}` : ''}`
+    ? `; token ${plainUnits(coin.tokenUnits, coin.tokenDecimals)} ${coin.tokenSymbol}; chain ${coin.chainName} (${coin.chainId}); tx ${coin.txHash}; log ${coin.logIndex}; block ${coin.blockNumber}; rate ${coin.rate} ${currency} (${coin.rateSource})${coin.late ? '; late' : ''}${'basis' in coin ? `; basis ${coin.basis}` : ''}`
     : ''
   return (what + detail).slice(0, 500)
 }
 
-const unsigned = (minor: number, currency: string): string => formatMinorPlain(Math.abs(minor), currency)
 const direction = (minor: number): string => (minor < 0 ? 'DBIT' : 'CRDT')
 
 function* camtChunks(day: DaySettlement, totals: ZTotals): Generator<string> {
   cachedShapes ??= shapes()
   const { document, statement, entry } = cachedShapes
   const currency = day.store.currency
+  const money = minorFormatter(currency)
+  const unsigned = (minor: number): string => money(Math.abs(minor))
   const created = isoUtc(day.periodEndMs)
   yield document.before({ msgId: max35(`${day.store.tillId}-Z${day.zNumber}`, 'MsgId'), created })
   for (const account of statementAccounts(day, totals)) {
-    // TxsSummry comes before the entries: a first pass counts them (flat memory, like the entries pass).
-    let count = 0
-    let sum = 0
-    for (const m of movements(day, totals)) {
-      if (m.account !== account.key) continue
-      count++
-      sum += Math.abs(m.amountMinor)
-    }
     const slots = {
       id: max35(`${day.store.tillId}-Z${day.zNumber}-${account.accountId.slice(day.store.tillId.length + 1)}`, 'Stmt Id'),
       seq: String(day.zNumber),
@@ -116,21 +109,19 @@ function* camtChunks(day: DaySettlement, totals: ZTotals): Generator<string> {
       accountId: account.accountId.slice(0, 34),
       currency,
       accountName: account.label,
-      openAmount: unsigned(account.openingMinor, currency),
+      openAmount: unsigned(account.openingMinor),
       openDirection: direction(account.openingMinor),
-      closeAmount: unsigned(account.closingMinor, currency),
+      closeAmount: unsigned(account.closingMinor),
       closeDirection: direction(account.closingMinor),
-      date: day.businessDate,
-      count: String(count),
-      sum: formatMinorPlain(sum, currency)
+      date: day.businessDate
     }
     yield statement.before(slots)
-    for (const m of movements(day, totals)) {
-      if (m.account !== account.key) continue
+    // One pass over the day per account: flat memory however long the day.
+    for (const m of movements(day, totals, account.key)) {
       yield entry({
         ref: max35(m.id, 'NtryRef'),
         currency,
-        amount: unsigned(m.amountMinor, currency),
+        amount: unsigned(m.amountMinor),
         direction: direction(m.amountMinor),
         date: day.businessDate,
         code: BANK_CODES[m.kind],

@@ -24,7 +24,7 @@
 // `commodity` dated on the business date. A file that collects many days keeps one set of declarations: pass
 // { declarations: false } for every day after the first.
 import type { Writable } from 'node:stream'
-import { formatMinorPlain, formatUnits } from '../../shared/money'
+import { minorFormatter, plainUnits } from './format'
 import { formatRatePercent } from '../devices/printer/receipt'
 import { drawerDifferenceId, movementId, returnId, saleId } from './ids'
 import { writeChunks } from './output'
@@ -68,15 +68,29 @@ export interface JournalAccounts {
   tax(tax: { readonly name: string; readonly ratePpm: number }): string
 }
 
+/** Remembers a name per key: a big day asks for the same few accounts millions of times. */
+function memo<T>(key: (value: T) => string, make: (value: T) => string): (value: T) => string {
+  const cache = new Map<string, string>()
+  return (value) => {
+    const k = key(value)
+    let name = cache.get(k)
+    if (name === undefined) {
+      name = make(value)
+      cache.set(k, name)
+    }
+    return name
+  }
+}
+
 export function journalAccounts(day: DaySettlement): JournalAccounts {
-  const rate = (t: { readonly name: string; readonly ratePpm: number }): string => `${accountComponent(t.name)}-${formatRatePercent(t.ratePpm).replace('.', 'p')}`
+  const rate = memo<{ readonly name: string; readonly ratePpm: number }>((t) => `${t.ratePpm}|${t.name}`, (t) => `${accountComponent(t.name)}-${formatRatePercent(t.ratePpm).replace('.', 'p')}`)
   return {
     cash: `Assets:Cash:Till${day.store.tillNumber}`,
     transfers: 'Assets:Cash:Transfers',
     overpayments: 'Income:Overpayments',
     underpayments: 'Expenses:Underpayments',
     overShort: 'Expenses:CashOverShort',
-    clearing: (coin) => `Assets:Clearing:${accountComponent(coin.tokenSymbol).toUpperCase()}:${accountComponent(coin.chainName)}`,
+    clearing: memo((coin) => `${coin.tokenSymbol}|${coin.chainName}`, (coin) => `Assets:Clearing:${accountComponent(coin.tokenSymbol).toUpperCase()}:${accountComponent(coin.chainName)}`),
     sales: (t) => `Income:Sales:${rate(t)}`,
     returns: (t) => `Income:Returns:${rate(t)}`,
     tax: (t) => `Liabilities:Tax:${rate(t)}`
@@ -96,7 +110,7 @@ function declaredAccounts(accounts: JournalAccounts, totals: ZTotals): string[] 
 
 function coinMeta(coin: StablecoinTender | StablecoinRefundTender, currency: string): [string, string][] {
   const meta: [string, string][] = [
-    ['token', `${formatUnits(BigInt(coin.tokenUnits), coin.tokenDecimals)} ${coin.tokenSymbol}`],
+    ['token', `${plainUnits(coin.tokenUnits, coin.tokenDecimals)} ${coin.tokenSymbol}`],
     ['chain', `${coin.chainName} (${coin.chainId})`],
     ['tx-hash', coin.txHash],
     ['log-index', String(coin.logIndex)],
@@ -119,6 +133,7 @@ function taxPostings(taxes: readonly TaxLine[], sign: 1 | -1, income: (t: TaxLin
 
 function* transactions(day: DaySettlement, totals: ZTotals, accounts: JournalAccounts): Generator<Transaction> {
   const currency = day.store.currency
+  const money = minorFormatter(currency)
   const time = (ms: number): [string, string] => ['time', new Date(ms).toISOString()]
   for (const entry of day.entries) {
     switch (entry.kind) {
@@ -132,7 +147,7 @@ function* transactions(day: DaySettlement, totals: ZTotals, accounts: JournalAcc
         if (difference > 0) postings.push({ account: accounts.overpayments, amountMinor: -difference, meta: [] })
         if (difference < 0) postings.push({ account: accounts.underpayments, amountMinor: -difference, meta: [] })
         const meta: [string, string][] = [['sale-id', entry.id], time(entry.at), ['cashier', entry.cashier]]
-        if (entry.discountMinor !== 0) meta.push(['discount', `${formatMinorPlain(entry.discountMinor, currency)} ${currency}`])
+        if (entry.discountMinor !== 0) meta.push(['discount', `${money(entry.discountMinor)} ${currency}`])
         yield { code: saleId(day, entry.number), description: `Sale ${entry.number}`, meta, postings }
         break
       }
@@ -184,6 +199,8 @@ function* transactions(day: DaySettlement, totals: ZTotals, accounts: JournalAcc
 /** One line of free text for a comment, a description or a quoted string: no line breaks, no control characters. */
 function oneLine(text: string): string {
   // eslint-disable-next-line no-control-regex
+  if (!/[\x00-\x1f\x7f]/.test(text)) return text
+  // eslint-disable-next-line no-control-regex
   return text.replace(/[\x00-\x1f\x7f]+/g, ' ')
 }
 
@@ -195,7 +212,8 @@ export const JOURNAL_TAGS = ['sale-id', 'return-id', 'original-sale-id', 'time',
 function* ledgerChunks(day: DaySettlement, totals: ZTotals, options: JournalOptions): Generator<string> {
   const accounts = journalAccounts(day)
   const currency = day.store.currency
-  const amount = (minor: number): string => `${formatMinorPlain(minor, currency)} ${currency}`
+  const money = minorFormatter(currency)
+  const amount = (minor: number): string => `${money(minor)} ${currency}`
   yield `; Stabletill ${oneLine(day.store.name)}, till ${day.store.tillId}, Z ${day.zNumber}, business date ${day.businessDate} (${day.store.timeZone})\n`
   yield `; journal head ${day.journal.headSeq} ${day.journal.headHash}\n\n`
   if (options.declarations ?? true) {
@@ -218,13 +236,15 @@ function* ledgerChunks(day: DaySettlement, totals: ZTotals, options: JournalOpti
 
 /** A Beancount string literal. */
 function quoted(text: string): string {
-  return `"${oneLine(text).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
+  const line = oneLine(text)
+  return /["\\]/.test(line) ? `"${line.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : `"${line}"`
 }
 
 function* beancountChunks(day: DaySettlement, totals: ZTotals, options: JournalOptions): Generator<string> {
   const accounts = journalAccounts(day)
   const currency = day.store.currency
-  const amount = (minor: number): string => `${formatMinorPlain(minor, currency)} ${currency}`
+  const money = minorFormatter(currency)
+  const amount = (minor: number): string => `${money(minor)} ${currency}`
   yield `; Stabletill ${oneLine(day.store.name)}, till ${day.store.tillId}, Z ${day.zNumber}, business date ${day.businessDate} (${day.store.timeZone})\n`
   yield `; journal head ${day.journal.headSeq} ${day.journal.headHash}\n\n`
   if (options.declarations ?? true) {

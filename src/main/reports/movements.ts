@@ -26,12 +26,18 @@ export interface Movement {
   readonly coin: (StablecoinTender | (StablecoinRefundTender & { readonly late?: undefined })) | null
 }
 
-export function* movements(day: DaySettlement, totals: ZTotals): Generator<Movement> {
+/**
+ * The day's movements, in the order of its entries, the drawer's over/short last. With `only`, just that account's:
+ * the other accounts' movements are not even built (statements walk the day once per account).
+ */
+export function* movements(day: DaySettlement, totals: ZTotals, only: AccountKey | null = null): Generator<Movement> {
+  const cashWanted = only === null || only === CASH_ACCOUNT
   for (const entry of day.entries) {
     switch (entry.kind) {
       case 'sale':
         for (let i = 0; i < entry.tenders.length; i++) {
           const tender = entry.tenders[i]!
+          if (only !== null && (tender.kind === 'cash' ? !cashWanted : only === CASH_ACCOUNT || tokenKey(tender) !== only)) continue
           yield {
             id: saleTenderId(day, entry.number, i),
             account: tender.kind === 'cash' ? CASH_ACCOUNT : tokenKey(tender),
@@ -50,6 +56,7 @@ export function* movements(day: DaySettlement, totals: ZTotals): Generator<Movem
       case 'return':
         for (let i = 0; i < entry.tenders.length; i++) {
           const tender = entry.tenders[i]!
+          if (only !== null && (tender.kind === 'cash' ? !cashWanted : only === CASH_ACCOUNT || tokenKey(tender) !== only)) continue
           yield {
             id: refundTenderId(day, entry.number, i),
             account: tender.kind === 'cash' ? CASH_ACCOUNT : tokenKey(tender),
@@ -67,6 +74,7 @@ export function* movements(day: DaySettlement, totals: ZTotals): Generator<Movem
         break
       case 'cash-in':
       case 'cash-out':
+        if (!cashWanted) break
         yield {
           id: movementId(day, entry.number),
           account: CASH_ACCOUNT,
@@ -86,7 +94,7 @@ export function* movements(day: DaySettlement, totals: ZTotals): Generator<Movem
         break
     }
   }
-  if (totals.drawer.differenceMinor !== 0) {
+  if (totals.drawer.differenceMinor !== 0 && cashWanted) {
     yield {
       id: drawerDifferenceId(day),
       account: CASH_ACCOUNT,

@@ -7,7 +7,7 @@
 // the closing time, not the time of the export, so the same day gives the same bytes.
 import type { Writable } from 'node:stream'
 import { create } from 'xmlbuilder2'
-import { formatMinorPlain, formatUnits } from '../../shared/money'
+import { minorFormatter, plainUnits } from './format'
 import { movements, statementAccounts, type Movement } from './movements'
 import { writeChunks } from './output'
 import { computeZTotals, type DaySettlement, type ZTotals } from './settlement'
@@ -53,7 +53,7 @@ let cachedShapes: ReturnType<typeof shapes> | null = null
 function describe(m: Movement, currency: string): { name: string; memo: string } {
   const coin = m.coin
   const coinMemo = coin
-    ? `${formatUnits(BigInt(coin.tokenUnits), coin.tokenDecimals)} ${coin.tokenSymbol} on ${coin.chainName} (${coin.chainId}) at ${coin.rate} ${currency} (${coin.rateSource}) tx ${coin.txHash} log ${coin.logIndex}`
+    ? `${plainUnits(coin.tokenUnits, coin.tokenDecimals)} ${coin.tokenSymbol} on ${coin.chainName} (${coin.chainId}) at ${coin.rate} ${currency} (${coin.rateSource}) tx ${coin.txHash} log ${coin.logIndex}`
     : ''
   switch (m.kind) {
     case 'sale':
@@ -73,6 +73,7 @@ function* ofxChunks(day: DaySettlement, totals: ZTotals): Generator<string> {
   cachedShapes ??= shapes()
   const { document, statement, transaction } = cachedShapes
   const currency = day.store.currency
+  const money = minorFormatter(currency)
   const start = ofxDateTime(day.periodStartMs)
   const end = ofxDateTime(day.periodEndMs)
   yield document.before({ server: end })
@@ -84,19 +85,18 @@ function* ofxChunks(day: DaySettlement, totals: ZTotals): Generator<string> {
       accountId: account.accountId,
       start,
       end,
-      balance: formatMinorPlain(account.closingMinor, currency),
+      balance: money(account.closingMinor),
       asOf: end
     }
     yield statement.before(slots)
     // One pass over the day per account: flat memory however long the day.
-    for (const m of movements(day, totals)) {
-      if (m.account !== account.key) continue
+    for (const m of movements(day, totals, account.key)) {
       if (m.id.length > MAX_FITID) throw new Error(`FITID ${m.id} is longer than OFX allows (${MAX_FITID})`)
       const { name, memo } = describe(m, currency)
       yield transaction({
         type: m.amountMinor < 0 ? 'DEBIT' : 'CREDIT',
         posted: ofxDateTime(m.at),
-        amount: formatMinorPlain(m.amountMinor, currency),
+        amount: money(m.amountMinor),
         fitid: m.id,
         // NAME is A-32 (OFX 2.1.1 §11.4.3).
         name: name.slice(0, 32),

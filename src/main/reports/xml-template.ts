@@ -12,13 +12,17 @@ const SLOT = /\{\{([A-Za-z][A-Za-z0-9]*)\}\}/g
 
 /** Escapes element content (XML 1.0 §2.4). A quote stays a quote: OFX's SGML DTD has no &quot; entity. */
 export function escapeXmlText(text: string): string {
+  // Most values (ids, amounts, dates) need nothing: one test instead of two replaces.
+  // eslint-disable-next-line no-control-regex
+  if (!/[&<>\x00-\x08\x0b\x0c\x0e-\x1f]/.test(text)) return text
   // eslint-disable-next-line no-control-regex
   return text.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '').replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'))
 }
 
 /** Escapes a double-quoted attribute value (XML 1.0 §3.3.3). */
 export function escapeXmlAttribute(text: string): string {
-  return escapeXmlText(text).replace(/"/g, '&quot;')
+  const escaped = escapeXmlText(text)
+  return escaped.includes('"') ? escaped.replace(/"/g, '&quot;') : escaped
 }
 
 export type Fill<K extends string> = (values: Readonly<Record<K, string>>) => string

@@ -1,7 +1,9 @@
 // Every export of the sample day, read back by the accountants' own tools (spawned), with totals equal to the Z.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeCamt053 } from '../../../src/main/reports/camt053'
-import { guardCell, writeCsv } from '../../../src/main/reports/csv'
+import fc from 'fast-check'
+import { stringify } from 'csv-stringify/sync'
+import { CSV_COLUMNS, csvRecord, csvRecords, guardCell, writeCsv } from '../../../src/main/reports/csv'
 import { writeBeancount, writeLedgerJournal } from '../../../src/main/reports/journal'
 import { movements } from '../../../src/main/reports/movements'
 import { writeOfx } from '../../../src/main/reports/ofx'
@@ -91,6 +93,16 @@ describe('CSV', () => {
     expect(guardCell('+1')).toBe("'+1")
     expect(guardCell('\tx')).toBe("'\tx")
     expect(guardCell('Ann')).toBe('Ann')
+  })
+
+  it('is byte for byte what csv-stringify writes for the same records (the fast path changes nothing)', async () => {
+    const text = await exportText((d, out) => writeCsv(d, out), day)
+    expect(text).toBe(stringify([...csvRecords(day, z)], { header: true, columns: [...CSV_COLUMNS], record_delimiter: 'windows' }))
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: fc.constantFrom('a', ',', '"', '\r', '\n', ' ', '=', 'é', '中', "'") }), { minLength: 1, maxLength: 5 }), (fields) => {
+        expect(csvRecord(fields)).toBe(stringify([fields], { record_delimiter: 'windows' }))
+      })
+    )
   })
 
   it('the BOM option puts U+FEFF first and changes nothing else', async () => {

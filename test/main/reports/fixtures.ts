@@ -119,9 +119,22 @@ export function sampleDay(overrides: Partial<DaySettlement> = {}): DaySettlement
  * ledger SELECT would. Mix: 60 % cash, 25 % USDC on Base, 15 % USDT on Polygon; two VAT rates; a cash return
  * every 50th sale; a cash out every 1000th.
  */
+const HASH_PAD = '0'.repeat(64)
+
 export function syntheticDay(salesCount: number): DaySettlement {
   const start = Date.UTC(2026, 0, 15, 7, 0)
   const stepMs = Math.max(1, Math.floor((10 * 3600 * 1000) / salesCount))
+  // Tax lines depend only on the amount and rate: built once, so the generator costs what a ledger cursor would.
+  const taxCache = new Map<number, TaxLine[]>()
+  const taxesOf = (amount: number, ratePpm: number): TaxLine[] => {
+    const key = amount * 2 + (ratePpm === VAT_19 ? 1 : 0)
+    let taxes = taxCache.get(key)
+    if (!taxes) {
+      taxes = [vat(amount, ratePpm)]
+      taxCache.set(key, taxes)
+    }
+    return taxes
+  }
   const entries: Iterable<DayEntry> = {
     *[Symbol.iterator]() {
       let returns = 0
@@ -129,13 +142,13 @@ export function syntheticDay(salesCount: number): DaySettlement {
       for (let i = 1; i <= salesCount; i++) {
         const time = start + i * stepMs
         const amount = 100 + ((i * 7919) % 4900)
-        const taxes = i % 3 === 0 ? [vat(amount, VAT_19)] : [vat(amount, VAT_7)]
+        const taxes = taxesOf(amount, i % 3 === 0 ? VAT_19 : VAT_7)
         const mix = i % 20
         let tenders: SaleEntry['tenders']
         if (mix < 12) tenders = [{ kind: 'cash', amountMinor: amount }]
         else {
           const token = mix < 17 ? USDC_BASE : USDT_POLYGON
-          tenders = [{ kind: 'stablecoin', ...token, tokenUnits: (BigInt(amount) * 10_000n).toString(), amountMinor: amount, rate: '1', rateSource: 'peg', txHash: `0x${i.toString(16).padStart(64, '0')}`, logIndex: i % 7, blockNumber: 24_000_000 + i, networkFeeMinor: 1, late: false }]
+          tenders = [{ kind: 'stablecoin', ...token, tokenUnits: `${amount}0000`, amountMinor: amount, rate: '1', rateSource: 'peg', txHash: `0x${HASH_PAD.slice(0, 64 - String(i).length)}${i}`, logIndex: i % 7, blockNumber: 24_000_000 + i, networkFeeMinor: 1, late: false }]
         }
         yield { kind: 'sale', id: `sale-${i}`, number: i, at: time, cashier: 'Ann', taxes, grossMinor: amount, discountMinor: 0, tenders }
         if (i % 50 === 0) {
