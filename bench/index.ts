@@ -2,6 +2,7 @@
 import { benchChain } from './chain'
 import { benchLedger } from './ledger'
 import { benchReceipt } from './receipt'
+import { benchReports } from './reports'
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
 
@@ -32,6 +33,20 @@ async function main(): Promise<void> {
       console.log(`poll every ${pollIntervalMs} ms${pollIntervalMs === 1000 ? ' (default)' : ''}:`)
       console.log(`  block -> Seen: median ${fmt(r.seenMedianMs)} ms, max ${fmt(r.seenMaxMs)} ms, beside a block time of ${fmt(r.blockTimeMs)} ms (median/block = ${fmt(r.seenMedianMs / r.blockTimeMs, 2)})`)
       console.log(`  RPC calls per minute: idle ${fmt(r.rpcPerMinIdle, 1)}, watching ${fmt(r.rpcPerMinWatching, 1)}`)
+    }
+  }
+  if (want('reports')) {
+    console.log('== reports (Z + every export of a generated day, streamed to a counting sink)')
+    // Goals (issue [D]): 10,000 sales <= 1 s, 1,000,000 sales <= 10 s, flat memory. The 1,000,000 case runs here only.
+    for (const sales of [10_000, 1_000_000]) {
+      const r = await benchReports(sales)
+      console.log(`${fmt(r.sales)} sales (${fmt(r.entries)} entries with money or counts):`)
+      console.log('  step        wall ms    CPU ms   output MB   wall/floor')
+      const floor = r.rows.find((row) => row.step === 'floor')!
+      for (const row of r.rows) {
+        console.log(`  ${row.step.padEnd(10)} ${fmt(row.wallMs).padStart(8)} ${fmt(row.cpuMs).padStart(9)} ${fmt(row.bytes / 1e6, 1).padStart(11)} ${fmt(row.wallMs / floor.wallMs, 1).padStart(12)}`)
+      }
+      console.log(`  peak RSS ${fmt(r.peakRssMb)} MB (at start ${fmt(r.baselineRssMb)} MB), peak heap ${fmt(r.peakHeapMb)} MB`)
     }
   }
 }
