@@ -11,7 +11,7 @@
 // GrpHdr/CreDtTm and Stmt/CreDtTm are the closing time, not the export's, so the same day is the same bytes.
 import type { Writable } from 'node:stream'
 import { create } from 'xmlbuilder2'
-import { minorFormatter, plainUnits } from './format'
+import { isoUtc, minorFormatter, plainUnits } from './format'
 import { movements, statementAccounts, type Movement } from './movements'
 import { writeChunks } from './output'
 import { computeZTotals, type DaySettlement, type ZTotals } from './settlement'
@@ -26,8 +26,6 @@ type StmtSlot = 'id' | 'seq' | 'created' | 'from' | 'to' | 'accountId' | 'curren
 
 const BANK_CODES: Record<Movement['kind'], string> = { sale: 'SALE', refund: 'RFND', 'cash-in': 'CSHI', 'cash-out': 'CSHO', difference: 'DIFF' }
 
-/** ISODateTime in UTC with milliseconds, e.g. 2026-01-15T17:00:00.000Z. */
-const isoUtc = (ms: number): string => new Date(ms).toISOString()
 
 function max35(text: string, what: string): string {
   if (text.length > MAX35) throw new Error(`${what} "${text}" is longer than camt.053's Max35Text`)

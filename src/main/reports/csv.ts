@@ -40,7 +40,7 @@
 // output against csv-stringify's for the whole file and for random text.
 import type { Writable } from 'node:stream'
 import { stringify } from 'csv-stringify/sync'
-import { minorFormatter, plainUnits } from './format'
+import { isoUtc, minorFormatter, plainUnits } from './format'
 import { movements } from './movements'
 import { writeChunks } from './output'
 import { computeZTotals, type DaySettlement, type ZTotals } from './settlement'
@@ -82,7 +82,7 @@ export function csvRecords(day: DaySettlement, totals: ZTotals): Generator<strin
         m.kind,
         String(m.entryNumber),
         guardCell(m.entryId),
-        new Date(m.at).toISOString(),
+        isoUtc(m.at),
         guardCell(m.cashier),
         coin ? 'stablecoin' : 'cash',
         coin ? guardCell(coin.tokenSymbol) : '',

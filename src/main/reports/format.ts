@@ -29,3 +29,26 @@ export function plainUnits(units: string, decimals: number, negative = false): s
   const text = decimals > 0 ? `${whole}.${digits.slice(cut)}` : whole
   return negative && /[1-9]/.test(text) ? `-${text}` : text
 }
+
+// The last UTC day seen, as [start ms, "YYYY-MM-DDT"]: a day's entries all share it, so only the time is computed.
+let isoDay: [number, string] = [Number.NaN, '']
+const DAY_MS = 86_400_000
+
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n))
+
+/** new Date(ms).toISOString(), e.g. "2026-01-15T08:05:00.000Z", about five times faster within one day. */
+export function isoUtc(ms: number): string {
+  if (!Number.isSafeInteger(ms)) throw new Error(`bad time ${ms}`)
+  let offset = ms - isoDay[0]
+  if (!(offset >= 0 && offset < DAY_MS)) {
+    const start = ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS)
+    const iso = new Date(start).toISOString()
+    // Years outside 0000-9999 print with a sign: leave those to Date.
+    if (iso.length !== 24) return new Date(ms).toISOString()
+    isoDay = [start, iso.slice(0, 11)]
+    offset = ms - start
+  }
+  const millis = offset % 1000
+  const seconds = Math.floor(offset / 1000)
+  return `${isoDay[1]}${pad2(Math.floor(seconds / 3600))}:${pad2(Math.floor(seconds / 60) % 60)}:${pad2(seconds % 60)}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`
+}

@@ -24,7 +24,7 @@
 // `commodity` dated on the business date. A file that collects many days keeps one set of declarations: pass
 // { declarations: false } for every day after the first.
 import type { Writable } from 'node:stream'
-import { minorFormatter, plainUnits } from './format'
+import { isoUtc, minorFormatter, plainUnits } from './format'
 import { formatRatePercent } from '../devices/printer/receipt'
 import { drawerDifferenceId, movementId, returnId, saleId } from './ids'
 import { writeChunks } from './output'
@@ -68,32 +68,38 @@ export interface JournalAccounts {
   tax(tax: { readonly name: string; readonly ratePpm: number }): string
 }
 
-/** Remembers a name per key: a big day asks for the same few accounts millions of times. */
-function memo<T>(key: (value: T) => string, make: (value: T) => string): (value: T) => string {
-  const cache = new Map<string, string>()
+/** Remembers a name per pair of keys (nested maps: no key string built per call on a day of millions of postings). */
+function memo2<T, A, B>(first: (value: T) => A, second: (value: T) => B, make: (value: T) => string): (value: T) => string {
+  const cache = new Map<A, Map<B, string>>()
   return (value) => {
-    const k = key(value)
-    let name = cache.get(k)
+    const a = first(value)
+    let inner = cache.get(a)
+    if (!inner) {
+      inner = new Map()
+      cache.set(a, inner)
+    }
+    const b = second(value)
+    let name = inner.get(b)
     if (name === undefined) {
       name = make(value)
-      cache.set(k, name)
+      inner.set(b, name)
     }
     return name
   }
 }
 
 export function journalAccounts(day: DaySettlement): JournalAccounts {
-  const rate = memo<{ readonly name: string; readonly ratePpm: number }>((t) => `${t.ratePpm}|${t.name}`, (t) => `${accountComponent(t.name)}-${formatRatePercent(t.ratePpm).replace('.', 'p')}`)
+  const rate = memo2<{ readonly name: string; readonly ratePpm: number }, number, string>((t) => t.ratePpm, (t) => t.name, (t) => `${accountComponent(t.name)}-${formatRatePercent(t.ratePpm).replace('.', 'p')}`)
   return {
     cash: `Assets:Cash:Till${day.store.tillNumber}`,
     transfers: 'Assets:Cash:Transfers',
     overpayments: 'Income:Overpayments',
     underpayments: 'Expenses:Underpayments',
     overShort: 'Expenses:CashOverShort',
-    clearing: memo((coin) => `${coin.tokenSymbol}|${coin.chainName}`, (coin) => `Assets:Clearing:${accountComponent(coin.tokenSymbol).toUpperCase()}:${accountComponent(coin.chainName)}`),
-    sales: (t) => `Income:Sales:${rate(t)}`,
-    returns: (t) => `Income:Returns:${rate(t)}`,
-    tax: (t) => `Liabilities:Tax:${rate(t)}`
+    clearing: memo2((coin: { readonly tokenSymbol: string; readonly chainName: string }) => coin.tokenSymbol, (coin) => coin.chainName, (coin) => `Assets:Clearing:${accountComponent(coin.tokenSymbol).toUpperCase()}:${accountComponent(coin.chainName)}`),
+    sales: memo2((t: { readonly name: string; readonly ratePpm: number }) => t.ratePpm, (t) => t.name, (t) => `Income:Sales:${rate(t)}`),
+    returns: memo2((t: { readonly name: string; readonly ratePpm: number }) => t.ratePpm, (t) => t.name, (t) => `Income:Returns:${rate(t)}`),
+    tax: memo2((t: { readonly name: string; readonly ratePpm: number }) => t.ratePpm, (t) => t.name, (t) => `Liabilities:Tax:${rate(t)}`)
   }
 }
 
@@ -134,7 +140,7 @@ function taxPostings(taxes: readonly TaxLine[], sign: 1 | -1, income: (t: TaxLin
 function* transactions(day: DaySettlement, totals: ZTotals, accounts: JournalAccounts): Generator<Transaction> {
   const currency = day.store.currency
   const money = minorFormatter(currency)
-  const time = (ms: number): [string, string] => ['time', new Date(ms).toISOString()]
+  const time = (ms: number): [string, string] => ['time', isoUtc(ms)]
   for (const entry of day.entries) {
     switch (entry.kind) {
       case 'sale': {

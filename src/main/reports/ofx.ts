@@ -7,7 +7,7 @@
 // the closing time, not the time of the export, so the same day gives the same bytes.
 import type { Writable } from 'node:stream'
 import { create } from 'xmlbuilder2'
-import { minorFormatter, plainUnits } from './format'
+import { isoUtc, minorFormatter, plainUnits } from './format'
 import { movements, statementAccounts, type Movement } from './movements'
 import { writeChunks } from './output'
 import { computeZTotals, type DaySettlement, type ZTotals } from './settlement'
@@ -15,7 +15,7 @@ import { ENTRIES, splitAtEntries, xmlTemplate } from './xml-template'
 
 /** OFX date-time in UTC (OFX 2.1.1 §3.2.8.2): YYYYMMDDHHMMSS.XXX[0:GMT]. */
 export function ofxDateTime(ms: number): string {
-  const iso = new Date(ms).toISOString() // 2026-01-15T08:05:00.000Z
+  const iso = isoUtc(ms) // 2026-01-15T08:05:00.000Z
   return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}.${iso.slice(20, 23)}[0:GMT]`
 }
 

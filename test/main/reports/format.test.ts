@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { formatMinorPlain, formatUnits } from '../../../src/shared/money'
-import { minorFormatter, plainMinor, plainUnits } from '../../../src/main/reports/format'
+import { isoUtc, minorFormatter, plainMinor, plainUnits } from '../../../src/main/reports/format'
 
 describe('export amount formatting', () => {
   it('plainMinor writes what money.ts writes, for any safe integer and exponent', () => {
@@ -23,5 +23,16 @@ describe('export amount formatting', () => {
     )
     expect(plainUnits('000012', 6)).toBe('0.000012')
     expect(() => plainUnits('-5', 6)).toThrow(/bad token amount/)
+  })
+
+  it('isoUtc writes what Date#toISOString writes, within a day, across days and far from the cache', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -62_000_000_000_000, max: 253_000_000_000_000 }), fc.integer({ min: -90_000_000, max: 90_000_000 }), (ms, step) => {
+        expect(isoUtc(ms)).toBe(new Date(ms).toISOString())
+        expect(isoUtc(ms + step)).toBe(new Date(ms + step).toISOString())
+      })
+    )
+    expect(isoUtc(Date.UTC(2026, 0, 15, 23, 59, 59, 999))).toBe('2026-01-15T23:59:59.999Z')
+    expect(isoUtc(Date.UTC(2026, 0, 16))).toBe('2026-01-16T00:00:00.000Z')
   })
 })
