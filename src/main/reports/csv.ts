@@ -65,6 +65,13 @@ export function guardCell(text: string): string {
   return FORMULA_START.test(text) ? `'${text}` : text
 }
 
+const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/
+
+/** A cell that should hold a number (a rate from the data): left bare when it is one, guarded as text otherwise. */
+export function numberCell(text: string): string {
+  return PLAIN_NUMBER.test(text) ? text : guardCell(text)
+}
+
 /** The CSV's records (header excluded), as text cells: what csv-stringify is given. */
 export function csvRecords(day: DaySettlement, totals: ZTotals): Generator<string[]> {
   const currency = day.store.currency
@@ -77,7 +84,8 @@ export function csvRecords(day: DaySettlement, totals: ZTotals): Generator<strin
       if (coin && 'basis' in coin) note = coin.basis
       else if (coin && coin.late) note = 'late'
       yield [
-        m.id,
+        // Ids start with the till id, which starts with a letter or digit (settlement.ts); guarded all the same.
+        guardCell(m.id),
         ...common,
         m.kind,
         String(m.entryNumber),
@@ -91,7 +99,7 @@ export function csvRecords(day: DaySettlement, totals: ZTotals): Generator<strin
         coin ? plainUnits(coin.tokenUnits, coin.tokenDecimals, m.amountMinor < 0) : '',
         money(m.amountMinor),
         currency,
-        coin ? coin.rate : '',
+        coin ? numberCell(coin.rate) : '',
         coin ? guardCell(coin.rateSource) : '',
         coin ? guardCell(coin.txHash) : '',
         coin ? String(coin.logIndex) : '',

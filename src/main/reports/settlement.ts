@@ -216,7 +216,8 @@ export const daySettlementHeaderSchema = z.object({
     taxId: z.string().nullable(),
     currency: z.string().regex(/^[A-Z]{3}$/),
     timeZone: z.string().min(1),
-    tillId: z.string().regex(/^[A-Za-z0-9-]{1,16}$/, 'till ids go into export ids (camt.053 allows 35 characters): up to 16 letters, digits and -'),
+    // Export ids start with it: a leading - would read as a formula in a spreadsheet; camt.053 ids are Max35Text.
+    tillId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,15}$/, 'a till id is up to 16 letters, digits and -, starting with a letter or digit'),
     tillNumber: z.number().int().positive()
   }),
   businessDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeCamt053 } from '../../../src/main/reports/camt053'
 import fc from 'fast-check'
 import { stringify } from 'csv-stringify/sync'
-import { CSV_COLUMNS, csvRecord, csvRecords, guardCell, writeCsv } from '../../../src/main/reports/csv'
+import { CSV_COLUMNS, csvRecord, csvRecords, guardCell, numberCell, writeCsv } from '../../../src/main/reports/csv'
 import { writeBeancount, writeLedgerJournal } from '../../../src/main/reports/journal'
 import { movements } from '../../../src/main/reports/movements'
 import { writeOfx } from '../../../src/main/reports/ofx'
@@ -93,6 +93,8 @@ describe('CSV', () => {
     expect(guardCell('+1')).toBe("'+1")
     expect(guardCell('\tx')).toBe("'\tx")
     expect(guardCell('Ann')).toBe('Ann')
+    expect(numberCell('-0.9303')).toBe('-0.9303')
+    expect(numberCell('-1+1')).toBe("'-1+1")
   })
 
   it('is byte for byte what csv-stringify writes for the same records (the fast path changes nothing)', async () => {

@@ -87,5 +87,6 @@ describe('computeZTotals', () => {
     const { entries: _entries, ...header } = sampleDay()
     expect(daySettlementHeaderSchema.safeParse(header).success).toBe(true)
     expect(daySettlementHeaderSchema.safeParse({ ...header, store: { ...header.store, tillId: 'till 1' } }).success).toBe(false)
+    expect(daySettlementHeaderSchema.safeParse({ ...header, store: { ...header.store, tillId: '-till' } }).success).toBe(false)
   })
 })
