@@ -6,6 +6,7 @@ import { stringify } from 'csv-stringify/sync'
 import { CSV_COLUMNS, csvRecord, csvRecords, guardCell, numberCell, writeCsv } from '../../../src/main/reports/csv'
 import { writeBeancount, writeLedgerJournal } from '../../../src/main/reports/journal'
 import { movements } from '../../../src/main/reports/movements'
+import { exportFileName } from '../../../src/main/reports'
 import { writeOfx } from '../../../src/main/reports/ofx'
 import { computeZTotals } from '../../../src/main/reports/settlement'
 import { sampleDay } from './fixtures'
@@ -242,6 +243,12 @@ function expectBooksMatchZ(balances: Map<string, number>): void {
   expect(balances.get('Expenses:CashOverShort')).toBe(-z.drawer.differenceMinor)
   expect(balances.get('Assets:Cash:Transfers')).toBe(z.drawer.cashOutMinor - z.drawer.cashInMinor)
 }
+
+it('one file name per till, day, Z and format, so a re-export overwrites instead of adding a file', () => {
+  expect(exportFileName(day, 'camt053')).toBe('till-1_2026-01-15_Z7.camt053.xml')
+  expect(exportFileName(day, 'hledger')).toBe('till-1_2026-01-15_Z7.journal')
+  expect(exportFileName(sampleDay(), 'csv')).toBe(exportFileName(day, 'csv'))
+})
 
 it('a missing tool fails the test with the package to install, never a silent skip', () => {
   expect(() => run('stabletill-no-such-tool', [])).toThrow(/stabletill-no-such-tool is not installed: apt-get install/)
