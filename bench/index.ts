@@ -2,6 +2,7 @@
 import { benchChain } from './chain'
 import { benchLedger } from './ledger'
 import { benchReceipt } from './receipt'
+import { benchReports } from './reports'
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
 
@@ -39,6 +40,20 @@ async function main(): Promise<void> {
     console.log(`goal: till HTTP median <= the 250 ms loop's: ${fmt(http!.seenMedianMs)} vs ${fmt(loop!.seenMedianMs)} ms ${http!.seenMedianMs <= loop!.seenMedianMs ? 'met' : 'NOT met'}`)
     const idleWorst = Math.max(http!.rpcPerMinIdle, ws!.rpcPerMinIdle)
     console.log(`goal: till idle calls/min <= the loop's: ${fmt(idleWorst, 1)} vs ${fmt(loop!.rpcPerMinIdle, 1)} ${idleWorst <= loop!.rpcPerMinIdle ? 'met' : 'NOT met'}`)
+  }
+  if (want('reports')) {
+    console.log('== reports (Z + every export of a generated day, streamed to a counting sink)')
+    // Goals (issue [D]): 10,000 sales <= 1 s, 1,000,000 sales <= 10 s, flat memory. The 1,000,000 case runs here only.
+    for (const sales of [10_000, 1_000_000]) {
+      const r = await benchReports(sales)
+      console.log(`${fmt(r.sales)} sales (${fmt(r.entries)} entries with money or counts):`)
+      console.log('  step        wall ms    CPU ms   output MB   wall/floor')
+      const floor = r.rows.find((row) => row.step === 'floor')!
+      for (const row of r.rows) {
+        console.log(`  ${row.step.padEnd(10)} ${fmt(row.wallMs).padStart(8)} ${fmt(row.cpuMs).padStart(9)} ${fmt(row.bytes / 1e6, 1).padStart(11)} ${fmt(row.wallMs / floor.wallMs, 1).padStart(12)}`)
+      }
+      console.log(`  peak RSS ${fmt(r.peakRssMb)} MB (at start ${fmt(r.baselineRssMb)} MB), peak heap ${fmt(r.peakHeapMb)} MB`)
+    }
   }
 }
 

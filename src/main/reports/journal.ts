@@ -1,0 +1,281 @@
+// Double-entry journals of a closed day for plain-text accounting: one file read by both hledger and ledger
+// (writeLedgerJournal), and a Beancount file (writeBeancount). One transaction per sale, return, cash movement and
+// the drawer's over/short, each with the stable id of ids.ts as its code (hledger/ledger "(code)") or its `id`
+// metadata (Beancount), so an import that dedupes on it never doubles a day.
+//
+// Accounts (the accountant maps them onto the chart of accounts once):
+//   Assets:Cash:Till<n>                    the till's drawer
+//   Assets:Clearing:<TOKEN>:<Chain>        stablecoin takings, booked in fiat, one per token and chain
+//   Assets:Cash:Transfers                  the other side of a cash in/out (the safe, the bank deposit)
+//   Income:Sales:<Tax>-<rate>              sales net of tax (after line discounts), per tax rate
+//   Income:Returns:<Tax>-<rate>            returns net of tax, per tax rate (a contra-revenue account)
+//   Liabilities:Tax:<Tax>-<rate>           tax collected minus tax refunded
+//   Income:Overpayments                    stablecoin paid over the price and kept
+//   Expenses:Underpayments                 stablecoin short of the price, accepted by a manager
+//   Expenses:CashOverShort                 counted minus expected cash at closing
+// The float is not booked: it stays in the drawer account from day to day, so the drawer account moves by the
+// day's cash takings, cash in/out and the over/short: counted − float.
+//
+// Stablecoin postings carry the token amount, chain, tx hash, log index and rate as posting metadata (a comment
+// "; key: value" line per tag, which both hledger and ledger read as tags). Network fees are the customer's, not
+// the store's: they are on the Z, not in the books.
+//
+// Declarations: `account` and `commodity` (hledger check --strict, ledger --pedantic), Beancount `open` and
+// `commodity` dated on the business date. A file that collects many days keeps one set of declarations: pass
+// { declarations: false } for every day after the first.
+import type { Writable } from 'node:stream'
+import { isoUtc, minorFormatter, plainUnits } from './format'
+import { formatRatePercent } from '../devices/printer/receipt'
+import { drawerDifferenceId, movementId, returnId, saleId } from './ids'
+import { writeChunks } from './output'
+import { computeZTotals, type DaySettlement, type StablecoinRefundTender, type StablecoinTender, type TaxLine, type ZTotals } from './settlement'
+
+export interface JournalOptions {
+  readonly totals?: ZTotals
+  /** Write the account and commodity declarations (default true). */
+  readonly declarations?: boolean
+}
+
+interface Posting {
+  readonly account: string
+  readonly amountMinor: number
+  readonly meta: readonly (readonly [string, string])[]
+}
+
+interface Transaction {
+  readonly code: string
+  readonly description: string
+  readonly meta: readonly (readonly [string, string])[]
+  readonly postings: readonly Posting[]
+}
+
+/** An account name component every tool accepts: Beancount wants [A-Z0-9][A-Za-z0-9-]*. */
+export function accountComponent(text: string): string {
+  const words = text.normalize('NFKD').replace(/[^A-Za-z0-9]+/g, ' ').trim().split(' ').filter((w) => w.length > 0)
+  const joined = words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('')
+  return joined.length > 0 ? joined : 'X'
+}
+
+export interface JournalAccounts {
+  readonly cash: string
+  readonly transfers: string
+  readonly overpayments: string
+  readonly underpayments: string
+  readonly overShort: string
+  clearing(coin: { readonly tokenSymbol: string; readonly chainName: string }): string
+  sales(tax: { readonly name: string; readonly ratePpm: number }): string
+  returns(tax: { readonly name: string; readonly ratePpm: number }): string
+  tax(tax: { readonly name: string; readonly ratePpm: number }): string
+}
+
+/** Remembers a name per pair of keys (nested maps: no key string built per call on a day of millions of postings). */
+function memo2<T, A, B>(first: (value: T) => A, second: (value: T) => B, make: (value: T) => string): (value: T) => string {
+  const cache = new Map<A, Map<B, string>>()
+  return (value) => {
+    const a = first(value)
+    let inner = cache.get(a)
+    if (!inner) {
+      inner = new Map()
+      cache.set(a, inner)
+    }
+    const b = second(value)
+    let name = inner.get(b)
+    if (name === undefined) {
+      name = make(value)
+      inner.set(b, name)
+    }
+    return name
+  }
+}
+
+export function journalAccounts(day: DaySettlement): JournalAccounts {
+  const rate = memo2<{ readonly name: string; readonly ratePpm: number }, number, string>((t) => t.ratePpm, (t) => t.name, (t) => `${accountComponent(t.name)}-${formatRatePercent(t.ratePpm).replace('.', 'p')}`)
+  return {
+    cash: `Assets:Cash:Till${day.store.tillNumber}`,
+    transfers: 'Assets:Cash:Transfers',
+    overpayments: 'Income:Overpayments',
+    underpayments: 'Expenses:Underpayments',
+    overShort: 'Expenses:CashOverShort',
+    clearing: memo2((coin: { readonly tokenSymbol: string; readonly chainName: string }) => coin.tokenSymbol, (coin) => coin.chainName, (coin) => `Assets:Clearing:${accountComponent(coin.tokenSymbol).toUpperCase()}:${accountComponent(coin.chainName)}`),
+    sales: memo2((t: { readonly name: string; readonly ratePpm: number }) => t.ratePpm, (t) => t.name, (t) => `Income:Sales:${rate(t)}`),
+    returns: memo2((t: { readonly name: string; readonly ratePpm: number }) => t.ratePpm, (t) => t.name, (t) => `Income:Returns:${rate(t)}`),
+    tax: memo2((t: { readonly name: string; readonly ratePpm: number }) => t.ratePpm, (t) => t.name, (t) => `Liabilities:Tax:${rate(t)}`)
+  }
+}
+
+function declaredAccounts(accounts: JournalAccounts, totals: ZTotals): string[] {
+  const names = new Set<string>([accounts.cash, accounts.transfers, accounts.overpayments, accounts.underpayments, accounts.overShort])
+  for (const t of totals.tenders.tokens) names.add(accounts.clearing(t))
+  for (const t of totals.taxes) {
+    names.add(accounts.sales(t))
+    names.add(accounts.returns(t))
+    names.add(accounts.tax(t))
+  }
+  return [...names].sort()
+}
+
+function coinMeta(coin: StablecoinTender | StablecoinRefundTender, currency: string): [string, string][] {
+  const meta: [string, string][] = [
+    ['token', `${plainUnits(coin.tokenUnits, coin.tokenDecimals)} ${coin.tokenSymbol}`],
+    ['chain', `${coin.chainName} (${coin.chainId})`],
+    ['tx-hash', coin.txHash],
+    ['log-index', String(coin.logIndex)],
+    ['block', String(coin.blockNumber)],
+    ['rate', `${coin.rate} ${currency} (${coin.rateSource})`]
+  ]
+  if ('basis' in coin) meta.push(['refund-basis', coin.basis])
+  else if (coin.late) meta.push(['late', 'yes'])
+  return meta
+}
+
+function taxPostings(taxes: readonly TaxLine[], sign: 1 | -1, income: (t: TaxLine) => string, tax: (t: TaxLine) => string): Posting[] {
+  const out: Posting[] = []
+  for (const t of taxes) {
+    out.push({ account: income(t), amountMinor: sign * t.netMinor, meta: [] })
+    if (t.taxMinor !== 0) out.push({ account: tax(t), amountMinor: sign * t.taxMinor, meta: [] })
+  }
+  return out
+}
+
+function* transactions(day: DaySettlement, totals: ZTotals, accounts: JournalAccounts): Generator<Transaction> {
+  const currency = day.store.currency
+  const money = minorFormatter(currency)
+  const time = (ms: number): [string, string] => ['time', isoUtc(ms)]
+  for (const entry of day.entries) {
+    switch (entry.kind) {
+      case 'sale': {
+        const postings: Posting[] = entry.tenders.map((t) =>
+          t.kind === 'cash' ? { account: accounts.cash, amountMinor: t.amountMinor, meta: [] } : { account: accounts.clearing(t), amountMinor: t.amountMinor, meta: coinMeta(t, currency) }
+        )
+        // Income is negative in double entry: a credit.
+        postings.push(...taxPostings(entry.taxes, -1, accounts.sales, accounts.tax))
+        const difference = entry.tenders.reduce((s, t) => s + t.amountMinor, 0) - entry.grossMinor
+        if (difference > 0) postings.push({ account: accounts.overpayments, amountMinor: -difference, meta: [] })
+        if (difference < 0) postings.push({ account: accounts.underpayments, amountMinor: -difference, meta: [] })
+        const meta: [string, string][] = [['sale-id', entry.id], time(entry.at), ['cashier', entry.cashier]]
+        if (entry.discountMinor !== 0) meta.push(['discount', `${money(entry.discountMinor)} ${currency}`])
+        yield { code: saleId(day, entry.number), description: `Sale ${entry.number}`, meta, postings }
+        break
+      }
+      case 'return': {
+        const postings = taxPostings(entry.taxes, 1, accounts.returns, accounts.tax)
+        for (const t of entry.tenders) {
+          postings.push(t.kind === 'cash' ? { account: accounts.cash, amountMinor: -t.amountMinor, meta: [] } : { account: accounts.clearing(t), amountMinor: -t.amountMinor, meta: coinMeta(t, currency) })
+        }
+        yield {
+          code: returnId(day, entry.number),
+          description: `Return ${entry.number} of sale ${entry.originalSaleNumber}`,
+          meta: [['return-id', entry.id], ['original-sale-id', entry.originalSaleId], time(entry.at), ['cashier', entry.cashier]],
+          postings
+        }
+        break
+      }
+      case 'cash-in':
+      case 'cash-out': {
+        const signed = entry.kind === 'cash-in' ? entry.amountMinor : -entry.amountMinor
+        yield {
+          code: movementId(day, entry.number),
+          description: `${entry.kind === 'cash-in' ? 'Cash in' : 'Cash out'} ${entry.number}`,
+          meta: [['reason', entry.reason], time(entry.at), ['cashier', entry.cashier]],
+          postings: [
+            { account: accounts.cash, amountMinor: signed, meta: [] },
+            { account: accounts.transfers, amountMinor: -signed, meta: [] }
+          ]
+        }
+        break
+      }
+      default:
+        break
+    }
+  }
+  const difference = totals.drawer.differenceMinor
+  if (difference !== 0) {
+    yield {
+      code: drawerDifferenceId(day),
+      description: difference > 0 ? 'Cash over' : 'Cash short',
+      meta: [['reason', totals.drawer.differenceReason ?? ''], time(day.periodEndMs)],
+      postings: [
+        { account: accounts.cash, amountMinor: difference, meta: [] },
+        { account: accounts.overShort, amountMinor: -difference, meta: [] }
+      ]
+    }
+  }
+}
+
+/** One line of free text for a comment, a description or a quoted string: no line breaks, no control characters. */
+function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (!/[\x00-\x1f\x7f]/.test(text)) return text
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\x00-\x1f\x7f]+/g, ' ')
+}
+
+const ACCOUNT_WIDTH = 44
+
+/** Every metadata key `transactions` writes (declared for ledger --pedantic). */
+export const JOURNAL_TAGS = ['sale-id', 'return-id', 'original-sale-id', 'time', 'cashier', 'discount', 'reason', 'token', 'chain', 'tx-hash', 'log-index', 'block', 'rate', 'late', 'refund-basis'] as const
+
+function* ledgerChunks(day: DaySettlement, totals: ZTotals, options: JournalOptions): Generator<string> {
+  const accounts = journalAccounts(day)
+  const currency = day.store.currency
+  const money = minorFormatter(currency)
+  const amount = (minor: number): string => `${money(minor)} ${currency}`
+  yield `; Stabletill ${oneLine(day.store.name)}, till ${day.store.tillId}, Z ${day.zNumber}, business date ${day.businessDate} (${day.store.timeZone})\n`
+  yield `; journal head ${day.journal.headSeq} ${day.journal.headHash}\n\n`
+  if (options.declarations ?? true) {
+    // `format` gives both tools the display style (hledger 1.25 and ledger 3 accept the subdirective).
+    yield `commodity ${currency}\n    format ${amount(100_000)}\n\n`
+    for (const name of declaredAccounts(accounts, totals)) yield `account ${name}\n`
+    // ledger --pedantic refuses undeclared metadata tags; hledger 1.25 accepts the directive too.
+    yield '\n' + JOURNAL_TAGS.map((tag) => `tag ${tag}\n`).join('') + '\n'
+  }
+  for (const txn of transactions(day, totals, accounts)) {
+    let text = `${day.businessDate} * (${txn.code}) ${oneLine(txn.description)}\n`
+    for (const [key, value] of txn.meta) text += `    ; ${key}: ${oneLine(value)}\n`
+    for (const p of txn.postings) {
+      text += `    ${p.account.padEnd(ACCOUNT_WIDTH)}  ${amount(p.amountMinor).padStart(16)}\n`
+      for (const [key, value] of p.meta) text += `        ; ${key}: ${oneLine(value)}\n`
+    }
+    yield text + '\n'
+  }
+}
+
+/** A Beancount string literal. */
+function quoted(text: string): string {
+  const line = oneLine(text)
+  return /["\\]/.test(line) ? `"${line.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : `"${line}"`
+}
+
+function* beancountChunks(day: DaySettlement, totals: ZTotals, options: JournalOptions): Generator<string> {
+  const accounts = journalAccounts(day)
+  const currency = day.store.currency
+  const money = minorFormatter(currency)
+  const amount = (minor: number): string => `${money(minor)} ${currency}`
+  yield `; Stabletill ${oneLine(day.store.name)}, till ${day.store.tillId}, Z ${day.zNumber}, business date ${day.businessDate} (${day.store.timeZone})\n`
+  yield `; journal head ${day.journal.headSeq} ${day.journal.headHash}\n\n`
+  if (options.declarations ?? true) {
+    yield `option "operating_currency" "${currency}"\n\n`
+    yield `${day.businessDate} commodity ${currency}\n`
+    for (const name of declaredAccounts(accounts, totals)) yield `${day.businessDate} open ${name} ${currency}\n`
+    yield '\n'
+  }
+  // Metadata keys: lower-case, [a-z][a-zA-Z0-9-_]* (Beancount's grammar).
+  for (const txn of transactions(day, totals, accounts)) {
+    let text = `${day.businessDate} * ${quoted(day.store.name)} ${quoted(txn.description)}\n    id: ${quoted(txn.code)}\n`
+    for (const [key, value] of txn.meta) text += `    ${key}: ${quoted(value)}\n`
+    for (const p of txn.postings) {
+      text += `    ${p.account.padEnd(ACCOUNT_WIDTH)}  ${amount(p.amountMinor).padStart(16)}\n`
+      for (const [key, value] of p.meta) text += `        ${key}: ${quoted(value)}\n`
+    }
+    yield text + '\n'
+  }
+}
+
+/** One journal for hledger and ledger. */
+export async function writeLedgerJournal(day: DaySettlement, out: Writable, options: JournalOptions = {}): Promise<void> {
+  await writeChunks(ledgerChunks(day, options.totals ?? computeZTotals(day), options), out)
+}
+
+export async function writeBeancount(day: DaySettlement, out: Writable, options: JournalOptions = {}): Promise<void> {
+  await writeChunks(beancountChunks(day, options.totals ?? computeZTotals(day), options), out)
+}
