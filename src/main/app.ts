@@ -15,13 +15,14 @@ import { EventBus } from './events'
 import { openLedger, type Db } from './ledger/db'
 import { appendJournal, verifyJournal } from './ledger/journal'
 import { readSetting } from './ledger/settings'
-import { ApprovalService, makeManager } from './services/approvals'
+import { ApprovalService, makeManager, type ApprovalAction } from './services/approvals'
 import { CatalogService, catalogFileSchema } from './services/catalog'
 import { StablecoinCheckout } from './services/checkout'
 import { PaymentService } from './services/payments'
 import { ReceiptService } from './services/receipts'
 import { SaleService } from './services/sale'
 import { ScannerSettingsService } from './services/scanners'
+import { shiftHandlers } from './services/shift-handlers'
 import { defaultStoreSettings, StoreService, type StoreSettings } from './services/store'
 
 export interface PaymentsOptions {
@@ -242,7 +243,9 @@ export function createApp(options: AppOptions): App {
     },
     'payment:assignable': ({ chainId, txHash, logIndex }) => requirePayments().assignableRequests(chainId, txHash, logIndex),
     'payment:reversals': () => payments?.openReversals() ?? [],
-    'payment:resolve-reversal': ({ paymentId, note, pin }) => requirePayments().resolveReversal(paymentId, note, approvals.approve(pin, 'payment.resolve-reversal', paymentId).id)
+    'payment:resolve-reversal': ({ paymentId, note, pin }) => requirePayments().resolveReversal(paymentId, note, approvals.approve(pin, 'payment.resolve-reversal', paymentId).id),
+    // Branch `shift` only, for the lead to move into the split root: the shift actions are not in ApprovalAction yet.
+    ...shiftHandlers({ db, clock, store, events, approve: (pin, action, subject) => approvals.approve(pin, action as unknown as ApprovalAction, subject) })
   }
   const registry = createRegistry(handlers)
   // Jobs left queued by the last run (printer was off, till was closed) go out now.

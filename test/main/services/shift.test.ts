@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { verifyJournal } from '../../../src/main/ledger/journal'
 import { assertSessionOpen, ensureDemoSession, recordCashMovement, ShiftService } from '../../../src/main/services/shift'
 import { totalOfCounts } from '../../../src/shared/cash/denominations'
-import { TillError } from '../../../src/shared/result'
+import type { ShiftView, ZReportView } from '../../../src/shared/api/views'
+import { TillError, type Result } from '../../../src/shared/result'
 import { testTill, type TestTill } from '../../fixtures/till'
 
 const COLA = '5901234123013' // 0.99, sales tax 8.25 %
@@ -298,5 +299,64 @@ describe('migration 0007-cash-sessions', () => {
       raw.prepare("INSERT INTO cash_movements (id, session_id, till_id, number, kind, amount_minor, reason, at, journal_seq) VALUES ('X', 'S1', 'T9', 1, 'cash-out', 0, 'r', 1, 1)").run()
     ).toThrow(/CHECK constraint failed/)
     expect(() => raw.prepare("DELETE FROM cash_sessions WHERE id = 'S1'").run()).toThrow(/never deleted/)
+  })
+})
+
+describe('shift api calls through the registry (sender role, zod, manager PIN, Results)', () => {
+  const PIN = '1234'
+  const call = <T>(window: 'cashier' | 'backoffice' | 'display', name: string, payload: unknown) => till.app.registry.dispatch(window, name, payload) as Promise<Result<T>>
+  const approvals = () => till.app.db.prepare("SELECT kind, payload FROM journal WHERE kind LIKE 'approval.%' ORDER BY seq").all() as { kind: string; payload: string }[]
+
+  it('opens, moves cash from the cashier with a manager PIN, shows an X and closes a Z, with events to the windows', async () => {
+    const pushed: (ShiftView | null)[] = []
+    till.app.events.subscribe((event, payload) => {
+      if (event === 'shift:changed') pushed.push(payload as ShiftView | null)
+    })
+    expect(await call('cashier', 'shift:open', { floatMinor: 10000, pin: PIN })).toMatchObject({ ok: false, error: { code: 'forbidden' } })
+    expect(await call('backoffice', 'shift:open', { floatMinor: 10000, denominations: [{ valueMinor: 100, count: 1 }], pin: PIN })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-input', message: expect.stringMatching(/one of the two/) }
+    })
+    expect(await call('backoffice', 'shift:open', { floatMinor: 10.5, pin: PIN })).toMatchObject({ ok: false, error: { code: 'invalid-input' } })
+    expect(await call('backoffice', 'shift:open', { floatMinor: 10000, pin: '9999' })).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringMatching(/Wrong manager PIN/) } })
+    expect(await call('cashier', 'shift:current', {})).toEqual({ ok: true, value: null })
+
+    const opened = await call<ShiftView>('backoffice', 'shift:open', { denominations: [{ valueMinor: 2000, count: 5 }], pin: PIN })
+    expect(opened).toMatchObject({ ok: true, value: { floatMinor: 10000, openedBy: 'M1' } })
+    expect(pushed.at(-1)).toMatchObject({ floatMinor: 10000 })
+
+    const sale = cashSale([COLA, OJ], 1000)
+    expect(await call('display', 'shift:x-report', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } })
+    expect(await call('cashier', 'shift:cash-move', { direction: 'out', amountMinor: 500, reason: '', pin: PIN })).toMatchObject({ ok: false, error: { code: 'invalid-input' } })
+    const moved = await call<ShiftView>('cashier', 'shift:cash-move', { direction: 'out', amountMinor: 500, reason: 'Window cleaner', pin: PIN })
+    expect(moved).toMatchObject({ ok: true, value: { expectedCashMinor: 10000 + sale.totalMinor - 500 } })
+    expect(pushed.at(-1)).toMatchObject({ expectedCashMinor: 10000 + sale.totalMinor - 500 })
+
+    const x = await call('cashier', 'shift:x-report', {})
+    expect(x).toMatchObject({ ok: true, value: { report: 'X', salesCount: 1, drawer: { expectedMinor: 10000 + sale.totalMinor - 500 } } })
+
+    // A refusal that does not depend on the PIN comes before it: no approval is journaled for a close that cannot happen.
+    const grantsBefore = approvals().length
+    expect(await call('backoffice', 'shift:close', { countedMinor: 1, pin: PIN })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-input', detail: { reason: 'difference-reason-required', differenceMinor: 1 - (10000 + sale.totalMinor - 500) } }
+    })
+    expect(approvals().length).toBe(grantsBefore)
+
+    const closed = await call<ZReportView>('backoffice', 'shift:close', { countedMinor: 10000 + sale.totalMinor - 500, pin: PIN })
+    expect(closed).toMatchObject({ ok: true, value: { zNumber: 1, figures: { report: 'Z', drawer: { differenceMinor: 0, differenceReason: null } } } })
+    expect(pushed.at(-1)).toBeNull()
+    expect(approvals().map((a) => [a.kind, (JSON.parse(a.payload) as { action: string }).action])).toEqual([
+      ['approval.refused', 'shift.open'],
+      ['approval.granted', 'shift.open'],
+      ['approval.granted', 'shift.cash-move'],
+      ['approval.granted', 'shift.close']
+    ])
+
+    expect(await call('backoffice', 'shift:z-reports', {})).toMatchObject({ ok: true, value: [{ zNumber: 1, netSalesMinor: sale.totalMinor }] })
+    expect(await call('backoffice', 'shift:z-report', { zNumber: 1 })).toEqual(closed)
+    expect(await call('backoffice', 'shift:z-report', { zNumber: 2 })).toMatchObject({ ok: false, error: { code: 'not-found' } })
+    expect(await call('cashier', 'shift:x-report', {})).toMatchObject({ ok: false, error: { code: 'conflict' } })
+    expect(verifyJournal(till.app.db)).toMatchObject({ ok: true })
   })
 })
