@@ -2,6 +2,7 @@
 import { benchChain } from './chain'
 import { benchLedger } from './ledger'
 import { benchReceipt } from './receipt'
+import { benchShift } from './shift'
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
 
@@ -32,6 +33,14 @@ async function main(): Promise<void> {
       console.log(`poll every ${pollIntervalMs} ms${pollIntervalMs === 1000 ? ' (default)' : ''}:`)
       console.log(`  block -> Seen: median ${fmt(r.seenMedianMs)} ms, max ${fmt(r.seenMaxMs)} ms, beside a block time of ${fmt(r.blockTimeMs)} ms (median/block = ${fmt(r.seenMedianMs / r.blockTimeMs, 2)})`)
       console.log(`  RPC calls per minute: idle ${fmt(r.rpcPerMinIdle, 1)}, watching ${fmt(r.rpcPerMinWatching, 1)}`)
+    }
+  }
+  if (want('shift')) {
+    console.log('== shift (X and Z of a 10,000-sale day; floor: one plain SELECT over the same sales)')
+    for (const historySales of [0, 1_000_000]) {
+      const r = await benchShift({ historySales })
+      console.log(`ledger with ${fmt(historySales)} sales before the day (seeded in ${fmt(r.seedSeconds, 1)} s):`)
+      console.log(`  floor ${fmt(r.floorMs, 1)} ms, X ${fmt(r.xMs, 1)} ms (x${fmt(r.xMs / r.floorMs, 1)}), Z ${fmt(r.zMs, 1)} ms (x${fmt(r.zMs / r.floorMs, 1)}); heap +${fmt(r.heapDeltaMb, 1)} MB, max RSS ${fmt(r.maxRssMb)} MB`)
     }
   }
 }

@@ -4,7 +4,7 @@
 // Manager actions check everything that could refuse them BEFORE asking for the PIN (the check… twins in shift.ts):
 // a grant is journaled, and a grant for a close that is then refused would be noise in the journal.
 import type { CashCount } from './shift'
-import { ShiftService, type ShiftApprovalAction } from './shift'
+import { openSessionId, ShiftService, type ShiftApprovalAction } from './shift'
 import type { Clock } from '../../shared/clock'
 import type { Handlers } from '../api/registry'
 import type { EventBus } from '../events'
@@ -53,7 +53,7 @@ export function shiftHandlers(deps: ShiftHandlerDeps): Pick<Handlers, ShiftCallN
     'shift:close': ({ countedMinor, denominations, differenceReason, pin }) => {
       const input = { counted: count(countedMinor, denominations), differenceReason: differenceReason ?? null }
       shift.checkClose(input)
-      const z = shift.close(input, deps.approve(pin, 'shift.close', shift.current()?.sessionId ?? null).id)
+      const z = shift.close(input, deps.approve(pin, 'shift.close', openSessionId(deps.db, deps.store.settings().tillId)).id)
       changed()
       return z
     },

@@ -2,7 +2,7 @@
 // Every figure is checked against sums the test computes itself from the sales, tenders and cash_movements tables.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { verifyJournal } from '../../../src/main/ledger/journal'
-import { assertSessionOpen, ensureDemoSession, recordCashMovement, ShiftService } from '../../../src/main/services/shift'
+import { assertCanSell, assertSessionOpen, ensureDemoSession, recordCashMovement, ShiftService } from '../../../src/main/services/shift'
 import { totalOfCounts } from '../../../src/shared/cash/denominations'
 import type { ShiftView, ZReportView } from '../../../src/shared/api/views'
 import { TillError, type Result } from '../../../src/shared/result'
@@ -230,6 +230,15 @@ describe('cash session on a real ledger file', () => {
     expect(shift.current()).toMatchObject({ openedBy: 'demo', floatMinor: 20000 })
     shift.close({ counted: { totalMinor: 20000 } }, 'M1')
     expect(() => assertSessionOpen(db, 'T1')).toThrow(TillError)
+
+    // What the sale service calls when a sale starts, inside its own transaction.
+    const realStore = { settings: () => ({ ...till.app.store.settings(), demo: false }) }
+    const startSale = (store: typeof realStore) => db.transaction(() => assertCanSell({ db, clock: till.clock, store }))()
+    expect(refused(() => startSale(realStore)).message).toMatch(/^Open the day before selling/)
+    expect(shift.current()).toBeNull()
+    expect(startSale(till.app.store)).toBe('T1-D000002') // the demo store (the fixture's) reopens its day at the next sale
+    expect(startSale(till.app.store)).toBeNull()
+    expect(startSale(realStore)).toBeNull()
   })
 
   it('a cash refund written through the refund hook leaves the drawer in the same figure', () => {
