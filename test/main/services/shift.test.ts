@@ -186,6 +186,38 @@ describe('cash session on a real ledger file', () => {
     expect(verifyJournal(till.app.db)).toMatchObject({ ok: true })
   })
 
+  it('a clock set back cannot move a sale across a Z: the period is the journal between opening and closing', () => {
+    shift.open({ totalMinor: 0 }, 'M1')
+    cashSale([COLA])
+    const z1 = shift.close({ counted: { totalMinor: shift.xReport().drawer.expectedMinor } }, 'M1')
+    till.clock.advance(-3_600_000) // the till's clock is corrected an hour back overnight
+    shift.open({ totalMinor: 0 }, 'M1')
+    const day2 = cashSale([OJ])
+    const x = shift.xReport()
+    expect(x.salesCount).toBe(1)
+    expect(x.salesTotalMinor).toBe(day2.totalMinor)
+    expect(x.periodStartMs).toBeLessThan(z1.closedAt)
+    expect(shift.zReport(1)).toEqual(z1)
+  })
+
+  it('counts voids and no-sale openings, and tax per rate as the lines hold it', () => {
+    shift.open({ totalMinor: 1000 }, 'M1')
+    const sold = cashSale([COLA, WATER, OJ, COLA])
+    till.app.sales.scan(OJ, 'wedge')
+    const voided = till.app.sales.scan(WATER, 'wedge')
+    till.app.sales.voidSale('M1', 'Customer left')
+    till.app.receipts.noSale('M1')
+    const x = shift.xReport()
+    expect(x.voids).toEqual({ count: 1, valueMinor: voided.totalMinor })
+    expect(x.noSaleCount).toBe(1)
+    const perRate = till.app.db
+      .prepare('SELECT tax_rate_id, SUM(amount_minor - discount_minor) AS taxable, SUM(tax_minor) AS tax FROM sale_lines WHERE sale_id = ? AND voided = 0 GROUP BY tax_rate_id ORDER BY tax_rate_id')
+      .all(sold.id) as { tax_rate_id: string; taxable: number; tax: number }[]
+    expect([...x.taxes].sort((a, b) => (a.taxRateId < b.taxRateId ? -1 : 1)).map((t) => ({ tax_rate_id: t.taxRateId, taxable: t.taxableMinor, tax: t.taxMinor }))).toEqual(perRate)
+    expect(x.taxMinor).toBe(sold.taxMinor)
+    expect(x.salesCount).toBe(1) // the voided sale is not a sale
+  })
+
   it('refuses to close while a sale is open, and closes once it is completed', () => {
     shift.open({ totalMinor: 5000 }, 'M1')
     const open = till.app.sales.scan(COLA, 'wedge')
