@@ -1,7 +1,8 @@
 // The cash session of a till (issue [D] point 1): open the day with a float, cash in and out, X at any time, Z to
 // close. Each change is one synchronous db.transaction (STYLE.md §6) that writes its rows and the journal entry
-// recording it. The drawer and every X/Z figure come from ONE function, `computeFigures`, so an X and the Z that
-// follows it can never drift apart.
+// recording it. The drawer comes from ONE function, `computeDrawer`, and every other X/Z figure from
+// `computeFigures` (which calls it); the Z is the X computed in the closing transaction plus the count, so an X and
+// the Z that follows it can never drift apart.
 //
 // The period of a session is bounded by journal seqs: it holds what the journal recorded after the 'shift.opened'
 // entry and up to the report's head (a sale belongs to the Z whose period holds its 'sale.completed' entry). Clock
@@ -25,7 +26,8 @@ export type ShiftApprovalAction = 'shift.open' | 'shift.cash-move' | 'shift.clos
 /** A cash count: one total, or notes and coins by face value (then the total is computed exactly). */
 export type CashCount = { readonly totalMinor: number; readonly denominations?: undefined } | { readonly totalMinor?: undefined; readonly denominations: readonly DenominationCountView[] }
 
-interface SessionRow {
+/** A cash_sessions row as stored (migration 0007). */
+export interface SessionRow {
   id: string
   till_id: string
   status: 'open' | 'closed'
@@ -361,6 +363,29 @@ function zView(row: SessionRow): ZReportView {
     throw new Error(`session ${row.id} is not closed`)
   }
   return { zNumber: row.z_number, sessionId: row.id, closedAt: row.closed_at, hash: row.z_hash, figures: JSON.parse(row.figures) as ZFigures }
+}
+
+/** A closed Z's period as journal seqs, for the exports: the same sales, by the same rule, as the Z counted. */
+export interface ZPeriod {
+  readonly sessionId: string
+  readonly tillId: string
+  readonly zNumber: number
+  /** The 'shift.opened' entry: the period starts after it. */
+  readonly openSeq: number
+  /** The 'shift.z-closed' entry: the period ends before it (at the head the Z recorded). */
+  readonly closeSeq: number
+  readonly openedAt: number
+  readonly closedAt: number
+}
+
+/**
+ * Where a Z's day lies in the journal. Its sales are those whose 'sale.completed' entry has openSeq < seq < closeSeq
+ * on the till (the journal_kind_seq index serves that range), which is exactly what the Z counted.
+ */
+export function zPeriod(db: Db, tillId: string, zNumber: number): ZPeriod | null {
+  const row = prepareCached(db, "SELECT * FROM cash_sessions WHERE till_id = ? AND z_number = ? AND status = 'closed'").get(tillId, zNumber) as SessionRow | undefined
+  if (!row || row.close_seq === null || row.closed_at === null) return null
+  return { sessionId: row.id, tillId: row.till_id, zNumber, openSeq: row.open_seq, closeSeq: row.close_seq, openedAt: row.opened_at, closedAt: row.closed_at }
 }
 
 export interface OpenSessionInput {

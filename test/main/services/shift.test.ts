@@ -2,7 +2,7 @@
 // Every figure is checked against sums the test computes itself from the sales, tenders and cash_movements tables.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { verifyJournal } from '../../../src/main/ledger/journal'
-import { assertCanSell, assertSessionOpen, ensureDemoSession, recordCashMovement, ShiftService } from '../../../src/main/services/shift'
+import { assertCanSell, assertSessionOpen, ensureDemoSession, recordCashMovement, ShiftService, zPeriod } from '../../../src/main/services/shift'
 import { totalOfCounts } from '../../../src/shared/cash/denominations'
 import type { ShiftView, ZReportView } from '../../../src/shared/api/views'
 import { TillError, type Result } from '../../../src/shared/result'
@@ -177,6 +177,15 @@ describe('cash session on a real ledger file', () => {
     expect(z2.figures.netSalesMinor).toBe(net2)
     expect(z2.figures.grandTotals.before.netMinor).toBe(net1)
     expect(z2.figures.grandTotals.after.netMinor).toBe(net1 + net2)
+    // The exports find the same sales through the Z's journal range.
+    const period2 = zPeriod(till.app.db, 'T1', 2)!
+    expect(period2.closeSeq).toBe(z2.figures.journal.headSeq + 1)
+    const inPeriod = till.app.db
+      .prepare("SELECT sale_id FROM journal WHERE kind = 'sale.completed' AND seq > ? AND seq < ? AND till_id = 'T1' ORDER BY seq")
+      .pluck()
+      .all(period2.openSeq, period2.closeSeq)
+    expect(inPeriod).toEqual(day2.map((s) => s.id))
+    expect(zPeriod(till.app.db, 'T1', 3)).toBeNull()
     expect(shift.zReports(10).map((z) => [z.zNumber, z.netSalesMinor, z.grandTotalMinor])).toEqual([
       [2, net2, net1 + net2],
       [1, net1, net1]
