@@ -692,3 +692,31 @@ export class ShiftService {
     return { counted, reason: difference === 0 ? null : reason }
   }
 }
+
+/**
+ * The part of the exports' DaySettlement header a Z supplies (src/main/reports/settlement.ts on the exports branch;
+ * same field names, so the lead can spread it in): the Z number, the period, the journal head, the drawer's float
+ * and count, the grand totals before the day and the payments carried over. The store, business date, card fee and
+ * the day's entries come from elsewhere.
+ */
+export function zSettlementHeader(z: ZReportView): {
+  readonly zNumber: number
+  readonly periodStartMs: number
+  readonly periodEndMs: number
+  readonly journal: { readonly headSeq: number; readonly headHash: string }
+  readonly cash: { readonly floatMinor: number; readonly countedMinor: number; readonly differenceReason: string | null }
+  readonly grandTotalsBefore: { readonly salesMinor: number; readonly returnsMinor: number }
+  readonly pendingCarriedOver: readonly PendingPaymentFigures[]
+} {
+  const f = z.figures
+  return {
+    zNumber: z.zNumber,
+    periodStartMs: f.periodStartMs,
+    periodEndMs: f.periodEndMs,
+    journal: f.journal,
+    // A Z always has a count (closeFigures); the fallback only satisfies the type.
+    cash: { floatMinor: f.drawer.floatMinor, countedMinor: f.drawer.countedMinor ?? 0, differenceReason: f.drawer.differenceReason },
+    grandTotalsBefore: { salesMinor: f.grandTotals.before.salesMinor, returnsMinor: f.grandTotals.before.returnsMinor },
+    pendingCarriedOver: f.pending.payments
+  }
+}

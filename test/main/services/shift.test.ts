@@ -2,7 +2,7 @@
 // Every figure is checked against sums the test computes itself from the sales, tenders and cash_movements tables.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { verifyJournal } from '../../../src/main/ledger/journal'
-import { assertCanSell, assertSessionOpen, ensureDemoSession, recordCashMovement, ShiftService, zPeriod } from '../../../src/main/services/shift'
+import { assertCanSell, assertSessionOpen, ensureDemoSession, recordCashMovement, ShiftService, zPeriod, zSettlementHeader } from '../../../src/main/services/shift'
 import { totalOfCounts } from '../../../src/shared/cash/denominations'
 import type { ShiftView, ZReportView } from '../../../src/shared/api/views'
 import { TillError, type Result } from '../../../src/shared/result'
@@ -154,6 +154,7 @@ describe('cash session on a real ledger file', () => {
 
     expect(shift.current()).toBeNull()
     expect(shift.zReport(1)).toEqual(z)
+    expect(zSettlementHeader(z)).toMatchObject({ zNumber: 1, cash: { floatMinor: FLOAT_MINOR, countedMinor: counted, differenceReason: 'Change miscounted on a busy hour' }, grandTotalsBefore: { salesMinor: 0, returnsMinor: 0 } })
     expect(verifyJournal(till.app.db)).toMatchObject({ ok: true })
   })
 
