@@ -3,6 +3,7 @@ import { benchChain } from './chain'
 import { benchLedger } from './ledger'
 import { benchReceipt } from './receipt'
 import { benchReports } from './reports'
+import { benchShift } from './shift'
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
 
@@ -53,6 +54,14 @@ async function main(): Promise<void> {
         console.log(`  ${row.step.padEnd(10)} ${fmt(row.wallMs).padStart(8)} ${fmt(row.cpuMs).padStart(9)} ${fmt(row.bytes / 1e6, 1).padStart(11)} ${fmt(row.wallMs / floor.wallMs, 1).padStart(12)}`)
       }
       console.log(`  peak RSS ${fmt(r.peakRssMb)} MB (at start ${fmt(r.baselineRssMb)} MB), peak heap ${fmt(r.peakHeapMb)} MB`)
+    }
+  }
+  if (want('shift')) {
+    console.log('== shift (X and Z of a 10,000-sale day; floor: one plain SELECT over the same sales)')
+    for (const historySales of [0, 1_000_000]) {
+      const r = await benchShift({ historySales })
+      console.log(`ledger with ${fmt(historySales)} sales before the day (seeded in ${fmt(r.seedSeconds, 1)} s):`)
+      console.log(`  floor ${fmt(r.floorMs, 1)} ms, X ${fmt(r.xMs, 1)} ms (x${fmt(r.xMs / r.floorMs, 1)}), Z ${fmt(r.zMs, 1)} ms (x${fmt(r.zMs / r.floorMs, 1)}); heap +${fmt(r.heapDeltaMb, 1)} MB, max RSS ${fmt(r.maxRssMb)} MB`)
     }
   }
 }

@@ -26,7 +26,7 @@ export function makeManager(id: string, name: string, pin: string): Manager {
   return { id, name, salt, pinHash: hashPin(pin, salt) }
 }
 
-export type ApprovalAction = 'drawer.no-sale' | 'payment.accept' | 'payment.release-unverified' | 'sale.void' | 'sale.discount' | 'settings.store' | 'rate.manual' | 'payment.resolve-transfer' | 'payment.resolve-reversal'
+export type ApprovalAction = 'drawer.no-sale' | 'payment.accept' | 'payment.release-unverified' | 'sale.void' | 'sale.discount' | 'settings.store' | 'rate.manual' | 'payment.resolve-transfer' | 'payment.resolve-reversal' | 'shift.open' | 'shift.cash-move' | 'shift.close'
 
 export class ApprovalService {
   private failures = 0

@@ -44,7 +44,16 @@ export const CALLS = {
   'payment:resolve-transfer': ['backoffice'],
   'payment:assignable': ['backoffice'],
   'payment:reversals': ['backoffice'],
-  'payment:resolve-reversal': ['backoffice']
+  'payment:resolve-reversal': ['backoffice'],
+  // The cash session (issue [D] point 1). The cashier sees the day and its X, and moves cash with a manager's PIN;
+  // opening and closing the day and past Zs are the back office's.
+  'shift:current': ['cashier', 'backoffice'],
+  'shift:open': ['backoffice'],
+  'shift:cash-move': ['cashier', 'backoffice'],
+  'shift:x-report': ['cashier', 'backoffice'],
+  'shift:close': ['backoffice'],
+  'shift:z-reports': ['backoffice'],
+  'shift:z-report': ['backoffice']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type CallName = keyof typeof CALLS
@@ -56,7 +65,8 @@ export const EVENTS = {
   'payment:changed': ['cashier', 'display'],
   'printer:changed': ['cashier', 'backoffice'],
   'scanner:status': ['cashier', 'backoffice'],
-  'chain:health-changed': ['cashier', 'display', 'backoffice']
+  'chain:health-changed': ['cashier', 'display', 'backoffice'],
+  'shift:changed': ['cashier', 'backoffice']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type EventName = keyof typeof EVENTS

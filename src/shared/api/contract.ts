@@ -6,6 +6,7 @@ import type { Locale, PaymentOptions, PrinterState, PrintJobView, SaleSummary, S
 import type { ChainHealthView } from '../payment/health'
 import type { PaymentView } from '../payment/view'
 import type { Result } from '../result'
+import type { ShiftView, ZFigures, ZReportSummary, ZReportView } from './views'
 
 const id = z.string().min(1).max(80)
 /** One HID scanner the till should read: by vendor and product id, optionally pinned by serial or port. */
@@ -22,6 +23,12 @@ export const scannerSelectionSchema = z
 const txHash = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'a 0x-prefixed 32-byte transaction hash')
 const pin = z.string().regex(/^\d{4,8}$/, 'a manager PIN is 4 to 8 digits')
 const minor = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
+/** Notes and coins counted by face value (minor units); the till checks the values against the currency's table.
+ *  A cash count is given one way only: a total, or by denominations (the refine on each call). */
+const denominationCounts = z
+  .array(z.object({ valueMinor: z.number().int().positive().max(100_000_000), count: z.number().int().min(0).max(1_000_000) }).strict())
+  .min(1)
+  .max(40)
 
 export const inputs = {
   'store:info': z.object({}).strict(),
@@ -92,7 +99,22 @@ export const inputs = {
     .strict(),
   'payment:assignable': z.object({ chainId: z.number().int().positive(), txHash: txHash, logIndex: z.number().int().min(0) }).strict(),
   'payment:reversals': z.object({}).strict(),
-  'payment:resolve-reversal': z.object({ paymentId: id, note: z.string().trim().min(1, 'say how the reversal was dealt with').max(200), pin }).strict()
+  'payment:resolve-reversal': z.object({ paymentId: id, note: z.string().trim().min(1, 'say how the reversal was dealt with').max(200), pin }).strict(),
+  'shift:current': z.object({}).strict(),
+  'shift:open': z
+    .object({ floatMinor: minor.optional(), denominations: denominationCounts.optional(), pin })
+    .strict()
+    .refine((v) => (v.floatMinor === undefined) !== (v.denominations === undefined), 'give the opening float as a total (floatMinor) or by denominations, one of the two'),
+  'shift:cash-move': z
+    .object({ direction: z.enum(['in', 'out']), amountMinor: minor.min(1, 'an amount above zero'), reason: z.string().trim().min(1, 'say why the cash moves').max(200), pin })
+    .strict(),
+  'shift:x-report': z.object({}).strict(),
+  'shift:close': z
+    .object({ countedMinor: minor.optional(), denominations: denominationCounts.optional(), differenceReason: z.string().trim().max(200).optional(), pin })
+    .strict()
+    .refine((v) => (v.countedMinor === undefined) !== (v.denominations === undefined), 'give the counted cash as a total (countedMinor) or by denominations, one of the two'),
+  'shift:z-reports': z.object({ limit: z.number().int().min(1).max(500).default(30) }).strict(),
+  'shift:z-report': z.object({ zNumber: z.number().int().positive() }).strict()
 } as const satisfies Record<CallName, z.ZodType>
 
 export interface Outputs {
@@ -132,6 +154,13 @@ export interface Outputs {
   'payment:assignable': readonly PaymentView[]
   'payment:reversals': readonly PaymentView[]
   'payment:resolve-reversal': PaymentView
+  'shift:current': ShiftView | null
+  'shift:open': ShiftView
+  'shift:cash-move': ShiftView
+  'shift:x-report': ZFigures
+  'shift:close': ZReportView
+  'shift:z-reports': readonly ZReportSummary[]
+  'shift:z-report': ZReportView
 }
 
 export interface EventPayloads {
@@ -142,6 +171,7 @@ export interface EventPayloads {
   'printer:changed': PrinterState
   'scanner:status': ScannerStatusView
   'chain:health-changed': readonly ChainHealthView[]
+  'shift:changed': ShiftView | null
 }
 
 // Compile-time checks that the maps cover exactly the channel names.

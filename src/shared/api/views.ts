@@ -190,3 +190,179 @@ export interface UnattributedTransfer {
   readonly resolvedBy: string | null
   readonly note: string | null
 }
+
+// ----- The cash session (shift) and its X and Z reports (issue [D] point 1) -----
+// ZFigures is THE data object of an X or a Z: the Z screen, the printer and the exports read it, never the ledger.
+// Names line up with the exports' ZTotals (src/main/reports/settlement.ts on the exports branch) where they mean the
+// same: drawer.*, grandTotals.{before,after}.{salesMinor,returnsMinor}, pending.payments, journal.{headSeq,headHash},
+// periodStartMs/periodEndMs, zNumber, netSalesMinor, returnsMinor, discountsMinor, taxableMinor, taxMinor.
+
+export interface DenominationCountView {
+  /** Face value in minor units. */
+  readonly valueMinor: number
+  readonly count: number
+}
+
+export type CashMovementKind = 'cash-in' | 'cash-out' | 'refund'
+
+export interface CashMovementView {
+  readonly id: string
+  /** Gap-free within the session (1, 2, …). */
+  readonly number: number
+  readonly kind: CashMovementKind
+  /** Positive; the kind says the direction. */
+  readonly amountMinor: number
+  readonly reason: string
+  /** The approving manager's id. */
+  readonly approvedBy: string | null
+  /** A refund's sale, when the refund service wrote it. */
+  readonly saleId: string | null
+  readonly at: number
+}
+
+export interface ShiftView {
+  readonly sessionId: string
+  readonly tillId: string
+  readonly currency: string
+  readonly openedAt: number
+  readonly openedBy: string
+  readonly floatMinor: number
+  readonly floatDenominations: readonly DenominationCountView[] | null
+  readonly movements: readonly CashMovementView[]
+  /** What the drawer should hold now: the same figure the X and the Z show (one function computes it). */
+  readonly expectedCashMinor: number
+  /** The currency's note and coin values for a count form, smallest first; null when it is counted by total only. */
+  readonly denominations: readonly number[] | null
+}
+
+/** The drawer: float + cash sales (received − change) − cash refunds + cash in − cash out. */
+export interface DrawerFigures {
+  readonly floatMinor: number
+  /** Σ cash handed over on the period's sales, and Σ change given back. */
+  readonly cashReceivedMinor: number
+  readonly changeGivenMinor: number
+  /** received − change: what the sales left in the drawer. */
+  readonly cashSalesMinor: number
+  readonly cashRefundsMinor: number
+  readonly cashRefundCount: number
+  readonly cashInMinor: number
+  readonly cashInCount: number
+  readonly cashOutMinor: number
+  readonly cashOutCount: number
+  readonly expectedMinor: number
+  /** null on an X (nothing counted). */
+  readonly countedMinor: number | null
+  readonly countedDenominations: readonly DenominationCountView[] | null
+  /** counted − expected: positive over, negative short; null on an X. */
+  readonly differenceMinor: number | null
+  readonly differenceReason: string | null
+}
+
+export interface TaxFigures {
+  readonly taxRateId: string
+  readonly name: string
+  readonly ratePpm: number
+  /** Net of tax, after line discounts. */
+  readonly taxableMinor: number
+  readonly taxMinor: number
+}
+
+export interface TokenTenderFigures {
+  /** "USDC:8453", the exports' tokenKey. */
+  readonly key: string
+  readonly tokenSymbol: string
+  readonly chainId: number
+  readonly chainName: string
+  readonly paymentCount: number
+  /** Store currency applied to the sales. */
+  readonly amountMinor: number
+}
+
+/** A stablecoin payment still unconfirmed at the report: not in today's takings, carried over to the next day. */
+export interface PendingPaymentFigures {
+  readonly paymentId: string
+  readonly saleId: string
+  readonly saleNumber: number
+  readonly tokenSymbol: string
+  readonly tokenDecimals: number
+  readonly chainId: number
+  readonly chainName: string
+  /** Base units seen on chain so far, decimal string. */
+  readonly tokenUnits: string
+  /** Base units asked for, decimal string. */
+  readonly amountDueUnits: string
+  readonly amountMinor: number
+  readonly requestedAt: number
+  /** The request's status (New, Seen, Expired, …) and exception, as stored. */
+  readonly state: string
+  readonly exception: string | null
+  /** Goods left with the customer on a manager's release before the chain confirmed. */
+  readonly releasedUnverified: boolean
+}
+
+export interface GrandTotalsFigures {
+  /** Perpetual, never reset: Σ sale totals since the till's first Z. */
+  readonly salesMinor: number
+  readonly returnsMinor: number
+  /** salesMinor − returnsMinor: the grand total printed on the Z. */
+  readonly netMinor: number
+}
+
+export interface ZFigures {
+  /** 'X': a read-only snapshot of the open day; 'Z': the closed day, final. */
+  readonly report: 'X' | 'Z'
+  readonly tillId: string
+  readonly sessionId: string
+  readonly currency: string
+  /** Gap-free per till; null on an X. */
+  readonly zNumber: number | null
+  readonly periodStartMs: number
+  readonly periodEndMs: number
+  readonly openedBy: string
+  readonly closedBy: string | null
+  readonly salesCount: number
+  /** Σ completed sale totals (what customers owed, tax included, after discounts). */
+  readonly salesTotalMinor: number
+  /** Σ line discounts (on the shelf amount, before tax in a tax-exclusive store). */
+  readonly discountsMinor: number
+  readonly returnsCount: number
+  readonly returnsMinor: number
+  /** salesTotalMinor − returnsMinor. */
+  readonly netSalesMinor: number
+  readonly taxes: readonly TaxFigures[]
+  readonly taxableMinor: number
+  readonly taxMinor: number
+  readonly tenders: {
+    readonly cash: { readonly count: number; readonly salesCount: number; readonly amountMinor: number }
+    readonly stablecoin: { readonly count: number; readonly salesCount: number; readonly amountMinor: number; readonly tokens: readonly TokenTenderFigures[] }
+  }
+  readonly drawer: DrawerFigures
+  readonly movements: readonly CashMovementView[]
+  readonly voids: { readonly count: number; readonly valueMinor: number }
+  readonly noSaleCount: number
+  readonly pending: { readonly count: number; readonly amountMinor: number; readonly payments: readonly PendingPaymentFigures[] }
+  readonly grandTotals: { readonly before: GrandTotalsFigures; readonly after: GrandTotalsFigures }
+  /** The journal's head when the report was made; a Z's own entry is chained right after it. */
+  readonly journal: { readonly headSeq: number; readonly headHash: string }
+}
+
+export interface ZReportView {
+  readonly zNumber: number
+  readonly sessionId: string
+  readonly closedAt: number
+  /** Hash of the 'shift.z-closed' journal entry (printed on the Z). */
+  readonly hash: string
+  readonly figures: ZFigures
+}
+
+export interface ZReportSummary {
+  readonly zNumber: number
+  readonly sessionId: string
+  readonly currency: string
+  readonly openedAt: number
+  readonly closedAt: number
+  readonly netSalesMinor: number
+  readonly differenceMinor: number
+  readonly grandTotalMinor: number
+  readonly hash: string
+}
