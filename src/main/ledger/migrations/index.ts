@@ -4,6 +4,7 @@ import { m0002Chain } from './0002-chain'
 import { m0003Printing } from './0003-printing'
 import { m0004OpenSaleIndex } from './0004-open-sale-index'
 import { m0005LineDiscounts } from './0005-line-discounts'
+import { m0020RoundingReturnsSearch } from './0020-rounding-returns-search'
 
 // Applied in this order; a shipped migration is never edited (STYLE.md §7). Add new ones at the end.
-export const migrations: readonly Migration[] = [m0001Init, m0002Chain, m0003Printing, m0004OpenSaleIndex, m0005LineDiscounts]
+export const migrations: readonly Migration[] = [m0001Init, m0002Chain, m0003Printing, m0004OpenSaleIndex, m0005LineDiscounts, m0020RoundingReturnsSearch]
