@@ -237,7 +237,10 @@ const en = {
   'bo.col.block': 'Block',
   'bo.store.rounding': 'Tax rounding',
   'bo.store.rounding.total': 'Per rate on the sale total',
-  'bo.store.rounding.line': 'Per line'
+  'bo.store.rounding.line': 'Per line',
+  'weight.title': 'Weight of {name}',
+  'weight.label': 'Weight (kg)',
+  'weight.bad': 'Enter the weight in kilograms, like 0.755.'
 } as const
 
 export type MessageKey = keyof typeof en
@@ -477,7 +480,10 @@ const zhCN: Record<MessageKey, string> = {
   'bo.col.block': '区块',
   'bo.store.rounding': '税额舍入',
   'bo.store.rounding.total': '按税率对交易合计舍入',
-  'bo.store.rounding.line': '逐行舍入'
+  'bo.store.rounding.line': '逐行舍入',
+  'weight.title': '{name} 的重量',
+  'weight.label': '重量（千克）',
+  'weight.bad': '请输入以千克计的重量，例如 0.755。'
 }
 
 const tables: Record<Locale, Record<MessageKey, string>> = { en, 'zh-CN': zhCN }

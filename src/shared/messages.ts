@@ -20,6 +20,7 @@ export const MESSAGES = {
   'sale.line-already-void': { en: 'Line {position} ({name}) is already void.', 'zh-CN': '第 {position} 行（{name}）已经作废。' },
   'sale.weighed-quantity': { en: '{name} was weighed: its quantity cannot change. Void the line and weigh again.', 'zh-CN': '{name} 为称重商品，数量不能修改。请作废此行后重新称重。' },
   'sale.quantity-range': { en: 'A quantity is 1 to 9999; {name} would become {quantity}. Void the line to remove it.', 'zh-CN': '数量应为 1 到 9999；{name} 将变为 {quantity}。如需删除请作废此行。' },
+  'sale.weight-needed': { en: '{name} is sold by weight: key in the weight from the scale.', 'zh-CN': '{name} 按重量销售：请输入秤上的重量。' },
   'sale.no-items': { en: 'The sale has no items yet: scan something first.', 'zh-CN': '交易中还没有商品：请先扫描。' },
   'sale.nothing-due': { en: 'Nothing is due: complete the sale.', 'zh-CN': '无待付金额：请完成交易。' },
   'sale.cash-needed': { en: 'Enter the cash the customer handed over.', 'zh-CN': '请输入顾客交付的现金。' },

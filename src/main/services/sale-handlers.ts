@@ -42,7 +42,7 @@ export function saleHandlers({ sales, catalog, approvals, echo }: SaleHandlerDep
     },
     'sale:set-quantity': ({ lineId, quantity }) => sales.setQuantity(lineId, quantity),
     'sale:change-quantity': ({ lineId, delta }) => sales.changeQuantity(lineId, delta),
-    'sale:add-product': ({ productId, quantity }) => sales.addProduct(productId, quantity),
+    'sale:add-product': ({ productId, quantity, weightGrams }) => sales.addProduct(productId, quantity, weightGrams),
     'sale:void-line': ({ lineId }) => sales.voidLine(lineId),
     'sale:discount-line': ({ lineId, percent, pin }) => {
       // percent with 4 decimals is exactly parts per million (1 % = 10,000 ppm).

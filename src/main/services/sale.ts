@@ -217,12 +217,19 @@ export class SaleService {
     return this.changed(saleId)
   }
 
-  /** A product picked by PLU or name look-up (no barcode): counted items only; a weighed one needs its scale label. */
-  addProduct(productId: string, quantity: number): SaleView {
+  /**
+   * A product picked by PLU or name look-up (no barcode label): loose produce at the counter. A product sold by
+   * weight needs the weight read from the scale (grams); a counted one takes `quantity`.
+   */
+  addProduct(productId: string, quantity: number, weightGrams?: number): SaleView {
     const product = this.deps.catalog.productById(productId)
     if (!product) throw refuse('not-found', 'catalog.product-unknown', { productId })
-    if (product.pricing === 'weight') throw refuse('bad-barcode', 'barcode.sold-by-weight', { name: product.name })
-    const item: ScannedItem = { product, barcode: product.plu ?? product.id, quantity, weightGrams: null, embeddedPriceMinor: null }
+    if (product.pricing === 'weight' && weightGrams === undefined) throw refuse('invalid-input', 'sale.weight-needed', { name: product.name })
+    if (product.pricing === 'unit' && weightGrams !== undefined) throw refuse('invalid-input', 'barcode.weight-on-unit', { code: product.plu ?? product.id, name: product.name })
+    const item: ScannedItem =
+      product.pricing === 'weight'
+        ? { product, barcode: product.plu ?? product.id, quantity: 1, weightGrams: weightGrams ?? null, embeddedPriceMinor: null }
+        : { product, barcode: product.plu ?? product.id, quantity, weightGrams: null, embeddedPriceMinor: null }
     const saleId = this.db.transaction(() => {
       const sale = this.openSaleForWrite()
       this.addItem(sale, item, 'lookup')

@@ -84,6 +84,9 @@ export function installKeyboard(): void {
           return
       }
       if (target) return
+      // A key taken as a shortcut is a person at the keyboard: it ends any burst, so a scan right after a run of +
+      // presses is read on its own rather than with the pluses in front.
+      if (['ArrowDown', 'ArrowUp', '+', '-', 'Delete'].includes(e.key)) detector!.reset()
       switch (e.key) {
         case 'ArrowDown':
         case 'ArrowUp': {

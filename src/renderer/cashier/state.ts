@@ -4,10 +4,10 @@ import { computed, signal } from '@preact/signals'
 import type { PaymentOptions, PrinterState, ProductHit, SaleView } from '../../shared/api/views'
 import type { ChainHealthView } from '../../shared/payment/health'
 import type { PaymentView } from '../../shared/payment/view'
-import { parseMinor } from '../../shared/money'
+import { parseDecimalUnits, parseMinor } from '../../shared/money'
 import { canComplete, canEditLines, canTender } from '../../shared/sale/guards'
 import { api, money, say, store, t, unwrap } from '../common/page'
-import { askManagerApproval, askManagerPin, clearMessage, confirmAction, notify } from '../common/ui'
+import { askManagerApproval, askManagerPin, clearMessage, confirmAction, notify, promptValue } from '../common/ui'
 
 export const sale = signal<SaleView | null>(null)
 export const selectedLineId = signal<string | null>(null)
@@ -66,7 +66,17 @@ export async function scan(code: string, source: 'wedge' | 'manual', quantity?: 
 
 export async function addProduct(hit: ProductHit, quantity?: number): Promise<void> {
   const before = sale.value
-  const value = await unwrap(api().call['sale:add-product']({ productId: hit.id, quantity: quantity ?? 1 }), alert)
+  let weightGrams: number | undefined
+  if (hit.pricing === 'weight') {
+    // Loose produce by PLU: the weight is read off the scale and keyed in kilograms ("0.755").
+    const typed = await promptValue(t('weight.title', { name: lineName(hit) }), t('weight.label'), t('barcode.add'))
+    lookup.value = []
+    if (typed === null) return
+    const grams = parseDecimalUnits(typed, 3)
+    if (grams === null || grams <= 0n || grams > 100_000n) return alert(t('weight.bad'))
+    weightGrams = Number(grams)
+  }
+  const value = await unwrap(api().call['sale:add-product']({ productId: hit.id, quantity: quantity ?? 1, ...(weightGrams ? { weightGrams } : {}) }), alert)
   lookup.value = []
   if (!value) return
   clearMessage()

@@ -62,6 +62,7 @@ export interface ApprovalField {
 type DialogRequest =
   | { readonly kind: 'approval'; readonly action: string; readonly detail?: string; readonly field?: ApprovalField; readonly resolve: (answer: { pin: string; value: string } | null) => void }
   | { readonly kind: 'confirm'; readonly title: string; readonly text: string; readonly confirm: string; readonly resolve: (yes: boolean) => void }
+  | { readonly kind: 'prompt'; readonly title: string; readonly label: string; readonly inputmode: 'decimal' | 'numeric'; readonly confirm: string; readonly resolve: (value: string | null) => void }
 
 const dialog = signal<DialogRequest | null>(null)
 
@@ -117,6 +118,38 @@ function Modal({ label, onCancel, children }: { label: string; onCancel: () => v
   )
 }
 
+/** One value asked for (a weight from the scale); resolves with what was typed, or null if cancelled. */
+export function promptValue(title: string, label: string, confirm: string, inputmode: 'decimal' | 'numeric' = 'decimal'): Promise<string | null> {
+  return new Promise((resolve) => {
+    dialog.value = { kind: 'prompt', title, label, confirm, inputmode, resolve }
+  })
+}
+
+function PromptDialog({ request, finish }: { request: Extract<DialogRequest, { kind: 'prompt' }>; finish: (value: string | null) => void }) {
+  const input = useRef<HTMLInputElement>(null)
+  return (
+    <Modal key="prompt" label={request.title} onCancel={() => finish(null)}>
+      <form
+        method="dialog"
+        onSubmit={(e) => {
+          e.preventDefault()
+          finish(input.current?.value.trim() || null)
+        }}
+      >
+        <h2>{request.title}</h2>
+        <label for="prompt-value">{request.label}</label>
+        <input id="prompt-value" ref={input} inputMode={request.inputmode} autoComplete="off" data-autofocus />
+        <div class="linebar">
+          <button type="submit">{request.confirm}</button>
+          <button type="button" class="secondary" onClick={() => finish(null)}>
+            {t('approval.cancel')}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  )
+}
+
 export function Dialogs() {
   const request = dialog.value
   if (!request) return null
@@ -148,6 +181,7 @@ export function Dialogs() {
       </Modal>
     )
   }
+  if (request.kind === 'prompt') return <PromptDialog request={request} finish={finish} />
   return <ApprovalDialog request={request} finish={finish} />
 }
 

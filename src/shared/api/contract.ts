@@ -38,7 +38,8 @@ export const inputs = {
   // still all count (30 quick presses of + add 30).
   'sale:change-quantity': z.object({ lineId: id, delta: z.number().int().min(-9999).max(9999).refine((d) => d !== 0, 'a change of zero') }).strict(),
   // A product picked by PLU or name look-up (loose produce has no barcode).
-  'sale:add-product': z.object({ productId: id, quantity: z.number().int().min(1).max(9999).default(1) }).strict(),
+  // Loose produce sold by weight comes with the weight the cashier keyed from the scale (grams).
+  'sale:add-product': z.object({ productId: id, quantity: z.number().int().min(1).max(9999).default(1), weightGrams: z.number().int().min(1).max(100_000).optional() }).strict(),
   'sale:remove-tender': z.object({ tenderId: id, pin }).strict(),
   'catalog:search': z.object({ query: z.string().trim().min(1).max(40), limit: z.number().int().min(1).max(20).default(8) }).strict(),
   'sale:void-line': z.object({ lineId: id }).strict(),
