@@ -240,7 +240,8 @@ const en = {
   'bo.store.rounding.line': 'Per line',
   'weight.title': 'Weight of {name}',
   'weight.label': 'Weight (kg)',
-  'weight.bad': 'Enter the weight in kilograms, like 0.755.'
+  'weight.bad': 'Enter the weight in kilograms, like 0.755.',
+  'display.received': 'You gave {amount}. Thank you!'
 } as const
 
 export type MessageKey = keyof typeof en
@@ -483,7 +484,8 @@ const zhCN: Record<MessageKey, string> = {
   'bo.store.rounding.line': '逐行舍入',
   'weight.title': '{name} 的重量',
   'weight.label': '重量（千克）',
-  'weight.bad': '请输入以千克计的重量，例如 0.755。'
+  'weight.bad': '请输入以千克计的重量，例如 0.755。',
+  'display.received': '您支付了 {amount}。谢谢！'
 }
 
 const tables: Record<Locale, Record<MessageKey, string>> = { en, 'zh-CN': zhCN }

@@ -12,6 +12,12 @@ const COLA = '5901234123013' // 0.99, sales tax 8.25 %
 const GREEN_TEA = '6901234567014' // 1.89, groceries 2.25 %
 const CROISSANT = '3761234500021'
 
+/** The little of the page's DOM these checks touch (the tests compile without the DOM library). */
+type PageGlobals = {
+  document: { querySelector(selector: string): unknown; getElementById(id: string): unknown; activeElement: unknown }
+  [kept: string]: unknown
+}
+
 let rig: BrowserRig
 let cashier: Page
 
@@ -49,9 +55,9 @@ describe('the counter in Chromium', () => {
   it('the Cart table and the Barcode box are the same elements before and after a scan, and focus stays put', async () => {
     await cashier.getByRole('textbox', { name: 'Barcode' }).focus()
     await cashier.evaluate(() => {
-      const w = window as unknown as Record<string, unknown>
-      w['cartBefore'] = document.querySelector('[role="grid"]')
-      w['boxBefore'] = document.getElementById('barcode')
+      const w = globalThis as unknown as PageGlobals
+      w['cartBefore'] = w.document.querySelector('[role="grid"]')
+      w['boxBefore'] = w.document.getElementById('barcode')
     })
     await typeAt(cashier, `${COLA}\n`, 5)
     await expect.poll(() => rows(cashier).count()).toBe(1)
@@ -60,12 +66,12 @@ describe('the counter in Chromium', () => {
     await expect.poll(() => rows(cashier).count()).toBe(2)
     const same = await cashier.evaluate(
       (row) => {
-        const w = window as unknown as Record<string, unknown>
+        const w = globalThis as unknown as PageGlobals
         return {
-          cart: w['cartBefore'] === document.querySelector('[role="grid"]'),
-          box: w['boxBefore'] === document.getElementById('barcode'),
-          focused: document.activeElement === document.getElementById('barcode'),
-          row: row === document.querySelector('[role="grid"] tbody tr')
+          cart: w['cartBefore'] === w.document.querySelector('[role="grid"]'),
+          box: w['boxBefore'] === w.document.getElementById('barcode'),
+          focused: w.document.activeElement === w.document.getElementById('barcode'),
+          row: row === w.document.querySelector('[role="grid"] tbody tr')
         }
       },
       firstRow
@@ -143,7 +149,7 @@ describe('the counter in Chromium', () => {
     await cashier.getByRole('textbox', { name: 'Barcode' }).focus()
     await cashier.keyboard.press('F4') // F-keys work while the Barcode box has focus
     const cash = cashier.getByRole('textbox', { name: 'Cash received' })
-    await expect.poll(() => cash.evaluate((el) => el === document.activeElement)).toBe(true)
+    await expect.poll(() => cash.evaluate((el) => el === (globalThis as unknown as PageGlobals).document.activeElement)).toBe(true)
     await cash.fill('1')
     await cash.press('Enter')
     const ask = cashier.getByRole('dialog', { name: 'Take a part payment?' })

@@ -75,7 +75,7 @@ function Lines() {
   )
 }
 
-type Outcome = { kind: 'paid' | 'over' | 'expired' | 'reversed' | 'partial' | 'checking'; title: string; lines: string[] }
+type Outcome = { kind: 'paid' | 'over' | 'expired' | 'reversed' | 'info'; title: string; lines: string[] }
 
 function outcome(p: PaymentView | null, s: SaleView | null, done: SaleView | null, chains: readonly ChainHealthView[]): Outcome | null {
   if (p) {
@@ -87,15 +87,18 @@ function outcome(p: PaymentView | null, s: SaleView | null, done: SaleView | nul
     }
     if (p.status === 'Paid') return { kind: 'paid', title: t('display.paid'), lines: [t('display.paidToken', { amount: tokenAmount(p, p.amountPaid), token: symbol })] }
     if (p.status === 'Expired') return { kind: 'expired', title: t('display.expiredTitle'), lines: [t('display.expiredHint')] }
-    if ((p.status === 'New' || p.status === 'Seen' || p.exception === 'PaidPartial') && !chainUp(chains, p.chainId)) {
-      return { kind: 'checking', title: t('display.checking'), lines: [t('display.checkingHint')] }
-    }
-    return null
+    // Still payable (the QR stays up; "Checking the network…" shows beside it when the chain cannot be checked).
+    if (p.status === 'New' || p.status === 'Seen' || p.exception === 'PaidPartial') return null
+    // A state this page does not know yet (the contract grows): shown as given, plainly, never dropped.
+    return { kind: 'info', title: paymentHeadline(p), lines: [] }
   }
   const paid = s && s.dueMinor === 0 && s.paidMinor > 0 ? s : done
   if (paid) {
-    const lines = [t('display.paidAmount', { amount: money(paid.paidMinor, paid.currency) })]
-    if (paid.changeMinor > 0) lines.unshift(t('display.change', { amount: money(paid.changeMinor, paid.currency) }))
+    // Cash: the change is what the customer waits for, so it is the biggest line; then what they handed over.
+    const lines =
+      paid.changeMinor > 0
+        ? [t('display.change', { amount: money(paid.changeMinor, paid.currency) }), t('display.received', { amount: money(paid.paidMinor + paid.changeMinor, paid.currency) })]
+        : [t('display.thanks')]
     return { kind: 'paid', title: t('display.paid'), lines }
   }
   return null
@@ -106,8 +109,10 @@ function PaymentRequest({ p }: { p: PaymentView }) {
   const uri = activeUri.value ?? p.uri
   const code = qr.value
   const partial = p.exception === 'PaidPartial'
+  const checking = !chainUp(health.value, p.chainId)
   return (
-    <section class="pay" aria-label={t('pay.stablecoin')}>
+    <section class={`pay${partial || checking ? ' with-banner' : ''}`} aria-label={t('pay.stablecoin')}>
+      {checking ? <div class="checking-banner">{t('display.checking')}</div> : null}
       {partial ? <div class="partial-banner">{t('display.partial', { paid: tokenAmount(p, p.amountPaid), token: p.token.symbol })}</div> : null}
       {code && code.uri === uri ? (
         <div class="qr">
@@ -142,8 +147,11 @@ function Outcome({ o, p }: { o: Outcome; p: PaymentView | null }) {
           {line}
         </div>
       ))}
-      <div class="outcome-total" role="status" aria-label={t('sale.total')}>
-        {money(sale.value?.totalMinor ?? paidSale.value?.totalMinor ?? 0)}
+      <div class="outcome-total">
+        {`${t('sale.total')}: `}
+        <span role="status" aria-label={t('sale.total')}>
+          {money(sale.value?.totalMinor ?? paidSale.value?.totalMinor ?? 0)}
+        </span>
       </div>
     </main>
   )
@@ -186,9 +194,17 @@ function setPayment(value: PaymentView | null): void {
   if (uri) void drawQr(uri)
 }
 
+let paidTimer: ReturnType<typeof setTimeout> | undefined
+/** How long the Paid screen of a completed sale stays up before the display welcomes the next customer. */
+const PAID_SCREEN_MS = 20_000
+
 function setSale(value: SaleView | null): void {
   const before = sale.value
-  if (value === null && before && before.dueMinor === 0 && before.paidMinor > 0) paidSale.value = before
+  if (value === null && before && before.dueMinor === 0 && before.paidMinor > 0) {
+    paidSale.value = before
+    clearTimeout(paidTimer)
+    paidTimer = setTimeout(() => (paidSale.value = null), PAID_SCREEN_MS)
+  }
   if (value !== null) paidSale.value = null
   if (value === null) payment.value = null
   sale.value = value
