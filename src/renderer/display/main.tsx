@@ -77,7 +77,7 @@ function Lines() {
 
 type Outcome = { kind: 'paid' | 'over' | 'expired' | 'reversed' | 'info'; title: string; lines: string[] }
 
-function outcome(p: PaymentView | null, s: SaleView | null, done: SaleView | null, chains: readonly ChainHealthView[]): Outcome | null {
+function outcome(p: PaymentView | null, s: SaleView | null, done: SaleView | null): Outcome | null {
   if (p) {
     const symbol = p.token.symbol
     if (isReversed(p)) return { kind: 'reversed', title: t('display.reversed'), lines: [t('display.reversedHint')] }
@@ -163,7 +163,7 @@ function Display() {
   })
   const s = sale.value
   const p = payment.value
-  const o = outcome(p, s, paidSale.value, health.value)
+  const o = outcome(p, s, paidSale.value)
   const waiting = p !== null && (p.status === 'New' || p.status === 'Seen' || p.exception === 'PaidPartial')
   return (
     <>
