@@ -241,7 +241,9 @@ const en = {
   'weight.title': 'Weight of {name}',
   'weight.label': 'Weight (kg)',
   'weight.bad': 'Enter the weight in kilograms, like 0.755.',
-  'display.received': 'You gave {amount}. Thank you!'
+  'display.received': 'You gave {amount}. Thank you!',
+  'bo.store.slowGap': 'Scanner: one slow key gap allowed (ms)',
+  'bo.store.slowGap.bad': 'The slow key gap is a whole number of milliseconds, 0 to 1000.'
 } as const
 
 export type MessageKey = keyof typeof en
@@ -485,7 +487,9 @@ const zhCN: Record<MessageKey, string> = {
   'weight.title': '{name} 的重量',
   'weight.label': '重量（千克）',
   'weight.bad': '请输入以千克计的重量，例如 0.755。',
-  'display.received': '您支付了 {amount}。谢谢！'
+  'display.received': '您支付了 {amount}。谢谢！',
+  'bo.store.slowGap': '扫描枪：允许一次较慢的按键间隔（毫秒）',
+  'bo.store.slowGap.bad': '按键间隔应为 0 到 1000 的整数毫秒。'
 }
 
 const tables: Record<Locale, Record<MessageKey, string>> = { en, 'zh-CN': zhCN }

@@ -7,6 +7,7 @@ import { startHarness } from '../../src/main/harness/server'
 import { RENDERER_DIR, startBrowserRig, type BrowserRig } from '../fixtures/browser'
 import { typeAt } from '../fixtures/keyboard'
 import { unnamedControls } from '../fixtures/a11y'
+import { chainHealth, paymentView } from '../fixtures/payment-view'
 
 const COLA = '5901234123013' // 0.99, sales tax 8.25 %
 const GREEN_TEA = '6901234567014' // 1.89, groceries 2.25 %
@@ -207,6 +208,33 @@ describe('the counter in Chromium', () => {
     await cashier.getByRole('button', { name: '语言' }).click()
     await expect.poll(() => cashier.getByRole('button', { name: 'Pay cash' }).count()).toBe(1)
     expect(await unnamedControls(cashier)).toEqual([])
+    clearSale()
+  })
+
+  it('Payment status is always present and says when the network cannot be checked; Network health per chain', async () => {
+    const paymentStatus = cashier.getByRole('status', { name: 'Payment status' })
+    expect(await paymentStatus.textContent()).toBe('No payment')
+    expect(await cashier.getByRole('status', { name: 'Network health' }).count()).toBe(0) // no chain in use
+    await typeAt(cashier, `${COLA}\n`, 5)
+    await expect.poll(() => rows(cashier).count()).toBe(1)
+    const saleId = rig.app.sales.current()!.id
+    rig.app.events.emit('payment:changed', paymentView({ saleId }))
+    rig.app.events.emit('chain:health-changed', [chainHealth('down')])
+    await expect.poll(() => paymentStatus.textContent()).toMatch(/^New — waiting for 4\.190009 USDC on Demo chain \(local\)Cannot reach Demo chain \(local\) since 12:03; the payment will be found when it is back$/)
+    await expect.poll(() => cashier.getByRole('status', { name: 'Network health' }).textContent()).toBe('Demo chain (local): down since 12:03')
+    rig.app.events.emit('chain:health-changed', [chainHealth('up', { headBlockTime: Date.now() - 3000 })])
+    await expect.poll(() => cashier.getByRole('status', { name: 'Network health' }).textContent()).toMatch(/^Demo chain \(local\): up, last block \d s ago$/)
+    // F6 while the request is open shows it again; it never replaces the QR under the customer.
+    await cashier.keyboard.press('F6')
+    await expect.poll(() => cashier.getByRole('status').filter({ hasText: 'still open' }).count()).toBe(1)
+    // A payment a reorg removed after Paid is said plainly; a state this page does not know is shown as given.
+    rig.app.events.emit('payment:changed', paymentView({ saleId, status: 'Paid', exception: 'Reversed' as never, amountPaid: '4190009' }))
+    await expect.poll(() => paymentStatus.textContent()).toBe('Reversed — Payment reversed by the network — ask for another payment')
+    rig.app.events.emit('payment:changed', paymentView({ saleId, status: 'Refunding' as never }))
+    await expect.poll(() => paymentStatus.textContent()).toMatch(/^Refunding — /)
+    rig.app.events.emit('payment:changed', null)
+    rig.app.events.emit('chain:health-changed', [])
+    await expect.poll(() => paymentStatus.textContent()).toBe('No payment')
     clearSale()
   })
 

@@ -8,11 +8,10 @@ import type { Page } from 'playwright-core'
 import type { PaymentView } from '../../src/shared/payment/view'
 import type { ChainHealthView } from '../../src/shared/payment/health'
 import { buildPaymentUri } from '../../src/shared/payment/eip681'
+import { chainHealth, MERCHANT, paymentView, TOKEN } from '../fixtures/payment-view'
 import { SCREENSHOT_DIR, startBrowserRig, type BrowserRig } from '../fixtures/browser'
 
 const COLA = '5901234123013'
-const TOKEN = '0x5FbDB2315678afecb367f032d93F642f64180aa3'
-const MERCHANT = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC'
 const SIZES = [
   { name: '800x480', width: 800, height: 480 },
   { name: '1920x1080', width: 1920, height: 1080 }
@@ -22,40 +21,11 @@ let rig: BrowserRig
 const pages: Page[] = []
 
 function view(over: Partial<PaymentView>): PaymentView {
-  const now = Date.now()
-  return {
-    id: 'P1',
-    saleId: rig.app.sales.current()?.id ?? 'T1-000001',
-    chainId: 31337,
-    chainName: 'Demo chain (local)',
-    token: { symbol: 'USDC', address: TOKEN, decimals: 6 },
-    receiveAddress: MERCHANT,
-    scheme: 'tag',
-    amountDue: '4190009',
-    amountMinimum: '4190000',
-    amountPaid: '0',
-    amountRemaining: '4190009',
-    status: 'New',
-    exception: null,
-    uri: buildPaymentUri({ tokenAddress: TOKEN, chainId: 31337, to: MERCHANT, amount: 4_190_009n }),
-    topUpUri: null,
-    createdAt: now,
-    expiresAt: now + 15 * 60_000,
-    confirmations: 0,
-    confirmationsRequired: 2,
-    confirmationKind: 'blocks',
-    txHashes: [],
-    explorerUrls: [],
-    fiat: { amountMinor: 419, currency: 'USD', rate: '1', rateSource: 'peg', rateAt: now },
-    refundDue: null,
-    markedBy: null,
-    releasedUnverified: null,
-    ...over
-  }
+  return paymentView({ saleId: rig.app.sales.current()?.id ?? 'T1-000001', ...over })
 }
 
 function health(status: ChainHealthView['status']): ChainHealthView[] {
-  return [{ chainId: 31337, chainName: 'Demo chain (local)', status, head: 120, headBlockTime: Date.now() - 90_000, lastSuccessAt: Date.now() - 90_000, since: Date.UTC(2026, 10, 24, 12, 3), endpoint: null, lastError: 'connect ECONNREFUSED', endpoints: [] }]
+  return [chainHealth(status)]
 }
 
 /** Elements that stick out of the viewport (cut off for the customer), by their text. */

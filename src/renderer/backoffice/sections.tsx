@@ -489,6 +489,9 @@ export function StoreSection() {
   async function save(): Promise<void> {
     const el = form.current!
     const data = new FormData(el)
+    const slowGapText = String(data.get('slowGap') ?? '').trim()
+    const slowGap = /^\d{1,4}$/.test(slowGapText) ? Number(slowGapText) : null
+    if (slowGapText !== '' && (slowGap === null || slowGap > 1000)) return say('alert', () => t('bo.store.slowGap.bad'))
     const pin = await askManagerPin(t('bo.store.save'))
     if (pin === null) return
     const saved = await run(
@@ -497,7 +500,8 @@ export function StoreSection() {
         storeName: String(data.get('storeName') ?? '').trim(),
         currency: String(data.get('currency') ?? '').trim().toUpperCase(),
         taxMode: data.get('inclusive') ? 'inclusive' : 'exclusive',
-        taxRounding: data.get('taxRounding') === 'per-line' ? 'per-line' : 'per-rate-total'
+        taxRounding: data.get('taxRounding') === 'per-line' ? 'per-line' : 'per-rate-total',
+        ...(slowGap !== null ? { wedgeSlowGapMs: slowGap } : {})
       })
     )
     if (saved) {
@@ -528,6 +532,8 @@ export function StoreSection() {
           <option value="per-rate-total">{t('bo.store.rounding.total')}</option>
           <option value="per-line">{t('bo.store.rounding.line')}</option>
         </select>
+        <label for="bo-slow-gap">{t('bo.store.slowGap')}</label>
+        <input id="bo-slow-gap" name="slowGap" inputMode="numeric" defaultValue={String(info.wedge.slowGapMs)} maxLength={4} autoComplete="off" />
         <div class="linebar">
           <button type="submit" id="bo-store-save">
             {t('bo.store.save')}
