@@ -187,11 +187,25 @@ export function tokenUnitsToFiatMinor(units: bigint, currency: string, tokenDeci
   return toSafeNumber(divRoundHalfAwayFromZero(units * num * 10n ** BigInt(exp), den * 10n ** BigInt(tokenDecimals)), 'fiat amount')
 }
 
+// Building an Intl.NumberFormat costs far more than using one (tens of microseconds): a cart of 200 lines formats
+// 400 amounts per update, so one formatter per locale and currency is kept.
+const moneyFormats = new Map<string, Intl.NumberFormat>()
+
+function moneyFormat(locale: string, currency: string): Intl.NumberFormat {
+  const key = `${locale}|${currency}`
+  let nf = moneyFormats.get(key)
+  if (!nf) {
+    const exp = currencyExponent(currency)
+    nf = new Intl.NumberFormat(locale, { style: 'currency', currency, minimumFractionDigits: exp, maximumFractionDigits: exp })
+    moneyFormats.set(key, nf)
+  }
+  return nf
+}
+
 /** Locale-aware display of a minor amount, e.g. "$1,234.50" / "US$1,234.50". Exact: Intl formats the decimal string. */
 export function formatMoney(amountMinor: number, currency: string, locale = 'en-US'): string {
   const plain = formatMinorPlain(amountMinor, currency)
-  const exp = currencyExponent(currency)
-  const nf = new Intl.NumberFormat(locale, { style: 'currency', currency, minimumFractionDigits: exp, maximumFractionDigits: exp })
+  const nf = moneyFormat(locale, currency)
   // Intl.NumberFormat accepts decimal strings exactly (ECMA-402 "Intl.NumberFormat v3"); no float is created.
   return nf.format(plain as unknown as number)
 }

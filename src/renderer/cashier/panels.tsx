@@ -1,5 +1,6 @@
 // The cashier window, one component per panel. The Barcode box and the Cart table are rendered once and updated in
 // place (rows keyed by line id), so focus, a half-typed code and a screen reader's position survive every update.
+import { Component } from 'preact'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { formatUnits } from '../../shared/money'
 import { canComplete } from '../../shared/sale/guards'
@@ -138,24 +139,44 @@ async function lookupNow(code: string) {
   return r?.[0] ?? null
 }
 
-function CartRow({ line, selected }: { line: NonNullable<ReturnType<typeof sale.peek>>['lines'][number]; selected: boolean }) {
-  return (
-    <tr aria-selected={selected ? 'true' : 'false'} class={line.voided ? 'voided' : undefined} data-line-id={line.id} onClick={() => (selectedLineId.value = line.id)}>
-      <td>
-        {lineName(line)}
-        {line.discountPpm > 0 ? ` (−${percentText(line.discountPpm)}%)` : ''}
-        {line.voided ? ` (${t('line.voided')})` : ''}
-      </td>
-      <td class="num">{line.weightGrams !== null ? `${formatUnits(BigInt(line.weightGrams), 3)} kg` : String(line.quantity)}</td>
-      <td class="num">{money(line.unitPriceMinor)}</td>
-      <td class="num">{money(line.amountMinor - line.discountMinor)}</td>
-    </tr>
-  )
+type Line = NonNullable<ReturnType<typeof sale.peek>>['lines'][number]
+
+function sameLine(a: Line, b: Line): boolean {
+  return a.quantity === b.quantity && a.amountMinor === b.amountMinor && a.discountMinor === b.discountMinor && a.discountPpm === b.discountPpm && a.voided === b.voided && a.unitPriceMinor === b.unitPriceMinor && a.weightGrams === b.weightGrams && a.name === b.name && a.nameZh === b.nameZh
+}
+
+/**
+ * One cart row. Every sale update brings new line objects; a row whose figures, selection and language did not
+ * change skips its render, so a scan into a long cart renders one row, not all of them (bench/ui.ts).
+ */
+class CartRow extends Component<{ line: Line; selected: boolean; locale: string; currency: string }> {
+  override shouldComponentUpdate(next: { line: Line; selected: boolean; locale: string; currency: string }): boolean {
+    const now = this.props
+    return next.selected !== now.selected || next.locale !== now.locale || next.currency !== now.currency || !sameLine(next.line, now.line)
+  }
+
+  override render() {
+    const { line, selected } = this.props
+    return (
+      <tr aria-selected={selected ? 'true' : 'false'} class={line.voided ? 'voided' : undefined} data-line-id={line.id} onClick={() => (selectedLineId.value = line.id)}>
+        <td>
+          {lineName(line)}
+          {line.discountPpm > 0 ? ` (−${percentText(line.discountPpm)}%)` : ''}
+          {line.voided ? ` (${t('line.voided')})` : ''}
+        </td>
+        <td class="num">{line.weightGrams !== null ? `${formatUnits(BigInt(line.weightGrams), 3)} kg` : String(line.quantity)}</td>
+        <td class="num">{money(line.unitPriceMinor)}</td>
+        <td class="num">{money(line.amountMinor - line.discountMinor)}</td>
+      </tr>
+    )
+  }
 }
 
 function Cart() {
   const lines = sale.value?.lines ?? []
   const selected = selectedLineId.value
+  const locale = store.value?.locale ?? 'en'
+  const currency = store.value?.currency ?? 'USD'
   const wrap = useRef<HTMLDivElement>(null)
   useEffect(() => {
     wrap.current?.querySelector('tr[aria-selected="true"]')?.scrollIntoView({ block: 'nearest' })
@@ -173,7 +194,7 @@ function Cart() {
         </thead>
         <tbody>
           {lines.map((line) => (
-            <CartRow key={line.id} line={line} selected={line.id === selected} />
+            <CartRow key={line.id} line={line} selected={line.id === selected} locale={locale} currency={currency} />
           ))}
         </tbody>
       </table>
