@@ -159,6 +159,7 @@ export class ReceiptService {
       taxMinor: sale.taxMinor,
       totalMinor: sale.totalMinor,
       taxMode: sale.taxMode,
+      taxRounding: sale.taxRounding,
       tenders,
       journalHash: sale.journalHash ?? '',
       copy
