@@ -23,6 +23,7 @@ export class WedgeDetector {
   private buffer = ''
   private lastAt = Number.NEGATIVE_INFINITY
   private slowGapUsed = false
+  private fastGaps = 0
 
   constructor(private options: WedgeOptions) {}
 
@@ -51,16 +52,24 @@ export class WedgeDetector {
     if (startsBurst) {
       this.buffer = ''
       this.slowGapUsed = false
+      this.fastGaps = 0
     }
     this.buffer += key
     this.lastAt = at
     return { kind: 'char', startsBurst }
   }
 
-  /** Whether `gap` continues the burst: within maxGapMs, or the burst's one tolerated slow gap. */
+  /**
+   * Whether `gap` continues the burst: within maxGapMs, or the burst's one tolerated slow gap. The slow gap is only
+   * allowed once the burst has shown scanner speed (two fast gaps): otherwise a key a person typed just before a
+   * scan ("crois", then a scan 60 ms later) would be glued to the front of the code.
+   */
   private fits(gap: number): boolean {
-    if (gap <= this.options.maxGapMs) return true
-    if (this.buffer.length === 0 || this.slowGapUsed || gap > (this.options.slowGapMs ?? 0)) return false
+    if (gap <= this.options.maxGapMs) {
+      this.fastGaps++
+      return true
+    }
+    if (this.fastGaps < 2 || this.slowGapUsed || gap > (this.options.slowGapMs ?? 0)) return false
     this.slowGapUsed = true
     return true
   }
@@ -69,5 +78,6 @@ export class WedgeDetector {
     this.buffer = ''
     this.lastAt = Number.NEGATIVE_INFINITY
     this.slowGapUsed = false
+    this.fastGaps = 0
   }
 }

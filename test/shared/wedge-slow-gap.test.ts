@@ -34,6 +34,16 @@ describe('wedge detection with a slow-gap allowance', () => {
     expect(scan(detector, '5901234123013', gaps, 9000)).toEqual({ kind: 'enter' })
   })
 
+  it('a key typed by a person just before a scan is not glued to its front by the allowance', () => {
+    const detector = new WedgeDetector(options)
+    detector.feed('s', 1000)
+    expect(scan(detector, '5901234123013', { 0: 60 }, 1000)).toEqual({ kind: 'scan', code: '5901234123013' })
+    // Nor are two slow ones: the allowance needs scanner speed (two fast gaps) first.
+    detector.feed('i', 2000)
+    detector.feed('s', 2040)
+    expect(scan(detector, '5901234123013', { 0: 60 }, 2040)).toEqual({ kind: 'scan', code: '5901234123013' })
+  })
+
   it('a stamp earlier than the last one counts as no gap (events stamped by another clock after a focus change)', () => {
     const detector = new WedgeDetector(options)
     detector.feed('5', 1000)
