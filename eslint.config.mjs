@@ -35,7 +35,7 @@ export default tseslint.config(
     }
   },
   {
-    files: ['src/renderer/**/*.ts'],
+    files: ['src/renderer/**/*.ts', 'src/renderer/**/*.tsx'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [

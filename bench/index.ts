@@ -4,6 +4,7 @@ import { benchLedger } from './ledger'
 import { benchReceipt } from './receipt'
 import { benchReports } from './reports'
 import { benchShift } from './shift'
+import { benchUi } from './ui'
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
 
@@ -25,6 +26,16 @@ async function main(): Promise<void> {
     console.log(`build + encode a 40-line receipt (median):  ${fmt(r.medianMs, 3)} ms  (${fmt(r.bytes)} bytes)`)
     console.log(`the same bytes on a 115200 baud line:        ${fmt(r.wireMs115200, 1)} ms  (software/wire = ${fmt(r.medianMs / r.wireMs115200, 4)})`)
     console.log(`printing it at the printer's rated speed:    ${fmt(r.printerMs, 1)} ms  (software/printer = ${fmt(r.medianMs / r.printerMs, 4)})`)
+  }
+  if (want('ui')) {
+    console.log('== ui (Chromium, cashier page through the harness)')
+    const r = await benchUi()
+    console.log(`wedge Enter -> row painted, ${r.catalogProducts.toLocaleString('en-US')}-product catalog, 200 scans: median ${fmt(r.scanMedianMs, 1)} ms, p99 ${fmt(r.scanP99Ms, 1)} ms (goal: p99 within one 16.7 ms frame)`)
+    console.log(`  of which the till itself (sale:scan in-process, 1 FULL-sync transaction + view):     median ${fmt(r.serverMedianMs, 1)} ms, p99 ${fmt(r.serverP99Ms, 1)} ms`)
+    console.log(`empty page, Enter -> appended row painted (floor):              median ${fmt(r.floorMedianMs, 1)} ms, p99 ${fmt(r.floorP99Ms, 1)} ms; frame interval ${fmt(r.frameMedianMs, 1)} ms`)
+    console.log(`ratio scan/floor: median ${fmt(r.scanMedianMs / r.floorMedianMs, 2)}, p99 ${fmt(r.scanP99Ms / r.floorP99Ms, 2)}`)
+    console.log(`cold start, fresh data folder: harness to URLs ${fmt(r.coldHarnessMs)} ms + cashier page to ready-to-scan ${fmt(r.coldPageMs)} ms = ${fmt(r.coldTotalMs)} ms`)
+    console.log(`bare node start (node -e 0):                                    ${fmt(r.bareNodeMs)} ms (cold start / bare node = ${fmt(r.coldTotalMs / r.bareNodeMs, 1)})`)
   }
   if (want('chain')) {
     const r = await benchChain()

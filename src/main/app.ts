@@ -6,14 +6,13 @@ import type { Clock } from '../shared/clock'
 import { systemClock } from '../shared/clock'
 import { paymentSettingsSchema, type PaymentSettingsInput } from '../shared/payment/settings'
 import type { TokenInfo } from '../shared/payment/tokens'
-import { isKnownCurrency, parseDecimalUnits } from '../shared/money'
-import { TillError } from '../shared/result'
+import { apiErrorOf, TillError } from '../shared/result'
 import { createRegistry, type Handlers, type Registry } from './api/registry'
 import type { RateProvider } from './chain/rates'
 import type { ScannerManager } from './devices/scanner/scanner-manager'
 import { EventBus } from './events'
 import { openLedger, type Db } from './ledger/db'
-import { appendJournal, verifyJournal } from './ledger/journal'
+import { appendJournal } from './ledger/journal'
 import { claimDataFolder } from './ledger/lock'
 import { readSetting } from './ledger/settings'
 import { ApprovalService, makeManager } from './services/approvals'
@@ -25,6 +24,10 @@ import { SaleService } from './services/sale'
 import { ScannerSettingsService } from './services/scanners'
 import { shiftHandlers } from './services/shift-handlers'
 import { defaultStoreSettings, StoreService, type StoreSettings } from './services/store'
+import { deviceHandlers } from './services/device-handlers'
+import { saleHandlers } from './services/sale-handlers'
+import { storeHandlers } from './services/store-handlers'
+import { WedgeEcho } from './services/wedge-echo'
 
 export interface PaymentsOptions {
   readonly settings: PaymentSettingsInput
@@ -136,68 +139,27 @@ export function createApp(options: AppOptions): App {
   }
 
   const scanners = new ScannerSettingsService(db, events, options.scanners ?? null)
-  // A scanner in keyboard mode read through hidraw is still a keyboard to the OS, which also types the code into the
-  // focused window, where the wedge detector sees it a moment after the HID reports arrived. That echo (the same
-  // code by wedge within this window after a HID keyboard scan) is the same physical scan and is dropped, once.
-  const WEDGE_ECHO_MS = 1500
-  let lastHidKeyboardScan: { code: string; at: number } | null = null
-  const isWedgeEcho = (code: string): boolean => {
-    const echo = lastHidKeyboardScan !== null && lastHidKeyboardScan.code === code && clock.now() - lastHidKeyboardScan.at <= WEDGE_ECHO_MS
-    if (echo) lastHidKeyboardScan = null
-    return echo
-  }
-
+  const echo = new WedgeEcho(clock)
   const unsubscribeScanners = options.scanners?.on('scan', (scan) => {
-    if (scan.source === 'hid-keyboard') lastHidKeyboardScan = { code: scan.code.trim(), at: clock.now() }
+    if (scan.source === 'hid-keyboard') echo.hidKeyboardScan(scan.code)
     try {
       sales.scan(scan.code, 'hid')
     } catch (e) {
       const message = e instanceof TillError ? e.message : 'The scan could not be added.'
-      events.emit('scan:rejected', { code: scan.code.slice(0, 100), message })
+      events.emit('scan:rejected', { code: scan.code.slice(0, 100), message, ...(e instanceof TillError ? { error: apiErrorOf(e) } : {}) })
     }
   })
 
+  // Each domain's handlers live beside its service; this root only combines them. The stablecoin calls stay here
+  // until the payment service's own handler module exists.
   const requirePayments = (): PaymentService => {
     if (!payments) throw new TillError('unavailable', 'No blockchain is set up for stablecoin payments on this till.')
     return payments
   }
   const handlers: Handlers = {
-    'store:info': () => store.info(),
-    'sale:current': () => sales.current(),
-    'sale:scan': ({ code, source }) => {
-      if (source === 'wedge' && isWedgeEcho(code.trim())) {
-        const open = sales.current()
-        if (open) return open
-      }
-      return sales.scan(code, source)
-    },
-    'sale:set-quantity': ({ lineId, quantity }) => sales.setQuantity(lineId, quantity),
-    'sale:void-line': ({ lineId }) => sales.voidLine(lineId),
-    'sale:discount-line': ({ lineId, percent, pin }) => {
-      // percent with 4 decimals is exactly parts per million (1 % = 10,000 ppm).
-      const ppm = parseDecimalUnits(percent, 4)
-      if (ppm === null || ppm > 1_000_000n) throw new TillError('invalid-input', `${percent} % is not a discount: give 0 to 100.`)
-      return sales.discountLine(lineId, Number(ppm), approvals.approve(pin, 'sale.discount', lineId).id)
-    },
-    'sale:tender-cash': ({ receivedMinor }) => sales.tenderCash(receivedMinor),
-    'sale:complete': () => sales.complete(),
-    'sale:void': ({ pin, reason }) => {
-      const open = sales.current()
-      if (!open) throw new TillError('no-open-sale', 'There is no open sale to void.')
-      return sales.voidSale(approvals.approve(pin, 'sale.void', open.id).id, reason)
-    },
-    'sale:get': ({ saleId }) => sales.get(saleId),
-    'sales:list': ({ limit }) => sales.list(limit),
-    'ledger:verify': () => verifyJournal(db),
-    'settings:set-locale': ({ locale }) => {
-      const info = db.transaction(() => {
-        const saved = store.save({ ...store.settings(), locale })
-        appendJournal(db, { at: clock.now(), tillId: saved.tillId, kind: 'settings.locale-changed', payload: { locale } })
-        return store.info()
-      }).immediate()
-      events.emit('store:changed', info)
-      return info
-    },
+    ...storeHandlers({ db, clock, events, store, catalog, sales, approvals }),
+    ...saleHandlers({ sales, catalog, approvals, echo }),
+    ...deviceHandlers({ db, receipts, scanners, approvals }),
     'payment:options': () => checkout.options(),
     'payment:request': ({ chainId, token }) => checkout.request(chainId, token),
     'payment:current': () => checkout.current(),
@@ -206,32 +168,6 @@ export function createApp(options: AppOptions): App {
     'payment:release-unverified': ({ paymentId, pin }) => checkout.releaseUnverified(paymentId, approvals.approve(pin, 'payment.release-unverified', paymentId).id),
     'payment:record-overpayment': ({ paymentId }) => checkout.recordOverpayment(paymentId),
     'payment:simulate': ({ paymentId }) => checkout.simulate(paymentId),
-    'drawer:no-sale': ({ pin }) => receipts.noSale(approvals.approve(pin, 'drawer.no-sale', null).id),
-    'printer:state': () => receipts.state(),
-    'printer:retry': ({ jobId }) => receipts.retry(jobId),
-    'printer:reprint': ({ saleId }) => receipts.reprint(saleId),
-    'printer:preview': ({ jobId }) => receipts.preview(jobId),
-    'scanners:list': () => scanners.list(),
-    'scanners:select': ({ selections }) => scanners.select(selections),
-    'settings:update-store': ({ pin, ...changes }) => {
-      const manager = approvals.approve(pin, 'settings.store', null)
-      if (sales.current()) throw new TillError('conflict', 'Finish or void the open sale before changing the store settings.')
-      if (changes.currency && !isKnownCurrency(changes.currency)) throw new TillError('invalid-input', `${changes.currency} is not an ISO 4217 currency this till knows.`)
-      const info = db.transaction(() => {
-        const current = store.settings()
-        const saved = store.save({
-          ...current,
-          ...(changes.storeName !== undefined ? { storeName: changes.storeName } : {}),
-          ...(changes.currency !== undefined ? { currency: changes.currency } : {}),
-          ...(changes.taxMode !== undefined ? { taxMode: changes.taxMode } : {}),
-          receipt: { headerLines: changes.headerLines ?? current.receipt.headerLines, footerLines: changes.footerLines ?? current.receipt.footerLines }
-        })
-        appendJournal(db, { at: clock.now(), tillId: saved.tillId, kind: 'settings.store-changed', payload: { managerId: manager.id, ...changes } })
-        return store.info()
-      }).immediate()
-      events.emit('store:changed', info)
-      return info
-    },
     'rates:set-manual': ({ pin, currency, token, fiatPerToken }) => {
       if (!payments) throw new TillError('unavailable', 'No blockchain is set up for stablecoin payments on this till.')
       const manager = approvals.approve(pin, 'rate.manual', `${token}/${currency}`)

@@ -8,11 +8,19 @@
 //
 // THE ROUNDING RULE (one rule, used everywhere):
 //   Every division that must land on a minor unit rounds HALF AWAY FROM ZERO ("commercial rounding", 0.5 -> 1,
-//   -0.5 -> -1), and tax is rounded PER LINE: each line's tax is rounded once, the sale's tax is the sum of its
-//   lines' taxes, and the sale's total is the sum of its lines' totals. Per-line rounding keeps every printed line
-//   self-consistent and makes a one-line refund return exactly the tax charged on that line (Odoo's
-//   "round per line"; EU VAT Directive art. 91-92 practice lets the rounding be done per line).
-//   Away from zero (not to +infinity) keeps a refund the exact mirror of its sale.
+//   -0.5 -> -1). Away from zero (not to +infinity) keeps a refund the exact mirror of its sale.
+//
+//   Where tax is rounded is a store setting (TaxRounding), saved on each sale when it opens, so a past sale keeps
+//   the rule it was sold under:
+//   - 'per-rate-total' (the default for new stores): the taxable amounts of a sale's lines are summed per tax rate
+//     and each rate's tax is rounded ONCE on that sum. US states tax the total of the taxable items, and the
+//     receipt's tax lines then always agree with their own figures: "8.25% on 5.96 = 0.49", never the 0.50 that
+//     per-line rounding can sum to. The sale's total is the sum of the lines plus (exclusive stores) those taxes.
+//   - 'per-line': each line's tax is rounded once and the sale's tax is the sum of its lines' taxes (Odoo's
+//     "round per line"; EU VAT Directive art. 91-92 practice allows it). A one-line refund returns exactly the tax
+//     charged on that line; a receipt prints each rate's taxable sum and the sum of its line taxes.
+//   A line still carries its own rounded tax (LineView.taxMinor) for display and per-line refunds; under
+//   'per-rate-total' the sale's tax is the per-rate figure, which can differ from the lines' sum by a cent or so.
 //   The one exception is converting fiat to token base units for a payment request: that ROUNDS DOWN (floor),
 //   because a request must never ask the customer for more than the price (issue [B]); the difference is at most
 //   one base unit (1e-6 USDC).
@@ -55,6 +63,10 @@ function toSafeNumber(v: bigint, what: string): number {
 }
 
 export type TaxMode = 'inclusive' | 'exclusive'
+
+/** Where tax is rounded (THE ROUNDING RULE above). */
+export type TaxRounding = 'per-line' | 'per-rate-total'
+export const TAX_ROUNDINGS: readonly TaxRounding[] = ['per-line', 'per-rate-total']
 
 export const PPM = 1_000_000
 
@@ -175,11 +187,25 @@ export function tokenUnitsToFiatMinor(units: bigint, currency: string, tokenDeci
   return toSafeNumber(divRoundHalfAwayFromZero(units * num * 10n ** BigInt(exp), den * 10n ** BigInt(tokenDecimals)), 'fiat amount')
 }
 
+// Building an Intl.NumberFormat costs far more than using one (tens of microseconds): a cart of 200 lines formats
+// 400 amounts per update, so one formatter per locale and currency is kept.
+const moneyFormats = new Map<string, Intl.NumberFormat>()
+
+function moneyFormat(locale: string, currency: string): Intl.NumberFormat {
+  const key = `${locale}|${currency}`
+  let nf = moneyFormats.get(key)
+  if (!nf) {
+    const exp = currencyExponent(currency)
+    nf = new Intl.NumberFormat(locale, { style: 'currency', currency, minimumFractionDigits: exp, maximumFractionDigits: exp })
+    moneyFormats.set(key, nf)
+  }
+  return nf
+}
+
 /** Locale-aware display of a minor amount, e.g. "$1,234.50" / "US$1,234.50". Exact: Intl formats the decimal string. */
 export function formatMoney(amountMinor: number, currency: string, locale = 'en-US'): string {
   const plain = formatMinorPlain(amountMinor, currency)
-  const exp = currencyExponent(currency)
-  const nf = new Intl.NumberFormat(locale, { style: 'currency', currency, minimumFractionDigits: exp, maximumFractionDigits: exp })
+  const nf = moneyFormat(locale, currency)
   // Intl.NumberFormat accepts decimal strings exactly (ECMA-402 "Intl.NumberFormat v3"); no float is created.
   return nf.format(plain as unknown as number)
 }

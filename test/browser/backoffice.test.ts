@@ -148,22 +148,32 @@ describe('back office in Chromium', () => {
     await expect.poll(() => printer.getByRole('alert').count()).toBe(0)
     expect(await printer.getByRole('button', { name: /^Retry job/ }).count()).toBe(0)
   })
-  it('store settings change with a manager PIN; a manual rate needs a chain to be set up', async () => {
+  it('store settings change with a manager PIN; the currency stays while the catalog holds prices', async () => {
     const store = backoffice.getByRole('region', { name: 'Store settings' })
+    const approve = async () => {
+      const dialog = backoffice.getByRole('dialog', { name: 'Manager approval' })
+      await dialog.getByLabel('Manager PIN').fill('1234')
+      await dialog.getByRole('button', { name: 'Approve' }).click()
+      await dialog.waitFor({ state: 'detached' })
+    }
+    // Catalog prices are minor units of the store currency: relabelling them would make every price wrong.
+    await store.getByLabel('Currency (ISO 4217)').fill('JPY')
+    await store.getByRole('button', { name: 'Save store settings' }).click()
+    await approve()
+    await expect.poll(() => store.getByRole('alert').textContent()).toMatch(/The currency stays USD: the catalog holds \d+ prices in USD.*Import a catalog priced in JPY first/)
+    expect(rig.app.store.info().currency).toBe('USD')
+
     await store.getByLabel('Store name').fill('Kiosk am Markt')
-    await store.getByLabel('Currency (ISO 4217)').fill('EUR')
+    await store.getByLabel('Currency (ISO 4217)').fill('USD')
     await store.getByLabel('Prices include tax').check()
     await store.getByRole('button', { name: 'Save store settings' }).click()
-    const dialog = backoffice.getByRole('dialog', { name: 'Manager approval' })
-    await dialog.getByLabel('Manager PIN').fill('1234')
-    await dialog.getByRole('button', { name: 'Approve' }).click()
-    await expect.poll(() => rig.app.store.info()).toMatchObject({ storeName: 'Kiosk am Markt', currency: 'EUR', taxMode: 'inclusive' })
+    await approve()
+    await expect.poll(() => rig.app.store.info()).toMatchObject({ storeName: 'Kiosk am Markt', currency: 'USD', taxMode: 'inclusive' })
     await expect.poll(() => backoffice.getByRole('heading', { level: 1 }).textContent()).toContain('Kiosk am Markt')
-    // The sale made in USD keeps its own currency in the list.
     await expect.poll(() => backoffice.getByRole('table', { name: 'Sales' }).textContent()).toContain('$1.07')
 
     const rate = backoffice.getByRole('region', { name: 'Exchange rate' })
-    await rate.getByLabel('Rate (EUR per token)').fill('0.92')
+    await rate.getByLabel('Rate (USD per token)').fill('0.998')
     await rate.getByRole('button', { name: 'Save rate' }).click()
     await backoffice.getByRole('dialog', { name: 'Manager approval' }).getByLabel('Manager PIN').fill('1234')
     await backoffice.keyboard.press('Enter')

@@ -55,7 +55,11 @@ describe('HID scanners feed the sale', () => {
 
     handle.report(fromHex(ean13SingleReport[0]!)) // 4006381333931: valid, but not in this catalog
     const rejected = events.find(([e]) => e === 'scan:rejected')?.[1] as EventPayloads['scan:rejected']
-    expect(rejected).toEqual({ code: '4006381333931', message: expect.stringMatching(/Unknown barcode 4006381333931/) })
+    expect(rejected).toEqual({
+      code: '4006381333931',
+      message: expect.stringMatching(/Unknown barcode 4006381333931/),
+      error: { code: 'unknown-barcode', message: expect.stringMatching(/Unknown barcode/), detail: { code: '4006381333931' }, key: 'barcode.unknown' }
+    })
     expect(till.app.sales.current()!.lines).toHaveLength(1)
 
     // Unplugged and plugged back: the selection survives and scans flow again.

@@ -4,7 +4,7 @@
 import type { ZodError } from 'zod'
 import { CALLS, isCallName, mayCall, WINDOW_ROLES, type CallName, type WindowRole } from '../../shared/api/channels'
 import { inputs, type Output, type ParsedInput } from '../../shared/api/contract'
-import { err, ok, TillError, type Result } from '../../shared/result'
+import { apiErrorOf, err, ok, TillError, type Result } from '../../shared/result'
 
 export interface CallContext {
   readonly window: WindowRole
@@ -46,7 +46,8 @@ export function createRegistry(handlers: Handlers, log: (message: string, error:
       const value = await table.get(name)!(parsed.data, { window })
       return ok(value)
     } catch (e) {
-      if (e instanceof TillError) return { ok: false, error: e.detail ? { code: e.code, message: e.message, detail: e.detail } : { code: e.code, message: e.message } }
+      // The message id crosses with its values (detail) so the page words the refusal in its UI language.
+      if (e instanceof TillError) return { ok: false, error: apiErrorOf(e) }
       log(`api ${name} failed`, e)
       return err('internal', 'Something went wrong on the till; nothing was changed. The error is in the till log.')
     }

@@ -4,7 +4,7 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
 import type { Clock } from '../../shared/clock'
-import { TillError } from '../../shared/result'
+import { refuse } from '../../shared/result'
 import type { Db } from '../ledger/db'
 import { readSetting, writeSetting } from '../ledger/settings'
 import { appendJournal } from '../ledger/journal'
@@ -26,7 +26,9 @@ export function makeManager(id: string, name: string, pin: string): Manager {
   return { id, name, salt, pinHash: hashPin(pin, salt) }
 }
 
-export type ApprovalAction = 'drawer.no-sale' | 'payment.accept' | 'payment.release-unverified' | 'sale.void' | 'sale.discount' | 'settings.store' | 'rate.manual' | 'payment.resolve-transfer' | 'payment.resolve-reversal' | 'shift.open' | 'shift.cash-move' | 'shift.close'
+export type ApprovalAction =
+  | 'drawer.no-sale' | 'payment.accept' | 'payment.release-unverified' | 'sale.void' | 'sale.discount' | 'sale.return-tender'
+  | 'settings.store' | 'rate.manual' | 'payment.resolve-transfer' | 'payment.resolve-reversal' | 'shift.open' | 'shift.cash-move' | 'shift.close'
 
 export class ApprovalService {
   private failures = 0
@@ -51,7 +53,7 @@ export class ApprovalService {
   approve(pin: string, action: ApprovalAction, subject: string | null): Manager {
     const now = this.clock.now()
     if (now < this.lockedUntil) {
-      throw new TillError('forbidden', `Too many wrong PINs: manager approval is locked for ${Math.ceil((this.lockedUntil - now) / 1000)} more seconds.`)
+      throw refuse('forbidden', 'approval.locked', { seconds: Math.ceil((this.lockedUntil - now) / 1000) })
     }
     const match = this.managers().find((m) => {
       const given = Buffer.from(hashPin(pin, m.salt), 'hex')
@@ -72,7 +74,7 @@ export class ApprovalService {
         this.failures = 0
         this.lockedUntil = now + LOCK_MS
       }
-      throw new TillError('forbidden', 'Wrong manager PIN: the action was not approved.')
+      throw refuse('forbidden', 'approval.wrong-pin')
     }
     this.failures = 0
     return match

@@ -1,7 +1,8 @@
 // Catalog: products, their barcodes (several per product, each with a pack quantity) and tax rates.
 import { z } from 'zod'
 import type { BarcodeParse } from '../../shared/barcode'
-import { TillError } from '../../shared/result'
+import type { ProductHit } from '../../shared/api/views'
+import { refuse } from '../../shared/result'
 import { prepareCached, type Db } from '../ledger/db'
 
 export const catalogFileSchema = z.object({
@@ -33,6 +34,7 @@ export interface Product {
   readonly taxRateId: string
   readonly taxRateName: string
   readonly taxRatePpm: number
+  readonly plu: string | null
 }
 
 /** What one scan puts on the sale. */
@@ -55,9 +57,10 @@ interface ProductRow {
   tax_rate_id: string
   tax_name: string
   rate_ppm: number
+  plu: string | null
 }
 
-const PRODUCT_SELECT = `SELECT p.id, p.name, p.name_zh, p.pricing, p.price_minor, p.tax_rate_id, t.name AS tax_name, t.rate_ppm
+const PRODUCT_SELECT = `SELECT p.id, p.name, p.name_zh, p.pricing, p.price_minor, p.tax_rate_id, t.name AS tax_name, t.rate_ppm, p.plu
   FROM products p JOIN tax_rates t ON t.id = p.tax_rate_id`
 
 function toProduct(row: ProductRow): Product {
@@ -69,7 +72,8 @@ function toProduct(row: ProductRow): Product {
     priceMinor: row.price_minor,
     taxRateId: row.tax_rate_id,
     taxRateName: row.tax_name,
-    taxRatePpm: row.rate_ppm
+    taxRatePpm: row.rate_ppm,
+    plu: row.plu
   }
 }
 
@@ -111,6 +115,37 @@ export class CatalogService {
     return { products: parsed.products.length, barcodes }
   }
 
+  productById(id: string): Product | null {
+    const row = this.q(`${PRODUCT_SELECT} WHERE p.id = ? AND p.active = 1`).get(id) as ProductRow | undefined
+    return row ? toProduct(row) : null
+  }
+
+  /** How many active products carry a price (a currency change would relabel them all). */
+  pricedProducts(): number {
+    return (this.q('SELECT count(*) AS n FROM products WHERE active = 1 AND price_minor > 0').get() as { n: number }).n
+  }
+
+  /**
+   * Type-ahead for the cashier: digits look up PLUs by prefix (b-tree range on the unique plu index), text looks up
+   * names through the FTS5 trigram index (migration 0008), so 100,000 products answer in well under a frame. Two
+   * letters are too short for trigrams: they match name prefixes only.
+   */
+  search(query: string, limit: number): ProductHit[] {
+    const text = query.trim()
+    let rows: ProductRow[]
+    if (/^\d+$/.test(text)) {
+      rows = this.q(`${PRODUCT_SELECT} WHERE p.plu >= ? AND p.plu < ? AND p.active = 1 ORDER BY p.plu LIMIT ?`).all(text, `${text}\u{10FFFF}`, limit) as ProductRow[]
+    } else if ([...text].length >= 3) {
+      // FTS5 query syntax: a phrase in double quotes (quotes inside doubled) matches the text anywhere in the name.
+      const phrase = `"${text.replace(/"/g, '""')}"`
+      rows = this.q(`${PRODUCT_SELECT} JOIN product_search s ON s.rowid = p.rowid WHERE product_search MATCH ? AND p.active = 1 ORDER BY s.rank LIMIT ?`).all(phrase, limit) as ProductRow[]
+    } else {
+      const like = `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+      rows = this.q(`${PRODUCT_SELECT} WHERE (p.name LIKE ? ESCAPE '\\' OR p.name_zh LIKE ? ESCAPE '\\') AND p.active = 1 LIMIT ?`).all(like, like, limit) as ProductRow[]
+    }
+    return rows.map((r) => ({ id: r.id, name: r.name, nameZh: r.name_zh, plu: r.plu, pricing: r.pricing, priceMinor: r.price_minor }))
+  }
+
   productByCode(code: string): (Product & { packQty: number }) | null {
     const row = this.byBarcode.get(code) as (ProductRow & { pack_qty?: number }) | undefined
     if (!row) return null
@@ -121,7 +156,7 @@ export class CatalogService {
   /** Turns a parsed barcode into what it adds to the sale, or refuses with a cashier-readable message. */
   resolve(parsed: Extract<BarcodeParse, { ok: true }>): ScannedItem {
     const notFound = (code: string): never => {
-      throw new TillError('unknown-barcode', `Unknown barcode ${code}: no product in the catalog has it.`, { code })
+      throw refuse('unknown-barcode', 'barcode.unknown', { code })
     }
     switch (parsed.kind) {
       case 'gtin':
@@ -130,17 +165,17 @@ export class CatalogService {
         const found = this.productByCode(key) ?? (parsed.kind === 'gtin' && key.length === 14 && key.startsWith('0') ? this.productByCode(key.slice(1)) : null)
         if (!found) return notFound(parsed.raw)
         if (found.pricing === 'weight') {
-          throw new TillError('bad-barcode', `${found.name} is sold by weight: weigh it and scan the scale label.`, { code: parsed.raw })
+          throw refuse('bad-barcode', 'barcode.sold-by-weight', { name: found.name })
         }
         return { product: found, barcode: key, quantity: found.packQty, weightGrams: null, embeddedPriceMinor: null }
       }
       case 'gs1': {
-        if (!parsed.gtin) throw new TillError('bad-barcode', `GS1 code ${parsed.raw} carries no GTIN (AI 01).`, { code: parsed.raw })
+        if (!parsed.gtin) throw refuse('bad-barcode', 'barcode.no-gtin', { code: parsed.raw })
         const gtin13 = parsed.gtin.startsWith('0') ? parsed.gtin.slice(1) : parsed.gtin
         const found = this.productByCode(parsed.gtin) ?? this.productByCode(gtin13)
         if (!found) return notFound(parsed.gtin)
         if (found.pricing === 'weight') {
-          if (!parsed.netWeightGrams) throw new TillError('bad-barcode', `${found.name} is sold by weight but the label has no net weight (AI 310x).`)
+          if (!parsed.netWeightGrams) throw refuse('bad-barcode', 'barcode.no-weight', { name: found.name })
           return { product: found, barcode: parsed.gtin, quantity: 1, weightGrams: parsed.netWeightGrams, embeddedPriceMinor: null }
         }
         return { product: found, barcode: parsed.gtin, quantity: found.packQty, weightGrams: null, embeddedPriceMinor: null }
@@ -151,9 +186,9 @@ export class CatalogService {
         const product = toProduct(row)
         if (parsed.value.kind === 'weight') {
           if (product.pricing !== 'weight') {
-            throw new TillError('bad-barcode', `Scale label ${parsed.raw} carries a weight but ${product.name} is sold by the unit.`, { code: parsed.raw })
+            throw refuse('bad-barcode', 'barcode.weight-on-unit', { code: parsed.raw, name: product.name })
           }
-          if (parsed.value.grams <= 0) throw new TillError('bad-barcode', `Scale label ${parsed.raw} carries a zero weight.`, { code: parsed.raw })
+          if (parsed.value.grams <= 0) throw refuse('bad-barcode', 'barcode.zero-weight', { code: parsed.raw })
           return { product, barcode: parsed.raw, quantity: 1, weightGrams: parsed.value.grams, embeddedPriceMinor: null }
         }
         return { product, barcode: parsed.raw, quantity: 1, weightGrams: null, embeddedPriceMinor: parsed.value.minor }

@@ -123,7 +123,8 @@ export class ReceiptService {
 
   receiptData(sale: SaleView, copy: boolean): ReceiptData {
     const store = this.deps.store.settings()
-    const tenders: ReceiptTender[] = sale.tenders.map((t) =>
+    // A tender handed back before completion is not part of how the sale was paid.
+    const tenders: ReceiptTender[] = sale.tenders.filter((t) => !t.returned).map((t) =>
       t.kind === 'stablecoin' && t.stablecoin
         ? {
             kind: 'stablecoin',
@@ -158,6 +159,7 @@ export class ReceiptService {
       taxMinor: sale.taxMinor,
       totalMinor: sale.totalMinor,
       taxMode: sale.taxMode,
+      taxRounding: sale.taxRounding,
       tenders,
       journalHash: sale.journalHash ?? '',
       copy
@@ -169,7 +171,7 @@ export class ReceiptService {
     const printer = this.settings()
     this.deps.db.transaction(() => {
       this.queue.enqueueReceipt(this.receiptData(sale, false), printer.name)
-      if (printer.drawerOnCash && sale.tenders.some((t) => t.kind === 'cash')) this.queue.enqueueDrawerKick(printer.name, 'cash sale', sale.id)
+      if (printer.drawerOnCash && sale.tenders.some((t) => t.kind === 'cash' && !t.returned)) this.queue.enqueueDrawerKick(printer.name, 'cash sale', sale.id)
     })()
     this.kick()
   }

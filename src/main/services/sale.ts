@@ -3,8 +3,8 @@
 import type { LineView, SaleView, SaleSummary, StablecoinTenderDetails, TenderView } from '../../shared/api/views'
 import { parseBarcode } from '../../shared/barcode'
 import type { Clock } from '../../shared/clock'
-import { discountMinor, lineTax, multiplyMinor, weighedAmountMinor } from '../../shared/money'
-import { TillError } from '../../shared/result'
+import { discountMinor, lineTax, multiplyMinor, weighedAmountMinor, type TaxRounding } from '../../shared/money'
+import { refuse } from '../../shared/result'
 import { canComplete } from '../../shared/sale/guards'
 import { computeSaleTotals } from '../../shared/sale/totals'
 import type { EventBus } from '../events'
@@ -20,6 +20,7 @@ interface SaleRow {
   status: 'open' | 'completed' | 'voided'
   currency: string
   tax_mode: 'inclusive' | 'exclusive'
+  tax_rounding: TaxRounding
   cashier: string
   opened_at: number
   closed_at: number | null
@@ -54,6 +55,7 @@ interface TenderRow {
   change_minor: number | null
   details: string | null
   created_at: number
+  returned_at: number | null
 }
 
 /** A line's discount and tax: the discount by THE rounding rule, then tax on what remains (money.ts). */
@@ -84,10 +86,15 @@ export class SaleService {
   }
 
   private checkEditable(saleId: string): void {
-    if (this.hasTenders(saleId)) throw new TillError('conflict', 'Payment has started on this sale: its lines can no longer change.')
+    if (this.hasTenders(saleId)) throw refuse('conflict', 'sale.lines-locked')
+    this.checkGuards(saleId)
+  }
+
+  private checkGuards(saleId: string): void {
     for (const guard of this.editGuards) {
       const refusal = guard(saleId)
-      if (refusal) throw new TillError('conflict', refusal)
+      // The guard's owner (the stablecoin checkout) words its own refusal; it crosses as given.
+      if (refusal) throw refuse('conflict', 'sale.locked', { reason: refusal })
     }
   }
 
@@ -115,20 +122,23 @@ export class SaleService {
 
   get(saleId: string): SaleView {
     const sale = this.q('SELECT * FROM sales WHERE id = ?').get(saleId) as SaleRow | undefined
-    if (!sale) throw new TillError('not-found', `No sale ${saleId}.`)
+    if (!sale) throw refuse('not-found', 'sale.not-found', { saleId })
     const lines = this.q(
         `SELECT l.*, p.name_zh, t.name AS tax_name FROM sale_lines l
          JOIN products p ON p.id = l.product_id LEFT JOIN tax_rates t ON t.id = l.tax_rate_id
          WHERE l.sale_id = ? ORDER BY l.position`
       )
       .all(saleId) as LineRow[]
-    const tenders = this.q('SELECT * FROM tenders WHERE sale_id = ? ORDER BY created_at, id').all(saleId) as TenderRow[]
+    const tenders = this.q('SELECT t.*, r.returned_at FROM tenders t LEFT JOIN tender_returns r ON r.tender_id = t.id WHERE t.sale_id = ? ORDER BY t.created_at, t.id').all(saleId) as TenderRow[]
     const totals = computeSaleTotals(
       lines.map((l) => ({ amountMinor: l.amount_minor - l.discount_minor, taxRateId: l.tax_rate_id, taxRateName: l.tax_name ?? l.tax_rate_id, taxRatePpm: l.tax_rate_ppm, voided: l.voided === 1 })),
-      sale.tax_mode
+      sale.tax_mode,
+      sale.tax_rounding
     )
-    const paid = tenders.reduce((sum, t) => sum + t.amount_minor, 0)
-    const change = tenders.reduce((sum, t) => sum + (t.change_minor ?? 0), 0)
+    // A tender handed back before completion no longer counts: the customer has that money again.
+    const live = tenders.filter((t) => t.returned_at === null)
+    const paid = live.reduce((sum, t) => sum + t.amount_minor, 0)
+    const change = live.reduce((sum, t) => sum + (t.change_minor ?? 0), 0)
     const lineViews: LineView[] = lines.map((l) => ({
       id: l.id,
       position: l.position,
@@ -155,6 +165,7 @@ export class SaleService {
       receivedMinor: t.received_minor,
       changeMinor: t.change_minor,
       createdAt: t.created_at,
+      returned: t.returned_at !== null,
       stablecoin: t.kind === 'stablecoin' && t.details ? (JSON.parse(t.details) as StablecoinTenderDetails) : null
     }))
     return {
@@ -164,6 +175,7 @@ export class SaleService {
       status: sale.status,
       currency: sale.currency,
       taxMode: sale.tax_mode,
+      taxRounding: sale.tax_rounding,
       cashier: sale.cashier,
       openedAt: sale.opened_at,
       closedAt: sale.closed_at,
@@ -193,10 +205,10 @@ export class SaleService {
   }
 
   /** Parses, looks up and adds a scanned or typed code. Bad or unknown codes are refused and change nothing. */
-  scan(code: string, source: 'wedge' | 'manual' | 'hid'): SaleView {
+  scan(code: string, source: 'wedge' | 'manual' | 'hid', quantity?: number): SaleView {
     const parsed = parseBarcode(code)
-    if (!parsed.ok) throw new TillError('bad-barcode', parsed.message, { code: code.slice(0, 100) })
-    const item = this.deps.catalog.resolve(parsed)
+    if (!parsed.ok) throw refuse('bad-barcode', parsed.reason === 'empty' ? 'barcode.empty' : `barcode.${parsed.reason}`, { code: code.slice(0, 100) })
+    const item = this.withQuantity(this.deps.catalog.resolve(parsed), quantity)
     const saleId = this.db.transaction(() => {
       const sale = this.openSaleForWrite()
       this.addItem(sale, item, source)
@@ -205,15 +217,67 @@ export class SaleService {
     return this.changed(saleId)
   }
 
+  /**
+   * A product picked by PLU or name look-up (no barcode label): loose produce at the counter. A product sold by
+   * weight needs the weight read from the scale (grams); a counted one takes `quantity`.
+   */
+  addProduct(productId: string, quantity: number, weightGrams?: number): SaleView {
+    const product = this.deps.catalog.productById(productId)
+    if (!product) throw refuse('not-found', 'catalog.product-unknown', { productId })
+    if (product.pricing === 'weight' && weightGrams === undefined) throw refuse('invalid-input', 'sale.weight-needed', { name: product.name })
+    if (product.pricing === 'unit' && weightGrams !== undefined) throw refuse('invalid-input', 'barcode.weight-on-unit', { code: product.plu ?? product.id, name: product.name })
+    const item: ScannedItem =
+      product.pricing === 'weight'
+        ? { product, barcode: product.plu ?? product.id, quantity: 1, weightGrams: weightGrams ?? null, embeddedPriceMinor: null }
+        : { product, barcode: product.plu ?? product.id, quantity, weightGrams: null, embeddedPriceMinor: null }
+    const saleId = this.db.transaction(() => {
+      const sale = this.openSaleForWrite()
+      this.addItem(sale, item, 'lookup')
+      return sale.id
+    }).immediate()
+    return this.changed(saleId)
+  }
+
+  /** `3*` or the Quantity box: so many of a counted item (times its pack size); weighed or priced labels are one. */
+  private withQuantity(item: ScannedItem, quantity: number | undefined): ScannedItem {
+    if (quantity === undefined || quantity === 1) return item
+    if (item.weightGrams !== null || item.embeddedPriceMinor !== null) throw refuse('conflict', 'sale.weighed-quantity', { name: item.product.name })
+    const total = item.quantity * quantity
+    if (total > 9999) throw refuse('invalid-input', 'sale.quantity-range', { name: item.product.name, quantity: total })
+    return { ...item, quantity: total }
+  }
+
+  /**
+   * Changes a line's quantity by `delta` units. Deltas commute, so presses sent from a view that is behind (the
+   * answer to the last press still on its way) all count; an absolute quantity from a stale view would lose them.
+   */
+  changeQuantity(lineId: string, delta: number): SaleView {
+    const saleId = this.db.transaction(() => {
+      const { sale, line } = this.editableLine(lineId)
+      if (line.voided) throw refuse('conflict', 'sale.line-void', { position: line.position, name: line.name })
+      if (line.weight_g !== null) throw refuse('conflict', 'sale.weighed-quantity', { name: line.name })
+      const quantity = line.quantity + delta
+      // Taking a line to 0 is a void, which the cashier confirms as such: never a side effect of a minus press.
+      if (quantity < 1 || quantity > 9999) throw refuse('invalid-input', 'sale.quantity-range', { name: line.name, quantity })
+      this.writeQuantity(sale, line, quantity, 'delta')
+      return sale.id
+    }).immediate()
+    return this.changed(saleId)
+  }
+
+  private writeQuantity(sale: SaleRow, line: LineRow, quantity: number, how: string): void {
+    const amount = multiplyMinor(line.unit_price_minor, quantity)
+    const { discount, tax } = priceLine(amount, line.discount_ppm, line.tax_rate_ppm, sale.tax_mode)
+    this.q('UPDATE sale_lines SET quantity = ?, amount_minor = ?, discount_minor = ?, tax_minor = ? WHERE id = ?').run(quantity, amount, discount, tax, line.id)
+    this.journal('sale.line-quantity-changed', sale.id, { lineId: line.id, from: line.quantity, to: quantity, amountMinor: amount, discountMinor: discount, taxMinor: tax, how })
+  }
+
   setQuantity(lineId: string, quantity: number): SaleView {
     const saleId = this.db.transaction(() => {
       const { sale, line } = this.editableLine(lineId)
-      if (line.weight_g !== null) throw new TillError('conflict', `${line.name} was weighed: its quantity cannot be changed. Void the line and weigh again.`)
+      if (line.weight_g !== null) throw refuse('conflict', 'sale.weighed-quantity', { name: line.name })
       if (line.quantity === quantity) return sale.id
-      const amount = multiplyMinor(line.unit_price_minor, quantity)
-      const { discount, tax } = priceLine(amount, line.discount_ppm, line.tax_rate_ppm, sale.tax_mode)
-      this.q('UPDATE sale_lines SET quantity = ?, amount_minor = ?, discount_minor = ?, tax_minor = ? WHERE id = ?').run(quantity, amount, discount, tax, lineId)
-      this.journal('sale.line-quantity-changed', sale.id, { lineId, from: line.quantity, to: quantity, amountMinor: amount, discountMinor: discount, taxMinor: tax })
+      this.writeQuantity(sale, line, quantity, 'set')
       return sale.id
     }).immediate()
     return this.changed(saleId)
@@ -223,7 +287,7 @@ export class SaleService {
   discountLine(lineId: string, discountPpm: number, managerId: string): SaleView {
     const saleId = this.db.transaction(() => {
       const { sale, line } = this.editableLine(lineId)
-      if (line.voided) throw new TillError('conflict', `Line ${line.position} (${line.name}) is void.`)
+      if (line.voided) throw refuse('conflict', 'sale.line-void', { position: line.position, name: line.name })
       const { discount, tax } = priceLine(line.amount_minor, discountPpm, line.tax_rate_ppm, sale.tax_mode)
       this.q('UPDATE sale_lines SET discount_ppm = ?, discount_minor = ?, tax_minor = ? WHERE id = ?').run(discountPpm, discount, tax, lineId)
       this.journal('sale.line-discounted', sale.id, { lineId, discountPpm, discountMinor: discount, taxMinor: tax, managerId })
@@ -235,7 +299,7 @@ export class SaleService {
   voidLine(lineId: string): SaleView {
     const saleId = this.db.transaction(() => {
       const { sale, line } = this.editableLine(lineId)
-      if (line.voided) throw new TillError('conflict', `Line ${line.position} (${line.name}) is already void.`)
+      if (line.voided) throw refuse('conflict', 'sale.line-already-void', { position: line.position, name: line.name })
       this.q('UPDATE sale_lines SET voided = 1 WHERE id = ?').run(lineId)
       this.journal('sale.line-voided', sale.id, { lineId, position: line.position, amountMinor: line.amount_minor })
       return sale.id
@@ -243,14 +307,18 @@ export class SaleService {
     return this.changed(saleId)
   }
 
-  /** Records cash handed over. Cash beyond the amount due becomes change; less than due leaves the rest due. */
-  tenderCash(receivedMinor: number): SaleView {
+  /**
+   * Records cash handed over. Cash beyond the amount due becomes change. Less than due is a part payment only when
+   * the cashier confirmed it as one (`confirmPartial`): a short amount typed by mistake must not lock the lines.
+   */
+  tenderCash(receivedMinor: number, confirmPartial = false): SaleView {
     const saleId = this.db.transaction(() => {
       const sale = this.requireOpenSale()
       const view = this.get(sale.id)
-      if (!view.lines.some((l) => !l.voided)) throw new TillError('conflict', 'The sale has no items yet: scan something first.')
-      if (view.dueMinor === 0) throw new TillError('conflict', 'Nothing is due: complete the sale.')
-      if (receivedMinor <= 0) throw new TillError('invalid-input', 'Enter the cash the customer handed over.')
+      if (!view.lines.some((l) => !l.voided)) throw refuse('conflict', 'sale.no-items')
+      if (view.dueMinor === 0) throw refuse('conflict', 'sale.nothing-due')
+      if (receivedMinor <= 0) throw refuse('invalid-input', 'sale.cash-needed')
+      if (receivedMinor < view.dueMinor && !confirmPartial) throw refuse('approval-required', 'sale.cash-below-due', { receivedMinor, dueMinor: view.dueMinor, currency: view.currency })
       const applied = Math.min(receivedMinor, view.dueMinor)
       const change = receivedMinor - applied
       const tenderId = `${sale.id}/T${view.tenders.length + 1}`
@@ -271,7 +339,7 @@ export class SaleService {
       const sale = this.requireOpenSale(saleId)
       const view = this.get(sale.id)
       if (view.tenders.some((t) => t.stablecoin?.paymentId === details.paymentId)) return
-      if (view.dueMinor === 0) throw new TillError('conflict', 'Nothing is due on this sale any more.')
+      if (view.dueMinor === 0) throw refuse('conflict', 'sale.nothing-due')
       const tenderId = `${sale.id}/T${view.tenders.length + 1}`
       const applied = Math.min(amountMinor, view.dueMinor)
       this.q('INSERT INTO tenders (id, sale_id, kind, amount_minor, received_minor, change_minor, details, created_at) VALUES (?, ?, ?, ?, ?, NULL, ?, ?)').run(
@@ -289,19 +357,50 @@ export class SaleService {
   }
 
   /**
+   * Takes a cash tender back before the sale completes (manager-approved by the caller): the cash goes back to the
+   * customer, the tender stops counting, and once no tender is left the lines can change again. Journaled.
+   * A stablecoin tender is money on chain: it is refunded by the refund flow, not handed back here.
+   */
+  returnTender(tenderId: string, managerId: string): SaleView {
+    const saleId = this.db.transaction(() => {
+      const sale = this.requireOpenSale()
+      const tender = this.q('SELECT t.*, r.returned_at FROM tenders t LEFT JOIN tender_returns r ON r.tender_id = t.id WHERE t.id = ? AND t.sale_id = ?').get(tenderId, sale.id) as TenderRow | undefined
+      if (!tender || tender.returned_at !== null) throw refuse('not-found', 'sale.tender-gone')
+      if (tender.kind !== 'cash') throw refuse('conflict', 'sale.tender-not-cash')
+      this.q("INSERT INTO tender_returns (tender_id, returned_at, manager_id, how) VALUES (?, ?, ?, 'cash-handed-back')").run(tenderId, this.deps.clock.now(), managerId)
+      this.journal('sale.tender-returned', sale.id, { tenderId, kind: 'cash', amountMinor: tender.amount_minor, handedBackMinor: tender.amount_minor, managerId })
+      return sale.id
+    }).immediate()
+    return this.changed(saleId)
+  }
+
+  /**
    * Abandons the open sale (manager-approved by the caller). It keeps its number, so numbering stays gap-free, and
-   * is frozen as 'voided'. A sale with money taken cannot be voided: that is a refund.
+   * is frozen as 'voided'. Money already taken is recorded as going back, so no sale is a dead end: cash tenders
+   * are handed back (journaled, the drawer balances), and a stablecoin tender becomes a refund the customer is owed
+   * (journaled as 'sale.refund-owed' for the refund flow to pay out).
    */
   voidSale(managerId: string, reason: string): SaleView {
     const saleId = this.db.transaction(() => {
       const sale = this.requireOpenSale()
-      if (this.hasTenders(sale.id)) throw new TillError('conflict', 'Money has been taken on this sale: it cannot be voided. Complete it and refund instead.')
-      for (const guard of this.editGuards) {
-        const refusal = guard(sale.id)
-        if (refusal) throw new TillError('conflict', refusal)
+      this.checkGuards(sale.id)
+      const now = this.deps.clock.now()
+      const live = this.q('SELECT t.*, NULL AS returned_at FROM tenders t WHERE t.sale_id = ? AND NOT EXISTS (SELECT 1 FROM tender_returns r WHERE r.tender_id = t.id) ORDER BY t.created_at, t.id').all(sale.id) as TenderRow[]
+      let cashBackMinor = 0
+      let refundOwedMinor = 0
+      for (const tender of live) {
+        this.q('INSERT INTO tender_returns (tender_id, returned_at, manager_id, how) VALUES (?, ?, ?, ?)').run(tender.id, now, managerId, tender.kind === 'cash' ? 'cash-handed-back' : 'refund-owed')
+        if (tender.kind === 'cash') {
+          cashBackMinor += tender.amount_minor
+          this.journal('sale.tender-returned', sale.id, { tenderId: tender.id, kind: 'cash', amountMinor: tender.amount_minor, handedBackMinor: tender.amount_minor, managerId })
+        } else {
+          refundOwedMinor += tender.amount_minor
+          const details = tender.details ? (JSON.parse(tender.details) as StablecoinTenderDetails) : null
+          this.journal('sale.refund-owed', sale.id, { tenderId: tender.id, kind: 'stablecoin', amountMinor: tender.amount_minor, paymentId: details?.paymentId ?? null, tokenAmount: details?.tokenAmount ?? null, tokenSymbol: details?.tokenSymbol ?? null, managerId })
+        }
       }
-      const closedAt = this.deps.clock.now()
-      const entry = this.journal('sale.voided', sale.id, { number: sale.number, managerId, reason })
+      const closedAt = now
+      const entry = this.journal('sale.voided', sale.id, { number: sale.number, managerId, reason, cashBackMinor, refundOwedMinor })
       this.q("UPDATE sales SET status = 'voided', closed_at = ?, journal_hash = ? WHERE id = ?").run(closedAt, entry.hash, sale.id)
       return sale.id
     }).immediate()
@@ -314,8 +413,8 @@ export class SaleService {
       const sale = this.requireOpenSale()
       const view = this.get(sale.id)
       if (!canComplete(view)) {
-        if (!view.lines.some((l) => !l.voided)) throw new TillError('conflict', 'The sale has no items: nothing to complete.')
-        throw new TillError('not-paid', `The sale is not fully paid: ${view.dueMinor} still due.`, { dueMinor: view.dueMinor })
+        if (!view.lines.some((l) => !l.voided)) throw refuse('conflict', 'sale.nothing-to-complete')
+        throw refuse('not-paid', 'sale.not-paid', { dueMinor: view.dueMinor, currency: view.currency })
       }
       const closedAt = this.deps.clock.now()
       const entry = this.journal('sale.completed', sale.id, {
@@ -361,8 +460,8 @@ export class SaleService {
         ? this.q('SELECT * FROM sales WHERE id = ?').get(saleId)
         : this.q("SELECT * FROM sales WHERE till_id = ? AND status = 'open'").get(this.tillId())
     ) as SaleRow | undefined
-    if (!row) throw new TillError('no-open-sale', 'There is no open sale: scan an item to start one.')
-    if (row.status !== 'open') throw new TillError('sale-not-open', `Sale ${row.number} is ${row.status} and can no longer change.`)
+    if (!row) throw refuse('no-open-sale', 'sale.none-open')
+    if (row.status !== 'open') throw refuse('sale-not-open', 'sale.not-open', { number: row.number, status: row.status })
     return row
   }
 
@@ -379,19 +478,19 @@ export class SaleService {
     const { last_sale_number: number } = this.q('SELECT last_sale_number FROM till_counters WHERE till_id = ?').get(settings.tillId) as { last_sale_number: number }
     const id = `${settings.tillId}-${String(number).padStart(6, '0')}`
     const now = this.deps.clock.now()
-    this.q("INSERT INTO sales (id, till_id, number, kind, status, currency, tax_mode, cashier, opened_at) VALUES (?, ?, ?, 'sale', 'open', ?, ?, ?, ?)")
-      .run(id, settings.tillId, number, settings.currency, settings.taxMode, settings.cashier, now)
-    this.journal('sale.opened', id, { number, currency: settings.currency, taxMode: settings.taxMode, cashier: settings.cashier })
+    this.q("INSERT INTO sales (id, till_id, number, kind, status, currency, tax_mode, tax_rounding, cashier, opened_at) VALUES (?, ?, ?, 'sale', 'open', ?, ?, ?, ?, ?)")
+      .run(id, settings.tillId, number, settings.currency, settings.taxMode, settings.taxRounding, settings.cashier, now)
+    this.journal('sale.opened', id, { number, currency: settings.currency, taxMode: settings.taxMode, taxRounding: settings.taxRounding, cashier: settings.cashier })
     return this.q('SELECT * FROM sales WHERE id = ?').get(id) as SaleRow
   }
 
   private hasTenders(saleId: string): boolean {
-    return this.q('SELECT 1 FROM tenders WHERE sale_id = ? LIMIT 1').get(saleId) !== undefined
+    return this.q('SELECT 1 FROM tenders t WHERE t.sale_id = ? AND NOT EXISTS (SELECT 1 FROM tender_returns r WHERE r.tender_id = t.id) LIMIT 1').get(saleId) !== undefined
   }
 
   private editableLine(lineId: string): { sale: SaleRow; line: LineRow } {
     const line = this.q('SELECT * FROM sale_lines WHERE id = ?').get(lineId) as LineRow | undefined
-    if (!line) throw new TillError('not-found', 'That line is not on the sale any more.')
+    if (!line) throw refuse('not-found', 'sale.line-gone')
     const saleId = (this.q('SELECT sale_id FROM sale_lines WHERE id = ?').get(lineId) as { sale_id: string }).sale_id
     const sale = this.requireOpenSale(saleId)
     this.checkEditable(sale.id)

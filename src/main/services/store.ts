@@ -10,13 +10,19 @@ export const storeSettingsSchema = z.object({
   currency: z.string().refine(isKnownCurrency, 'unknown ISO 4217 currency'),
   locale: z.enum(['en', 'zh-CN']),
   taxMode: z.enum(['inclusive', 'exclusive']),
+  // Stores saved before the setting existed rounded per line, and keep doing so until a manager changes it; new
+  // stores start with per rate on the total (defaultStoreSettings; money.ts says why).
+  taxRounding: z.enum(['per-line', 'per-rate-total']).default('per-line'),
   tillId: z.string().regex(/^[A-Z0-9-]{1,12}$/),
   cashier: z.string().min(1).max(40),
   demo: z.boolean(),
   wedge: z.object({
     // Defaults from issue [A]: scanners send keys <= 30 ms apart; people rarely type 6+ keys that fast.
     maxGapMs: z.number().int().min(5).max(200),
-    minLength: z.number().int().min(3).max(40)
+    minLength: z.number().int().min(3).max(40),
+    // One gap in a burst may be this long (0: none) without breaking the scan: USB polling or a busy page can
+    // delay one key of a real scanner now and then; a person typing is slow on every key, not on one.
+    slowGapMs: z.number().int().min(0).max(1000).default(100)
   }),
   receipt: z
     .object({ headerLines: z.array(z.string().max(64)).max(6), footerLines: z.array(z.string().max(64)).max(6) })
@@ -30,10 +36,11 @@ export const defaultStoreSettings: StoreSettings = {
   currency: 'USD',
   locale: 'en',
   taxMode: 'exclusive',
+  taxRounding: 'per-rate-total',
   tillId: 'T1',
   cashier: 'Cashier 1',
   demo: true,
-  wedge: { maxGapMs: 30, minLength: 6 },
+  wedge: { maxGapMs: 30, minLength: 6, slowGapMs: 100 },
   receipt: { headerLines: ['1 Market Street', 'Springfield'], footerLines: ['Thank you for shopping with us'] }
 }
 
@@ -64,6 +71,6 @@ export class StoreService {
 
   info(): StoreInfo {
     const s = this.settings()
-    return { storeName: s.storeName, currency: s.currency, locale: s.locale, taxMode: s.taxMode, tillId: s.tillId, cashier: s.cashier, demo: s.demo, wedge: s.wedge }
+    return { storeName: s.storeName, currency: s.currency, locale: s.locale, taxMode: s.taxMode, taxRounding: s.taxRounding, tillId: s.tillId, cashier: s.cashier, demo: s.demo, wedge: s.wedge }
   }
 }

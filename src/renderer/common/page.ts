@@ -1,31 +1,92 @@
-// Shared page plumbing: connect, load the store (locale, currency), translate, format money.
+// Shared page plumbing: connect, the store (locale, currency) as a signal, translate, format money, word errors.
+// Components read `store.value` through t() and money(), so a language or currency change re-renders exactly the
+// text that depends on it and nothing else.
+import { signal } from '@preact/signals'
 import type { WindowRole } from '../../shared/api/channels'
 import type { StoreInfo } from '../../shared/api/views'
 import { intlLocale, translate, type MessageKey } from '../../shared/i18n'
+import { formatMessage, type MessageId } from '../../shared/messages'
 import { formatMoney } from '../../shared/money'
-import { connect } from './bridge'
+import { messageOf, type ApiError, type Result } from '../../shared/result'
+import { connect, type AnyApi, type LinkState } from './bridge'
 
-export interface Page {
-  readonly api: ReturnType<typeof connect>
-  store: StoreInfo
-  t(key: MessageKey, params?: Record<string, string | number>): string
-  money(minor: number): string
+export const store = signal<StoreInfo | null>(null)
+export const link = signal<LinkState>('connecting')
+
+let currentApi: AnyApi | null = null
+
+/** The typed api client of this window, derived from the contract (src/shared/api/contract.ts). */
+export function api(): AnyApi {
+  if (!currentApi) throw new Error('startPage() has not run')
+  return currentApi
 }
 
-export async function startPage(role: WindowRole): Promise<Page> {
-  const api = connect(role)
+function locale(): StoreInfo['locale'] {
+  return store.value?.locale ?? 'en'
+}
+
+export function t(key: MessageKey, params?: Record<string, string | number>): string {
+  return translate(locale(), key, params)
+}
+
+/** A till message (src/shared/messages.ts) in the UI language. */
+export function say(key: MessageId, values: Readonly<Record<string, string | number | boolean | null>> = {}): string {
+  return formatMessage(locale(), key, { currency: store.value?.currency ?? 'USD', ...values }, intlLocale(locale()))
+}
+
+export function money(minor: number, currency = store.value?.currency ?? 'USD'): string {
+  return formatMoney(minor, currency, intlLocale(locale()))
+}
+
+/** A refusal in the UI language: by its message id when it has one, else the till's English sentence. */
+export function wordError(error: ApiError): string {
+  const message = messageOf(error)
+  if (message) return say(message.key, { currency: store.value?.currency ?? 'USD', ...message.values })
+  if (error.code === 'internal') return say('internal')
+  if (error.code === 'invalid-input') {
+    // The registry's zod wording names the call and path ("Bad request for sale:scan: code: …"): show only the
+    // schema's own sentence, which is written for people.
+    const reason = error.message.replace(/^Bad request for [\w:-]+: (?:[\w.]+: )?/, '')
+    return reason || error.message
+  }
+  return error.message
+}
+
+export interface Started {
+  readonly api: AnyApi
+  onReconnect(listener: () => void): () => void
+}
+
+export async function startPage(role: WindowRole): Promise<Started> {
+  const bridge = connect(role)
+  currentApi = bridge.api
+  bridge.onLink((state) => (link.value = state))
   let info: StoreInfo | null = null
   for (let attempt = 0; !info; attempt++) {
-    const r = await api.call['store:info']({})
+    const r = await bridge.api.call['store:info']({})
     if (r.ok) info = r.value
     else await new Promise((done) => setTimeout(done, Math.min(2000, 100 * 2 ** attempt)))
   }
-  const page: Page = {
-    api,
-    store: info,
-    t: (key, params) => translate(page.store.locale, key, params),
-    money: (minor) => formatMoney(minor, page.store.currency, intlLocale(page.store.locale))
+  store.value = info
+  document.documentElement.lang = info.locale
+  bridge.api.on('store:changed', (next) => {
+    store.value = next
+    document.documentElement.lang = next.locale
+  })
+  bridge.onReconnect(() => {
+    void bridge.api.call['store:info']({}).then((r) => {
+      if (r.ok) store.value = r.value
+    })
+  })
+  return { api: bridge.api, onReconnect: bridge.onReconnect }
+}
+
+/** Unwraps a Result; a refusal goes to `onError` worded in the UI language. */
+export async function unwrap<T>(call: Promise<Result<T>>, onError: (text: string, error: ApiError) => void): Promise<T | null> {
+  const r = await call
+  if (!r.ok) {
+    onError(wordError(r.error), r.error)
+    return null
   }
-  document.documentElement.lang = page.store.locale
-  return page
+  return r.value
 }

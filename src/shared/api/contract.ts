@@ -2,7 +2,7 @@
 // The main-process registry, the Electron preloads and the browser harness are all derived from it.
 import { z } from 'zod'
 import type { CallName, EventName } from './channels'
-import type { Locale, PaymentOptions, PrinterState, PrintJobView, SaleSummary, SaleView, ScannerDeviceView, ScannerStatusView, ScanRejected, StoreInfo, UnattributedTransfer, VerifyView } from './views'
+import type { Locale, PaymentOptions, ProductHit, PrinterState, PrintJobView, SaleSummary, SaleView, ScannerDeviceView, ScannerStatusView, ScanRejected, StoreInfo, UnattributedTransfer, VerifyView } from './views'
 import type { ChainHealthView } from '../payment/health'
 import type { PaymentView } from '../payment/view'
 import type { Result } from '../result'
@@ -36,14 +36,25 @@ export const inputs = {
   'sale:scan': z
     .object({
       code: z.string().min(1, 'empty barcode').max(100, 'barcode longer than 100 characters'),
-      source: z.enum(['wedge', 'manual'])
+      source: z.enum(['wedge', 'manual']),
+      // From the Quantity box or a `3*` prefix: how many of a counted item the scan adds (default: the pack size).
+      quantity: z.number().int().min(1).max(9999).optional()
     })
     .strict(),
   'sale:set-quantity': z.object({ lineId: id, quantity: z.number().int().min(1).max(9999) }).strict(),
+  // A change by so many units, not a new absolute quantity: presses sent from a view that is one answer behind
+  // still all count (30 quick presses of + add 30).
+  'sale:change-quantity': z.object({ lineId: id, delta: z.number().int().min(-9999).max(9999).refine((d) => d !== 0, 'a change of zero') }).strict(),
+  // A product picked by PLU or name look-up (loose produce has no barcode).
+  // Loose produce sold by weight comes with the weight the cashier keyed from the scale (grams).
+  'sale:add-product': z.object({ productId: id, quantity: z.number().int().min(1).max(9999).default(1), weightGrams: z.number().int().min(1).max(100_000).optional() }).strict(),
+  'sale:remove-tender': z.object({ tenderId: id, pin }).strict(),
+  'catalog:search': z.object({ query: z.string().trim().min(1).max(40), limit: z.number().int().min(1).max(20).default(8) }).strict(),
   'sale:void-line': z.object({ lineId: id }).strict(),
   // A percentage as typed ("10", "12.5"), at most 4 decimals; parsed exactly, never as a float.
   'sale:discount-line': z.object({ lineId: id, percent: z.string().regex(/^\d{1,3}([.,]\d{1,4})?$/, 'a percentage such as 10 or 12.5'), pin }).strict(),
-  'sale:tender-cash': z.object({ receivedMinor: minor }).strict(),
+  // Cash below the amount due is refused unless the cashier confirmed it as a part payment (no silent partial tender).
+  'sale:tender-cash': z.object({ receivedMinor: minor, confirmPartial: z.boolean().default(false) }).strict(),
   'sale:complete': z.object({}).strict(),
   'sale:void': z.object({ pin, reason: z.string().trim().max(200).default('') }).strict(),
   'sale:get': z.object({ saleId: id }).strict(),
@@ -71,6 +82,8 @@ export const inputs = {
       storeName: z.string().trim().min(1).max(80).optional(),
       currency: z.string().regex(/^[A-Z]{3}$/, 'a three-letter ISO 4217 code').optional(),
       taxMode: z.enum(['inclusive', 'exclusive']).optional(),
+      taxRounding: z.enum(['per-line', 'per-rate-total']).optional(),
+      wedgeSlowGapMs: z.number().int().min(0).max(1000).optional(),
       headerLines: z.array(z.string().max(64)).max(6).optional(),
       footerLines: z.array(z.string().max(64)).max(6).optional()
     })
@@ -122,6 +135,10 @@ export interface Outputs {
   'sale:current': SaleView | null
   'sale:scan': SaleView
   'sale:set-quantity': SaleView
+  'sale:change-quantity': SaleView
+  'sale:add-product': SaleView
+  'sale:remove-tender': SaleView
+  'catalog:search': readonly ProductHit[]
   'sale:void-line': SaleView
   'sale:discount-line': SaleView
   'sale:tender-cash': SaleView

@@ -1,5 +1,6 @@
 // Plain readonly shapes that cross the bridge. Money: integer minor units; token amounts: decimal strings.
-import type { TaxMode } from '../money'
+import type { TaxMode, TaxRounding } from '../money'
+import type { ApiError } from '../result'
 
 export type Locale = 'en' | 'zh-CN'
 
@@ -8,11 +9,13 @@ export interface StoreInfo {
   readonly currency: string
   readonly locale: Locale
   readonly taxMode: TaxMode
+  /** How tax is rounded on new sales (money.ts); each sale keeps the rule it was opened with. */
+  readonly taxRounding: TaxRounding
   readonly tillId: string
   readonly cashier: string
   readonly demo: boolean
   /** Wedge-scanner detection: a burst of at least minLength keys, each at most maxGapMs apart, ended by Enter. */
-  readonly wedge: { readonly maxGapMs: number; readonly minLength: number }
+  readonly wedge: { readonly maxGapMs: number; readonly minLength: number; readonly slowGapMs: number }
 }
 
 export type SaleStatus = 'open' | 'completed' | 'voided'
@@ -72,6 +75,8 @@ export interface TenderView {
   readonly receivedMinor: number | null
   readonly changeMinor: number | null
   readonly createdAt: number
+  /** Taken back before completion (cash handed back, with a manager's approval); it no longer counts as paid. */
+  readonly returned: boolean
   readonly stablecoin: StablecoinTenderDetails | null
 }
 
@@ -82,6 +87,7 @@ export interface SaleView {
   readonly status: SaleStatus
   readonly currency: string
   readonly taxMode: TaxMode
+  readonly taxRounding: TaxRounding
   readonly cashier: string
   readonly openedAt: number
   readonly closedAt: number | null
@@ -115,6 +121,18 @@ export type VerifyView =
 export interface ScanRejected {
   readonly code: string
   readonly message: string
+  /** The refusal's message id and values (src/shared/messages.ts), for the page to word in its language. */
+  readonly error?: ApiError
+}
+
+/** One catalog look-up answer (PLU or name type-ahead). */
+export interface ProductHit {
+  readonly id: string
+  readonly name: string
+  readonly nameZh: string | null
+  readonly plu: string | null
+  readonly pricing: 'unit' | 'weight'
+  readonly priceMinor: number
 }
 
 export interface PrintJobView {

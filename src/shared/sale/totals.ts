@@ -1,5 +1,6 @@
-// Sale totals from its lines, by THE rounding rule in money.ts: tax rounded per line, totals are sums of lines.
-import { lineTax, type TaxMode } from '../money'
+// Sale totals from its lines, by THE rounding rule in money.ts: tax rounded per line or once per rate on the sale's
+// taxable total, as the sale's own TaxRounding says.
+import { lineTax, type TaxMode, type TaxRounding } from '../money'
 
 export interface TotalsLine {
   readonly amountMinor: number
@@ -18,7 +19,8 @@ export interface SaleTotals {
   readonly taxes: readonly { taxRateId: string; name: string; ratePpm: number; taxableMinor: number; taxMinor: number }[]
 }
 
-export function computeSaleTotals(lines: readonly TotalsLine[], mode: TaxMode): SaleTotals {
+export function computeSaleTotals(lines: readonly TotalsLine[], mode: TaxMode, rounding: TaxRounding = 'per-line'): SaleTotals {
+  if (rounding === 'per-rate-total') return perRateTotals(lines, mode)
   let subtotal = 0
   let tax = 0
   let total = 0
@@ -35,4 +37,26 @@ export function computeSaleTotals(lines: readonly TotalsLine[], mode: TaxMode): 
     byRate.set(line.taxRateId, entry)
   }
   return { subtotalMinor: subtotal, taxMinor: tax, totalMinor: total, taxes: [...byRate.values()] }
+}
+
+/** One rounding per rate, on the sum of that rate's line amounts (money.ts, 'per-rate-total'). */
+function perRateTotals(lines: readonly TotalsLine[], mode: TaxMode): SaleTotals {
+  const byRate = new Map<string, { taxRateId: string; name: string; ratePpm: number; amountMinor: number }>()
+  for (const line of lines) {
+    if (line.voided) continue
+    const entry = byRate.get(line.taxRateId) ?? { taxRateId: line.taxRateId, name: line.taxRateName, ratePpm: line.taxRatePpm, amountMinor: 0 }
+    entry.amountMinor += line.amountMinor
+    byRate.set(line.taxRateId, entry)
+  }
+  let subtotal = 0
+  let tax = 0
+  let total = 0
+  const taxes = [...byRate.values()].map((rate) => {
+    const t = lineTax(rate.amountMinor, rate.ratePpm, mode)
+    subtotal += t.netMinor
+    tax += t.taxMinor
+    total += t.grossMinor
+    return { taxRateId: rate.taxRateId, name: rate.name, ratePpm: rate.ratePpm, taxableMinor: t.netMinor, taxMinor: t.taxMinor }
+  })
+  return { subtotalMinor: subtotal, taxMinor: tax, totalMinor: total, taxes }
 }

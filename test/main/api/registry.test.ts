@@ -114,7 +114,9 @@ describe('api registry: outcomes of handlers', () => {
     expect(unknown).toEqual({
       code: 'unknown-barcode',
       message: `Unknown barcode ${NOT_IN_CATALOG}: no product in the catalog has it.`,
-      detail: { code: NOT_IN_CATALOG }
+      detail: { code: NOT_IN_CATALOG },
+      // The message id the page words in its UI language (src/shared/messages.ts), with detail as its values.
+      key: 'barcode.unknown'
     })
     const badCheckDigit = errorOf(await till.app.registry.dispatch('cashier', 'sale:scan', { code: '5901234123014', source: 'wedge' }))
     expect(badCheckDigit.code).toBe('bad-barcode')

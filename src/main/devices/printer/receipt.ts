@@ -3,7 +3,7 @@
 // receiptline does the layout, wrapping, code pages (ESC t n, FS & for GB18030) and raster QR (GS v 0); we add
 // only what it lacks: native QR (GS ( k, see commands.ts), our own cut per profile, and no GS r at the end.
 import receiptline from 'receiptline'
-import { formatMinorPlain, formatUnits, type TaxMode } from '../../../shared/money'
+import { formatMinorPlain, formatUnits, lineTax, type TaxMode, type TaxRounding } from '../../../shared/money'
 import { cutCommand, qrNative, type QrLevel } from './commands'
 import type { PrinterProfile } from './profiles'
 
@@ -79,6 +79,8 @@ export interface ReceiptData {
   readonly taxMinor: number
   readonly totalMinor: number
   readonly taxMode: TaxMode
+  /** How the sale's tax was rounded (money.ts); receipts from before the setting say nothing: per line. */
+  readonly taxRounding?: TaxRounding
   readonly tenders: readonly ReceiptTender[]
   /** The journal hash of the sale's completion entry; the first 12 hex characters are printed. */
   readonly journalHash: string
@@ -98,6 +100,7 @@ const LABELS = {
     subtotal: 'Subtotal',
     taxIncluded: 'incl.',
     taxOn: 'on',
+    taxPerLine: '(summed per line)',
     taxTotal: 'Tax',
     total: 'TOTAL',
     cash: 'Cash',
@@ -121,6 +124,7 @@ const LABELS = {
     subtotal: '小计',
     taxIncluded: '含',
     taxOn: '计税',
+    taxPerLine: '（逐行合计）',
     taxTotal: '税额',
     total: '合计',
     cash: '现金',
@@ -243,7 +247,15 @@ export function receiptDocument(data: ReceiptData, profile: PrinterProfile): str
   if (data.discountMinor !== 0) row(t.discount, money(-data.discountMinor))
   for (const tax of data.taxes) {
     const prefix = data.taxMode === 'inclusive' ? `${t.taxIncluded} ` : ''
-    row(`${prefix}${tax.name} ${formatRatePercent(tax.ratePpm)}% ${t.taxOn} ${money(tax.taxableMinor)}`, money(tax.taxMinor))
+    // A tax line prints its base only when base x rate gives the printed tax (money.ts): always so for a sale
+    // rounded per rate on the total, and for a per-line sale whose line taxes happen to sum to it. Otherwise
+    // "8.25% on 5.96 0.50" would print figures that disagree (5.96 x 8.25% = 0.49), so the line says how its tax
+    // was summed instead of printing a base it does not follow from.
+    // The base may be net (tax on it) or, in an inclusive store, the gross amount the tax is included in.
+    const agrees = lineTax(tax.taxableMinor, tax.ratePpm, 'exclusive').taxMinor === tax.taxMinor || (data.taxMode === 'inclusive' && lineTax(tax.taxableMinor, tax.ratePpm, 'inclusive').taxMinor === tax.taxMinor)
+    const rate = `${prefix}${tax.name} ${formatRatePercent(tax.ratePpm)}%`
+    const label = agrees ? `${rate} ${t.taxOn} ${money(tax.taxableMinor)}` : data.taxRounding === 'per-rate-total' ? rate : `${rate} ${t.taxPerLine}`
+    row(label, money(tax.taxMinor))
   }
   if (data.taxes.length > 1) row(t.taxTotal, money(data.taxMinor))
   // ^^ = double height only (GS ! 0x01), so the amount column keeps its width.

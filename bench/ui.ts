@@ -1,0 +1,225 @@
+// The counter's speed in Chromium, as ratios against floors measured in the same run (never in timed tests):
+//  - Enter of a wedge scan -> the new cart row painted: from the Enter keydown reaching the page to the first
+//    animation frame after the row is in the DOM (the frame that paints it), over 200 scans against a
+//    100,000-product catalog; beside the same measure on an empty page that appends a row itself (the browser's
+//    own floor) and that page's frame interval.
+//  - Cold start: a fresh data folder, `node out/main/harness.js` to its printed URLs, then the cashier page to
+//    ready-to-scan (body[data-ready]); beside a bare `node -e 0` start.
+// Assumes `npm run build` has run (out/renderer and out/main/harness.js) and Debian's Chromium.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { createApp } from '../src/main/app'
+import { startHarness } from '../src/main/harness/server'
+import { gtinCheckDigit } from '../src/shared/barcode'
+
+const ROOT = resolve(__dirname, '..')
+const SCANS = 200
+const PRODUCTS = 100_000
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
+
+export interface UiBench {
+  readonly scanMedianMs: number
+  readonly scanP99Ms: number
+  /** The till's own share: sale:scan dispatched in-process (zod, one synchronous=FULL transaction, the sale view). */
+  readonly serverMedianMs: number
+  readonly serverP99Ms: number
+  readonly floorMedianMs: number
+  readonly floorP99Ms: number
+  readonly frameMedianMs: number
+  readonly catalogProducts: number
+  readonly coldHarnessMs: number
+  readonly coldPageMs: number
+  readonly coldTotalMs: number
+  readonly bareNodeMs: number
+}
+
+function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN
+}
+
+function barcode(i: number): string {
+  const body = `400${String(i).padStart(9, '0')}`
+  return body + gtinCheckDigit(body)
+}
+
+// Runs in the page before its own scripts, so its keydown listener fires before the cashier's: the clock starts
+// when Enter reaches the page. The first mutation of the cart's rows after it, then the next animation frame,
+// stops it. Plain JS (no TypeScript): it is sent to the page as text.
+const PAGE_PROBE = `
+  window.__bench = { marks: [], enterAt: null }
+  addEventListener('keydown', (e) => { if (e.key === 'Enter') window.__bench.enterAt = performance.now() }, true)
+  window.__watch = (selector) => {
+    new MutationObserver(() => {
+      const b = window.__bench
+      if (b.enterAt === null) return
+      const start = b.enterAt
+      b.enterAt = null
+      requestAnimationFrame(() => b.marks.push(performance.now() - start))
+    }).observe(document.querySelector(selector), { childList: true, subtree: true, characterData: true })
+  }
+`
+
+async function wedge(page: Page, code: string): Promise<void> {
+  const cdp = await page.context().newCDPSession(page)
+  let at = Date.now() / 1000
+  for (const ch of `${code}\n`) {
+    const enter = ch === '\n'
+    const key = { key: enter ? 'Enter' : ch, code: enter ? 'Enter' : `Digit${ch}`, text: enter ? '\r' : ch, windowsVirtualKeyCode: enter ? 13 : ch.charCodeAt(0) }
+    await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', ...key, timestamp: at })
+    await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: key.key, code: key.code, windowsVirtualKeyCode: key.windowsVirtualKeyCode, timestamp: at + 0.001 })
+    at += 0.005
+  }
+  await cdp.detach()
+}
+
+async function marks(page: Page, count: number): Promise<number[]> {
+  // A function, not a string: the cashier page's CSP forbids eval.
+  await page.waitForFunction((n) => (globalThis as unknown as { __bench: { marks: number[] } }).__bench.marks.length >= n, count, { timeout: 10_000 })
+  return (await page.evaluate('window.__bench.marks')) as number[]
+}
+
+let serverSamples: number[] = []
+
+async function scanToPaint(browser: Browser): Promise<{ samples: number[]; products: number }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'stabletill-bench-ui-'))
+  const app = createApp({ dataDir, resourcesDir: join(ROOT, 'resources') })
+  try {
+    const products = Array.from({ length: PRODUCTS }, (_, i) => ({
+      id: `B${i}`,
+      name: `Bench product ${i}`,
+      pricing: 'unit' as const,
+      priceMinor: 100 + (i % 900),
+      taxRateId: 'std',
+      barcodes: [{ code: barcode(i), packQty: 1 }]
+    }))
+    app.db.transaction(() => app.catalog.importCatalog({ taxRates: [{ id: 'std', name: 'Sales tax', ratePpm: 82_500 }], products })).immediate()
+    const harness = await startHarness({ app, rendererDir: join(ROOT, 'out', 'renderer') })
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+    const page = await context.newPage()
+    await page.addInitScript(PAGE_PROBE)
+    await page.goto(harness.urls.cashier)
+    await page.locator('body[data-ready="true"]').waitFor()
+    await page.evaluate(`window.__watch('[role="grid"] tbody')`)
+    // Spread over the catalog so look-ups do not all hit the same pages of the index.
+    for (let i = 0; i < SCANS; i++) {
+      await wedge(page, barcode((i * 499) % PRODUCTS))
+      await marks(page, i + 1)
+    }
+    const samples = await marks(page, SCANS)
+    await context.close()
+    await harness.close()
+    // The same 200 scans again on a new sale, dispatched in-process: what the till spends, without page or socket.
+    app.sales.voidSale('M1', 'bench')
+    const server: number[] = []
+    for (let i = 0; i < SCANS; i++) {
+      const started = performance.now()
+      const r = await app.registry.dispatch('cashier', 'sale:scan', { code: barcode((i * 499) % PRODUCTS), source: 'wedge' })
+      server.push(performance.now() - started)
+      if (!r.ok) throw new Error(r.error.message)
+    }
+    serverSamples = server
+    return { samples, products: (app.db.prepare('SELECT count(*) AS n FROM products').get() as { n: number }).n }
+  } finally {
+    await app.close()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+async function emptyPageFloor(browser: Browser): Promise<{ samples: number[]; frameMedianMs: number }> {
+  const page = await browser.newPage()
+  // The same probe, on a page whose only work is to append a row on Enter.
+  const html = `<!doctype html><table><tbody id="rows"></tbody></table><script>${PAGE_PROBE}
+    window.__watch('#rows')
+    addEventListener('keydown', (e) => { if (e.key === 'Enter') document.getElementById('rows').insertAdjacentHTML('beforeend', '<tr><td>row</td></tr>') })
+  </script>`
+  await page.goto(`data:text/html,${encodeURIComponent(html)}`)
+  for (let i = 0; i < SCANS; i++) {
+    await wedge(page, '5901234123013')
+    await marks(page, i + 1)
+  }
+  const samples = await marks(page, SCANS)
+  const frames = (await page.evaluate(`new Promise((done) => {
+    const stamps = []
+    const step = (t) => {
+      stamps.push(t)
+      if (stamps.length > 200) done(stamps.slice(1).map((s, i) => s - stamps[i]))
+      else requestAnimationFrame(step)
+    }
+    requestAnimationFrame(step)
+  })`)) as number[]
+  await page.close()
+  return { samples, frameMedianMs: quantile(frames, 0.5) }
+}
+
+function timeProcess(args: readonly string[], until: ((out: string) => boolean) | null): Promise<{ ms: number; out: string; stop(): void }> {
+  return new Promise((done, fail) => {
+    const started = performance.now()
+    const child = spawn(process.execPath, args, { cwd: tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let settled = false
+    const finish = () => {
+      if (settled) return
+      settled = true
+      done({ ms: performance.now() - started, out, stop: () => child.kill('SIGTERM') })
+    }
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+      if (until?.(out)) finish()
+    })
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()))
+    child.on('exit', (code) => (until === null ? finish() : settled ? undefined : fail(new Error(`exited ${code}: ${out}`))))
+  })
+}
+
+async function coldStart(browser: Browser): Promise<{ harnessMs: number; pageMs: number; totalMs: number; bareNodeMs: number }> {
+  const runs: { harnessMs: number; pageMs: number }[] = []
+  for (let run = 0; run < 3; run++) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'stabletill-bench-cold-'))
+    const started = await timeProcess([join(ROOT, 'out', 'main', 'harness.js'), '--data-dir', dataDir, '--no-chain', '--port', '0'], (out) => /Cashier:\s+(\S+)/.test(out))
+    const url = /Cashier:\s+(\S+)/.exec(started.out)![1]!
+    const page = await browser.newPage()
+    const pageStart = performance.now()
+    await page.goto(url)
+    await page.locator('body[data-ready="true"]').waitFor()
+    runs.push({ harnessMs: started.ms, pageMs: performance.now() - pageStart })
+    await page.close()
+    started.stop()
+    await new Promise((r) => setTimeout(r, 300))
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+  const bare: number[] = []
+  for (let run = 0; run < 5; run++) bare.push((await timeProcess(['-e', '0'], null)).ms)
+  const harnessMs = quantile(runs.map((r) => r.harnessMs), 0.5)
+  const pageMs = quantile(runs.map((r) => r.pageMs), 0.5)
+  return { harnessMs, pageMs, totalMs: quantile(runs.map((r) => r.harnessMs + r.pageMs), 0.5), bareNodeMs: quantile(bare, 0.5) }
+}
+
+export async function benchUi(): Promise<UiBench> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'] })
+  try {
+    const floor = await emptyPageFloor(browser)
+    const scan = await scanToPaint(browser)
+    const cold = await coldStart(browser)
+    return {
+      scanMedianMs: quantile(scan.samples, 0.5),
+      scanP99Ms: quantile(scan.samples, 0.99),
+      serverMedianMs: quantile(serverSamples, 0.5),
+      serverP99Ms: quantile(serverSamples, 0.99),
+      floorMedianMs: quantile(floor.samples, 0.5),
+      floorP99Ms: quantile(floor.samples, 0.99),
+      frameMedianMs: floor.frameMedianMs,
+      catalogProducts: scan.products,
+      coldHarnessMs: cold.harnessMs,
+      coldPageMs: cold.pageMs,
+      coldTotalMs: cold.totalMs,
+      bareNodeMs: cold.bareNodeMs
+    }
+  } finally {
+    await browser.close()
+  }
+}

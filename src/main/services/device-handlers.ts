@@ -1,0 +1,29 @@
+// The devices' calls: receipt printer and its queue, the cash drawer (no sale), HID scanners, and the journal check.
+import type { Db } from '../ledger/db'
+import { verifyJournal } from '../ledger/journal'
+import type { ApprovalService } from './approvals'
+import type { HandlerPart } from './handler-part'
+import type { ReceiptService } from './receipts'
+import type { ScannerSettingsService } from './scanners'
+
+export interface DeviceHandlerDeps {
+  readonly db: Db
+  readonly receipts: ReceiptService
+  readonly scanners: ScannerSettingsService
+  readonly approvals: ApprovalService
+}
+
+type DeviceCalls = 'drawer:no-sale' | 'printer:state' | 'printer:retry' | 'printer:reprint' | 'printer:preview' | 'scanners:list' | 'scanners:select' | 'ledger:verify'
+
+export function deviceHandlers({ db, receipts, scanners, approvals }: DeviceHandlerDeps): HandlerPart<DeviceCalls> {
+  return {
+    'drawer:no-sale': ({ pin }) => receipts.noSale(approvals.approve(pin, 'drawer.no-sale', null).id),
+    'printer:state': () => receipts.state(),
+    'printer:retry': ({ jobId }) => receipts.retry(jobId),
+    'printer:reprint': ({ saleId }) => receipts.reprint(saleId),
+    'printer:preview': ({ jobId }) => receipts.preview(jobId),
+    'scanners:list': () => scanners.list(),
+    'scanners:select': ({ selections }) => scanners.select(selections),
+    'ledger:verify': () => verifyJournal(db)
+  }
+}

@@ -1,0 +1,35 @@
+// Cashier window: keyboard-first. Wedge scans work anywhere in the window; manual entry in the Barcode box.
+import { render } from 'preact'
+import { effect } from '@preact/signals'
+import { startPage, store } from '../common/page'
+import { notify } from '../common/ui'
+import { configureKeyboard, installKeyboard, keyboardReady } from './keyboard'
+import { Cashier } from './panels'
+import { health, loadAll, payment, printer, sale, setSale } from './state'
+import { wordError } from '../common/page'
+
+// Before anything is awaited, so no key of a scan made during start-up is lost.
+installKeyboard()
+
+async function main(): Promise<void> {
+  const page = await startPage('cashier')
+  page.api.on('sale:changed', (value) => {
+    // Completed sales arrive as null; a HID scan or the other window may have changed the open sale.
+    if (value === null && sale.value === null) return
+    setSale(value)
+  })
+  page.api.on('scan:rejected', (r) => notify('alert', r.error ? wordError(r.error) : r.message))
+  page.api.on('payment:changed', (value) => (payment.value = value))
+  page.api.on('printer:changed', (state) => (printer.value = state))
+  page.api.on('chain:health-changed', (value) => (health.value = value))
+  page.onReconnect(() => void loadAll())
+  effect(() => {
+    if (store.value) configureKeyboard(store.value.wedge)
+  })
+  await loadAll()
+  render(<Cashier />, document.getElementById('app')!)
+  document.body.dataset.ready = 'true'
+  await keyboardReady()
+}
+
+void main()

@@ -1,0 +1,445 @@
+// The cashier window, one component per panel. The Barcode box and the Cart table are rendered once and updated in
+// place (rows keyed by line id), so focus, a half-typed code and a screen reader's position survive every update.
+import { Component } from 'preact'
+import { useEffect, useRef, useState } from 'preact/hooks'
+import { formatUnits } from '../../shared/money'
+import { canComplete } from '../../shared/sale/guards'
+import { money, store, t } from '../common/page'
+import { cannotCheck, healthLine, isReversed, paymentDetails, paymentHeadline } from '../common/payment'
+import { LinkBanner, Messages, Dialogs } from '../common/ui'
+import {
+  addProduct, changeQuantity, choosingStablecoin, complete, completable, discountLine, editable, health, lineName, lookup, noSale, openCash,
+  openStablecoin, payment, paymentAction, paymentOptions, printer, requestOpen, requestStablecoin, returnTender, sale, scan, scanFlash, search,
+  selectedLine, selectedLineId, setQuantity, switchLanguage, tenderable, tenderCash, tenderOpen, voidLine, voidSale
+} from './state'
+import { api, unwrap } from '../common/page'
+import { notify } from '../common/ui'
+
+/** 125000 ppm -> "12.5" (exact, from the integer). */
+function percentText(ppm: number): string {
+  return formatUnits(BigInt(ppm), 4).replace(/\.?0+$/, '')
+}
+
+/** `3*5901234123013` -> quantity 3 and the code; a bare code -> no quantity. */
+export function splitQuantityPrefix(text: string): { quantity: number | null; code: string } {
+  const m = /^(\d{1,4})\s*[*xX×]\s*(.*)$/.exec(text.trim())
+  if (!m) return { quantity: null, code: text.trim() }
+  const quantity = Number(m[1])
+  return { quantity: quantity >= 1 ? quantity : null, code: (m[2] ?? '').trim() }
+}
+
+/** The Quantity box's value as a whole number, or null when empty or not one. */
+export function typedQuantity(): number | null {
+  const box = document.getElementById('quantity') as HTMLInputElement | null
+  const text = box?.value.trim() ?? ''
+  if (!/^\d{1,4}$/.test(text) || Number(text) < 1) return null
+  return Number(text)
+}
+
+function clearQuantity(): void {
+  const box = document.getElementById('quantity') as HTMLInputElement | null
+  if (box) box.value = ''
+}
+
+function Header() {
+  const info = store.value!
+  return (
+    <header class="bar">
+      <h1>{`${info.storeName} · ${info.tillId} · ${info.cashier}`}</h1>
+      <button type="button" class="secondary" aria-label={t('language')} onClick={() => void switchLanguage()}>
+        {t('language.switch')}
+      </button>
+    </header>
+  )
+}
+
+function ScanForm() {
+  const input = useRef<HTMLInputElement>(null)
+  const flash = scanFlash.value
+  const [flashing, setFlashing] = useState(false)
+  useEffect(() => {
+    if (flash === 0) return
+    setFlashing(true)
+    const timer = setTimeout(() => setFlashing(false), 600)
+    return () => clearTimeout(timer)
+  }, [flash])
+  const hits = lookup.value
+  async function submit(): Promise<void> {
+    const box = input.current!
+    const { quantity: prefixed, code } = splitQuantityPrefix(box.value)
+    const quantity = prefixed ?? typedQuantity() ?? undefined
+    if (!code) {
+      // Enter on an empty box with a quantity typed sets the selected line to it.
+      const typed = typedQuantity()
+      if (typed !== null && selectedLine.value) {
+        clearQuantity()
+        await setQuantity(typed)
+      }
+      return
+    }
+    // A PLU (4-5 digits, loose produce) or a name typed for the look-up adds the matching product, not a barcode.
+    const isPlu = /^\d{4,5}$/.test(code)
+    if (isPlu || /[^\d]/.test(code)) {
+      const first = isPlu ? await lookupNow(code) : (hits[0] ?? null)
+      if (first && (!isPlu || first.plu === code)) {
+        box.value = ''
+        clearQuantity()
+        return addProduct(first, quantity)
+      }
+    }
+    box.value = ''
+    clearQuantity()
+    lookup.value = []
+    await scan(code, 'manual', quantity)
+  }
+  return (
+    <form
+      class="scanrow"
+      onSubmit={(e) => {
+        e.preventDefault()
+        void submit()
+      }}
+    >
+      <div>
+        <label for="barcode">{t('barcode')}</label>
+        <input
+          id="barcode"
+          ref={input}
+          name="barcode"
+          autoComplete="off"
+          placeholder={t('barcode.placeholder')}
+          aria-keyshortcuts="F2"
+          class={flashing ? 'scan-ok' : undefined}
+          onInput={(e) => void search(splitQuantityPrefix((e.target as HTMLInputElement).value).code)}
+        />
+      </div>
+      <div class="qty">
+        <label for="quantity">{t('quantity')}</label>
+        <input id="quantity" name="quantity" inputMode="numeric" autoComplete="off" maxLength={4} />
+      </div>
+      <button type="submit">{t('barcode.add')}</button>
+      <div class="scan-flash" role="status" aria-label={t('scan.flashLabel')}>
+        {flashing ? t('scan.received') : ''}
+      </div>
+      {hits.length > 0 ? (
+        <div class="lookup" role="group" aria-label={t('lookup')}>
+          {hits.map((hit) => (
+            <button key={hit.id} type="button" class="secondary" onClick={() => void addProduct(hit, typedQuantity() ?? undefined)}>
+              {`${hit.plu ? `${hit.plu} · ` : ''}${lineName(hit)} · ${money(hit.priceMinor)}${hit.pricing === 'weight' ? ' /kg' : ''}`}
+            </button>
+          ))}
+        </div>
+      ) : null}
+    </form>
+  )
+}
+
+async function lookupNow(code: string) {
+  const r = await unwrap(api().call['catalog:search']({ query: code, limit: 1 }), (text) => notify('alert', text))
+  return r?.[0] ?? null
+}
+
+type Line = NonNullable<ReturnType<typeof sale.peek>>['lines'][number]
+
+function sameLine(a: Line, b: Line): boolean {
+  return a.quantity === b.quantity && a.amountMinor === b.amountMinor && a.discountMinor === b.discountMinor && a.discountPpm === b.discountPpm && a.voided === b.voided && a.unitPriceMinor === b.unitPriceMinor && a.weightGrams === b.weightGrams && a.name === b.name && a.nameZh === b.nameZh
+}
+
+/**
+ * One cart row. Every sale update brings new line objects; a row whose figures, selection and language did not
+ * change skips its render, so a scan into a long cart renders one row, not all of them (bench/ui.ts).
+ */
+class CartRow extends Component<{ line: Line; selected: boolean; locale: string; currency: string }> {
+  override shouldComponentUpdate(next: { line: Line; selected: boolean; locale: string; currency: string }): boolean {
+    const now = this.props
+    return next.selected !== now.selected || next.locale !== now.locale || next.currency !== now.currency || !sameLine(next.line, now.line)
+  }
+
+  override render() {
+    const { line, selected } = this.props
+    return (
+      <tr aria-selected={selected ? 'true' : 'false'} class={line.voided ? 'voided' : undefined} data-line-id={line.id} onClick={() => (selectedLineId.value = line.id)}>
+        <td>
+          {lineName(line)}
+          {line.discountPpm > 0 ? ` (−${percentText(line.discountPpm)}%)` : ''}
+          {line.voided ? ` (${t('line.voided')})` : ''}
+        </td>
+        <td class="num">{line.weightGrams !== null ? `${formatUnits(BigInt(line.weightGrams), 3)} kg` : String(line.quantity)}</td>
+        <td class="num">{money(line.unitPriceMinor)}</td>
+        <td class="num">{money(line.amountMinor - line.discountMinor)}</td>
+      </tr>
+    )
+  }
+}
+
+function Cart() {
+  const lines = sale.value?.lines ?? []
+  const selected = selectedLineId.value
+  const locale = store.value?.locale ?? 'en'
+  const currency = store.value?.currency ?? 'USD'
+  const wrap = useRef<HTMLDivElement>(null)
+  useEffect(() => {
+    wrap.current?.querySelector('tr[aria-selected="true"]')?.scrollIntoView({ block: 'nearest' })
+  }, [selected, lines.length])
+  return (
+    <div class="cartwrap" ref={wrap}>
+      <table role="grid" aria-label={t('cart')}>
+        <thead>
+          <tr>
+            <th>{t('col.item')}</th>
+            <th class="num">{t('col.qty')}</th>
+            <th class="num">{t('col.unit')}</th>
+            <th class="num">{t('col.total')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {lines.map((line) => (
+            <CartRow key={line.id} line={line} selected={line.id === selected} locale={locale} currency={currency} />
+          ))}
+        </tbody>
+      </table>
+      {lines.length === 0 ? <div class="empty">{t('cart.empty')}</div> : null}
+    </div>
+  )
+}
+
+function LineBar() {
+  const canEdit = editable.value
+  const chosen = selectedLine.value !== null
+  const open = sale.value !== null
+  return (
+    <div class="linebar">
+      <button type="button" class="secondary" disabled={!canEdit || !chosen} aria-keyshortcuts="-" onClick={() => void changeQuantity(-1)}>
+        {t('qty.decrease')}
+      </button>
+      <button type="button" class="secondary" disabled={!canEdit || !chosen} aria-keyshortcuts="+" onClick={() => void changeQuantity(1)}>
+        {t('qty.increase')}
+      </button>
+      <button type="button" class="secondary" disabled={!canEdit || !chosen} aria-keyshortcuts="Delete" onClick={() => void voidLine()}>
+        {t('line.void')}
+      </button>
+      <button type="button" class="secondary" disabled={!canEdit || !chosen} onClick={() => void discountLine()}>
+        {t('line.discount')}
+      </button>
+      <button type="button" class="secondary" disabled={!open} onClick={() => void voidSale()}>
+        {t('sale.void')}
+      </button>
+    </div>
+  )
+}
+
+function Totals() {
+  const s = sale.value
+  return (
+    <>
+      {s ? <div>{t('sale.number', { number: s.number })}</div> : null}
+      <div role="status" aria-label={t('sale.total')} class="total">
+        {money(s?.totalMinor ?? 0)}
+      </div>
+      <div class="sums">
+        <span>{t('sale.subtotal')}</span>
+        <span>{money(s?.subtotalMinor ?? 0)}</span>
+        <span>{t('sale.tax')}</span>
+        <span>{money(s?.taxMinor ?? 0)}</span>
+        <span>{t('sale.paid')}</span>
+        <span>{money(s?.paidMinor ?? 0)}</span>
+        <span>{t('sale.due')}</span>
+        <span role="status" aria-label={t('sale.due')}>
+          {money(s?.dueMinor ?? 0)}
+        </span>
+      </div>
+    </>
+  )
+}
+
+function Tenders() {
+  const tenders = (sale.value?.tenders ?? []).filter((x) => !x.returned)
+  if (tenders.length === 0) return null
+  return (
+    <ul class="tenders" aria-label={t('tenders')}>
+      {tenders.map((x) => (
+        <li key={x.id}>
+          <span>{x.kind === 'cash' ? t('tender.cash', { amount: money(x.amountMinor), received: money(x.receivedMinor ?? x.amountMinor) }) : t('tender.stablecoin', { amount: money(x.amountMinor) })}</span>
+          {x.kind === 'cash' ? (
+            <button type="button" class="secondary" onClick={() => void returnTender(x.id, x.amountMinor)}>
+              {t('tender.returnButton', { amount: money(x.amountMinor) })}
+            </button>
+          ) : null}
+        </li>
+      ))}
+    </ul>
+  )
+}
+
+function Choices() {
+  const options = paymentOptions.value
+  if (!choosingStablecoin.value || !options) return null
+  return (
+    <div class="choices" role="group" aria-label={t('stablecoin.choose')}>
+      {options.choices.flatMap((c) =>
+        c.tokens.map((token) => (
+          <button key={`${c.chainId}/${token}`} type="button" class="secondary" onClick={() => void requestStablecoin(c.chainId, token)}>
+            {t('stablecoin.option', { token, chain: c.chainName })}
+          </button>
+        ))
+      )}
+    </div>
+  )
+}
+
+/** Always present (UI-CONTRACT): "No payment" until a request exists. */
+function PaymentStatus() {
+  const p = payment.value
+  const chains = health.value
+  const options = paymentOptions.value
+  if (!p) {
+    return (
+      <div role="status" aria-label={t('payment.status')} class="payment-status idle">
+        {t('status.none')}
+      </div>
+    )
+  }
+  const hasMoney = p.amountPaid !== '0'
+  const offline = p.status === 'New' || p.status === 'Seen' || p.exception === 'PaidPartial' ? cannotCheck(chains, p.chainId) : null
+  const reversed = isReversed(p)
+  return (
+    <div class="payment">
+      <div role="status" aria-label={t('payment.status')} class={`payment-status${reversed ? ' bad' : ''}`}>
+        <strong>{paymentHeadline(p)}</strong> — {paymentDetails(p)}
+        {offline ? <div class="offline">{offline}</div> : null}
+      </div>
+      <div class="linebar wrap">
+        {!hasMoney && (p.status === 'New' || p.status === 'Expired') ? (
+          <button type="button" class="secondary" onClick={() => void paymentAction('cancel')}>
+            {t('stablecoin.cancel')}
+          </button>
+        ) : null}
+        {(p.exception === 'PaidPartial' || p.exception === 'PaidLate') && p.status !== 'Seen' ? (
+          <button type="button" class="secondary" onClick={() => void paymentAction('accept')}>
+            {t('stablecoin.accept')}
+          </button>
+        ) : null}
+        {(p.status === 'New' || p.status === 'Seen') && !p.releasedUnverified ? (
+          <button type="button" class="secondary" onClick={() => void paymentAction('release')}>
+            {t('stablecoin.release')}
+          </button>
+        ) : null}
+        {p.status === 'Paid' && p.exception === 'PaidOver' && p.refundDue === null ? (
+          <button type="button" class="secondary" onClick={() => void paymentAction('refund')}>
+            {t('stablecoin.refund')}
+          </button>
+        ) : null}
+        {options?.canSimulate && (p.status === 'New' || p.exception === 'PaidPartial') && !p.releasedUnverified ? (
+          <button type="button" class="secondary" onClick={() => void paymentAction('simulate')}>
+            {t('stablecoin.simulate')}
+          </button>
+        ) : null}
+      </div>
+    </div>
+  )
+}
+
+/** Per chain in use: up / lagging / down, with the last block's age. Re-worded every few seconds (ages move). */
+function NetworkHealth() {
+  const chains = health.value
+  const [now, setNow] = useState(Date.now())
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 5000)
+    return () => clearInterval(timer)
+  }, [])
+  if (chains.length === 0) return null
+  return (
+    <div role="status" aria-label={t('health.title')} class="health">
+      {chains.map((c) => (
+        <div key={c.chainId} class={`health-${c.status}`}>
+          {healthLine(c, now)}
+        </div>
+      ))}
+    </div>
+  )
+}
+
+function CashTender() {
+  return (
+    <form
+      class="tender"
+      hidden={!tenderOpen.value}
+      onSubmit={(e) => {
+        e.preventDefault()
+        void tenderCash((document.getElementById('cash-received') as HTMLInputElement).value)
+      }}
+    >
+      <label for="cash-received">{t('cash.received')}</label>
+      <input id="cash-received" inputMode="decimal" autoComplete="off" />
+      <button type="submit">{t('cash.tender')}</button>
+    </form>
+  )
+}
+
+function PrinterProblem() {
+  const state = printer.value
+  if (!state || state.pending === 0 || !state.lastError) return null
+  const failed = state.jobs.find((j) => j.status !== 'printed' && j.lastError)
+  return (
+    <div class="alert" role="alert">
+      {t('printer.problem', { message: state.lastError, pending: state.pending })}
+      {failed ? (
+        <button type="button" class="secondary" onClick={() => void api().call['printer:retry']({ jobId: failed.id })}>
+          {t('printer.retry')}
+        </button>
+      ) : null}
+    </div>
+  )
+}
+
+function SalePanel() {
+  const canPay = tenderable.value
+  return (
+    <section class="panel side" aria-label={t('sale.total')}>
+      <Totals />
+      <Tenders />
+      <div class="actions">
+        <button type="button" disabled={!canPay} aria-keyshortcuts="F4" onClick={openCash}>
+          {t('pay.cash')}
+        </button>
+        <button type="button" class="secondary" disabled={!canPay && !requestOpen.value} aria-keyshortcuts="F6" onClick={() => void openStablecoin()}>
+          {t('pay.stablecoin')}
+        </button>
+      </div>
+      <CashTender />
+      <Choices />
+      <PaymentStatus />
+      <NetworkHealth />
+      <button type="button" disabled={!completable.value || !canComplete(sale.value)} aria-keyshortcuts="F12" onClick={() => void complete()}>
+        {t('sale.complete')}
+      </button>
+      <PrinterProblem />
+      <button type="button" class="secondary" onClick={() => void noSale()}>
+        {t('drawer.nosale')}
+      </button>
+    </section>
+  )
+}
+
+export function Cashier() {
+  useEffect(() => {
+    document.title = `Stabletill — ${t('cashier.title')}`
+  })
+  return (
+    <>
+      <Header />
+      <LinkBanner />
+      <Messages />
+      <main class="layout">
+        <section class="panel" aria-label={t('cart')}>
+          <ScanForm />
+          <Cart />
+          <LineBar />
+          <p class="shortcuts">{t('shortcuts')}</p>
+        </section>
+        <SalePanel />
+      </main>
+      <Dialogs />
+    </>
+  )
+}

@@ -1,0 +1,301 @@
+// The cashier window's state, as signals fed by api answers and events, and the actions a cashier takes. Panels
+// read the signals they need; an update re-renders only the components that read what changed.
+import { computed, signal } from '@preact/signals'
+import type { PaymentOptions, PrinterState, ProductHit, SaleView } from '../../shared/api/views'
+import type { ChainHealthView } from '../../shared/payment/health'
+import type { PaymentView } from '../../shared/payment/view'
+import { parseDecimalUnits, parseMinor } from '../../shared/money'
+import { canComplete, canEditLines, canTender } from '../../shared/sale/guards'
+import { api, money, say, store, t, unwrap } from '../common/page'
+import { askManagerApproval, askManagerPin, clearMessage, confirmAction, notify, promptValue } from '../common/ui'
+
+export const sale = signal<SaleView | null>(null)
+export const selectedLineId = signal<string | null>(null)
+export const tenderOpen = signal(false)
+export const choosingStablecoin = signal(false)
+export const payment = signal<PaymentView | null>(null)
+export const paymentOptions = signal<PaymentOptions | null>(null)
+export const printer = signal<PrinterState | null>(null)
+export const health = signal<readonly ChainHealthView[]>([])
+export const lookup = signal<readonly ProductHit[]>([])
+/** Bumps on every scan the till accepted: the "scan received" flash keys off it. */
+export const scanFlash = signal(0)
+
+export const selectedLine = computed(() => sale.value?.lines.find((l) => l.id === selectedLineId.value && !l.voided) ?? null)
+export const editable = computed(() => canEditLines(liveTenders(sale.value)))
+export const tenderable = computed(() => canTender(sale.value))
+export const completable = computed(() => canComplete(sale.value))
+
+/** Tenders taken back no longer lock the lines or count as paid. */
+function liveTenders(view: SaleView | null): SaleView | null {
+  return view ? { ...view, tenders: view.tenders.filter((tender) => !tender.returned) } : null
+}
+
+const alert = (text: string) => notify('alert', text)
+
+export function setSale(value: SaleView | null): void {
+  const open = value && value.status === 'open' ? value : null
+  sale.value = open
+  if (!open) {
+    tenderOpen.value = false
+    choosingStablecoin.value = false
+    selectedLineId.value = null
+    payment.value = null
+  } else if (!open.lines.some((l) => l.id === selectedLineId.value && !l.voided)) {
+    selectedLineId.value = open.lines.filter((l) => !l.voided).at(-1)?.id ?? null
+  }
+}
+
+/** The line a scan added or grew: the one whose quantity or presence changed, else the last. */
+function touchedLine(before: SaleView | null, after: SaleView): string | null {
+  const old = new Map((before?.lines ?? []).map((l) => [l.id, l.quantity]))
+  const changed = after.lines.filter((l) => !l.voided && old.get(l.id) !== l.quantity)
+  return (changed.at(-1) ?? after.lines.filter((l) => !l.voided).at(-1))?.id ?? null
+}
+
+export async function scan(code: string, source: 'wedge' | 'manual', quantity?: number): Promise<boolean> {
+  const before = sale.value
+  const value = await unwrap(api().call['sale:scan']({ code, source, ...(quantity ? { quantity } : {}) }), alert)
+  if (!value) return false
+  clearMessage()
+  setSale(value)
+  selectedLineId.value = touchedLine(before, value)
+  scanFlash.value++
+  return true
+}
+
+export async function addProduct(hit: ProductHit, quantity?: number): Promise<void> {
+  const before = sale.value
+  let weightGrams: number | undefined
+  if (hit.pricing === 'weight') {
+    // Loose produce by PLU: the weight is read off the scale and keyed in kilograms ("0.755").
+    const typed = await promptValue(t('weight.title', { name: lineName(hit) }), t('weight.label'), t('barcode.add'))
+    lookup.value = []
+    if (typed === null) return
+    const grams = parseDecimalUnits(typed, 3)
+    if (grams === null || grams <= 0n || grams > 100_000n) return alert(t('weight.bad'))
+    weightGrams = Number(grams)
+  }
+  const value = await unwrap(api().call['sale:add-product']({ productId: hit.id, quantity: quantity ?? 1, ...(weightGrams ? { weightGrams } : {}) }), alert)
+  lookup.value = []
+  if (!value) return
+  clearMessage()
+  setSale(value)
+  selectedLineId.value = touchedLine(before, value)
+}
+
+let searchRequest = 0
+/** Type-ahead over the catalog (PLU digits or part of a name); only the newest answer is shown. */
+export async function search(text: string): Promise<void> {
+  const query = text.trim()
+  const request = ++searchRequest
+  if (query.length < 2 || /^\d{6,}$/.test(query)) {
+    lookup.value = []
+    return
+  }
+  const r = await api().call['catalog:search']({ query, limit: 8 })
+  if (request === searchRequest) lookup.value = r.ok ? r.value : []
+}
+
+/**
+ * Quantity changes go to the till as deltas, one call per press, in order over one connection: a press made while
+ * the previous answer is still on its way counts too. Only a press that would take the line below 1 asks first.
+ */
+let pendingDelta = 0
+export async function changeQuantity(delta: number): Promise<void> {
+  const line = selectedLine.value
+  if (!line || line.weightGrams !== null || !editable.value) return
+  if (line.quantity + pendingDelta + delta < 1) return removeLine()
+  pendingDelta += delta
+  try {
+    const value = await unwrap(api().call['sale:change-quantity']({ lineId: line.id, delta }), alert)
+    if (value) setSale(value)
+  } finally {
+    pendingDelta -= delta
+  }
+}
+
+export async function setQuantity(quantity: number): Promise<void> {
+  const line = selectedLine.value
+  if (!line) return
+  const value = await unwrap(api().call['sale:set-quantity']({ lineId: line.id, quantity }), alert)
+  if (value) setSale(value)
+}
+
+/** "−" on a quantity of 1 removes the line, but only after the cashier says so. */
+async function removeLine(): Promise<void> {
+  const line = selectedLine.value
+  if (!line) return
+  const yes = await confirmAction(t('confirm.removeLine.title'), t('confirm.removeLine.text', { name: lineName(line) }), t('line.void'))
+  if (yes) await voidLine()
+}
+
+export function lineName(line: { name: string; nameZh: string | null }): string {
+  return store.value?.locale === 'zh-CN' && line.nameZh ? line.nameZh : line.name
+}
+
+export async function voidLine(): Promise<void> {
+  const line = selectedLine.value
+  if (!line) return alert(t('error.selectLine'))
+  const value = await unwrap(api().call['sale:void-line']({ lineId: line.id }), alert)
+  if (value) setSale(value)
+}
+
+export async function discountLine(): Promise<void> {
+  const line = selectedLine.value
+  if (!line) return alert(t('error.selectLine'))
+  const answer = await askManagerApproval(`${t('line.discount')}: ${lineName(line)}`, { label: t('discount.percent'), inputmode: 'decimal' })
+  if (!answer) return
+  const value = await unwrap(api().call['sale:discount-line']({ lineId: line.id, percent: answer.value.trim(), pin: answer.pin }), alert)
+  if (value) {
+    clearMessage()
+    setSale(value)
+  }
+}
+
+export function openCash(): void {
+  if (!tenderable.value) return
+  tenderOpen.value = true
+  // The form is in the DOM already (hidden); focus it once it shows.
+  requestAnimationFrame(() => {
+    const input = document.getElementById('cash-received') as HTMLInputElement | null
+    input?.focus()
+    input?.select()
+  })
+}
+
+export async function tenderCash(text: string): Promise<void> {
+  const currency = store.value?.currency ?? 'USD'
+  const received = parseMinor(text, currency)
+  if (received === null || received <= 0) return alert(t('error.amount'))
+  const due = sale.value?.dueMinor ?? 0
+  let confirmPartial = false
+  if (received < due) {
+    // No silent partial tender: a short amount is a question first (and the till refuses it unconfirmed).
+    confirmPartial = await confirmAction(t('confirm.partial.title'), say('sale.cash-below-due', { receivedMinor: received, dueMinor: due }), t('confirm.partial.yes'))
+    if (!confirmPartial) {
+      document.getElementById('cash-received')?.focus()
+      return
+    }
+  }
+  const value = await unwrap(api().call['sale:tender-cash']({ receivedMinor: received, confirmPartial }), alert)
+  if (!value) return
+  const input = document.getElementById('cash-received') as HTMLInputElement | null
+  if (input) input.value = ''
+  setSale(value)
+  clearMessage()
+  if (canComplete(value)) await complete()
+  else notify('notice', () => t('cash.partialTaken', { amount: money(received), due: money(value.dueMinor) }))
+}
+
+/** Takes a cash tender back before the sale completes (manager PIN): the cash is handed back and journaled. */
+export async function returnTender(tenderId: string, amountMinor: number): Promise<void> {
+  const pin = await askManagerPin(t('tender.return'), t('tender.returnDetail', { amount: money(amountMinor) }))
+  if (pin === null) return
+  const value = await unwrap(api().call['sale:remove-tender']({ tenderId, pin }), alert)
+  if (!value) return
+  setSale(value)
+  notify('notice', () => t('tender.returned', { amount: money(amountMinor) }))
+}
+
+export async function complete(): Promise<void> {
+  const done = await unwrap(api().call['sale:complete']({}), alert)
+  if (!done) return
+  setSale(null)
+  notify('notice', () => t('sale.completed', { number: done.number, change: money(done.changeMinor, done.currency) }))
+}
+
+export async function voidSale(): Promise<void> {
+  const current = sale.value
+  if (!current) return
+  const paid = current.tenders.filter((x) => !x.returned)
+  const cash = paid.filter((x) => x.kind === 'cash').reduce((sum, x) => sum + x.amountMinor, 0)
+  const coin = paid.filter((x) => x.kind === 'stablecoin').reduce((sum, x) => sum + x.amountMinor, 0)
+  // With money taken, the approval says what goes back, so the manager approves the hand-back, not just the void.
+  const detail = paid.length === 0 ? undefined : [cash > 0 ? t('void.cashBack', { amount: money(cash) }) : '', coin > 0 ? t('void.refundOwed', { amount: money(coin) }) : ''].filter(Boolean).join(' ')
+  const pin = await askManagerPin(t('sale.void'), detail)
+  if (pin === null) return
+  const voided = await unwrap(api().call['sale:void']({ pin }), alert)
+  if (!voided) return
+  setSale(null)
+  notify('notice', () => (detail ? `${t('sale.voidedNotice', { number: voided.number })} ${detail}` : t('sale.voidedNotice', { number: voided.number })))
+}
+
+export async function noSale(): Promise<void> {
+  const pin = await askManagerPin(t('drawer.nosale'))
+  if (pin === null) return
+  const job = await unwrap(api().call['drawer:no-sale']({ pin }), alert)
+  if (job) notify('notice', () => t('drawer.opened'))
+}
+
+// ---- stablecoin ----
+
+/** A request is open while the customer may still pay it: F6 then shows it again rather than replacing it. */
+export const requestOpen = computed(() => {
+  const p = payment.value
+  return p !== null && (p.status === 'New' || p.status === 'Seen' || p.exception === 'PaidPartial')
+})
+
+export async function openStablecoin(): Promise<void> {
+  if (requestOpen.value) {
+    notify('notice', () => t('stablecoin.stillOpen'))
+    return
+  }
+  if (!tenderable.value) return
+  const options = paymentOptions.value
+  if (!options?.enabled) return alert(t('stablecoin.off', { reason: options?.reason ?? '' }))
+  const choices = options.choices.flatMap((c) => c.tokens.map((token) => ({ chainId: c.chainId, token })))
+  if (choices.length === 1) return requestStablecoin(choices[0]!.chainId, choices[0]!.token)
+  choosingStablecoin.value = true
+}
+
+export async function requestStablecoin(chainId: number, token: 'USDC' | 'USDT'): Promise<void> {
+  choosingStablecoin.value = false
+  const value = await unwrap(api().call['payment:request']({ chainId, token }), alert)
+  if (value) {
+    payment.value = value
+    clearMessage()
+  }
+}
+
+export async function paymentAction(kind: 'cancel' | 'accept' | 'release' | 'refund' | 'simulate'): Promise<void> {
+  const p = payment.value
+  if (!p) return
+  const paymentId = p.id
+  const call = api().call
+  if (kind === 'simulate') {
+    await unwrap(call['payment:simulate']({ paymentId }), alert)
+    return
+  }
+  let result: PaymentView | null = null
+  if (kind === 'cancel') result = await unwrap(call['payment:cancel']({ paymentId }), alert)
+  if (kind === 'refund') result = await unwrap(call['payment:record-overpayment']({ paymentId }), alert)
+  if (kind === 'accept' || kind === 'release') {
+    const pin = await askManagerPin(kind === 'accept' ? t('stablecoin.accept') : t('stablecoin.release'))
+    if (pin === null) return
+    result = kind === 'accept' ? await unwrap(call['payment:accept']({ paymentId, pin }), alert) : await unwrap(call['payment:release-unverified']({ paymentId, pin }), alert)
+  }
+  if (result) payment.value = kind === 'cancel' ? null : result
+}
+
+export async function switchLanguage(): Promise<void> {
+  const info = await unwrap(api().call['settings:set-locale']({ locale: store.value?.locale === 'en' ? 'zh-CN' : 'en' }), alert)
+  if (info) store.value = info
+}
+
+/** Everything the window shows, reloaded on start and after the link comes back (events may have been missed). */
+export async function loadAll(): Promise<void> {
+  const call = api().call
+  const [current, options, currentPayment, printerState, chains] = await Promise.all([
+    call['sale:current']({}),
+    call['payment:options']({}),
+    call['payment:current']({}),
+    call['printer:state']({}),
+    call['chain:health']({})
+  ])
+  if (current.ok) setSale(current.value)
+  if (options.ok) paymentOptions.value = options.value
+  if (currentPayment.ok) payment.value = currentPayment.value
+  if (printerState.ok) printer.value = printerState.value
+  if (chains.ok) health.value = chains.value
+}
