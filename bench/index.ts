@@ -30,10 +30,12 @@ async function main(): Promise<void> {
   if (want('ui')) {
     console.log('== ui (Chromium, cashier page through the harness)')
     const r = await benchUi()
-    console.log(`wedge Enter -> row painted, ${r.catalogProducts.toLocaleString('en-US')}-product catalog, 200 scans: median ${fmt(r.scanMedianMs, 1)} ms, p99 ${fmt(r.scanP99Ms, 1)} ms (goal: p99 within one 16.7 ms frame)`)
+    console.log(`wedge Enter -> row painted, ${r.catalogProducts.toLocaleString('en-US')}-product catalog (goal: p99 within one 16.7 ms frame):`)
+    console.log(`  200 scans as 10 sales of 20 lines:                            median ${fmt(r.basketMedianMs, 1)} ms, p99 ${fmt(r.basketP99Ms, 1)} ms`)
+    console.log(`  200 scans into one 200-line sale (worst case):                median ${fmt(r.scanMedianMs, 1)} ms, p99 ${fmt(r.scanP99Ms, 1)} ms`)
     console.log(`  of which the till itself (sale:scan in-process, 1 FULL-sync transaction + view):     median ${fmt(r.serverMedianMs, 1)} ms, p99 ${fmt(r.serverP99Ms, 1)} ms`)
     console.log(`empty page, Enter -> appended row painted (floor):              median ${fmt(r.floorMedianMs, 1)} ms, p99 ${fmt(r.floorP99Ms, 1)} ms; frame interval ${fmt(r.frameMedianMs, 1)} ms`)
-    console.log(`ratio scan/floor: median ${fmt(r.scanMedianMs / r.floorMedianMs, 2)}, p99 ${fmt(r.scanP99Ms / r.floorP99Ms, 2)}`)
+    console.log(`ratio scan/floor (baskets of 20): median ${fmt(r.basketMedianMs / r.floorMedianMs, 2)}, p99 ${fmt(r.basketP99Ms / r.floorP99Ms, 2)}`)
     console.log(`cold start, fresh data folder: harness to URLs ${fmt(r.coldHarnessMs)} ms + cashier page to ready-to-scan ${fmt(r.coldPageMs)} ms = ${fmt(r.coldTotalMs)} ms`)
     console.log(`bare node start (node -e 0):                                    ${fmt(r.bareNodeMs)} ms (cold start / bare node = ${fmt(r.coldTotalMs / r.bareNodeMs, 1)})`)
   }

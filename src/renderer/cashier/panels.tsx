@@ -46,6 +46,10 @@ function Header() {
   return (
     <header class="bar">
       <h1>{`${info.storeName} · ${info.tillId} · ${info.cashier}`}</h1>
+      {/* A manager's drawer action, not a step of the sale: in the bar, out of the sale panel's way. */}
+      <button type="button" class="secondary" onClick={() => void noSale()}>
+        {t('drawer.nosale')}
+      </button>
       <button type="button" class="secondary" aria-label={t('language')} onClick={() => void switchLanguage()}>
         {t('language.switch')}
       </button>
@@ -409,14 +413,12 @@ function SalePanel() {
       <CashTender />
       <Choices />
       <PaymentStatus />
-      <NetworkHealth />
-      <button type="button" disabled={!completable.value || !canComplete(sale.value)} aria-keyshortcuts="F12" onClick={() => void complete()}>
+      {/* Right under the payment it finishes, so it is in view the moment the sale is paid. */}
+      <button type="button" class="complete" disabled={!completable.value || !canComplete(sale.value)} aria-keyshortcuts="F12" onClick={() => void complete()}>
         {t('sale.complete')}
       </button>
+      <NetworkHealth />
       <PrinterProblem />
-      <button type="button" class="secondary" onClick={() => void noSale()}>
-        {t('drawer.nosale')}
-      </button>
     </section>
   )
 }
