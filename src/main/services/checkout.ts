@@ -160,11 +160,21 @@ export class StablecoinCheckout {
   private onPaymentChange(payment: PaymentView): void {
     const sale = this.deps.sales.current()
     if (sale && sale.id === payment.saleId) this.deps.events.emit('payment:changed', payment)
+    if (payment.exception === 'Reversed') {
+      // The chain took the money back: on the open sale its tender is withdrawn and the amount is due again (the
+      // cashier and the display say Reversed); the request is kept, not cancelled, for the chain and the manager.
+      try {
+        this.deps.sales.withdrawReversedTender(payment.saleId, payment.id)
+      } catch (e) {
+        ;(this.deps.log ?? console.error)(`could not withdraw the tender of reversed payment ${payment.id}`, e)
+      }
+      return
+    }
     const settled = payment.status === 'Paid' || payment.releasedUnverified !== null
     if (!settled) return
     try {
       const view = this.deps.sales.get(payment.saleId)
-      if (view.status !== 'open' || view.tenders.some((t) => t.stablecoin?.paymentId === payment.id)) return
+      if (view.status !== 'open' || view.tenders.some((t) => !t.returned && t.stablecoin?.paymentId === payment.id)) return
       const paid = BigInt(payment.amountPaid)
       const partial = payment.exception === 'Marked' && BigInt(payment.amountRemaining) > 0n
       // Paid in full (or released): the request's fiat amount. A partial payment a manager accepted: what it was

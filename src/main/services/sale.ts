@@ -338,7 +338,8 @@ export class SaleService {
     this.db.transaction(() => {
       const sale = this.requireOpenSale(saleId)
       const view = this.get(sale.id)
-      if (view.tenders.some((t) => t.stablecoin?.paymentId === details.paymentId)) return
+      // A tender withdrawn after a reversal does not count: a payment the chain carries again is tendered again.
+      if (view.tenders.some((t) => !t.returned && t.stablecoin?.paymentId === details.paymentId)) return
       if (view.dueMinor === 0) throw refuse('conflict', 'sale.nothing-due')
       const tenderId = `${sale.id}/T${view.tenders.length + 1}`
       const applied = Math.min(amountMinor, view.dueMinor)
@@ -354,6 +355,26 @@ export class SaleService {
       this.journal('sale.tender-added', sale.id, { tenderId, kind: 'stablecoin', amountMinor: applied, receivedMinor: amountMinor, ...details })
     }).immediate()
     return this.changed(saleId)
+  }
+
+  /**
+   * Withdraws the stablecoin tender of a payment the chain took back (issue [F]: a reorg after Paid) from the open
+   * sale: it stops counting, the due comes back, and once no tender is left the lines can change again. Recorded by
+   * the till itself ('chain'), journaled 'sale.tender-reversed'. Returns null when the sale is not open or has no
+   * live tender for that payment (a completed sale's reversal is flagged by the payment service instead).
+   */
+  withdrawReversedTender(saleId: string, paymentId: string): SaleView | null {
+    const withdrawn = this.db.transaction(() => {
+      const sale = this.q('SELECT id, status FROM sales WHERE id = ?').get(saleId) as { id: string; status: string } | undefined
+      if (!sale || sale.status !== 'open') return false
+      const tender = (this.q("SELECT t.*, r.returned_at FROM tenders t LEFT JOIN tender_returns r ON r.tender_id = t.id WHERE t.sale_id = ? AND t.kind = 'stablecoin'").all(saleId) as TenderRow[])
+        .find((t) => t.returned_at === null && t.details !== null && (JSON.parse(t.details) as { paymentId?: string }).paymentId === paymentId)
+      if (!tender) return false
+      this.q("INSERT INTO tender_returns (tender_id, returned_at, manager_id, how) VALUES (?, ?, 'chain', 'reversed-on-chain')").run(tender.id, this.deps.clock.now())
+      this.journal('sale.tender-reversed', saleId, { tenderId: tender.id, paymentId, amountMinor: tender.amount_minor })
+      return true
+    }).immediate()
+    return withdrawn ? this.changed(saleId) : null
   }
 
   /**
