@@ -243,7 +243,24 @@ const en = {
   'weight.bad': 'Enter the weight in kilograms, like 0.755.',
   'display.received': 'You gave {amount}. Thank you!',
   'bo.store.slowGap': 'Scanner: one slow key gap allowed (ms)',
-  'bo.store.slowGap.bad': 'The slow key gap is a whole number of milliseconds, 0 to 1000.'
+  'bo.store.slowGap.bad': 'The slow key gap is a whole number of milliseconds, 0 to 1000.',
+  'bo.col.what': 'What to do',
+  'bo.col.when': 'When',
+  'bo.col.amount': 'Amount',
+  'bo.resolve.choose': 'What to do with this transfer',
+  'bo.resolve.assign': 'Pays request {request}',
+  'bo.resolve.other-income': 'Other income (not a sale)',
+  'bo.resolve.refund-owed': 'Refund owed to the sender',
+  'bo.resolve.not-ours': 'Not ours (another till or the owner)',
+  'bo.resolve.note': 'Note for this transfer',
+  'bo.resolve.button': 'Resolve transfer',
+  'bo.resolve.done': 'Transfer {tx} resolved.',
+  'bo.resolve.pick': 'Choose what to do with the transfer first.',
+  'bo.reversals': 'Reversed payments',
+  'bo.reversals.none': 'No reversed payment is waiting for a decision.',
+  'bo.reversals.resolve': 'Resolve reversal',
+  'bo.reversals.note': 'How was it dealt with?',
+  'bo.reversals.done': 'Reversal of sale {sale} recorded as dealt with.'
 } as const
 
 export type MessageKey = keyof typeof en
@@ -489,7 +506,24 @@ const zhCN: Record<MessageKey, string> = {
   'weight.bad': '请输入以千克计的重量，例如 0.755。',
   'display.received': '您支付了 {amount}。谢谢！',
   'bo.store.slowGap': '扫描枪：允许一次较慢的按键间隔（毫秒）',
-  'bo.store.slowGap.bad': '按键间隔应为 0 到 1000 的整数毫秒。'
+  'bo.store.slowGap.bad': '按键间隔应为 0 到 1000 的整数毫秒。',
+  'bo.col.what': '处理方式',
+  'bo.col.when': '时间',
+  'bo.col.amount': '金额',
+  'bo.resolve.choose': '如何处理这笔转账',
+  'bo.resolve.assign': '支付收款请求 {request}',
+  'bo.resolve.other-income': '其他收入（非交易）',
+  'bo.resolve.refund-owed': '应退还给付款人',
+  'bo.resolve.not-ours': '不属于本收银台（其他收银台或店主）',
+  'bo.resolve.note': '这笔转账的备注',
+  'bo.resolve.button': '处理转账',
+  'bo.resolve.done': '转账 {tx} 已处理。',
+  'bo.resolve.pick': '请先选择如何处理这笔转账。',
+  'bo.reversals': '被撤销的付款',
+  'bo.reversals.none': '没有待处理的被撤销付款。',
+  'bo.reversals.resolve': '处理撤销',
+  'bo.reversals.note': '是如何处理的？',
+  'bo.reversals.done': '交易 {sale} 的撤销已记录为已处理。'
 }
 
 const tables: Record<Locale, Record<MessageKey, string>> = { en, 'zh-CN': zhCN }

@@ -7,11 +7,12 @@ import type { PrinterState, PrintJobView, SaleSummary, ScannerDeviceView, Scanne
 import { intlLocale } from '../../shared/i18n'
 import { formatMoney, formatUnits } from '../../shared/money'
 import type { ChainHealthView } from '../../shared/payment/health'
+import type { PaymentView } from '../../shared/payment/view'
 import { WedgeDetector } from '../../shared/wedge'
 import type { Result } from '../../shared/result'
 import { api, store, t, wordError } from '../common/page'
 import { healthLine } from '../common/payment'
-import { askManagerPin } from '../common/ui'
+import { askManagerPin, promptValue } from '../common/ui'
 
 export const printer = signal<PrinterState | null>(null)
 export const preview = signal<{ jobId: number; svg: string } | null>(null)
@@ -20,6 +21,7 @@ export const scanners = signal<readonly ScannerDeviceView[]>([])
 export const scannerStatus = signal<ReadonlyMap<string, ScannerStatusView>>(new Map())
 export const health = signal<readonly ChainHealthView[]>([])
 export const unattributed = signal<readonly UnattributedTransfer[]>([])
+export const reversals = signal<readonly PaymentView[]>([])
 
 type Outcome = { kind: 'alert' | 'notice'; text: () => string } | null
 
@@ -137,9 +139,10 @@ export async function loadScanners(): Promise<void> {
 }
 
 export async function loadPayments(): Promise<void> {
-  const [chains, transfers] = await Promise.all([api().call['chain:health']({}), api().call['payment:unattributed']({})])
+  const [chains, transfers, reversed] = await Promise.all([api().call['chain:health']({}), api().call['payment:unattributed']({}), api().call['payment:reversals']({})])
   if (chains.ok) health.value = chains.value
   if (transfers.ok) unattributed.value = transfers.value
+  if (reversed.ok) reversals.value = reversed.value
 }
 
 // ---- sections ----
@@ -442,9 +445,11 @@ export function PaymentsSection() {
   const chains = health.value
   const transfers = unattributed.value
   const now = Date.now()
+  const [outcome, say, run] = useOutcome()
   return (
     <Section id="payments" label={t('bo.nav.payments')}>
       <h2>{t('bo.nav.payments')}</h2>
+      <OutcomeBox outcome={outcome} />
       <h3>{t('health.title')}</h3>
       {chains.length === 0 ? (
         <p class="empty">{t('bo.chains.none')}</p>
@@ -459,24 +464,111 @@ export function PaymentsSection() {
           ))}
         </ul>
       )}
-      <h3>{t('bo.unattributed')}</h3>
-      {transfers.length === 0 ? (
-        <p class="empty">{t('bo.unattributed.none')}</p>
+      <h3>{t('bo.reversals')}</h3>
+      {reversals.value.length === 0 ? (
+        <p class="empty">{t('bo.reversals.none')}</p>
       ) : (
-        <Table label={t('bo.unattributed')} head={[t('bo.col.chain'), t('bo.col.tx'), t('bo.col.to'), [t('bo.col.value'), 'num'], [t('bo.col.block'), 'num']]}>
-          {transfers.map((x) => (
-            <tr key={`${x.chainId}/${x.txHash}/${x.logIndex}`}>
-              <td>{chains.find((c) => c.chainId === x.chainId)?.chainName ?? String(x.chainId)}</td>
-              <td class="bo-mono">{`${x.txHash.slice(0, 10)}…`}</td>
-              <td class="bo-mono">{`…${x.to.slice(-6)}`}</td>
-              {/* Base units of a 6-decimal stablecoin (USDC/USDT on the chains this till knows). */}
-              <td class="num">{formatUnits(BigInt(x.value), 6)}</td>
-              <td class="num">{String(x.blockNumber)}</td>
+        <Table label={t('bo.reversals')} head={[t('bo.col.sale'), t('bo.col.chain'), [t('bo.col.amount'), 'num'], t('bo.col.when'), t('bo.col.what')]}>
+          {reversals.value.map((p) => (
+            <tr key={p.id}>
+              <td class="bo-mono">{p.saleId}</td>
+              <td>{p.chainName}</td>
+              <td class="num">{`${formatUnits(BigInt(p.amountDue), p.token.decimals)} ${p.token.symbol}`}</td>
+              <td>{p.reversal ? new Date(p.reversal.at).toLocaleString(intlLocale(store.value!.locale)) : ''}</td>
+              <td>
+                <button
+                  type="button"
+                  class="secondary"
+                  aria-label={`${t('bo.reversals.resolve')} ${p.saleId}`}
+                  onClick={async () => {
+                    const note = await promptValue(t('bo.reversals.resolve'), t('bo.reversals.note'), t('bo.reversals.resolve'), 'text')
+                    if (note === null || note.trim() === '') return
+                    const pin = await askManagerPin(t('bo.reversals.resolve'), p.saleId)
+                    if (pin === null) return
+                    const done = await run(api().call['payment:resolve-reversal']({ paymentId: p.id, note: note.trim(), pin }))
+                    if (done) {
+                      say('notice', () => t('bo.reversals.done', { sale: p.saleId }))
+                      await loadPayments()
+                    }
+                  }}
+                >
+                  {t('bo.reversals.resolve')}
+                </button>
+              </td>
             </tr>
           ))}
         </Table>
       )}
+      <h3>{t('bo.unattributed')}</h3>
+      {transfers.length === 0 ? (
+        <p class="empty">{t('bo.unattributed.none')}</p>
+      ) : (
+        <Table label={t('bo.unattributed')} head={[t('bo.col.chain'), t('bo.col.tx'), t('bo.col.to'), [t('bo.col.value'), 'num'], [t('bo.col.block'), 'num'], t('bo.col.what')]}>
+          {transfers.map((x) => (
+            <TransferRow key={`${x.chainId}/${x.txHash}/${x.logIndex}`} transfer={x} run={run} say={say} />
+          ))}
+        </Table>
+      )}
     </Section>
+  )
+}
+
+/**
+ * One unattributed transfer and a manager's decision about it: assign it to one of this till's requests on the same
+ * chain, token and address (the payment service lists them), or mark it other income, a refund owed, or not ours.
+ * Every decision takes a manager PIN and is journaled by the till.
+ */
+function TransferRow({ transfer: x, run, say }: { transfer: UnattributedTransfer; run: <T>(call: Promise<Result<T>>) => Promise<T | null>; say: (kind: 'alert' | 'notice', text: string | (() => string)) => void }) {
+  const [requests, setRequests] = useState<readonly PaymentView[] | null>(null)
+  const [choice, setChoice] = useState('')
+  const [note, setNote] = useState('')
+  const short = `${x.txHash.slice(0, 10)}…`
+  const decimals = x.tokenDecimals ?? 6
+  async function loadRequests(): Promise<void> {
+    if (requests !== null) return
+    const found = await run(api().call['payment:assignable']({ chainId: x.chainId, txHash: x.txHash, logIndex: x.logIndex }))
+    setRequests(found ?? [])
+  }
+  async function resolve(): Promise<void> {
+    if (choice === '') return say('alert', () => t('bo.resolve.pick'))
+    const [action, paymentId] = choice.startsWith('assigned:') ? ['assigned', choice.slice('assigned:'.length)] : [choice, undefined]
+    const pin = await askManagerPin(t('bo.resolve.button'), short)
+    if (pin === null) return
+    const done = await run(
+      api().call['payment:resolve-transfer']({
+        chainId: x.chainId, txHash: x.txHash, logIndex: x.logIndex, action: action as 'assigned' | 'other-income' | 'refund-owed' | 'not-ours', paymentId, note: note.trim(), pin
+      })
+    )
+    if (done) {
+      say('notice', () => t('bo.resolve.done', { tx: short }))
+      await loadPayments()
+    }
+  }
+  return (
+    <tr>
+      <td>{x.chainName}</td>
+      <td class="bo-mono">{short}</td>
+      <td class="bo-mono">{`…${x.to.slice(-6)}`}</td>
+      <td class="num">{`${formatUnits(BigInt(x.value), decimals)} ${x.tokenSymbol ?? ''}`.trim()}</td>
+      <td class="num">{String(x.blockNumber)}</td>
+      <td class="bo-resolve">
+        <select aria-label={`${t('bo.resolve.choose')} ${short}`} value={choice} onFocus={() => void loadRequests()} onChange={(e) => setChoice((e.target as HTMLSelectElement).value)}>
+          <option value="">{t('bo.resolve.choose')}</option>
+          {(requests ?? []).map((p) => (
+            <option key={p.id} value={`assigned:${p.id}`}>
+              {t('bo.resolve.assign', { request: `${p.saleId} · ${formatUnits(BigInt(p.amountDue), p.token.decimals)} ${p.token.symbol} · ${p.status}` })}
+            </option>
+          ))}
+          <option value="other-income">{t('bo.resolve.other-income')}</option>
+          <option value="refund-owed">{t('bo.resolve.refund-owed')}</option>
+          <option value="not-ours">{t('bo.resolve.not-ours')}</option>
+        </select>
+        <input type="text" aria-label={`${t('bo.resolve.note')} ${short}`} maxLength={200} value={note} onInput={(e) => setNote((e.target as HTMLInputElement).value)} />
+        <button type="button" aria-label={`${t('bo.resolve.button')} ${short}`} onClick={() => void resolve()}>
+          {t('bo.resolve.button')}
+        </button>
+      </td>
+    </tr>
   )
 }
 

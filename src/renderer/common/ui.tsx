@@ -62,7 +62,7 @@ export interface ApprovalField {
 type DialogRequest =
   | { readonly kind: 'approval'; readonly action: string; readonly detail?: string; readonly field?: ApprovalField; readonly resolve: (answer: { pin: string; value: string } | null) => void }
   | { readonly kind: 'confirm'; readonly title: string; readonly text: string; readonly confirm: string; readonly resolve: (yes: boolean) => void }
-  | { readonly kind: 'prompt'; readonly title: string; readonly label: string; readonly inputmode: 'decimal' | 'numeric'; readonly confirm: string; readonly resolve: (value: string | null) => void }
+  | { readonly kind: 'prompt'; readonly title: string; readonly label: string; readonly inputmode: 'decimal' | 'numeric' | 'text'; readonly confirm: string; readonly resolve: (value: string | null) => void }
 
 const dialog = signal<DialogRequest | null>(null)
 
@@ -119,7 +119,7 @@ function Modal({ label, onCancel, children }: { label: string; onCancel: () => v
 }
 
 /** One value asked for (a weight from the scale); resolves with what was typed, or null if cancelled. */
-export function promptValue(title: string, label: string, confirm: string, inputmode: 'decimal' | 'numeric' = 'decimal'): Promise<string | null> {
+export function promptValue(title: string, label: string, confirm: string, inputmode: 'decimal' | 'numeric' | 'text' = 'decimal'): Promise<string | null> {
   return new Promise((resolve) => {
     dialog.value = { kind: 'prompt', title, label, confirm, inputmode, resolve }
   })
