@@ -2,7 +2,7 @@
 // what 12.340000 USDC was worth in EUR at the till). Rates are exact decimal strings, never floats: the HTTP source
 // reads the number's digits straight out of the JSON text.
 import { appendJournal } from '../ledger/journal'
-import { TillError } from '../../shared/result'
+import { refuse } from '../../shared/result'
 import { systemClock, type Clock } from '../../shared/clock'
 import type { Db } from '../ledger/db'
 import type { RatePolicy } from '../../shared/payment/settings'
@@ -25,10 +25,10 @@ const RATE_TEXT = /^(\d{1,12})(?:\.(\d{1,18}))?$/
 /** Normalises a decimal rate (trims to 18 fraction digits, refuses zero, signs and exponents). */
 export function normaliseRate(text: string): string {
   const m = /^(\d{1,12})(?:\.(\d+))?$/.exec(text.trim())
-  if (!m) throw new TillError('invalid-input', `"${text}" is not a rate (a positive decimal number)`)
+  if (!m) throw refuse('invalid-input', 'rate.not-a-rate', { text })
   const fraction = (m[2] ?? '').slice(0, 18).replace(/0+$/, '')
   const rate = fraction ? `${BigInt(m[1]!).toString()}.${fraction}` : BigInt(m[1]!).toString()
-  if (!RATE_TEXT.test(rate) || /^0(\.0*)?$/.test(rate)) throw new TillError('invalid-input', 'a rate of zero is not a rate')
+  if (!RATE_TEXT.test(rate) || /^0(\.0*)?$/.test(rate)) throw refuse('invalid-input', 'rate.not-a-rate', { text: rate })
   return rate
 }
 
@@ -36,7 +36,7 @@ export function normaliseRate(text: string): string {
 export class PegRateProvider implements RateProvider {
   constructor(private readonly clock: Clock = systemClock) {}
   async quote(currency: string): Promise<RateQuote> {
-    if (currency !== 'USD') throw new TillError('approval-required', `the peg rate only applies to USD stores (store currency ${currency}); set a manual or HTTP rate`)
+    if (currency !== 'USD') throw refuse('approval-required', 'rate.peg-usd-only', { currency })
     return { fiatPerToken: '1', source: 'peg', at: this.clock.now() }
   }
 }
@@ -65,7 +65,7 @@ export class ManualRateProvider implements RateProvider {
     const row = this.db.prepare('SELECT rate, set_at FROM rates_manual WHERE currency = ? AND token_symbol = ?').get(currency, token) as
       | { rate: string; set_at: number }
       | undefined
-    if (!row) throw new TillError('approval-required', `no manual ${token}/${currency} rate set; a manager must enter one`)
+    if (!row) throw refuse('approval-required', 'rate.manual-missing', { token, currency })
     return { fiatPerToken: row.rate, source: 'manual', at: row.set_at }
   }
 }
@@ -129,7 +129,9 @@ export class HttpJsonRateProvider implements RateProvider {
       this.last = { fiatPerToken: normaliseRate(text), source: 'http', at: this.clock.now() }
     } catch (e) {
       if (!this.last || this.clock.now() - this.last.at > this.policy.maxAgeSec * 1000) {
-        throw new TillError('approval-required', `the ${token}/${currency} rate from ${this.policy.url} is unavailable or older than ${this.policy.maxAgeSec} s (${e instanceof Error ? e.message : String(e)}); a manager must enter a manual rate`)
+        // The source's URL and error stay in the log; the cashier is told what to do.
+        console.error(`rate source ${this.policy.url} for ${token}/${currency} failed`, e)
+        throw refuse('approval-required', 'rate.stale', { token, currency, maxAgeSec: this.policy.maxAgeSec })
       }
     }
     return this.last

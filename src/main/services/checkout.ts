@@ -5,7 +5,7 @@ import type { PaymentOptions, StablecoinTenderDetails } from '../../shared/api/v
 import { formatUnits, tokenUnitsToFiatMinor } from '../../shared/money'
 import { chainName } from '../../shared/payment/tokens'
 import type { PaymentView } from '../../shared/payment/view'
-import { TillError } from '../../shared/result'
+import { refuse } from '../../shared/result'
 import { TokenMismatchError } from '../chain/registry'
 import type { EventBus } from '../events'
 import type { PaymentService } from './payments'
@@ -36,7 +36,7 @@ export class StablecoinCheckout {
   constructor(private readonly deps: CheckoutDeps) {
     // Verdicts of earlier runs: a mismatch stays refused across restarts, a verified token is not asked again.
     const stored = deps.payments?.storedTokenProblem() ?? null
-    if (stored) this.tokenProblem = mismatchMessage(stored)
+    if (stored) this.tokenProblem = stored
     this.tokensVerified = deps.payments?.tokensVerified() ?? false
     deps.sales.addEditGuard((saleId) => (this.openRequest(saleId) ? 'A stablecoin request is open for this sale: cancel it before changing the sale.' : null))
     deps.payments?.onChange(({ payment }) => this.onPaymentChange(payment))
@@ -64,7 +64,7 @@ export class StablecoinCheckout {
         this.tokensVerified = true
       } catch (e) {
         if (e instanceof TokenMismatchError) {
-          this.tokenProblem = mismatchMessage(e.message)
+          this.tokenProblem = e.message
           ;(this.deps.log ?? console.error)('token check failed', e)
         }
       } finally {
@@ -75,7 +75,7 @@ export class StablecoinCheckout {
   }
 
   options(): PaymentOptions {
-    if (this.tokenProblem) return { enabled: false, reason: this.tokenProblem, choices: [], canSimulate: false }
+    if (this.tokenProblem) return { enabled: false, reason: mismatchMessage(this.tokenProblem), choices: [], canSimulate: false }
     const payments = this.deps.payments
     const enabled = payments?.settings.chains.filter((c) => c.enabled) ?? []
     if (!payments || enabled.length === 0) {
@@ -90,7 +90,7 @@ export class StablecoinCheckout {
   }
 
   private requirePayments(): PaymentService {
-    if (!this.deps.payments) throw new TillError('unavailable', 'No blockchain is set up for stablecoin payments on this till.')
+    if (!this.deps.payments) throw refuse('unavailable', 'payment.off')
     return this.deps.payments
   }
 
@@ -115,14 +115,14 @@ export class StablecoinCheckout {
   async request(chainId: number, token: 'USDC' | 'USDT'): Promise<PaymentView> {
     const payments = this.requirePayments()
     void this.verifyTokens()
-    if (this.tokenProblem) throw new TillError('unavailable', `Stablecoin payments are off: ${this.tokenProblem}`)
+    if (this.tokenProblem) throw refuse('unavailable', 'payment.token-mismatch', { detail: this.tokenProblem })
     const sale = this.deps.sales.current()
-    if (!sale || !sale.lines.some((l) => !l.voided)) throw new TillError('no-open-sale', 'Scan the goods first: there is nothing to pay.')
-    if (sale.dueMinor === 0) throw new TillError('conflict', 'Nothing is due: complete the sale.')
+    if (!sale || !sale.lines.some((l) => !l.voided)) throw refuse('no-open-sale', 'payment.nothing-to-pay')
+    if (sale.dueMinor === 0) throw refuse('conflict', 'payment.nothing-due')
     const open = this.openRequest(sale.id)
     if (open) {
       if (open.chainId === chainId && open.token.symbol === token) return open
-      throw new TillError('conflict', `A request for ${open.token.symbol} on ${open.chainName} is open for this sale: cancel it before asking for ${token} on ${chainName(chainId)}.`)
+      throw refuse('conflict', 'payment.other-request-open', { token: open.token.symbol, chain: open.chainName, wanted: token, wantedChain: chainName(chainId) })
     }
     const view = await payments.createRequest({ saleId: sale.id, amountMinor: sale.dueMinor, currency: sale.currency, token, chainId })
     this.deps.events.emit('payment:changed', view)
@@ -150,7 +150,7 @@ export class StablecoinCheckout {
   }
 
   async simulate(paymentId: string): Promise<{ txHash: string }> {
-    if (!this.deps.simulate) throw new TillError('forbidden', 'Simulated payments exist only in the demo store.')
+    if (!this.deps.simulate) throw refuse('forbidden', 'payment.simulate-demo-only')
     const payment = this.requirePayments().get(paymentId)
     const txHash = await this.deps.simulate({ uri: payment.topUpUri ?? payment.uri })
     void this.deps.payments?.pollOnce(payment.chainId).catch(() => undefined)

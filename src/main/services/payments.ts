@@ -54,7 +54,7 @@
 import { randomUUID } from 'node:crypto'
 import { getAddress, HDNodeWallet } from 'ethers'
 import { z } from 'zod'
-import { TillError } from '../../shared/result'
+import { refuse, TillError } from '../../shared/result'
 import { systemClock, type Clock } from '../../shared/clock'
 import { fiatMinorToTokenUnits, isKnownCurrency } from '../../shared/money'
 import { buildPaymentUri } from '../../shared/payment/eip681'
@@ -380,9 +380,9 @@ export class PaymentService {
     if (!parsed.success) throw new TillError('invalid-input', parsed.error.issues.map((i) => i.message).join('; '))
     const { saleId, amountMinor, currency, token: symbol, chainId } = parsed.data
     const runtime = this.chains.get(chainId)
-    if (!runtime) throw new TillError('invalid-input', `${chainName(chainId)} is not enabled for payments`)
+    if (!runtime) throw refuse('invalid-input', 'payment.chain-off', { chain: chainName(chainId) })
     const token = runtime.tokens.find((t) => t.symbol === symbol)
-    if (!token) throw new TillError('invalid-input', `${symbol} is not enabled on ${chainName(chainId)}`)
+    if (!token) throw refuse('invalid-input', 'payment.token-off', { token: symbol, chain: chainName(chainId) })
     const quote = await this.rates.quote(currency, symbol)
     const price = fiatMinorToTokenUnits(amountMinor, currency, token.decimals, { fiatPerToken: quote.fiatPerToken })
     const chainSettings = this.settings.chains.find((c) => c.chainId === chainId)!
@@ -404,7 +404,7 @@ export class PaymentService {
       if (receive.kind === 'address') {
         receiveAddress = getAddress(receive.perChain[String(chainId)] ?? receive.address)
         amountMinimum = floorToGrain(price, token.decimals)
-        if (amountMinimum <= 0n) throw new TillError('invalid-input', 'amount is below one cent of the token')
+        if (amountMinimum <= 0n) throw refuse('invalid-input', 'payment.amount-too-small')
         tagIndex = this.allocateTag(chainId, token.address, receiveAddress, now)
         amountDue = amountMinimum + tagValue(tagIndex, token.decimals)
       } else {
@@ -413,7 +413,7 @@ export class PaymentService {
         // Public (non-hardened) derivation only: a neutered xpub cannot derive hardened children nor sign.
         receiveAddress = getAddress(node.deriveChild(this.settings.tillNumber).deriveChild(next).address)
         derivationPath = `${this.settings.tillNumber}/${next}`
-        if (price <= 0n) throw new TillError('invalid-input', 'amount rounds to zero token units')
+        if (price <= 0n) throw refuse('invalid-input', 'payment.amount-too-small')
         amountDue = price
         amountMinimum = price
       }
@@ -458,10 +458,10 @@ export class PaymentService {
 
   /** A manager accepts a partial or late payment as it stands (-> Paid / Marked). */
   markAccepted(id: string, approvedBy: string): PaymentView {
-    if (!approvedBy) throw new TillError('approval-required', 'a manager must approve')
+    if (!approvedBy) throw refuse('approval-required', 'payment.approval-needed')
     return this.mutate(id, (row, guard) => {
       if (!canMarkPaid(guard)) {
-        throw new TillError('conflict', `payment ${id} is ${guard.state.status}${guard.state.exception ? `/${guard.state.exception}` : ''}: only a confirmed partial or late payment can be accepted`)
+        throw refuse('conflict', 'payment.cannot-accept', { state: `${guard.state.status}${guard.state.exception ? `/${guard.state.exception}` : ''}` })
       }
       const now = this.clock.now()
       this.db.prepare('UPDATE payment_requests SET marked_by = ?, marked_at = ? WHERE id = ?').run(approvedBy, now, id)
@@ -475,8 +475,8 @@ export class PaymentService {
   /** Records that the customer is owed the overpaid part back (refund handled by the refund service). */
   recordOverpaymentForRefund(id: string): PaymentView {
     return this.mutate(id, (row, guard) => {
-      if (!canRecordOverpayment(guard)) throw new TillError('conflict', `payment ${id} is not a confirmed overpayment`)
-      if (row.refund_due !== null) throw new TillError('conflict', `the overpayment of ${id} is already recorded`)
+      if (!canRecordOverpayment(guard)) throw refuse('conflict', 'payment.not-overpaid')
+      if (row.refund_due !== null) throw refuse('conflict', 'payment.overpayment-recorded')
       const amount = overpaidAmount(guard.facts)
       this.db.prepare('UPDATE payment_requests SET refund_due = ? WHERE id = ?').run(amount.toString(), id)
       appendJournal(this.db, {
@@ -488,7 +488,7 @@ export class PaymentService {
 
   cancel(id: string): PaymentView {
     return this.mutate(id, (row, guard) => {
-      if (!canCancel(guard)) throw new TillError('conflict', `payment ${id} has money on it or is settled; it cannot be cancelled`)
+      if (!canCancel(guard)) throw refuse('conflict', 'payment.cannot-cancel')
       const now = this.clock.now()
       // The tag stays held until hold_until: a payment that still arrives is attributed here and flagged, not lost.
       this.db.prepare('UPDATE payment_requests SET cancelled_at = ? WHERE id = ?').run(now, id)
@@ -502,19 +502,19 @@ export class PaymentService {
    * up, or stays flagged (releasedUnverified with Expired) for the manager.
    */
   releaseUnverified(id: string, approvedBy: string): PaymentView {
-    if (!approvedBy) throw new TillError('approval-required', 'a manager must approve')
+    if (!approvedBy) throw refuse('approval-required', 'payment.approval-needed')
     return this.mutate(id, (row, guard) => {
-      if (!canReleaseUnverified(guard)) throw new TillError('conflict', `payment ${id} is ${guard.state.status}; nothing to release`)
-      if (row.released_at !== null) throw new TillError('conflict', `payment ${id} was already released`)
+      if (!canReleaseUnverified(guard)) throw refuse('conflict', 'payment.nothing-to-release', { state: guard.state.status })
+      if (row.released_at !== null) throw refuse('conflict', 'payment.already-released')
       if (!this.runtime(row.chain_id).pool.allDown()) {
-        throw new TillError('conflict', `${chainName(row.chain_id)} is reachable: wait for the payment instead of releasing it unverified`)
+        throw refuse('conflict', 'payment.chain-reachable', { chain: chainName(row.chain_id) })
       }
       const limits = this.settings.unverifiedRelease
-      if (row.amount_minor > limits.maxAmountMinor) throw new TillError('forbidden', `above the store's limit for unverified release (${limits.maxAmountMinor} minor units)`)
+      if (row.amount_minor > limits.maxAmountMinor) throw refuse('forbidden', 'payment.release-over-limit', { limitMinor: limits.maxAmountMinor, currency: row.currency })
       const outstanding = (this.db
         .prepare("SELECT COUNT(*) AS n FROM payment_requests WHERE released_at IS NOT NULL AND status <> 'Paid'")
         .get() as { n: number }).n
-      if (outstanding >= limits.maxOutstanding) throw new TillError('forbidden', `${outstanding} unverified releases are already outstanding (store limit ${limits.maxOutstanding})`)
+      if (outstanding >= limits.maxOutstanding) throw refuse('forbidden', 'payment.release-too-many', { outstanding, limit: limits.maxOutstanding })
       const now = this.clock.now()
       this.db.prepare('UPDATE payment_requests SET released_by = ?, released_at = ? WHERE id = ?').run(approvedBy, now, id)
       appendJournal(this.db, {
@@ -553,18 +553,18 @@ export class PaymentService {
    * not ours (e.g. the owner moving funds). Journaled with the approver, in one transaction.
    */
   resolveTransfer(input: { readonly chainId: number; readonly txHash: string; readonly logIndex: number; readonly action: TransferResolution; readonly paymentId?: string; readonly note: string }, approvedBy: string): UnattributedTransfer {
-    if (!approvedBy) throw new TillError('approval-required', 'a manager must approve')
+    if (!approvedBy) throw refuse('approval-required', 'payment.approval-needed')
     const now = this.clock.now()
     let assigned: string | null = null
     this.db.transaction(() => {
       const log = this.db.prepare('SELECT * FROM chain_logs WHERE chain_id = ? AND tx_hash = ? AND log_index = ?').get(input.chainId, input.txHash, input.logIndex) as LogRow | undefined
-      if (!log) throw new TillError('not-found', `no transfer ${input.txHash}#${input.logIndex} on ${chainName(input.chainId)}`)
-      if (log.payment_id !== null || log.resolution !== null) throw new TillError('conflict', 'this transfer has already been attributed or dealt with')
+      if (!log) throw refuse('not-found', 'payment.transfer-not-found', { tx: `${input.txHash}#${input.logIndex}`, chain: chainName(input.chainId) })
+      if (log.payment_id !== null || log.resolution !== null) throw refuse('conflict', 'payment.transfer-dealt-with')
       if (input.action === 'assigned') {
-        if (!input.paymentId) throw new TillError('invalid-input', 'choose the payment request this transfer is for')
+        if (!input.paymentId) throw refuse('invalid-input', 'payment.transfer-choose-request')
         const request = this.row(input.paymentId)
         if (request.chain_id !== log.chain_id || request.token_address.toLowerCase() !== log.token_address.toLowerCase() || request.receive_address.toLowerCase() !== log.to_address.toLowerCase()) {
-          throw new TillError('conflict', 'that request asked for another token, chain or address than this transfer paid')
+          throw refuse('conflict', 'payment.transfer-other-request')
         }
         assigned = request.id
       }
@@ -584,7 +584,7 @@ export class PaymentService {
   /** Requests a manager may assign a transfer to: this till's requests on the same chain, token and address, newest first. */
   assignableRequests(chainId: number, txHash: string, logIndex: number): PaymentView[] {
     const log = this.db.prepare('SELECT * FROM chain_logs WHERE chain_id = ? AND tx_hash = ? AND log_index = ?').get(chainId, txHash, logIndex) as LogRow | undefined
-    if (!log) throw new TillError('not-found', `no transfer ${txHash}#${logIndex} on ${chainName(chainId)}`)
+    if (!log) throw refuse('not-found', 'payment.transfer-not-found', { tx: `${txHash}#${logIndex}`, chain: chainName(chainId) })
     const ids = this.db
       .prepare('SELECT id FROM payment_requests WHERE chain_id = ? AND token_address = ? AND receive_address = ? AND created_at <= ? ORDER BY created_at DESC LIMIT 50')
       .all(chainId, log.token_address, log.to_address, Math.max(log.seen_at, log.block_time)) as { id: string }[]
@@ -604,10 +604,10 @@ export class PaymentService {
    * off, ...). The payment stays Reversed in its facts; the note and approver are journaled and kept for the day.
    */
   resolveReversal(id: string, note: string, approvedBy: string): PaymentView {
-    if (!approvedBy) throw new TillError('approval-required', 'a manager must approve')
+    if (!approvedBy) throw refuse('approval-required', 'payment.approval-needed')
     return this.mutate(id, (row, guard) => {
-      if (row.reversed_at === null || row.reversal_resolved_at !== null) throw new TillError('conflict', `payment ${id} has no open reversal`)
-      if (guard.state.status === 'Paid') throw new TillError('conflict', `payment ${id} is Paid again: nothing to resolve`)
+      if (row.reversed_at === null || row.reversal_resolved_at !== null) throw refuse('conflict', 'payment.no-open-reversal')
+      if (guard.state.status === 'Paid') throw refuse('conflict', 'payment.paid-again')
       const now = this.clock.now()
       this.db.prepare('UPDATE payment_requests SET reversal_resolved_by = ?, reversal_resolved_at = ?, reversal_note = ? WHERE id = ?').run(approvedBy, now, note, id)
       appendJournal(this.db, { at: now, tillId: this.tillId, kind: 'payment.reversal-resolved', saleId: row.sale_id, payload: { paymentId: id, approvedBy, note } })
@@ -650,7 +650,7 @@ export class PaymentService {
 
   private runtime(chainId: number): ChainRuntime {
     const r = this.chains.get(chainId)
-    if (!r) throw new TillError('not-found', `${chainName(chainId)} is not enabled`)
+    if (!r) throw refuse('not-found', 'payment.chain-off', { chain: chainName(chainId) })
     return r
   }
 
@@ -702,7 +702,7 @@ export class PaymentService {
       const index = tagIndexFor(this.settings.tillNumber, slot, this.settings.maxTills)
       if (!held.has(index)) return index
     }
-    throw new TillError('unavailable', `all ${per} payment tags of this till are held on this address; shorten the late window or use an xpub`)
+    throw refuse('unavailable', 'payment.tags-exhausted', { count: per })
   }
 
   private afterPoll(chainId: number, result: PollResult): void {
@@ -807,7 +807,7 @@ export class PaymentService {
 
   private row(id: string): RequestRow {
     const row = this.db.prepare('SELECT * FROM payment_requests WHERE id = ?').get(id) as RequestRow | undefined
-    if (!row) throw new TillError('not-found', `no payment request ${id}`)
+    if (!row) throw refuse('not-found', 'payment.not-found', { id })
     return row
   }
 

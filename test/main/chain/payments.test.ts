@@ -140,7 +140,7 @@ describe.skipIf(!isAnvilAvailable())('payment watcher on anvil', () => {
     await s.chain.pay(s.token, MERCHANT, BigInt(req.amountDue))
     await s.service.pollOnce()
     expect(s.service.get(req.id)).toMatchObject({ status: 'Expired', exception: 'PaidLate' })
-    expect(() => s.service.markAccepted(req.id, 'manager-ann')).toThrow(/only a confirmed partial or late payment/)
+    expect(() => s.service.markAccepted(req.id, 'manager-ann')).toThrow(/Only a confirmed partial or late payment/)
     await s.chain.mine(CONFIRMATIONS)
     await s.service.pollOnce()
     const view = s.service.markAccepted(req.id, 'manager-ann')
