@@ -1,6 +1,9 @@
 // A day seeded through the whole till (sale service, payment service on anvil, shift service) and closed with a Z:
 // cash sales, a discounted sale, a void, a USDC and a USDT sale on a real EVM node, a cash out, a no-sale and a short
 // count. Everything goes through the api (registry.dispatch) with the demo manager PIN, as a manager would do it.
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Contract } from 'ethers'
 import type { ZReportView } from '../../../src/shared/api/views'
 import { parsePaymentUri } from '../../../src/shared/payment/eip681'
@@ -33,7 +36,14 @@ async function call<T>(till: TestTill, window: 'cashier' | 'backoffice', name: s
   return (r as Ok<T>).value
 }
 
+/** The till key is written where the Z close signs (day-close.ts): a temp folder, never the tester's home. */
+export function useTempKeyDir(): string {
+  process.env.STABLETILL_KEY_DIR ??= mkdtempSync(join(tmpdir(), 'stabletill-keys-'))
+  return process.env.STABLETILL_KEY_DIR
+}
+
 export async function startLedgerDayTill(): Promise<{ chain: TestChain; till: TestTill; usdc: Contract; usdt: Contract }> {
+  useTempKeyDir()
   const chain = await startTestChain()
   const usdc = await chain.deploy('TestUSDC6')
   const usdt = await chain.deploy('TetherStyle')
