@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import type { Contract} from 'ethers';
+import type { Contract } from 'ethers'
 import { ContractFactory, getAddress, JsonRpcProvider, Network, NonceManager, Wallet } from 'ethers'
 import demoUsdcArtifact from '../../../resources/contracts/DemoUSDC.json'
 import demoUsdtArtifact from '../../../resources/contracts/DemoUSDT.json'
