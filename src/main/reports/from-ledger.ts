@@ -151,57 +151,58 @@ interface PeriodBounds {
 interface EntryRow {
   seq: number
   entry: 'sale.completed' | 'sale.voided' | 'drawer.no-sale' | 'shift.cash-moved'
-  at: number
   id: string | null
   number: number | null
   sale_kind: 'sale' | 'refund' | null
   closed_at: number | null
   cashier: string | null
   total_minor: number | null
-  /** JSON [[name, ppm, net, tax, discount], …] per tax rate. */
-  taxes: string | null
-  /** JSON [[kind, amountMinor, details, tokenDecimals, expiresAt, logIndex, blockNumber, blockTimeMs, logTx], …]. */
+  tax_mode: 'inclusive' | 'exclusive' | null
+  /** Lines not voided: ppm US taxRateId US amount US discount US tax, separated by RS. */
+  lines: string | null
+  /** JSON TenderTuple[]. */
   tenders: string | null
   void_value: number | null
-  payload: string | null
+  /** JSON [at, payload] of a no-sale's journal entry. */
+  journal: string | null
 }
 
 // The period's entries in journal order. The covering journal_kind_seq index yields each kind's seq range; a sale's
-// taxes (after line discounts; net of tax in both tax modes) and tenders are aggregated beside it in C.
+// lines (not voided) and tenders come along in one column each, built in C by correlated subqueries: lines as
+// unit-separated text (no JSON to build or parse: the per-rate sums are taken in JS), tenders as a JSON array whose
+// stablecoin members carry their request's decimals and expiry and their chain log (cash ones need neither).
+const US = String.fromCharCode(31)
+const RS = String.fromCharCode(30)
 const ENTRIES_SQL = `
   WITH period AS (
     SELECT seq, kind, sale_id FROM journal
      WHERE kind IN ('sale.completed', 'sale.voided', 'drawer.no-sale', 'shift.cash-moved') AND seq > ? AND seq < ? AND till_id = ?
   )
-  SELECT p.seq, p.kind AS entry, j.at, s.id, s.number, s.kind AS sale_kind, s.closed_at, s.cashier, s.total_minor,
+  SELECT p.seq, p.kind AS entry, s.id, s.number, s.kind AS sale_kind, s.closed_at, s.cashier, s.total_minor, s.tax_mode,
     CASE WHEN p.kind = 'sale.completed' THEN (
-      SELECT json_group_array(json_array(name, ppm, net, tax, discount)) FROM (
-        SELECT COALESCE(t.name, l.tax_rate_id) AS name, l.tax_rate_ppm AS ppm,
-               SUM(CASE WHEN s.tax_mode = 'inclusive' THEN l.amount_minor - l.discount_minor - l.tax_minor ELSE l.amount_minor - l.discount_minor END) AS net,
-               SUM(l.tax_minor) AS tax, SUM(l.discount_minor) AS discount
-          FROM sale_lines l LEFT JOIN tax_rates t ON t.id = l.tax_rate_id
-         WHERE l.sale_id = s.id AND l.voided = 0
-         GROUP BY l.tax_rate_ppm, l.tax_rate_id ORDER BY l.tax_rate_ppm, l.tax_rate_id)
-    ) END AS taxes,
+      SELECT group_concat(l.tax_rate_ppm || char(31) || l.tax_rate_id || char(31) || l.amount_minor || char(31) || l.discount_minor || char(31) || l.tax_minor, char(30))
+        FROM sale_lines l WHERE l.sale_id = s.id AND l.voided = 0
+    ) END AS lines,
     CASE WHEN p.kind = 'sale.completed' THEN (
-      SELECT json_group_array(json_array(t.kind, t.amount_minor, t.details, r.token_decimals, r.expires_at, g.log_index, g.block_number, g.block_time, g.tx_hash))
-        FROM tenders t
-        LEFT JOIN payment_requests r ON t.kind = 'stablecoin' AND r.id = json_extract(t.details, '$.paymentId')
-        LEFT JOIN chain_logs g ON g.rowid = (
-          SELECT c.rowid FROM chain_logs c WHERE c.payment_id = r.id
-           ORDER BY (c.tx_hash = json_extract(t.details, '$.txHash')) DESC, c.block_number, c.log_index LIMIT 1)
-       WHERE t.sale_id = s.id ORDER BY t.created_at, t.id
+      SELECT json_group_array(CASE WHEN t.kind = 'cash' THEN json_array('cash', t.amount_minor) ELSE json_array('stablecoin', t.amount_minor, t.details,
+          (SELECT json_array(r.token_decimals, r.expires_at, g.log_index, g.block_number, g.block_time, g.tx_hash)
+             FROM payment_requests r LEFT JOIN chain_logs g ON g.rowid = (
+               SELECT c.rowid FROM chain_logs c WHERE c.payment_id = r.id
+                ORDER BY (c.tx_hash = json_extract(t.details, '$.txHash')) DESC, c.block_number, c.log_index LIMIT 1)
+            WHERE r.id = json_extract(t.details, '$.paymentId'))) END)
+        FROM tenders t WHERE t.sale_id = s.id ORDER BY t.created_at, t.id
     ) END AS tenders,
     CASE WHEN p.kind = 'sale.voided' THEN (
       SELECT COALESCE(SUM(l.amount_minor - l.discount_minor + CASE WHEN s.tax_mode = 'exclusive' THEN l.tax_minor ELSE 0 END), 0)
         FROM sale_lines l WHERE l.sale_id = s.id AND l.voided = 0
     ) END AS void_value,
-    CASE WHEN p.kind = 'drawer.no-sale' THEN j.payload END AS payload
-  FROM period p JOIN journal j ON j.seq = p.seq LEFT JOIN sales s ON s.id = p.sale_id
+    CASE WHEN p.kind = 'drawer.no-sale' THEN (SELECT json_array(j.at, j.payload) FROM journal j WHERE j.seq = p.seq) END AS journal
+  FROM period p LEFT JOIN sales s ON s.id = p.sale_id
   ORDER BY p.seq`
 
-type TaxTuple = [name: string, ppm: number, net: number, tax: number, discount: number]
-type TenderTuple = [kind: 'cash' | 'stablecoin', amountMinor: number, details: string | null, decimals: number | null, expiresAt: number | null, logIndex: number | null, blockNumber: number | null, blockTimeMs: number | null, logTx: string | null]
+type TenderTuple =
+  | [kind: 'cash', amountMinor: number]
+  | [kind: 'stablecoin', amountMinor: number, details: string | null, request: [decimals: number, expiresAt: number, logIndex: number | null, blockNumber: number | null, blockTimeMs: number | null, logTx: string | null] | null]
 
 interface StablecoinDetails {
   readonly tokenSymbol: string
@@ -214,11 +215,12 @@ interface StablecoinDetails {
   readonly exception: string | null
 }
 
-function stablecoinTender(saleId: string, t: TenderTuple): StablecoinTender {
+function stablecoinTender(saleId: string, t: Extract<TenderTuple, [kind: 'stablecoin', ...unknown[]]>): StablecoinTender {
   const details = JSON.parse(t[2] ?? 'null') as StablecoinDetails | null
   if (!details) throw new Error(`sale ${saleId}: a stablecoin tender without its details`)
+  const [decimalsOfRequest, expiresAt, logIndex, blockNumber, blockTimeMs, logTx] = t[3] ?? [null, null, null, null, null, null]
   // The request holds the decimals; a tender without one (never written by this till) is read as 6-decimal.
-  const decimals = t[3] ?? 6
+  const decimals = decimalsOfRequest ?? 6
   const units = parseDecimalUnits(details.tokenAmount, decimals)
   if (units === null) throw new Error(`sale ${saleId}: token amount ${details.tokenAmount} is not a ${decimals}-decimal amount`)
   return {
@@ -232,30 +234,52 @@ function stablecoinTender(saleId: string, t: TenderTuple): StablecoinTender {
     rate: details.rate,
     rateSource: details.rateSource,
     // Released unverified and never seen: no transfer to name yet (the reconciliation lists it as missing).
-    txHash: details.txHash ?? t[8] ?? '',
-    logIndex: t[5] ?? 0,
-    blockNumber: t[6] ?? 0,
+    txHash: details.txHash ?? logTx ?? '',
+    logIndex: logIndex ?? 0,
+    blockNumber: blockNumber ?? 0,
     networkFeeMinor: null,
     // Paid after the request expired: still flagged PaidLate, or accepted by a manager (then Marked) with its
     // transfer's block after the expiry.
-    late: details.exception === 'PaidLate' || (t[7] !== null && t[4] !== null && t[7] > t[4])
+    late: details.exception === 'PaidLate' || (blockTimeMs !== null && expiresAt !== null && blockTimeMs > expiresAt)
   }
 }
 
-function saleEntry(row: EntryRow): SaleEntry {
-  const taxTuples = JSON.parse(row.taxes ?? '[]') as TaxTuple[]
-  const taxes: TaxLine[] = taxTuples.map(([name, ratePpm, netMinor, taxMinor]) => ({ name, ratePpm, netMinor, taxMinor }))
+/** Tax rate names by id: a handful per store, read once per pass. */
+function taxNames(db: Db): Map<string, string> {
+  return new Map((prepareCached(db, 'SELECT id, name FROM tax_rates').all() as { id: string; name: string }[]).map((r) => [r.id, r.name]))
+}
+
+function saleEntry(row: EntryRow, names: ReadonlyMap<string, string>): SaleEntry {
+  // Per rate (and rate id), in rate order: net of tax in both tax modes, after line discounts (money.ts's rule was
+  // applied per line when the sale was made; these are sums of stored integers).
+  const byRate = new Map<string, { name: string; ratePpm: number; netMinor: number; taxMinor: number }>()
+  let discount = 0
+  const inclusive = row.tax_mode === 'inclusive'
+  for (const line of row.lines ? row.lines.split(RS) : []) {
+    const [ppmText, rateId, amountText, discountText, taxText] = line.split(US) as [string, string, string, string, string]
+    const ppm = Number(ppmText)
+    const amount = Number(amountText)
+    const lineDiscount = Number(discountText)
+    const tax = Number(taxText)
+    const key = `${ppmText}${US}${rateId}`
+    let acc = byRate.get(key)
+    if (!acc) byRate.set(key, (acc = { name: names.get(rateId) ?? rateId, ratePpm: ppm, netMinor: 0, taxMinor: 0 }))
+    acc.netMinor += inclusive ? amount - lineDiscount - tax : amount - lineDiscount
+    acc.taxMinor += tax
+    discount += lineDiscount
+  }
+  const taxes: TaxLine[] = [...byRate.values()].sort((a, b) => a.ratePpm - b.ratePpm || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   const tenders: Tender[] = (JSON.parse(row.tenders ?? '[]') as TenderTuple[]).map((t) => (t[0] === 'cash' ? { kind: 'cash', amountMinor: t[1] } : stablecoinTender(row.id!, t)))
   return {
     kind: 'sale',
     id: row.id!,
     number: row.number!,
-    at: row.closed_at ?? row.at,
+    at: row.closed_at ?? 0,
     cashier: row.cashier ?? '',
     taxes,
     grossMinor: row.total_minor ?? 0,
     // As the shift Z counts it: Σ line discounts (before tax in a tax-exclusive store).
-    discountMinor: taxTuples.reduce((sum, t) => sum + t[4], 0),
+    discountMinor: discount,
     tenders
   }
 }
@@ -269,47 +293,73 @@ export function returnEntryFromLedger(_db: Db, row: { readonly id: string; reado
   throw new Error(`sale ${row.id} (number ${row.number}) is a return, and returns are not mapped to the exports yet (returnEntryFromLedger)`)
 }
 
-/** The period's entries, re-iterable: each [Symbol.iterator]() runs the statement again. */
+/**
+ * Days up to this many entries are kept in memory after their first complete pass (a few MB), so the Z and the ten
+ * passes of the five exports read the ledger once; bigger days stream every pass (flat memory, bench/day.ts).
+ * Safe because a period's rows never change: its journal range is fixed and completed sales are frozen (triggers).
+ */
+export const MEMO_MAX_ENTRIES = 25_000
+
+/** The period's entries, re-iterable: each [Symbol.iterator]() runs the statement again (or replays a small day). */
 export function ledgerEntries(db: Db, bounds: PeriodBounds): Iterable<DayEntry> {
+  let memo: readonly DayEntry[] | null = null
   return {
     *[Symbol.iterator](): Iterator<DayEntry> {
-      // Cash movements are few (a handful a day): read once per pass and looked up by their journal seq.
-      const movements = new Map<number, { id: string; number: number; kind: string; amount_minor: number; reason: string; approved_by: string | null; at: number }>()
-      for (const m of prepareCached(db, 'SELECT id, number, kind, amount_minor, reason, approved_by, at, journal_seq FROM cash_movements WHERE session_id = ?').all(bounds.sessionId) as {
-        id: string
-        number: number
-        kind: string
-        amount_minor: number
-        reason: string
-        approved_by: string | null
-        at: number
-        journal_seq: number
-      }[]) {
-        movements.set(m.journal_seq, m)
+      if (memo) {
+        yield* memo
+        return
       }
-      for (const row of prepareCached(db, ENTRIES_SQL).iterate(bounds.afterSeq, bounds.beforeSeq, bounds.tillId) as IterableIterator<EntryRow>) {
-        switch (row.entry) {
-          case 'sale.completed':
-            if (row.sale_kind === 'refund') yield returnEntryFromLedger(db, { id: row.id!, number: row.number! })
-            else yield saleEntry(row)
-            break
-          case 'sale.voided':
-            yield { kind: 'void', id: row.id!, at: row.closed_at ?? row.at, cashier: row.cashier ?? '', valueMinor: row.void_value ?? 0 }
-            break
-          case 'drawer.no-sale': {
-            const payload = JSON.parse(row.payload ?? '{}') as { managerId?: string }
-            yield { kind: 'no-sale', id: `N${row.seq}`, at: row.at, cashier: payload.managerId ?? '' }
-            break
-          }
-          case 'shift.cash-moved': {
-            const m = movements.get(row.seq)
-            // Cash refunds are part of their return (the returns hook), not a movement of their own.
-            if (!m || (m.kind !== 'cash-in' && m.kind !== 'cash-out')) break
-            const entry: CashMovementEntry = { kind: m.kind, id: m.id, number: m.number, at: m.at, cashier: m.approved_by ?? '', amountMinor: m.amount_minor, reason: m.reason }
-            yield entry
-            break
-          }
+      let buffer: DayEntry[] | null = []
+      for (const entry of readEntries(db, bounds)) {
+        if (buffer) {
+          if (buffer.length < MEMO_MAX_ENTRIES) buffer.push(entry)
+          else buffer = null
         }
+        yield entry
+      }
+      // Only a pass that ran to the end is kept (a consumer may stop early).
+      if (buffer) memo = buffer
+    }
+  }
+}
+
+function* readEntries(db: Db, bounds: PeriodBounds): Generator<DayEntry> {
+  // Cash movements are few (a handful a day): read once per pass and looked up by their journal seq.
+  const movements = new Map<number, { id: string; number: number; kind: string; amount_minor: number; reason: string; approved_by: string | null; at: number }>()
+  for (const m of prepareCached(db, 'SELECT id, number, kind, amount_minor, reason, approved_by, at, journal_seq FROM cash_movements WHERE session_id = ?').all(bounds.sessionId) as {
+    id: string
+    number: number
+    kind: string
+    amount_minor: number
+    reason: string
+    approved_by: string | null
+    at: number
+    journal_seq: number
+  }[]) {
+    movements.set(m.journal_seq, m)
+  }
+  const names = taxNames(db)
+  for (const row of prepareCached(db, ENTRIES_SQL).iterate(bounds.afterSeq, bounds.beforeSeq, bounds.tillId) as IterableIterator<EntryRow>) {
+    switch (row.entry) {
+      case 'sale.completed':
+        if (row.sale_kind === 'refund') yield returnEntryFromLedger(db, { id: row.id!, number: row.number! })
+        else yield saleEntry(row, names)
+        break
+      case 'sale.voided':
+        yield { kind: 'void', id: row.id!, at: row.closed_at ?? 0, cashier: row.cashier ?? '', valueMinor: row.void_value ?? 0 }
+        break
+      case 'drawer.no-sale': {
+        const [at, payload] = JSON.parse(row.journal ?? '[0, "{}"]') as [number, string]
+        yield { kind: 'no-sale', id: `N${row.seq}`, at, cashier: (JSON.parse(payload) as { managerId?: string }).managerId ?? '' }
+        break
+      }
+      case 'shift.cash-moved': {
+        const m = movements.get(row.seq)
+        // Cash refunds are part of their return (the returns hook), not a movement of their own.
+        if (!m || (m.kind !== 'cash-in' && m.kind !== 'cash-out')) break
+        const entry: CashMovementEntry = { kind: m.kind, id: m.id, number: m.number, at: m.at, cashier: m.approved_by ?? '', amountMinor: m.amount_minor, reason: m.reason }
+        yield entry
+        break
       }
     }
   }
