@@ -239,6 +239,10 @@ function reconcileChains(db: Db, options: Options): ReconcileChain[] {
   // Tokens: every token the till asked to be paid in (the ledger's requests hold their addresses, the demo's
   // runtime-deployed ones included), and the registry's for the chains the settings enable.
   const requested = db.prepare('SELECT DISTINCT chain_id, token_symbol, token_address, token_decimals FROM payment_requests').all() as { chain_id: number; token_symbol: TokenSymbol; token_address: string; token_decimals: number }[]
+  const unreadable = [...new Set(requested.map((r) => r.chain_id))].filter((id) => !urls.has(id))
+  if (unreadable.length > 0) {
+    throw new Problem(`The ledger holds payments on chain ${unreadable.join(', ')} but no RPC URL is saved for it: pass --rpc-url ${unreadable[0]}=URL.`)
+  }
   const chains: ReconcileChain[] = []
   for (const [chainId, list] of urls) {
     const tokens = new Map<string, TokenInfo>()

@@ -67,6 +67,8 @@ describe('stabletill', () => {
     const clean = await cli(['reconcile', ...base(), '--date', date, '--rpc-url', rpc])
     expect(clean.status, clean.stdout + clean.stderr).toBe(0)
     expect(clean.stdout).toMatch(/2 matched, 0 missing, 0 mismatched, 0 unexpected/)
+    // The test till's chain is given by its host, not saved in the ledger: without --rpc-url there is no endpoint.
+    expect(await cli(['reconcile', ...base(), '--date', date])).toMatchObject({ status: 1, stderr: expect.stringMatching(/no RPC URL is saved for it: pass --rpc-url 31337=URL/) })
     const planted = await day.chain.pay(day.usdt, MERCHANT, 777n)
     const dirty = await cli(['reconcile', ...base(), '--date', date, '--rpc-url', rpc])
     expect(dirty.status).toBe(1)
