@@ -1,5 +1,6 @@
 // `npm run bench`: speed as ratios against baselines measured in the same run (never in timed tests).
 import { benchChain } from './chain'
+import { benchDay } from './day'
 import { benchLedger } from './ledger'
 import { benchReceipt } from './receipt'
 import { benchReports } from './reports'
@@ -75,6 +76,19 @@ async function main(): Promise<void> {
       const r = await benchShift({ historySales })
       console.log(`ledger with ${fmt(historySales)} sales before the day (seeded in ${fmt(r.seedSeconds, 1)} s):`)
       console.log(`  floor ${fmt(r.floorMs, 1)} ms, X ${fmt(r.xMs, 1)} ms (x${fmt(r.xMs / r.floorMs, 1)}), Z ${fmt(r.zMs, 1)} ms (x${fmt(r.zMs / r.floorMs, 1)}); heap +${fmt(r.heapDeltaMb, 1)} MB, max RSS ${fmt(r.maxRssMb)} MB`)
+    }
+  }
+  if (want('day')) {
+    console.log('== day (from the ledger: Z report + reconciliation on anvil + every export; floor: one plain SELECT over the day\'s sales)')
+    // Goals (issue [D]): 10,000 sales <= 1 s; 1,000,000 sales <= 10 s with flat memory.
+    for (const [sales, goalMs] of [[10_000, 1_000], [1_000_000, 10_000]] as const) {
+      const r = await benchDay(sales)
+      console.log(`${fmt(r.sales)} sales, ${fmt(r.stablecoinPayments)} of them paid on chain (seeded in ${fmt(r.seedSeconds, 1)} s):`)
+      console.log('| step | wall ms | CPU ms | output MB | wall/floor |')
+      console.log('|---|---:|---:|---:|---:|')
+      for (const row of r.rows) console.log(`| ${row.step} | ${fmt(row.wallMs)} | ${fmt(row.cpuMs)} | ${fmt(row.bytes / 1e6, 1)} | ${fmt(row.wallMs / r.floorMs, 1)} |`)
+      console.log(`| Z report + reconcile + exports | ${fmt(r.totalMs)} | | | ${fmt(r.totalMs / r.floorMs, 1)} |`)
+      console.log(`goal <= ${fmt(goalMs)} ms: ${fmt(r.totalMs)} ms, ${r.totalMs <= goalMs ? 'met' : `NOT met (x${fmt(r.totalMs / goalMs, 2)})`}; RSS ${fmt(r.baselineRssMb)} MB before, peak ${fmt(r.peakRssMb)} MB; peak heap ${fmt(r.peakHeapMb)} MB`)
     }
   }
 }

@@ -23,6 +23,7 @@ import { ReceiptService } from './services/receipts'
 import { SaleService } from './services/sale'
 import { ScannerSettingsService } from './services/scanners'
 import { shiftHandlers } from './services/shift-handlers'
+import { dayHandlers } from './services/day-handlers'
 import { defaultStoreSettings, StoreService, type StoreSettings } from './services/store'
 import { deviceHandlers } from './services/device-handlers'
 import { saleHandlers } from './services/sale-handlers'
@@ -183,7 +184,8 @@ export function createApp(options: AppOptions): App {
     'payment:assignable': ({ chainId, txHash, logIndex }) => requirePayments().assignableRequests(chainId, txHash, logIndex),
     'payment:reversals': () => payments?.openReversals() ?? [],
     'payment:resolve-reversal': ({ paymentId, note, pin }) => requirePayments().resolveReversal(paymentId, note, approvals.approve(pin, 'payment.resolve-reversal', paymentId).id),
-    ...shiftHandlers({ db, clock, store, events, approve: (pin, action, subject) => approvals.approve(pin, action, subject) })
+    ...shiftHandlers({ db, clock, store, events, approve: (pin, action, subject) => approvals.approve(pin, action, subject) }),
+    ...dayHandlers({ db, clock, store, events, payments, dataDir: options.dataDir, timeZone: options.timeZone })
   }
   const registry = createRegistry(handlers)
   // Jobs left queued by the last run (printer was off, till was closed) go out now.

@@ -3,6 +3,7 @@
 //
 // Manager actions check everything that could refuse them BEFORE asking for the PIN (the check… twins in shift.ts):
 // a grant is journaled, and a grant for a close that is then refused would be noise in the journal.
+import { afterZClose, type ZArtifactsDeps } from './day-close'
 import type { CashCount } from './shift'
 import { openSessionId, ShiftService, type ShiftApprovalAction } from './shift'
 import type { Clock } from '../../shared/clock'
@@ -24,6 +25,11 @@ export interface ShiftHandlerDeps {
   approve(pin: string, action: ShiftApprovalAction, subject: string | null): { readonly id: string }
   /** The service, when the root also hands it to others (the sale service's guard, the exports); built if omitted. */
   readonly shift?: ShiftService
+  /**
+   * What follows a committed Z (day-close.ts: signed head, PDF and exports, backup, print). Default: afterZClose with
+   * the ledger's folder, STABLETILL_KEY_DIR and no printer; `false` turns it off (the lead wires options here).
+   */
+  readonly afterClose?: Partial<Omit<ZArtifactsDeps, 'db' | 'clock' | 'store'>> | false
 }
 
 function count(total: number | undefined, denominations: readonly { readonly valueMinor: number; readonly count: number }[] | undefined): CashCount {
@@ -50,12 +56,15 @@ export function shiftHandlers(deps: ShiftHandlerDeps): Pick<Handlers, ShiftCallN
       return view
     },
     'shift:x-report': () => shift.xReport(),
-    'shift:close': ({ countedMinor, denominations, differenceReason, pin }) => {
+    'shift:close': async ({ countedMinor, denominations, differenceReason, pin }) => {
       const input = { counted: count(countedMinor, denominations), differenceReason: differenceReason ?? null }
       shift.checkClose(input)
       const z = shift.close(input, deps.approve(pin, 'shift.close', openSessionId(deps.db, deps.store.settings().tillId)).id)
       changed()
-      return z
+      // The Z has committed: what follows cannot undo it, and reports its own failures in the result.
+      if (deps.afterClose === false) return z
+      const artifacts = await afterZClose({ db: deps.db, clock: deps.clock, store: deps.store, ...deps.afterClose }, z.zNumber)
+      return { ...z, artifacts }
     },
     'shift:z-reports': ({ limit }) => shift.zReports(limit),
     'shift:z-report': ({ zNumber }) => shift.zReport(zNumber)

@@ -1,0 +1,250 @@
+// Closing a day from the LEDGER (`npm run bench day`, issue [D]): the Z (the shift service's close, then the Z report
+// read back from the ledger and folded), the reconciliation against a local anvil chain, and every export, for a day
+// of 10,000 sales and for a day of 1,000,000 sales, beside the floor: one plain SELECT over the same day's sales.
+// bench/reports.ts times the renderers on generated entries; this one adds the ledger cursor and the chain.
+//
+// Rows are written with SQL in the shapes the services write (as bench/shift.ts does: a sale, 3 lines, a tender and
+// six journal entries per sale; stablecoin tenders with their payment request and the chain log the watcher would
+// have stored), because the services sell ~360 sales/s here. The stablecoin payments are real transfers on anvil
+// (1,000 per day, whatever the day's size: a million transfers would take anvil hours), so the reconciliation
+// reads real blocks and matches every credit. Journal hashes are stand-ins: bench/ledger.ts times verification.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { Writable } from 'node:stream'
+import { performance } from 'node:perf_hooks'
+import { Interface, JsonRpcProvider, Network } from 'ethers'
+import demoUsdcArtifact from '../resources/contracts/DemoUSDC.json'
+import { createApp } from '../src/main/app'
+import { spawnAnvil } from '../src/main/chain/anvil'
+import { RpcPool } from '../src/main/chain/rpc'
+import type { Db } from '../src/main/ledger/db'
+import { EXPORT_FORMATS, writeExport } from '../src/main/reports'
+import { daySettlementFromLedger } from '../src/main/reports/from-ledger'
+import { computeZTotals } from '../src/main/reports/settlement'
+import { reportSections } from '../src/main/reports/z-report'
+import { reconcile } from '../src/main/services/reconcile'
+import { ShiftService } from '../src/main/services/shift'
+import { ManualClock } from '../src/shared/clock'
+import { formatUnits } from '../src/shared/money'
+
+const RESOURCES = resolve(__dirname, '..', 'resources')
+const MERCHANT = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC'
+/** Anvil's account #1 (unlocked in anvil: eth_sendTransaction needs no key here). */
+const CUSTOMER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'
+/** Anvil's account #0 (unlocked): deploys and mints the demo token. */
+const DEPLOYER = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266'
+const PAYMENTS_PER_DAY = 1_000
+
+export interface DayBenchRow {
+  readonly step: string
+  readonly wallMs: number
+  readonly cpuMs: number
+  readonly bytes: number
+}
+
+export interface DayBenchResult {
+  readonly sales: number
+  readonly stablecoinPayments: number
+  readonly seedSeconds: number
+  readonly rows: readonly DayBenchRow[]
+  /** Z report + reconciliation + every export (what a manager waits for after the close). */
+  readonly totalMs: number
+  readonly floorMs: number
+  readonly baselineRssMb: number
+  readonly peakRssMb: number
+  readonly peakHeapMb: number
+}
+
+const cpuMs = (): number => {
+  const u = process.cpuUsage()
+  return (u.user + u.system) / 1000
+}
+
+class CountingSink extends Writable {
+  bytes = 0
+  constructor(private readonly sample: () => void) {
+    super()
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.bytes += chunk.length
+    this.sample()
+    callback()
+  }
+}
+
+interface Transfer {
+  readonly txHash: string
+  readonly logIndex: number
+  readonly blockNumber: number
+  readonly blockHash: string
+  readonly blockTimeMs: number
+  readonly value: bigint
+}
+
+/** `count` real USDC transfers from the customer to the merchant on anvil, each a distinct (tagged) amount. */
+async function payOnChain(provider: JsonRpcProvider, token: string, count: number): Promise<Transfer[]> {
+  const erc20 = new Interface(demoUsdcArtifact.abi)
+  const hashes: string[] = []
+  for (let i = 0; i < count; i++) {
+    hashes.push(await provider.send('eth_sendTransaction', [{ from: CUSTOMER, to: token, data: erc20.encodeFunctionData('transfer', [MERCHANT, 3_210_000n + BigInt(i + 1)]) }]))
+  }
+  const transfers: Transfer[] = []
+  const blockTimes = new Map<string, number>()
+  for (const [i, hash] of hashes.entries()) {
+    const receipt = (await provider.send('eth_getTransactionReceipt', [hash])) as { blockNumber: string; blockHash: string; logs: { logIndex: string }[] }
+    let time = blockTimes.get(receipt.blockHash)
+    if (time === undefined) {
+      const block = (await provider.send('eth_getBlockByHash', [receipt.blockHash, false])) as { timestamp: string }
+      time = Number.parseInt(block.timestamp, 16) * 1000
+      blockTimes.set(receipt.blockHash, time)
+    }
+    transfers.push({ txHash: hash, logIndex: Number.parseInt(receipt.logs[0]!.logIndex, 16), blockNumber: Number.parseInt(receipt.blockNumber, 16), blockHash: receipt.blockHash, blockTimeMs: time, value: 3_210_000n + BigInt(i + 1) })
+  }
+  return transfers
+}
+
+/** Writes `count` completed sales of a day after the journal head; sale k·step is paid by transfer k, the rest in cash. */
+export function seedDay(db: Db, clock: ManualClock, count: number, token: string, transfers: readonly Transfer[]): void {
+  const insertSale = db.prepare("INSERT INTO sales (id, till_id, number, kind, status, currency, tax_mode, cashier, opened_at) VALUES (?, 'T1', ?, 'sale', 'open', 'USD', 'exclusive', 'Cashier 1', ?)")
+  const insertLine = db.prepare(
+    "INSERT INTO sale_lines (id, sale_id, position, product_id, name, barcode, quantity, unit_price_minor, amount_minor, tax_rate_id, tax_rate_ppm, tax_minor) VALUES (?, ?, ?, 'P005', 'Cola 330 ml can', '5901234123013', 1, 99, 99, 'std', 82500, 8)"
+  )
+  const insertTender = db.prepare('INSERT INTO tenders (id, sale_id, kind, amount_minor, received_minor, change_minor, details, created_at) VALUES (?, ?, ?, 321, ?, ?, ?, ?)')
+  const insertRequest = db.prepare(
+    `INSERT INTO payment_requests (id, sale_id, till_id, chain_id, token_symbol, token_address, token_decimals, receive_address, scheme, tag_index, amount_due, amount_minimum,
+       amount_minor, currency, rate, rate_source, rate_at, confirmation_kind, confirmations_required, created_at, expires_at, hold_until, status, updated_at, settled_at)
+     VALUES (?, ?, 'T1', 31337, 'USDC', ?, 6, ?, 'tag', ?, ?, ?, 321, 'USD', '1', 'peg', ?, 'blocks', 1, ?, ?, ?, 'Paid', ?, ?)`
+  )
+  const insertLog = db.prepare(
+    `INSERT INTO chain_logs (chain_id, tx_hash, log_index, block_number, block_hash, block_time, token_address, from_address, to_address, value, seen_at, payment_id, attributed, rule)
+     VALUES (31337, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 'tag')`
+  )
+  const complete = db.prepare("UPDATE sales SET status = 'completed', closed_at = ?, subtotal_minor = 297, tax_minor = 24, total_minor = 321, journal_hash = ? WHERE id = ?")
+  const head = db.prepare('SELECT seq FROM journal ORDER BY seq DESC LIMIT 1').pluck()
+  const insertEntry = db.prepare("INSERT INTO journal (seq, at, till_id, kind, sale_id, payload, prev_hash, hash) VALUES (?, ?, 'T1', ?, ?, '{}', ?, ?)")
+  const step = Math.max(1, Math.floor(count / transfers.length))
+  const batch = db.transaction((from: number, to: number) => {
+    let seq = head.get() as number
+    const entry = (kind: string, saleId: string) => {
+      seq++
+      const hash = `${seq.toString(16).padStart(64, '0')}`
+      insertEntry.run(seq, clock.now(), kind, saleId, hash, hash)
+      return hash
+    }
+    for (let n = from; n < to; n++) {
+      const id = `T1-${String(n).padStart(7, '0')}`
+      const at = clock.now()
+      insertSale.run(id, n, at)
+      entry('sale.opened', id)
+      for (let p = 1; p <= 3; p++) {
+        insertLine.run(`${id}/L${p}`, id, p)
+        entry('sale.line-added', id)
+      }
+      const k = (n - 1) % step === 0 ? (n - 1) / step : -1
+      const transfer = k >= 0 && k < transfers.length ? transfers[k]! : null
+      if (transfer) {
+        const paymentId = `PR-${k + 1}`
+        insertRequest.run(paymentId, id, token, MERCHANT, (k % 9999) + 1, transfer.value.toString(), transfer.value.toString(), at, at, at + 900_000, at + 8_100_000, at, at)
+        insertLog.run(transfer.txHash, transfer.logIndex, transfer.blockNumber, transfer.blockHash, transfer.blockTimeMs, token, CUSTOMER, MERCHANT, transfer.value.toString(), at, paymentId)
+        const details = { paymentId, tokenSymbol: 'USDC', tokenAmount: formatUnits(transfer.value, 6), chainId: 31337, chainName: 'Demo chain (local)', rate: '1', rateSource: 'peg', txHash: transfer.txHash, explorerTxUrl: null, unverified: false, exception: null }
+        insertTender.run(`${id}/T1`, id, 'stablecoin', 321, null, JSON.stringify(details), at)
+      } else insertTender.run(`${id}/T1`, id, 'cash', 500, 179, null, at)
+      entry('sale.tender-added', id)
+      // 80 ms a sale in the big day: a million sales still fit in about one day's period.
+      clock.advance(count > 100_000 ? 80 : 1000)
+      complete.run(clock.now(), entry('sale.completed', id), id)
+    }
+  })
+  for (let done = 0; done < count; done += 10_000) batch(1 + done, 1 + Math.min(count, done + 10_000))
+}
+
+export async function benchDay(sales: number): Promise<DayBenchResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'stabletill-bench-day-'))
+  const anvil = await spawnAnvil()
+  const network = Network.from(31337)
+  const provider = new JsonRpcProvider(anvil.rpcUrl, network, { staticNetwork: network, cacheTimeout: -1 })
+  const pool = new RpcPool(31337, [anvil.rpcUrl], { timeoutMs: 30_000 })
+  try {
+    // The demo token, deployed by anvil's account #0 (unlocked), minted to the customer.
+    const erc20 = new Interface(demoUsdcArtifact.abi)
+    const deployTx = await provider.send('eth_sendTransaction', [{ from: DEPLOYER, data: demoUsdcArtifact.bytecode }])
+    const token = ((await provider.send('eth_getTransactionReceipt', [deployTx])) as { contractAddress: string }).contractAddress
+    await provider.send('eth_sendTransaction', [{ from: DEPLOYER, to: token, data: erc20.encodeFunctionData('mint', [CUSTOMER, 10n ** 15n]) }])
+
+    const t0 = performance.now()
+    const latest = (await provider.send('eth_getBlockByNumber', ['latest', false])) as { timestamp: string }
+    const clock = new ManualClock(Number.parseInt(latest.timestamp, 16) * 1000 - 1000)
+    const app = createApp({ dataDir: dir, clock, resourcesDir: RESOURCES, timeZone: 'UTC' })
+    app.db.pragma('synchronous = OFF') // seeding speed only; everything timed below reads
+    const shift = new ShiftService({ db: app.db, clock, store: app.store })
+    shift.open({ totalMinor: 20_000 }, 'M1')
+    const dayStart = clock.now()
+    const transfers = await payOnChain(provider, token, Math.min(PAYMENTS_PER_DAY, sales))
+    seedDay(app.db, clock, sales, token, transfers)
+    const seedSeconds = (performance.now() - t0) / 1000
+    app.db.pragma('synchronous = FULL')
+
+    global.gc?.()
+    const baselineRss = process.memoryUsage.rss()
+    let peakRss = baselineRss
+    let peakHeap = process.memoryUsage().heapUsed
+    const sample = (): void => {
+      const rss = process.memoryUsage.rss()
+      if (rss > peakRss) peakRss = rss
+      const heap = process.memoryUsage().heapUsed
+      if (heap > peakHeap) peakHeap = heap
+    }
+    const rows: DayBenchRow[] = []
+    const timed = async (step: string, run: () => Promise<number> | number): Promise<void> => {
+      const wall = performance.now()
+      const cpu = cpuMs()
+      const bytes = await run()
+      sample()
+      rows.push({ step, wallMs: performance.now() - wall, cpuMs: cpuMs() - cpu, bytes })
+    }
+
+    await timed('floor', () => {
+      let total = 0
+      for (const row of app.db.prepare('SELECT total_minor FROM sales WHERE closed_at >= ?').pluck().iterate(dayStart)) total += row as number
+      if (total !== sales * 321) throw new Error(`the floor read ${total}`)
+      return 0
+    })
+    let zNumber = 0
+    await timed('close (Z)', () => {
+      const x = shift.xReport()
+      zNumber = shift.close({ counted: { totalMinor: x.drawer.expectedMinor } }, 'M1').zNumber
+      return 0
+    })
+    const day = daySettlementFromLedger(app.db, 'T1', zNumber, { timeZone: 'UTC' })
+    let totals = computeZTotals({ ...day, entries: [] })
+    await timed('Z report', () => {
+      totals = computeZTotals(day)
+      if (totals.salesCount !== sales) throw new Error(`the Z report counted ${totals.salesCount} sales`)
+      return reportSections(day, totals, 'Z', 'en').length
+    })
+    await timed('reconcile', async () => {
+      const r = await reconcile({ db: app.db, chains: [{ chainId: 31337, pool, tokens: [{ chainId: 31337, symbol: 'USDC', onChainSymbols: ['USDC'], address: token, decimals: 6, bridged: false, source: 'bench' }] }], fromMs: day.periodStartMs, toMs: day.periodEndMs })
+      const matched = r.chains[0]?.matched.length ?? 0
+      if (!r.clean || matched !== transfers.length) throw new Error(`reconciliation: ${matched} matched of ${transfers.length}, clean ${r.clean}`)
+      return 0
+    })
+    for (const format of EXPORT_FORMATS) {
+      await timed(format, async () => {
+        const sink = new CountingSink(sample)
+        await writeExport(day, format, sink, { totals })
+        return sink.bytes
+      })
+    }
+    const floorMs = rows[0]!.wallMs
+    const totalMs = rows.filter((r) => r.step !== 'floor' && r.step !== 'close (Z)').reduce((s, r) => s + r.wallMs, 0)
+    await app.close()
+    return { sales, stablecoinPayments: transfers.length, seedSeconds, rows, totalMs, floorMs, baselineRssMb: baselineRss / 1e6, peakRssMb: peakRss / 1e6, peakHeapMb: peakHeap / 1e6 }
+  } finally {
+    pool.destroy()
+    provider.destroy()
+    await anvil.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}

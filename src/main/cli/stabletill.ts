@@ -1,0 +1,373 @@
+#!/usr/bin/env node
+// `stabletill`: the closed days for managers and accountants, from a shell or cron (issue [D] point 7).
+//
+//   stabletill export    --data-dir DIR --date YYYY-MM-DD --format csv|ofx|camt053|hledger|beancount --out DIR [--bom]
+//   stabletill reconcile --data-dir DIR --date YYYY-MM-DD [--rpc-url CHAIN_ID=URL …]
+//   stabletill z         --data-dir DIR --date YYYY-MM-DD [--pdf FILE]
+//   stabletill verify    --data-dir DIR [--key-dir DIR]
+//   every command: [--time-zone IANA] (default: the machine's; the business date is the day a Z's day was opened)
+//
+// The ledger is opened read-only: safe beside a running till, on a copy, or on the accountant's machine. No prompts.
+// Exit codes: 0 done / all good; 1 a real problem (no Z on that date, a broken journal, an unclean reconciliation, a
+// failed write), each said in one line on stderr; 2 a usage error or a folder that is not a till's.
+import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import type { Writable } from 'node:stream'
+import { getAddress } from 'ethers'
+import { paymentSettingsSchema } from '../../shared/payment/settings'
+import { findToken, type TokenInfo, type TokenSymbol } from '../../shared/payment/tokens'
+import { formatUnits } from '../../shared/money'
+import { ANCHORS_FILE, loadOrCreateTillKey, verifyAnchors } from '../ledger/anchor'
+import { openLedger, SchemaTooNewError, type Db } from '../ledger/db'
+import { verifyJournal } from '../ledger/journal'
+import { checkSchema, quickCheck } from '../ledger/integrity'
+import { readSetting } from '../ledger/settings'
+import { RpcPool } from '../chain/rpc'
+import { EXPORT_FORMATS, exportFileName, writeExport, type ExportFormat } from '../reports'
+import { daySettlementFromLedger, machineTimeZone, zNumbersOnDate } from '../reports/from-ledger'
+import { finish } from '../reports/output'
+import { computeZTotals, type DaySettlement } from '../reports/settlement'
+import { reportHeading, reportSections } from '../reports/z-report'
+import { writeZPdf } from '../reports/z-pdf'
+import { reconcile, type ReconcileChain, type Reconciliation } from '../services/reconcile'
+import { storeIdOf, tillKeyDir } from '../services/day-close'
+import { storeSettingsSchema } from '../services/store'
+
+export const EXIT_OK = 0
+export const EXIT_PROBLEM = 1
+export const EXIT_USAGE = 2
+
+/** The ledger's file name in a data folder (app.ts LEDGER_FILE; not imported, so the CLI does not load the app). */
+const LEDGER_FILE = 'stabletill.sqlite'
+
+export const USAGE = `Usage:
+  stabletill export    --data-dir DIR --date YYYY-MM-DD --format ${EXPORT_FORMATS.join('|')} --out DIR [--bom]
+  stabletill reconcile --data-dir DIR --date YYYY-MM-DD [--rpc-url CHAIN_ID=URL ...]
+  stabletill z         --data-dir DIR --date YYYY-MM-DD [--pdf FILE]
+  stabletill verify    --data-dir DIR [--key-dir DIR]
+Options for every command: --time-zone IANA (the business date's zone; default the machine's).
+Exit codes: 0 ok, 1 a problem (said on stderr), 2 usage.`
+
+export interface CliIo {
+  out(line: string): void
+  err(line: string): void
+}
+
+class UsageError extends Error {}
+class Problem extends Error {}
+
+interface Options {
+  readonly dataDir: string
+  readonly date: string | undefined
+  readonly timeZone: string
+  readonly format: string | undefined
+  readonly out: string | undefined
+  readonly pdf: string | undefined
+  readonly bom: boolean
+  readonly keyDir: string | undefined
+  readonly rpcUrls: readonly string[]
+}
+
+function parse(args: readonly string[]): { command: string; options: Options } {
+  let parsed: ReturnType<typeof parseArgs<{ strict: true; allowPositionals: true; options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> }>>
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: true,
+      options: {
+        'data-dir': { type: 'string' },
+        date: { type: 'string' },
+        format: { type: 'string' },
+        out: { type: 'string' },
+        pdf: { type: 'string' },
+        bom: { type: 'boolean' },
+        'key-dir': { type: 'string' },
+        'rpc-url': { type: 'string', multiple: true },
+        'time-zone': { type: 'string' },
+        help: { type: 'boolean' }
+      }
+    })
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e))
+  }
+  const v = parsed.values as Record<string, string | boolean | string[] | undefined>
+  const command = parsed.positionals[0]
+  if (v.help || command === 'help') return { command: 'help', options: null as never }
+  if (!command) throw new UsageError('Give a command: export, reconcile, z or verify.')
+  if (parsed.positionals.length > 1) throw new UsageError(`Unexpected argument: ${parsed.positionals[1]}`)
+  if (typeof v['data-dir'] !== 'string') throw new UsageError('--data-dir DIR is required (the till\'s data folder).')
+  const date = typeof v.date === 'string' ? v.date : undefined
+  if (date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new UsageError(`--date ${date} is not YYYY-MM-DD.`)
+  const timeZone = typeof v['time-zone'] === 'string' ? v['time-zone'] : machineTimeZone()
+  try {
+    new Intl.DateTimeFormat('en', { timeZone })
+  } catch {
+    throw new UsageError(`--time-zone ${timeZone} is not an IANA time zone.`)
+  }
+  return {
+    command,
+    options: {
+      dataDir: resolve(v['data-dir']),
+      date,
+      timeZone,
+      format: typeof v.format === 'string' ? v.format : undefined,
+      out: typeof v.out === 'string' ? v.out : undefined,
+      pdf: typeof v.pdf === 'string' ? v.pdf : undefined,
+      bom: v.bom === true,
+      keyDir: typeof v['key-dir'] === 'string' ? v['key-dir'] : undefined,
+      rpcUrls: Array.isArray(v['rpc-url']) ? v['rpc-url'] : []
+    }
+  }
+}
+
+function openTillLedger(dataDir: string): { db: Db; file: string } {
+  const file = join(dataDir, LEDGER_FILE)
+  if (!existsSync(file) || !statSync(file).isFile()) throw new UsageError(`No till ledger at ${file}: is ${dataDir} a Stabletill data folder?`)
+  let db: Db
+  try {
+    db = openLedger(file, { readonly: true })
+  } catch (e) {
+    if (e instanceof SchemaTooNewError) throw new Problem(e.message)
+    throw new Problem(`Could not read the ledger at ${file}: ${e instanceof Error ? e.message : String(e)}`)
+  }
+  if ((db.pragma('user_version', { simple: true }) as number) === 0) {
+    db.close()
+    throw new UsageError(`${file} is not a Stabletill ledger (schema version 0).`)
+  }
+  return { db, file }
+}
+
+function tillIdOf(db: Db): string {
+  const store = readSetting(db, 'store', storeSettingsSchema)
+  if (!store) throw new Problem('The store in this ledger is not set up: there is no day to report.')
+  return store.tillId
+}
+
+function requireDate(options: Options): string {
+  if (!options.date) throw new UsageError('--date YYYY-MM-DD is required.')
+  return options.date
+}
+
+/** The closed days on the date (one per Z: a till may close twice in a day). */
+function daysOn(db: Db, options: Options): DaySettlement[] {
+  const date = requireDate(options)
+  const tillId = tillIdOf(db)
+  const zs = zNumbersOnDate(db, tillId, date, options.timeZone)
+  if (zs.length === 0) throw new Problem(`No Z was closed for business date ${date} on till ${tillId} (time zone ${options.timeZone}).`)
+  return zs.map((z) => daySettlementFromLedger(db, tillId, z, { timeZone: options.timeZone }))
+}
+
+async function writeFileAtomically(file: string, write: (out: Writable) => Promise<unknown>): Promise<void> {
+  const temp = `${file}.${process.pid}.partial`
+  const out = createWriteStream(temp)
+  try {
+    await write(out)
+    await finish(out)
+    renameSync(temp, file)
+  } catch (e) {
+    out.destroy()
+    rmSync(temp, { force: true })
+    throw new Problem(`Could not write ${file}: ${e instanceof Error ? e.message : String(e)}`)
+  }
+}
+
+async function runExport(db: Db, options: Options, io: CliIo): Promise<number> {
+  const format = options.format
+  if (!format || !(EXPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format is one of ${EXPORT_FORMATS.join(', ')}.`)
+  if (!options.out) throw new UsageError('--out DIR is required (the folder the file goes into).')
+  const days = daysOn(db, options)
+  const folder = resolve(options.out)
+  mkdirSync(folder, { recursive: true })
+  for (const day of days) {
+    const file = join(folder, exportFileName(day, format as ExportFormat))
+    await writeFileAtomically(file, (out) => writeExport(day, format as ExportFormat, out, { bom: options.bom }))
+    io.out(file)
+  }
+  return EXIT_OK
+}
+
+/** The Z as plain text, from the same rows as the paper and the PDF. */
+export function zText(day: DaySettlement, width = 56): string[] {
+  const totals = computeZTotals(day)
+  const heading = reportHeading(day, 'Z', 'en')
+  const lines = [heading.title, heading.storeName, ...heading.storeLines, '']
+  for (const section of reportSections(day, totals, 'Z', 'en')) {
+    if (section.title) lines.push(section.title.toUpperCase())
+    for (const row of section.rows) {
+      const label = `${row.indent ? '  ' : ''}${row.label}`
+      const gap = Math.max(1, width - label.length - row.value.length)
+      lines.push(row.value ? `${label}${' '.repeat(gap)}${row.value}` : label)
+    }
+    lines.push('')
+  }
+  return lines
+}
+
+async function runZ(db: Db, options: Options, io: CliIo): Promise<number> {
+  const days = daysOn(db, options)
+  for (const day of days) zText(day).forEach((line) => io.out(line))
+  if (options.pdf) {
+    if (days.length > 1) throw new UsageError(`${days.length} Zs were closed on ${options.date}: --pdf writes one; export them one by one from the back office.`)
+    const day = days[0]!
+    const file = resolve(options.pdf)
+    await writeFileAtomically(file, (out) => writeZPdf(day, computeZTotals(day), out, { kind: 'Z', locale: 'en' }))
+    io.err(`PDF written: ${file}`)
+  }
+  return EXIT_OK
+}
+
+/** The chains to read: the store's saved settings, with --rpc-url CHAIN_ID=URL adding or replacing endpoints. */
+function reconcileChains(db: Db, options: Options): ReconcileChain[] {
+  const urls = new Map<number, string[]>()
+  let settings: ReturnType<typeof paymentSettingsSchema.parse> | null
+  try {
+    settings = readSetting(db, 'payments', paymentSettingsSchema)
+  } catch (e) {
+    throw new Problem(`The store's payment settings cannot be read: ${e instanceof Error ? e.message : String(e)}`)
+  }
+  for (const c of settings?.chains ?? []) urls.set(c.chainId, [...c.rpcUrls])
+  const overrides = new Map<number, string[]>()
+  for (const spec of options.rpcUrls) {
+    const m = /^(\d+)=(https?:\/\/\S+)$/.exec(spec)
+    if (!m) throw new UsageError(`--rpc-url ${spec} is not CHAIN_ID=URL (e.g. 8453=https://mainnet.base.org).`)
+    const id = Number(m[1])
+    overrides.set(id, [...(overrides.get(id) ?? []), m[2]!])
+  }
+  for (const [id, list] of overrides) urls.set(id, list)
+  // Tokens: every token the till asked to be paid in (the ledger's requests hold their addresses, the demo's
+  // runtime-deployed ones included), and the registry's for the chains the settings enable.
+  const requested = db.prepare('SELECT DISTINCT chain_id, token_symbol, token_address, token_decimals FROM payment_requests').all() as { chain_id: number; token_symbol: TokenSymbol; token_address: string; token_decimals: number }[]
+  const unreadable = [...new Set(requested.map((r) => r.chain_id))].filter((id) => !urls.has(id))
+  if (unreadable.length > 0) {
+    throw new Problem(`The ledger holds payments on chain ${unreadable.join(', ')} but no RPC URL is saved for it: pass --rpc-url ${unreadable[0]}=URL.`)
+  }
+  const chains: ReconcileChain[] = []
+  for (const [chainId, list] of urls) {
+    const tokens = new Map<string, TokenInfo>()
+    for (const r of requested.filter((x) => x.chain_id === chainId)) {
+      tokens.set(r.token_address.toLowerCase(), { chainId, symbol: r.token_symbol, onChainSymbols: [r.token_symbol], address: getAddress(r.token_address), decimals: r.token_decimals, bridged: false, source: 'the ledger\'s payment requests' })
+    }
+    const configured = settings?.chains.find((c) => c.chainId === chainId)
+    for (const symbol of configured?.tokens ?? []) {
+      const t = findToken(chainId, symbol, { allowBridged: configured?.allowBridged })
+      if (t && !tokens.has(t.address.toLowerCase())) tokens.set(t.address.toLowerCase(), t)
+    }
+    if (tokens.size > 0) chains.push({ chainId, pool: new RpcPool(chainId, list, { timeoutMs: 10_000 }), tokens: [...tokens.values()] })
+  }
+  return chains
+}
+
+function describeReconciliation(r: Reconciliation, io: CliIo): void {
+  for (const c of r.chains) {
+    io.out(`${c.chainName} (${c.chainId}), blocks ${c.fromBlock}..${c.toBlock}: ${c.matched.length} matched, ${c.missing.length} missing, ${c.mismatched.length} mismatched, ${c.unexpected.length} unexpected, ${c.pending.length} pending`)
+    for (const t of c.totals) io.out(`  ${t.tokenSymbol}: ledger ${formatUnits(BigInt(t.ledger), 6)}, chain ${formatUnits(BigInt(t.chain), 6)}, unexpected ${formatUnits(BigInt(t.unexpected), 6)}`)
+    for (const [what, list] of [['missing', c.missing], ['mismatched', c.mismatched], ['unexpected', c.unexpected], ['pending', c.pending]] as const) {
+      for (const x of list) io.out(`  ${what}: ${x.tokenSymbol} ${x.value} tx ${x.txHash}#${x.logIndex}${x.saleId ? ` sale ${x.saleId}` : ''}`)
+    }
+  }
+  for (const u of r.unreachable) io.out(`${u.chainName} (${u.chainId}): not reachable: ${u.error}`)
+}
+
+async function runReconcile(db: Db, options: Options, io: CliIo): Promise<number> {
+  const days = daysOn(db, options)
+  const chains = reconcileChains(db, options)
+  if (chains.length === 0) {
+    io.out('No stablecoin chain is set up and no payment was requested: nothing to reconcile.')
+    return EXIT_OK
+  }
+  let clean = true
+  for (const day of days) {
+    io.out(`Z ${day.zNumber} (${day.businessDate}):`)
+    const r = await reconcile({ db, chains, fromMs: day.periodStartMs, toMs: day.periodEndMs })
+    describeReconciliation(r, io)
+    clean &&= r.clean
+  }
+  for (const c of chains) c.pool.destroy()
+  io.out(clean ? 'Reconciled: every stablecoin payment is on chain, to the base unit.' : 'NOT clean: see the lines above.')
+  return clean ? EXIT_OK : EXIT_PROBLEM
+}
+
+function runVerifyAll(db: Db, file: string, options: Options, io: CliIo): number {
+  let bad = false
+  const journal = verifyJournal(db)
+  if (journal.ok) io.out(`Journal intact: ${journal.entries} entries, last hash ${journal.lastHash}`)
+  else {
+    bad = true
+    io.out(`Journal broken at entry ${journal.firstBadSeq}: ${journal.reason}`)
+  }
+  const schema = checkSchema(db)
+  if (schema.ok) io.out('Schema: as this version builds it (tables, indexes, triggers).')
+  else {
+    bad = true
+    io.out(`Schema changed: ${schema.problems.join('; ')}`)
+  }
+  const quick = quickCheck(file)
+  if (quick.ok) io.out('SQLite quick_check: ok')
+  else {
+    bad = true
+    io.out(`SQLite quick_check: ${quick.messages.join('; ')}`)
+  }
+  const keyDir = options.keyDir ? resolve(options.keyDir) : tillKeyDir()
+  const storeId = storeIdOf(db)
+  const keyFile = join(keyDir, `${storeId.replace(/[^A-Za-z0-9_.-]/g, '_')}.ed25519.pem`)
+  const anchorsFile = join(options.dataDir, ANCHORS_FILE)
+  if (!existsSync(keyFile)) {
+    if (existsSync(anchorsFile)) {
+      bad = true
+      io.out(`Signed heads: ${anchorsFile} exists but the till key is not in ${keyDir}: pass --key-dir to check them.`)
+    } else io.out('Signed heads: none yet (no Z closed with a key).')
+  } else {
+    // The key exists: loading it creates nothing.
+    const check = verifyAnchors(db, { dataDir: options.dataDir, keyDir, key: loadOrCreateTillKey(keyDir, storeId), storeId })
+    if (check.ok) io.out(`Signed heads: ${check.anchors} verified with the till key.`)
+    else {
+      bad = true
+      io.out(`Signed heads: ${check.reason}`)
+    }
+  }
+  io.out(bad ? 'NOT OK' : 'OK')
+  return bad ? EXIT_PROBLEM : EXIT_OK
+}
+
+export async function runStabletill(args: readonly string[], io: CliIo): Promise<number> {
+  let db: Db | undefined
+  try {
+    const { command, options } = parse(args)
+    if (command === 'help') {
+      io.out(USAGE)
+      return EXIT_OK
+    }
+    if (!['export', 'reconcile', 'z', 'verify'].includes(command)) throw new UsageError(`Unknown command ${command}: use export, reconcile, z or verify.`)
+    const opened = openTillLedger(options.dataDir)
+    db = opened.db
+    switch (command) {
+      case 'export':
+        return await runExport(db, options, io)
+      case 'z':
+        return await runZ(db, options, io)
+      case 'reconcile':
+        return await runReconcile(db, options, io)
+      default:
+        return runVerifyAll(db, opened.file, options, io)
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(e.message)
+      io.err(USAGE)
+      return EXIT_USAGE
+    }
+    io.err(e instanceof Error ? e.message : String(e))
+    return EXIT_PROBLEM
+  } finally {
+    db?.close()
+  }
+}
+
+// Run when executed (the built out/main/cli.js, or tsx on this file), not when imported by a test.
+if (/(^|[\\/])(cli|stabletill)(\.[cm]?[jt]s)?$/.test(process.argv[1] ?? '')) {
+  void runStabletill(process.argv.slice(2), { out: (line) => console.log(line), err: (line) => console.error(line) }).then((code) => {
+    process.exitCode = code
+  })
+}

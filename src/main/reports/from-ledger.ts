@@ -1,0 +1,372 @@
+// The closed day (and the open one, for an X) read from the ledger as a DaySettlement (issue [D] points 4 and 5):
+// the bridge between the till's tables and the reports (z-report.ts, z-pdf.ts, the exports in index.ts).
+//
+// The period is the Z's own: the journal entries after its 'shift.opened' entry and before its 'shift.z-closed'
+// entry (zPeriod in shift.ts), so the entries are exactly what the Z counted, by the same rule, and in journal
+// order (chronological even when the clock was set back). The header comes from the Z itself (zSettlementHeader).
+//
+// Entries are re-iterable and streamed: each pass runs ONE statement through better-sqlite3's synchronous
+// stmt.iterate() (a sale's taxes and tenders come along as JSON arrays from correlated subqueries, in C), so a day
+// of 1,000,000 sales is reported in flat memory (bench/day.ts measures it).
+//
+// Mapping decisions (for the lead; each is a comment where it is made too):
+// - A sale's discount is Σ line discount_minor, as the shift Z counts it (before tax in a tax-exclusive store).
+// - A stablecoin tender's fiat amount is the tender's amount_minor (what it settled of the sale: the Z's figure);
+//   its token amount is the exact amount the details recorded, its log index and block from chain_logs.
+// - The network fee is null: the customer's wallet pays it, and the till does not read receipts (unknown, counted
+//   as such on the Z).
+// - The card fee rate: settings key 'card-fee' ({ ppm }) when present, else 2.9 % (29,000 ppm, no fixed part).
+// - Returns: sales of kind 'refund' go through `returnEntryFromLedger`, the hook the returns service fills in.
+import { z } from 'zod'
+import { parseDecimalUnits } from '../../shared/money'
+import { paymentSettingsSchema } from '../../shared/payment/settings'
+import { chainName } from '../../shared/payment/tokens'
+import { TillError } from '../../shared/result'
+import type { ZReportView } from '../../shared/api/views'
+import type { Clock } from '../../shared/clock'
+import { prepareCached, type Db } from '../ledger/db'
+import { readSetting } from '../ledger/settings'
+import { storeSettingsSchema } from '../services/store'
+import { ShiftService, zPeriod, zSettlementHeader } from '../services/shift'
+import type { CashMovementEntry, DayEntry, DaySettlement, PendingPayment, ReturnEntry, SaleEntry, StablecoinTender, StoreInfo, TaxLine, Tender } from './settlement'
+
+/** A card acquirer's typical blended rate (2.9 % + 0): the thesis figure's baseline when the store set none. */
+export const DEFAULT_CARD_FEE_PPM = 29_000
+export const CARD_FEE_SETTING_KEY = 'card-fee'
+const cardFeeSchema = z.object({ ppm: z.number().int().min(0).max(1_000_000) })
+
+export interface FromLedgerOptions {
+  /** IANA zone the business date is counted in; the machine's when omitted (the store has no such setting yet). */
+  readonly timeZone?: string
+}
+
+/** The machine's zone: what receipts print when the host gives none (app.ts AppOptions.timeZone). */
+export function machineTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone
+}
+
+/** YYYY-MM-DD of an instant in a zone. A day's business date is the date it was opened on. */
+export function businessDateOf(ms: number, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date(ms))
+  const get = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? ''
+  return `${get('year')}-${get('month')}-${get('day')}`
+}
+
+/** The store's card fee setting in parts per million (default 2.9 %). */
+export function cardFeePpm(db: Db): number {
+  const row = prepareCached(db, 'SELECT value FROM settings WHERE key = ?').get(CARD_FEE_SETTING_KEY) as { value: string } | undefined
+  return row ? cardFeeSchema.parse(JSON.parse(row.value)).ppm : DEFAULT_CARD_FEE_PPM
+}
+
+function storeInfo(db: Db, tillId: string, timeZone: string): StoreInfo {
+  const store = readSetting(db, 'store', storeSettingsSchema)
+  if (!store) throw new TillError('conflict', 'The store is not set up yet: there is no day to report.')
+  // The till's number in the store lives in the payment settings (its tag range); a cash-only till is till 1.
+  let tillNumber = 1
+  try {
+    tillNumber = readSetting(db, 'payments', paymentSettingsSchema)?.tillNumber ?? 1
+  } catch {
+    // Unreadable payment settings do not stop a Z from printing: the number is only a label on it.
+  }
+  return {
+    name: store.storeName,
+    // The receipt's header lines are the store's address as printed for customers.
+    addressLines: store.receipt.headerLines,
+    taxId: null,
+    currency: store.currency,
+    timeZone,
+    tillId,
+    tillNumber
+  }
+}
+
+function pendingOf(payments: ReturnType<typeof zSettlementHeader>['pendingCarriedOver']): PendingPayment[] {
+  return payments.map((p) => ({
+    saleId: p.saleId,
+    saleNumber: p.saleNumber,
+    tokenSymbol: p.tokenSymbol,
+    tokenDecimals: p.tokenDecimals,
+    chainId: p.chainId,
+    chainName: p.chainName,
+    // Money seen but not yet Paid is shown as seen; goods released unverified with nothing seen as what was asked.
+    tokenUnits: p.tokenUnits === '0' ? p.amountDueUnits : p.tokenUnits,
+    amountMinor: p.amountMinor,
+    requestedAt: p.requestedAt,
+    state: p.exception ? `${p.state} (${p.exception})` : p.state
+  }))
+}
+
+/** The closed day of Z `zNumber` on `tillId`. Throws TillError 'not-found' when there is no such Z. */
+export function daySettlementFromLedger(db: Db, tillId: string, zNumber: number, options: FromLedgerOptions = {}): DaySettlement {
+  const period = zPeriod(db, tillId, zNumber)
+  if (!period) throw new TillError('not-found', `There is no Z number ${zNumber} on till ${tillId}.`)
+  const row = prepareCached(db, "SELECT z_number, id, closed_at, z_hash, figures FROM cash_sessions WHERE id = ?").get(period.sessionId) as { z_number: number; id: string; closed_at: number; z_hash: string; figures: string }
+  const z: ZReportView = { zNumber: row.z_number, sessionId: row.id, closedAt: row.closed_at, hash: row.z_hash, figures: JSON.parse(row.figures) as ZReportView['figures'] }
+  const header = zSettlementHeader(z)
+  const timeZone = options.timeZone ?? machineTimeZone()
+  return {
+    ...header,
+    store: storeInfo(db, tillId, timeZone),
+    businessDate: businessDateOf(period.openedAt, timeZone),
+    cardFeePpm: cardFeePpm(db),
+    pendingCarriedOver: pendingOf(header.pendingCarriedOver),
+    entries: ledgerEntries(db, { tillId, sessionId: period.sessionId, afterSeq: period.openSeq, beforeSeq: period.closeSeq })
+  }
+}
+
+/**
+ * The open day as a DaySettlement, for an X: its period runs to the journal head now, the count is the expected
+ * cash (nothing was counted: the difference shows 0), and the Z number is the one the next close will take.
+ */
+export function openDaySettlement(db: Db, store: { settings(): { readonly tillId: string; readonly currency: string } }, clock: Clock, options: FromLedgerOptions = {}): DaySettlement {
+  const shift = new ShiftService({ db, clock, store })
+  const x = shift.xReport()
+  const tillId = store.settings().tillId
+  const session = prepareCached(db, 'SELECT open_seq FROM cash_sessions WHERE id = ?').get(x.sessionId) as { open_seq: number }
+  const next = prepareCached(db, 'SELECT last_z_number FROM z_counters WHERE till_id = ?').get(tillId) as { last_z_number: number } | undefined
+  const timeZone = options.timeZone ?? machineTimeZone()
+  return {
+    store: storeInfo(db, tillId, timeZone),
+    businessDate: businessDateOf(x.periodStartMs, timeZone),
+    zNumber: (next?.last_z_number ?? 0) + 1,
+    periodStartMs: x.periodStartMs,
+    periodEndMs: x.periodEndMs,
+    journal: x.journal,
+    cash: { floatMinor: x.drawer.floatMinor, countedMinor: x.drawer.expectedMinor, differenceReason: null },
+    cardFeePpm: cardFeePpm(db),
+    grandTotalsBefore: { salesMinor: x.grandTotals.before.salesMinor, returnsMinor: x.grandTotals.before.returnsMinor },
+    pendingCarriedOver: pendingOf(x.pending.payments),
+    entries: ledgerEntries(db, { tillId, sessionId: x.sessionId, afterSeq: session.open_seq, beforeSeq: x.journal.headSeq + 1 })
+  }
+}
+
+interface PeriodBounds {
+  readonly tillId: string
+  readonly sessionId: string
+  /** Exclusive bounds on journal seq. */
+  readonly afterSeq: number
+  readonly beforeSeq: number
+}
+
+interface EntryRow {
+  seq: number
+  entry: 'sale.completed' | 'sale.voided' | 'drawer.no-sale' | 'shift.cash-moved'
+  id: string | null
+  number: number | null
+  sale_kind: 'sale' | 'refund' | null
+  closed_at: number | null
+  cashier: string | null
+  total_minor: number | null
+  tax_mode: 'inclusive' | 'exclusive' | null
+  /** Lines not voided: ppm US taxRateId US amount US discount US tax, separated by RS. */
+  lines: string | null
+  /** JSON TenderTuple[]. */
+  tenders: string | null
+  void_value: number | null
+  /** JSON [at, payload] of a no-sale's journal entry. */
+  journal: string | null
+}
+
+// The period's entries in journal order. The covering journal_kind_seq index yields each kind's seq range; a sale's
+// lines (not voided) and tenders come along in one column each, built in C by correlated subqueries: lines as
+// unit-separated text (no JSON to build or parse: the per-rate sums are taken in JS), tenders as a JSON array whose
+// stablecoin members carry their request's decimals and expiry and their chain log (cash ones need neither).
+const US = String.fromCharCode(31)
+const RS = String.fromCharCode(30)
+const ENTRIES_SQL = `
+  WITH period AS (
+    SELECT seq, kind, sale_id FROM journal
+     WHERE kind IN ('sale.completed', 'sale.voided', 'drawer.no-sale', 'shift.cash-moved') AND seq > ? AND seq < ? AND till_id = ?
+  )
+  SELECT p.seq, p.kind AS entry, s.id, s.number, s.kind AS sale_kind, s.closed_at, s.cashier, s.total_minor, s.tax_mode,
+    CASE WHEN p.kind = 'sale.completed' THEN (
+      SELECT group_concat(l.tax_rate_ppm || char(31) || l.tax_rate_id || char(31) || l.amount_minor || char(31) || l.discount_minor || char(31) || l.tax_minor, char(30))
+        FROM sale_lines l WHERE l.sale_id = s.id AND l.voided = 0
+    ) END AS lines,
+    CASE WHEN p.kind = 'sale.completed' THEN (
+      SELECT json_group_array(CASE WHEN t.kind = 'cash' THEN json_array('cash', t.amount_minor) ELSE json_array('stablecoin', t.amount_minor, t.details,
+          (SELECT json_array(r.token_decimals, r.expires_at, g.log_index, g.block_number, g.block_time, g.tx_hash)
+             FROM payment_requests r LEFT JOIN chain_logs g ON g.rowid = (
+               SELECT c.rowid FROM chain_logs c WHERE c.payment_id = r.id
+                ORDER BY (c.tx_hash = json_extract(t.details, '$.txHash')) DESC, c.block_number, c.log_index LIMIT 1)
+            WHERE r.id = json_extract(t.details, '$.paymentId'))) END)
+        FROM tenders t WHERE t.sale_id = s.id ORDER BY t.created_at, t.id
+    ) END AS tenders,
+    CASE WHEN p.kind = 'sale.voided' THEN (
+      SELECT COALESCE(SUM(l.amount_minor - l.discount_minor + CASE WHEN s.tax_mode = 'exclusive' THEN l.tax_minor ELSE 0 END), 0)
+        FROM sale_lines l WHERE l.sale_id = s.id AND l.voided = 0
+    ) END AS void_value,
+    CASE WHEN p.kind = 'drawer.no-sale' THEN (SELECT json_array(j.at, j.payload) FROM journal j WHERE j.seq = p.seq) END AS journal
+  FROM period p LEFT JOIN sales s ON s.id = p.sale_id
+  ORDER BY p.seq`
+
+type TenderTuple =
+  | [kind: 'cash', amountMinor: number]
+  | [kind: 'stablecoin', amountMinor: number, details: string | null, request: [decimals: number, expiresAt: number, logIndex: number | null, blockNumber: number | null, blockTimeMs: number | null, logTx: string | null] | null]
+
+interface StablecoinDetails {
+  readonly tokenSymbol: string
+  readonly tokenAmount: string
+  readonly chainId: number
+  readonly chainName?: string
+  readonly rate: string
+  readonly rateSource: string
+  readonly txHash: string | null
+  readonly exception: string | null
+}
+
+function stablecoinTender(saleId: string, t: Extract<TenderTuple, [kind: 'stablecoin', ...unknown[]]>): StablecoinTender {
+  const details = JSON.parse(t[2] ?? 'null') as StablecoinDetails | null
+  if (!details) throw new Error(`sale ${saleId}: a stablecoin tender without its details`)
+  const [decimalsOfRequest, expiresAt, logIndex, blockNumber, blockTimeMs, logTx] = t[3] ?? [null, null, null, null, null, null]
+  // The request holds the decimals; a tender without one (never written by this till) is read as 6-decimal.
+  const decimals = decimalsOfRequest ?? 6
+  const units = parseDecimalUnits(details.tokenAmount, decimals)
+  if (units === null) throw new Error(`sale ${saleId}: token amount ${details.tokenAmount} is not a ${decimals}-decimal amount`)
+  return {
+    kind: 'stablecoin',
+    tokenSymbol: details.tokenSymbol,
+    tokenDecimals: decimals,
+    chainId: details.chainId,
+    chainName: details.chainName ?? chainName(details.chainId),
+    tokenUnits: units.toString(),
+    amountMinor: t[1],
+    rate: details.rate,
+    rateSource: details.rateSource,
+    // Released unverified and never seen: no transfer to name yet (the reconciliation lists it as missing).
+    txHash: details.txHash ?? logTx ?? '',
+    logIndex: logIndex ?? 0,
+    blockNumber: blockNumber ?? 0,
+    networkFeeMinor: null,
+    // Paid after the request expired: still flagged PaidLate, or accepted by a manager (then Marked) with its
+    // transfer's block after the expiry.
+    late: details.exception === 'PaidLate' || (blockTimeMs !== null && expiresAt !== null && blockTimeMs > expiresAt)
+  }
+}
+
+/** Tax rate names by id: a handful per store, read once per pass. */
+function taxNames(db: Db): Map<string, string> {
+  return new Map((prepareCached(db, 'SELECT id, name FROM tax_rates').all() as { id: string; name: string }[]).map((r) => [r.id, r.name]))
+}
+
+function saleEntry(row: EntryRow, names: ReadonlyMap<string, string>): SaleEntry {
+  // Per rate (and rate id), in rate order: net of tax in both tax modes, after line discounts (money.ts's rule was
+  // applied per line when the sale was made; these are sums of stored integers).
+  const byRate = new Map<string, { name: string; ratePpm: number; netMinor: number; taxMinor: number }>()
+  let discount = 0
+  const inclusive = row.tax_mode === 'inclusive'
+  for (const line of row.lines ? row.lines.split(RS) : []) {
+    const [ppmText, rateId, amountText, discountText, taxText] = line.split(US) as [string, string, string, string, string]
+    const ppm = Number(ppmText)
+    const amount = Number(amountText)
+    const lineDiscount = Number(discountText)
+    const tax = Number(taxText)
+    const key = `${ppmText}${US}${rateId}`
+    let acc = byRate.get(key)
+    if (!acc) byRate.set(key, (acc = { name: names.get(rateId) ?? rateId, ratePpm: ppm, netMinor: 0, taxMinor: 0 }))
+    acc.netMinor += inclusive ? amount - lineDiscount - tax : amount - lineDiscount
+    acc.taxMinor += tax
+    discount += lineDiscount
+  }
+  const taxes: TaxLine[] = [...byRate.values()].sort((a, b) => a.ratePpm - b.ratePpm || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  const tenders: Tender[] = (JSON.parse(row.tenders ?? '[]') as TenderTuple[]).map((t) => (t[0] === 'cash' ? { kind: 'cash', amountMinor: t[1] } : stablecoinTender(row.id!, t)))
+  return {
+    kind: 'sale',
+    id: row.id!,
+    number: row.number!,
+    at: row.closed_at ?? 0,
+    cashier: row.cashier ?? '',
+    taxes,
+    grossMinor: row.total_minor ?? 0,
+    // As the shift Z counts it: Σ line discounts (before tax in a tax-exclusive store).
+    discountMinor: discount,
+    tenders
+  }
+}
+
+/**
+ * THE HOOK for returns (issue [D] point 2, the returns service to come): a completed sale of kind 'refund' as a
+ * ReturnEntry. Until returns exist nothing writes such a sale, and one found is refused loudly rather than booked
+ * wrong. The returns service replaces this with its own mapping (original sale, lines returned, refund tenders).
+ */
+export function returnEntryFromLedger(_db: Db, row: { readonly id: string; readonly number: number }): ReturnEntry {
+  throw new Error(`sale ${row.id} (number ${row.number}) is a return, and returns are not mapped to the exports yet (returnEntryFromLedger)`)
+}
+
+/**
+ * Days up to this many entries are kept in memory after their first complete pass (a few MB), so the Z and the ten
+ * passes of the five exports read the ledger once; bigger days stream every pass (flat memory, bench/day.ts).
+ * Safe because a period's rows never change: its journal range is fixed and completed sales are frozen (triggers).
+ */
+export const MEMO_MAX_ENTRIES = 25_000
+
+/** The period's entries, re-iterable: each [Symbol.iterator]() runs the statement again (or replays a small day). */
+export function ledgerEntries(db: Db, bounds: PeriodBounds): Iterable<DayEntry> {
+  let memo: readonly DayEntry[] | null = null
+  return {
+    *[Symbol.iterator](): Iterator<DayEntry> {
+      if (memo) {
+        yield* memo
+        return
+      }
+      let buffer: DayEntry[] | null = []
+      for (const entry of readEntries(db, bounds)) {
+        if (buffer) {
+          if (buffer.length < MEMO_MAX_ENTRIES) buffer.push(entry)
+          else buffer = null
+        }
+        yield entry
+      }
+      // Only a pass that ran to the end is kept (a consumer may stop early).
+      if (buffer) memo = buffer
+    }
+  }
+}
+
+function* readEntries(db: Db, bounds: PeriodBounds): Generator<DayEntry> {
+  // Cash movements are few (a handful a day): read once per pass and looked up by their journal seq.
+  const movements = new Map<number, { id: string; number: number; kind: string; amount_minor: number; reason: string; approved_by: string | null; at: number }>()
+  for (const m of prepareCached(db, 'SELECT id, number, kind, amount_minor, reason, approved_by, at, journal_seq FROM cash_movements WHERE session_id = ?').all(bounds.sessionId) as {
+    id: string
+    number: number
+    kind: string
+    amount_minor: number
+    reason: string
+    approved_by: string | null
+    at: number
+    journal_seq: number
+  }[]) {
+    movements.set(m.journal_seq, m)
+  }
+  const names = taxNames(db)
+  for (const row of prepareCached(db, ENTRIES_SQL).iterate(bounds.afterSeq, bounds.beforeSeq, bounds.tillId) as IterableIterator<EntryRow>) {
+    switch (row.entry) {
+      case 'sale.completed':
+        if (row.sale_kind === 'refund') yield returnEntryFromLedger(db, { id: row.id!, number: row.number! })
+        else yield saleEntry(row, names)
+        break
+      case 'sale.voided':
+        yield { kind: 'void', id: row.id!, at: row.closed_at ?? 0, cashier: row.cashier ?? '', valueMinor: row.void_value ?? 0 }
+        break
+      case 'drawer.no-sale': {
+        const [at, payload] = JSON.parse(row.journal ?? '[0, "{}"]') as [number, string]
+        yield { kind: 'no-sale', id: `N${row.seq}`, at, cashier: (JSON.parse(payload) as { managerId?: string }).managerId ?? '' }
+        break
+      }
+      case 'shift.cash-moved': {
+        const m = movements.get(row.seq)
+        // Cash refunds are part of their return (the returns hook), not a movement of their own.
+        if (!m || (m.kind !== 'cash-in' && m.kind !== 'cash-out')) break
+        const entry: CashMovementEntry = { kind: m.kind, id: m.id, number: m.number, at: m.at, cashier: m.approved_by ?? '', amountMinor: m.amount_minor, reason: m.reason }
+        yield entry
+        break
+      }
+    }
+  }
+}
+
+/** The closed Zs of a till whose business date (the day they were opened, in `timeZone`) is `date`. */
+export function zNumbersOnDate(db: Db, tillId: string, date: string, timeZone: string): number[] {
+  const rows = prepareCached(db, "SELECT z_number, opened_at FROM cash_sessions WHERE till_id = ? AND status = 'closed' ORDER BY z_number").all(tillId) as { z_number: number; opened_at: number }[]
+  return rows.filter((r) => businessDateOf(r.opened_at, timeZone) === date).map((r) => r.z_number)
+}

@@ -1,0 +1,172 @@
+// What follows a Z once it has committed (issue [D] points 4 and 5): the journal head signed with the till key
+// (ledger/anchor.ts), the Z as PDF and every export of the day in the accountant's folder
+// <dataDir>/closings/Z<number>/, the Z on the receipt printer when a printer hook is given, and an online backup
+// into <dataDir>/backups/. None of it can block or undo the close: each step is tried on its own, a failure is
+// journaled ('shift.z-artifacts-failed', with the reasons) and returned for the screen to show.
+//
+// The key folder: STABLETILL_KEY_DIR, else ~/.stabletill/keys (defaultKeyDir). The lead is to move it into
+// AppOptions (the harness's --key-dir, Electron's sealed key folder); the environment variable keeps the CLI and
+// cron jobs pointing at the same folder meanwhile.
+import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import type { Writable } from 'node:stream'
+import type { ZArtifactsView } from '../../shared/api/views'
+import type { Clock } from '../../shared/clock'
+import type { PrinterProfile } from '../devices/printer/profiles'
+import { defaultKeyDir, loadOrCreateTillKey, signHead } from '../ledger/anchor'
+import { backupToFolder } from '../ledger/backup'
+import { prepareCached, type Db } from '../ledger/db'
+import { appendJournal } from '../ledger/journal'
+import { EXPORT_FORMATS, exportFileName, writeExport } from '../reports'
+import { daySettlementFromLedger } from '../reports/from-ledger'
+import type { ReportLocale } from '../reports/labels'
+import { finish } from '../reports/output'
+import { computeZTotals, type DaySettlement, type ZTotals } from '../reports/settlement'
+import { zReportDocument } from '../reports/z-document'
+import { writeZPdf } from '../reports/z-pdf'
+
+/** The key folder the till signs with (see the top of the file). */
+export function tillKeyDir(): string {
+  return process.env.STABLETILL_KEY_DIR?.trim() || defaultKeyDir()
+}
+
+/**
+ * The store's identity for its key and anchors: the hash of the ledger's first entry ('store.created'), which no
+ * later change can alter and which moves with the ledger file (the store settings hold no id of their own).
+ */
+export function storeIdOf(db: Db): string {
+  const first = prepareCached(db, 'SELECT hash FROM journal ORDER BY seq LIMIT 1').get() as { hash: string } | undefined
+  if (!first) throw new Error('the journal is empty: the store is not set up')
+  return `store-${first.hash.slice(0, 16)}`
+}
+
+/** The data folder of an open ledger (the ledger file lives at its top: app.ts LEDGER_FILE). */
+export function dataDirOf(db: Db): string {
+  return dirname(db.name)
+}
+
+export function closingFolder(dataDir: string, zNumber: number): string {
+  return join(dataDir, 'closings', `Z${zNumber}`)
+}
+
+export function zPdfFileName(day: DaySettlement): string {
+  return `${day.store.tillId}_${day.businessDate}_Z${day.zNumber}.pdf`
+}
+
+export interface ZPrinterHook {
+  profile(): PrinterProfile
+  /** Queues a report document (ReceiptLine markup) on the receipt printer. */
+  enqueueReport(document: string, reason: string): unknown
+}
+
+export interface ZArtifactsDeps {
+  readonly db: Db
+  readonly clock: Clock
+  readonly store: { settings(): { readonly tillId: string; readonly locale?: string } }
+  /** Default: the ledger's folder. */
+  readonly dataDir?: string
+  /** Default: tillKeyDir(). */
+  readonly keyDir?: string
+  /** Default: the machine's zone. */
+  readonly timeZone?: string
+  /** The receipt printer; omitted: the Z is not printed (and `printed` says so). */
+  readonly printer?: ZPrinterHook
+  readonly log?: (message: string, error: unknown) => void
+}
+
+function reasonOf(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).slice(0, 300)
+}
+
+/** Writes one file by its final name only once it is complete (a half-written export never looks finished). */
+async function writeFileAtomically(file: string, write: (out: Writable) => Promise<unknown>): Promise<void> {
+  const temp = `${file}.${process.pid}.partial`
+  const out = createWriteStream(temp)
+  try {
+    await write(out)
+    await finish(out)
+    renameSync(temp, file)
+  } catch (e) {
+    out.destroy()
+    rmSync(temp, { force: true })
+    throw e
+  }
+}
+
+/** The Z PDF and every export of a closed day into `folder`; returns the files written. Re-running overwrites. */
+export async function writeClosingFiles(day: DaySettlement, folder: string, options: { readonly totals?: ZTotals; readonly locale?: ReportLocale } = {}): Promise<string[]> {
+  mkdirSync(folder, { recursive: true })
+  const totals = options.totals ?? computeZTotals(day)
+  const files: string[] = []
+  const pdf = join(folder, zPdfFileName(day))
+  await writeFileAtomically(pdf, (out) => writeZPdf(day, totals, out, { kind: 'Z', locale: options.locale ?? 'en' }))
+  files.push(pdf)
+  for (const format of EXPORT_FORMATS) {
+    const file = join(folder, exportFileName(day, format))
+    await writeFileAtomically(file, (out) => writeExport(day, format, out, { totals }))
+    files.push(file)
+  }
+  return files
+}
+
+/** Everything after Z `zNumber` committed. Never throws: failures are journaled and returned. */
+export async function afterZClose(deps: ZArtifactsDeps, zNumber: number): Promise<ZArtifactsView> {
+  const { db } = deps
+  const settings = deps.store.settings()
+  const dataDir = deps.dataDir ?? dataDirOf(db)
+  const failures: { step: 'sign' | 'files' | 'backup' | 'print'; reason: string }[] = []
+  let anchor: ZArtifactsView['anchor'] = null
+  let folder: string | null = null
+  let files: string[] = []
+  let backupFile: string | null = null
+  let printed = false
+
+  // First the signature: it is what makes the closed day tamper-evident from outside the file.
+  try {
+    const keyDir = deps.keyDir ?? tillKeyDir()
+    const storeId = storeIdOf(db)
+    const key = loadOrCreateTillKey(keyDir, storeId)
+    const signed = signHead(db, { dataDir, keyDir, key, storeId, tillId: settings.tillId, reason: `z ${zNumber}`, at: deps.clock.now() })
+    anchor = { seq: signed.seq, hash: signed.hash, publicKey: key.publicKeyDer }
+  } catch (e) {
+    failures.push({ step: 'sign', reason: reasonOf(e) })
+  }
+
+  let day: DaySettlement | null = null
+  let totals: ZTotals | null = null
+  try {
+    day = daySettlementFromLedger(db, settings.tillId, zNumber, { timeZone: deps.timeZone })
+    totals = computeZTotals(day)
+    folder = closingFolder(dataDir, zNumber)
+    files = await writeClosingFiles(day, folder, { totals, locale: settings.locale === 'zh-CN' ? 'zh-CN' : 'en' })
+  } catch (e) {
+    failures.push({ step: 'files', reason: reasonOf(e) })
+  }
+
+  if (deps.printer && day && totals) {
+    try {
+      const document = zReportDocument(day, totals, deps.printer.profile(), { kind: 'Z', locale: settings.locale === 'zh-CN' ? 'zh-CN' : 'en' })
+      deps.printer.enqueueReport(document, `z ${zNumber}`)
+      printed = true
+    } catch (e) {
+      failures.push({ step: 'print', reason: reasonOf(e) })
+    }
+  }
+
+  try {
+    backupFile = (await backupToFolder(db, join(dataDir, 'backups'), deps.clock.now())).file
+  } catch (e) {
+    failures.push({ step: 'backup', reason: reasonOf(e) })
+  }
+
+  if (failures.length > 0) {
+    try {
+      db.transaction(() => {
+        appendJournal(db, { at: deps.clock.now(), tillId: settings.tillId, kind: 'shift.z-artifacts-failed', payload: { zNumber, failures } })
+      }).immediate()
+    } catch (e) {
+      ;(deps.log ?? console.error)(`could not journal the failed steps after Z ${zNumber}`, e)
+    }
+  }
+  return { zNumber, folder, files, anchor, backupFile, printed, failures }
+}

@@ -1,0 +1,107 @@
+// The built `stabletill` command (out/main/cli.js, what package.json's bin points at), run as a child process on a
+// data folder seeded through the real till and closed: export, z, reconcile and verify, with their exit codes.
+import { spawn } from 'node:child_process'
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { EXPORT_FORMATS } from '../../../src/main/reports'
+import { MERCHANT } from '../../fixtures/anvil'
+import { run, runOk } from '../reports/tools'
+import { seedLedgerDay, type LedgerDay } from '../reports/ledger-day'
+
+const CLI = resolve(__dirname, '..', '..', '..', 'out', 'main', 'cli.js')
+let day: LedgerDay
+let date: string
+let out: string
+
+/** Runs the CLI without blocking this process (the till's chain proxy lives here). */
+function cli(args: readonly string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, TZ: 'UTC' } })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+    child.on('error', fail)
+    child.on('close', (status) => done({ status: status ?? -1, stdout, stderr }))
+  })
+}
+
+beforeAll(async () => {
+  if (!existsSync(CLI)) throw new Error('Run `npm run build` before the CLI tests (npm test does).')
+  day = await seedLedgerDay()
+  date = new Date(day.z.figures.periodStartMs).toISOString().slice(0, 10)
+  out = mkdtempSync(join(tmpdir(), 'stabletill-cli-out-'))
+}, 60_000)
+afterAll(async () => {
+  rmSync(out, { recursive: true, force: true })
+  await day?.stop()
+})
+
+const base = () => ['--data-dir', day.till.dataDir, '--time-zone', 'UTC']
+
+describe('stabletill', () => {
+  it.each(EXPORT_FORMATS)('export --format %s writes the same bytes as the closing did', async (format) => {
+    const r = await cli(['export', ...base(), '--date', date, '--format', format, '--out', out])
+    expect(r.status, r.stderr).toBe(0)
+    const file = r.stdout.trim()
+    const closing = day.z.artifacts!.files.find((f) => f.endsWith(file.slice(file.lastIndexOf('/') + 1)))!
+    expect(readFileSync(file)).toEqual(readFileSync(closing))
+    if (format === 'beancount') runOk('bean-check', [file])
+  })
+
+  it('z prints the Z as text and writes its PDF', async () => {
+    const pdf = join(out, 'z.pdf')
+    const r = await cli(['z', ...base(), '--date', date, '--pdf', pdf])
+    expect(r.status, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/Z report/i)
+    expect(r.stdout).toContain(day.till.app.store.settings().storeName)
+    expect(r.stdout).toMatch(/Discounts\s+-\d+\.\d{2}/)
+    expect(run('pdftotext', [pdf, '-']).stdout).toContain(day.till.app.store.settings().storeName)
+  })
+
+  it('reconcile exits 0 when clean, 1 naming an unexpected transfer once one is planted', async () => {
+    const rpc = `31337=${day.chain.anvil.rpcUrl}`
+    const clean = await cli(['reconcile', ...base(), '--date', date, '--rpc-url', rpc])
+    expect(clean.status, clean.stdout + clean.stderr).toBe(0)
+    expect(clean.stdout).toMatch(/2 matched, 0 missing, 0 mismatched, 0 unexpected/)
+    // The test till's chain is given by its host, not saved in the ledger: without --rpc-url there is no endpoint.
+    expect(await cli(['reconcile', ...base(), '--date', date])).toMatchObject({ status: 1, stderr: expect.stringMatching(/no RPC URL is saved for it: pass --rpc-url 31337=URL/) })
+    const planted = await day.chain.pay(day.usdt, MERCHANT, 777n)
+    const dirty = await cli(['reconcile', ...base(), '--date', date, '--rpc-url', rpc])
+    expect(dirty.status).toBe(1)
+    expect(dirty.stdout).toContain(`unexpected: USDT 777 tx ${planted}`)
+  })
+
+  it('verify checks journal, schema, quick_check and the signed heads; a tampered copy exits 1', async () => {
+    const ok = await cli(['verify', ...base()])
+    expect(ok.status, ok.stdout + ok.stderr).toBe(0)
+    expect(ok.stdout).toMatch(/Journal intact: \d+ entries/)
+    expect(ok.stdout).toMatch(/Signed heads: 1 verified/)
+    // A copy (the closing's checked backup) edited behind the till's back.
+    const copy = mkdtempSync(join(tmpdir(), 'stabletill-tampered-'))
+    try {
+      copyFileSync(day.z.artifacts!.backupFile!, join(copy, 'stabletill.sqlite'))
+      const db = new Database(join(copy, 'stabletill.sqlite'))
+      db.exec('DROP TRIGGER journal_append_only_update')
+      db.prepare("UPDATE journal SET payload = replace(payload, 'Bank deposit', 'Bank depositX') WHERE kind = 'shift.cash-moved'").run()
+      db.close()
+      const bad = await cli(['verify', '--data-dir', copy])
+      expect(bad.status).toBe(1)
+      expect(bad.stdout).toMatch(/Journal broken at entry \d+/)
+      expect(bad.stdout).toMatch(/Schema changed: trigger journal_append_only_update is missing/)
+    } finally {
+      rmSync(copy, { recursive: true, force: true })
+    }
+  })
+
+  it('usage errors exit 2, a date without a Z exits 1, each with one clear line', async () => {
+    expect((await cli([])).status).toBe(2)
+    expect(await cli(['export', ...base(), '--date', '2026-13-x', '--format', 'csv', '--out', out])).toMatchObject({ status: 2, stderr: expect.stringMatching(/is not YYYY-MM-DD/) })
+    expect(await cli(['export', ...base(), '--date', date, '--format', 'xls', '--out', out])).toMatchObject({ status: 2, stderr: expect.stringMatching(/--format is one of/) })
+    expect(await cli(['z', '--data-dir', out, '--date', date])).toMatchObject({ status: 2, stderr: expect.stringMatching(/No till ledger at/) })
+    expect(await cli(['z', ...base(), '--date', '2001-01-01'])).toMatchObject({ status: 1, stderr: expect.stringMatching(/No Z was closed for business date 2001-01-01/) })
+  })
+})

@@ -1,0 +1,72 @@
+// After a Z commits: the journal head is signed with the till key, the Z PDF and every export land in the
+// accountant's folder, and an online backup is taken. A failing step never undoes the Z: it is listed and journaled.
+import { existsSync, readdirSync, renameSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadOrCreateTillKey, verifyAnchors } from '../../../src/main/ledger/anchor'
+import { verifyJournal } from '../../../src/main/ledger/journal'
+import { storeIdOf } from '../../../src/main/services/day-close'
+import type { ZReportView } from '../../../src/shared/api/views'
+import { run } from '../reports/tools'
+import { cashSale, PIN, seedLedgerDay, COLA, type LedgerDay } from '../reports/ledger-day'
+
+let day: LedgerDay
+beforeAll(async () => {
+  day = await seedLedgerDay()
+}, 60_000)
+afterAll(async () => {
+  await day?.stop()
+})
+
+describe('after the Z', () => {
+  it('signs the journal head with the till key, verifiable from outside the ledger', () => {
+    const a = day.z.artifacts!
+    expect(a.failures).toEqual([])
+    expect(a.anchor).not.toBeNull()
+    const db = day.till.app.db
+    const keyDir = process.env.STABLETILL_KEY_DIR!
+    const storeId = storeIdOf(db)
+    const check = verifyAnchors(db, { dataDir: day.till.dataDir, keyDir, key: loadOrCreateTillKey(keyDir, storeId), storeId })
+    expect(check).toMatchObject({ ok: true, anchors: 1 })
+    // The signed head is the Z's own entry: the closed day is covered.
+    const zEntry = db.prepare("SELECT seq FROM journal WHERE kind = 'shift.z-closed'").get() as { seq: number }
+    expect(a.anchor!.seq).toBe(zEntry.seq)
+  })
+
+  it('puts the Z PDF and one export per format in the accountant folder, and takes a checked backup', () => {
+    const a = day.z.artifacts!
+    expect(a.folder).toBe(join(day.till.dataDir, 'closings', `Z${day.z.zNumber}`))
+    expect(readdirSync(a.folder!).sort()).toEqual(a.files.map((f) => f.slice(a.folder!.length + 1)).sort())
+    expect(a.files.map((f) => f.split('.').slice(1).join('.')).sort()).toEqual(['beancount', 'camt053.xml', 'csv', 'journal', 'ofx', 'pdf'])
+    const pdf = a.files.find((f) => f.endsWith('.pdf'))!
+    const text = run('pdftotext', [pdf, '-']).stdout
+    expect(text).toMatch(/Z report/i)
+    expect(text).toContain(day.till.app.store.settings().storeName)
+    expect(a.backupFile).not.toBeNull()
+    expect(existsSync(a.backupFile!)).toBe(true)
+    expect(a.printed).toBe(false) // no printer hook wired yet (see day-close.ts)
+  })
+
+  it('a failing step (the backup folder cannot be made) is journaled and shown, and the Z stands', async () => {
+    const till = day.till
+    await till.app.registry.dispatch('backoffice', 'shift:open', { floatMinor: 1_000, pin: PIN })
+    cashSale(till, [COLA])
+    // A file where the backups folder should be: the backup cannot be written.
+    const backups = join(till.dataDir, 'backups')
+    const blocked = join(till.dataDir, 'backups-moved')
+    renameSync(backups, blocked)
+    writeFileSync(backups, 'not a folder')
+    const x = (await till.app.registry.dispatch('backoffice', 'shift:x-report', {})) as { ok: true; value: { drawer: { expectedMinor: number } } }
+    const r = (await till.app.registry.dispatch('backoffice', 'shift:close', { countedMinor: x.value.drawer.expectedMinor, pin: PIN })) as { ok: true; value: ZReportView }
+    expect(r.ok).toBe(true)
+    expect(r.value.zNumber).toBe(day.z.zNumber + 1)
+    expect(r.value.artifacts!.failures).toEqual([{ step: 'backup', reason: expect.any(String) }])
+    expect(r.value.artifacts!.files).toHaveLength(6)
+    const failed = till.app.db.prepare("SELECT payload FROM journal WHERE kind = 'shift.z-artifacts-failed'").all() as { payload: string }[]
+    expect(failed).toHaveLength(1)
+    expect(JSON.parse(failed[0]!.payload)).toMatchObject({ zNumber: r.value.zNumber, failures: [{ step: 'backup' }] })
+    expect(verifyJournal(till.app.db)).toMatchObject({ ok: true })
+    const closed = till.app.db.prepare("SELECT status FROM cash_sessions WHERE z_number = ?").get(r.value.zNumber) as { status: string }
+    expect(closed.status).toBe('closed')
+  })
+})
