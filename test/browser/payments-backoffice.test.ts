@@ -79,8 +79,12 @@ describe('payments in the back office, in Chromium against anvil', () => {
     await expect.poll(() => rig.app.payments!.get(rig.app.checkout.current()!.id).status, { timeout: 15_000 }).toBe('Paid')
     const paymentId = rig.app.checkout.current()!.id
     const sale = rig.app.sales.complete()
-    // A fork deeper than the confirmation depth without the payment's block.
-    await fetch(chain.rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'anvil_reorg', params: [6, []] }) })
+    // A fork without the payment's block, from just below it (blocks keep coming every second, so measure the depth).
+    const rpc = async <T,>(method: string, params: unknown[]): Promise<T> =>
+      ((await (await fetch(chain.rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })).json()) as { result: T }).result
+    const receipt = await rpc<{ blockNumber: string }>('eth_getTransactionReceipt', [rig.app.payments!.get(paymentId).txHashes[0]])
+    const head = Number.parseInt(await rpc<string>('eth_blockNumber', []), 16)
+    await rpc('anvil_reorg', [head - Number.parseInt(receipt.blockNumber, 16) + 2, []])
     await expect.poll(() => rig.app.payments!.get(paymentId).exception, { timeout: 15_000 }).toBe('Reversed')
 
     const table = backoffice.getByRole('table', { name: 'Reversed payments' })
