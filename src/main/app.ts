@@ -23,6 +23,9 @@ import { ReceiptService } from './services/receipts'
 import { SaleService } from './services/sale'
 import { ScannerSettingsService } from './services/scanners'
 import { shiftHandlers } from './services/shift-handlers'
+import { refundChainsOf, refundRatesOf, ReturnsService } from './services/returns'
+import { returnHandlers } from './services/returns-handlers'
+import { returnReceiptData } from './devices/printer/receipt'
 import { defaultStoreSettings, StoreService, type StoreSettings } from './services/store'
 import { deviceHandlers } from './services/device-handlers'
 import { saleHandlers } from './services/sale-handlers'
@@ -74,6 +77,7 @@ export interface App {
   readonly receipts: ReceiptService
   readonly payments: PaymentService | null
   readonly checkout: StablecoinCheckout
+  readonly returns: ReturnsService
   close(): Promise<void>
 }
 
@@ -138,6 +142,28 @@ export function createApp(options: AppOptions): App {
     void checkout.verifyTokens()
   }
 
+  // Returns and refunds: cash at once, stablecoin once the chain shows the manager's wallet paid the customer.
+  const refundRates = payments ? refundRatesOf(payments, clock, paymentOptions?.rateProvider) : null
+  const returns = new ReturnsService({
+    db,
+    clock,
+    store,
+    events,
+    timeZone: options.timeZone,
+    chains: () => (payments ? refundChainsOf(payments) : []),
+    quote: refundRates ? (currency, token) => refundRates.quote(currency, token) : undefined,
+    saleView: (saleId) => sales.get(saleId),
+    afterRefund: (refundSale, ret) => {
+      const printer = receipts.settings()
+      db.transaction(() => {
+        receipts.queue.enqueueReceipt(returnReceiptData(receipts.receiptData(refundSale, false), refundSale, ret), printer.name)
+        if (printer.drawerOnCash && ret.method === 'cash') receipts.queue.enqueueDrawerKick(printer.name, 'cash refund', refundSale.id)
+      })()
+      void receipts.kick()
+    }
+  })
+  if (payments && paymentOptions?.startWatcher !== false) returns.start(payments.settings.pollIntervalMs)
+
   const scanners = new ScannerSettingsService(db, events, options.scanners ?? null)
   const echo = new WedgeEcho(clock)
   const unsubscribeScanners = options.scanners?.on('scan', (scan) => {
@@ -183,7 +209,8 @@ export function createApp(options: AppOptions): App {
     'payment:assignable': ({ chainId, txHash, logIndex }) => requirePayments().assignableRequests(chainId, txHash, logIndex),
     'payment:reversals': () => payments?.openReversals() ?? [],
     'payment:resolve-reversal': ({ paymentId, note, pin }) => requirePayments().resolveReversal(paymentId, note, approvals.approve(pin, 'payment.resolve-reversal', paymentId).id),
-    ...shiftHandlers({ db, clock, store, events, approve: (pin, action, subject) => approvals.approve(pin, action, subject) })
+    ...shiftHandlers({ db, clock, store, events, approve: (pin, action, subject) => approvals.approve(pin, action, subject) }),
+    ...returnHandlers({ returns, approve: (pin, action, subject) => approvals.approve(pin, action, subject) })
   }
   const registry = createRegistry(handlers)
   // Jobs left queued by the last run (printer was off, till was closed) go out now.
@@ -202,8 +229,10 @@ export function createApp(options: AppOptions): App {
     receipts,
     payments,
     checkout,
+    returns,
     async close() {
       unsubscribeScanners?.()
+      await returns.stop()
       await payments?.stop()
       await receipts.close()
       db.close()

@@ -57,7 +57,17 @@ export const CALLS = {
   'shift:x-report': ['cashier', 'backoffice'],
   'shift:close': ['backoffice'],
   'shift:z-reports': ['backoffice'],
-  'shift:z-report': ['backoffice']
+  'shift:z-report': ['backoffice'],
+  // Returns and refunds (issue [D] point 2): found and refunded at the counter (a manager's PIN), a stablecoin
+  // refund's request also followed and cancelled from the back office.
+  'return:find': ['cashier', 'backoffice'],
+  'return:quote': ['cashier', 'backoffice'],
+  'return:cash': ['cashier'],
+  'return:stablecoin': ['cashier', 'backoffice'],
+  'return:get': ['cashier', 'backoffice'],
+  'return:list': ['cashier', 'backoffice'],
+  'return:cancel': ['cashier', 'backoffice'],
+  'return:check': ['cashier', 'backoffice']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type CallName = keyof typeof CALLS
@@ -70,7 +80,8 @@ export const EVENTS = {
   'printer:changed': ['cashier', 'backoffice'],
   'scanner:status': ['cashier', 'backoffice'],
   'chain:health-changed': ['cashier', 'display', 'backoffice'],
-  'shift:changed': ['cashier', 'backoffice']
+  'shift:changed': ['cashier', 'backoffice'],
+  'return:changed': ['cashier', 'backoffice']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type EventName = keyof typeof EVENTS
