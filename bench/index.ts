@@ -4,6 +4,7 @@ import { benchLedger } from './ledger'
 import { benchReceipt } from './receipt'
 import { benchReports } from './reports'
 import { benchShift } from './shift'
+import { benchReturns } from './returns'
 import { benchUi } from './ui'
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
@@ -75,6 +76,17 @@ async function main(): Promise<void> {
       const r = await benchShift({ historySales })
       console.log(`ledger with ${fmt(historySales)} sales before the day (seeded in ${fmt(r.seedSeconds, 1)} s):`)
       console.log(`  floor ${fmt(r.floorMs, 1)} ms, X ${fmt(r.xMs, 1)} ms (x${fmt(r.xMs / r.floorMs, 1)}), Z ${fmt(r.zMs, 1)} ms (x${fmt(r.zMs / r.floorMs, 1)}); heap +${fmt(r.heapDeltaMb, 1)} MB, max RSS ${fmt(r.maxRssMb)} MB`)
+    }
+  }
+  if (want('returns')) {
+    console.log('== returns (find, quote and a cash refund; floor: one sale and its lines by primary key)')
+    for (const sales of [10_000, 1_000_000]) {
+      const r = await benchReturns(sales)
+      console.log(`ledger of ${fmt(sales)} sales (seeded in ${fmt(r.seedSeconds, 1)} s):`)
+      const floor = r.rows[0]!.medianMs
+      console.log('| step | median ms | x floor |')
+      console.log('|---|---:|---:|')
+      for (const row of r.rows) console.log(`| ${row.step} | ${fmt(row.medianMs, 3)} | ${fmt(row.medianMs / floor, 1)} |`)
     }
   }
 }

@@ -24,7 +24,7 @@ export function returnHandlers({ returns, approve }: ReturnHandlerDeps): Pick<Ha
     'return:stablecoin': async ({ pin, ...input }) => {
       // Address, chain, token and basis are checked (and the rate fetched) before the PIN is asked for.
       const prepared = await returns.prepareStablecoin(input)
-      return returns.stablecoin(input, approve(pin, 'return.stablecoin', `${input.saleId}:${prepared.plan.amountMinor}`).id)
+      return returns.stablecoin(input, approve(pin, 'return.stablecoin', `${input.saleId}:${prepared.plan.amountMinor}`).id, prepared)
     },
     'return:get': ({ returnId }) => returns.get(returnId),
     'return:list': ({ limit }) => returns.list(limit),

@@ -27,7 +27,7 @@ import { prepareCached, type Db } from '../ledger/db'
 import { appendJournal } from '../ledger/journal'
 import type { ReturnEntry, RefundTender, TaxLine } from '../reports/settlement'
 import type { PaymentService } from './payments'
-import { recordCashMovement } from './shift'
+import { recordCashMovement, ShiftService } from './shift'
 
 /** The approval actions this service asks for (the lead adds them to approvals.ts's ApprovalAction). */
 export type ReturnApprovalAction = 'return.cash' | 'return.stablecoin' | 'return.cancel'
@@ -146,6 +146,24 @@ interface ReturnRow {
   block_number: number | null
 }
 
+/** A stablecoin refund checked and priced (the rate and the chain's head fetched) before its transaction. */
+export interface PreparedStablecoinRefund {
+  readonly plan: { readonly amountMinor: number }
+  readonly coin: RefundCoin
+}
+
+interface RefundCoin {
+  readonly chainId: number
+  readonly token: TokenInfo
+  readonly from: string
+  readonly to: string
+  readonly units: bigint
+  readonly basis: 'token' | 'fiat'
+  readonly rate: string
+  readonly rateSource: string
+  readonly fromBlock: number
+}
+
 /** One line of a planned return: the share of the original line's amounts, by the cumulative rule below. */
 interface PlannedLine {
   readonly line: LineRow
@@ -224,7 +242,8 @@ export class ReturnsService {
         if (row && !(row.journal_hash ?? '').startsWith(parsed.hashPrefix)) row = undefined
       } else {
         // The journal's hash index answers a prefix as a range: every hex string starting with it sorts below prefix+'g'.
-        const entry = this.q("SELECT sale_id FROM journal WHERE hash >= ? AND hash < ? AND kind = 'sale.completed' AND till_id = ? LIMIT 2").all(parsed.hashPrefix, `${parsed.hashPrefix}g`, tillId) as { sale_id: string }[]
+        // The unary + keeps the planner off journal_kind_seq, which would walk every sale.completed entry of the ledger.
+        const entry = this.q("SELECT sale_id FROM journal WHERE hash >= ? AND hash < ? AND +kind = 'sale.completed' AND +till_id = ? LIMIT 2").all(parsed.hashPrefix, `${parsed.hashPrefix}g`, tillId) as { sale_id: string }[]
         if (entry.length === 1) row = this.q('SELECT * FROM sales WHERE id = ?').get(entry[0]!.sale_id) as SaleRow | undefined
       }
       if (!row || row.status !== 'completed') throw refuse('not-found', 'return.sale-not-found', { query: query.code.trim().slice(0, 80) })
@@ -420,8 +439,8 @@ export class ReturnsService {
    * A stablecoin refund, approved by `managerId`: records the customer's address, the basis and the amount, and
    * returns the EIP-681 request for the manager's wallet. Confirmed later by `pollOnce`.
    */
-  async stablecoin(input: StablecoinRefundInput, managerId: string): Promise<ReturnView> {
-    const prepared = await this.prepareStablecoin(input)
+  async stablecoin(input: StablecoinRefundInput, managerId: string, preparedBefore?: PreparedStablecoinRefund): Promise<ReturnView> {
+    const prepared = preparedBefore ?? (await this.prepareStablecoin(input))
     const returnId = this.db.transaction(() => {
       // Re-planned inside the transaction: a return completed while the rate or the head was fetched counts.
       const plan = this.plan(input)
@@ -460,10 +479,7 @@ export class ReturnsService {
   }
 
   /** Everything a stablecoin refund needs from outside the ledger (the rate, the chain's head), fetched before its transaction. */
-  async prepareStablecoin(input: StablecoinRefundInput): Promise<{
-    plan: Plan
-    coin: { chainId: number; token: TokenInfo; from: string; to: string; units: bigint; basis: 'token' | 'fiat'; rate: string; rateSource: string; fromBlock: number }
-  }> {
+  async prepareStablecoin(input: StablecoinRefundInput): Promise<PreparedStablecoinRefund> {
     const plan = this.plan(input)
     const origin = this.stablecoinOrigin(plan.sale.id)
     const chainId = input.chainId ?? origin?.chainId
@@ -639,7 +655,7 @@ export class ReturnsService {
       method: 'cash' | 'stablecoin'
       managerId: string
       now: number
-      coin?: { chainId: number; token: TokenInfo; from: string; to: string; units: bigint; basis: 'token' | 'fiat'; rate: string; rateSource: string; fromBlock: number }
+      coin?: RefundCoin
     }
   ): ReturnRow {
     const tillId = this.tillId()
@@ -767,6 +783,8 @@ export class ReturnsService {
   private finished(returnId: string): ReturnView {
     const view = this.get(returnId)
     this.deps.events?.emit('return:changed', view)
+    // Cash left the drawer: the windows showing the day see its new expected cash.
+    if (view.method === 'cash') this.deps.events?.emit('shift:changed', new ShiftService({ db: this.db, clock: this.deps.clock, store: this.deps.store }).current())
     if (view.refundSaleId && this.deps.afterRefund && this.deps.saleView) {
       try {
         this.deps.afterRefund(this.deps.saleView(view.refundSaleId), view)
