@@ -5,6 +5,7 @@ import { benchLedger } from './ledger'
 import { benchReceipt } from './receipt'
 import { benchReports } from './reports'
 import { benchShift } from './shift'
+import { benchReturns } from './returns'
 import { benchUi } from './ui'
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
@@ -89,6 +90,17 @@ async function main(): Promise<void> {
       for (const row of r.rows) console.log(`| ${row.step} | ${fmt(row.wallMs)} | ${fmt(row.cpuMs)} | ${fmt(row.bytes / 1e6, 1)} | ${fmt(row.wallMs / r.floorMs, 1)} |`)
       console.log(`| Z report + reconcile + exports | ${fmt(r.totalMs)} | | | ${fmt(r.totalMs / r.floorMs, 1)} |`)
       console.log(`goal <= ${fmt(goalMs)} ms: ${fmt(r.totalMs)} ms, ${r.totalMs <= goalMs ? 'met' : `NOT met (x${fmt(r.totalMs / goalMs, 2)})`}; RSS ${fmt(r.baselineRssMb)} MB before, peak ${fmt(r.peakRssMb)} MB; peak heap ${fmt(r.peakHeapMb)} MB`)
+    }
+  }
+  if (want('returns')) {
+    console.log('== returns (find, quote and a cash refund; floor: one sale and its lines by primary key)')
+    for (const sales of [10_000, 1_000_000]) {
+      const r = await benchReturns(sales)
+      console.log(`ledger of ${fmt(sales)} sales (seeded in ${fmt(r.seedSeconds, 1)} s):`)
+      const floor = r.rows[0]!.medianMs
+      console.log('| step | median ms | x floor |')
+      console.log('|---|---:|---:|')
+      for (const row of r.rows) console.log(`| ${row.step} | ${fmt(row.medianMs, 3)} | ${fmt(row.medianMs / floor, 1)} |`)
     }
   }
 }

@@ -24,6 +24,9 @@ import { SaleService } from './services/sale'
 import { ScannerSettingsService } from './services/scanners'
 import { shiftHandlers } from './services/shift-handlers'
 import { dayHandlers } from './services/day-handlers'
+import { refundChainsOf, refundRatesOf, ReturnsService } from './services/returns'
+import { returnHandlers } from './services/returns-handlers'
+import { returnReceiptData } from './devices/printer/receipt'
 import { defaultStoreSettings, StoreService, type StoreSettings } from './services/store'
 import { deviceHandlers } from './services/device-handlers'
 import { saleHandlers } from './services/sale-handlers'
@@ -75,6 +78,7 @@ export interface App {
   readonly receipts: ReceiptService
   readonly payments: PaymentService | null
   readonly checkout: StablecoinCheckout
+  readonly returns: ReturnsService
   close(): Promise<void>
 }
 
@@ -139,6 +143,28 @@ export function createApp(options: AppOptions): App {
     void checkout.verifyTokens()
   }
 
+  // Returns and refunds: cash at once, stablecoin once the chain shows the manager's wallet paid the customer.
+  const refundRates = payments ? refundRatesOf(payments, clock, paymentOptions?.rateProvider) : null
+  const returns = new ReturnsService({
+    db,
+    clock,
+    store,
+    events,
+    timeZone: options.timeZone,
+    chains: () => (payments ? refundChainsOf(payments) : []),
+    quote: refundRates ? (currency, token) => refundRates.quote(currency, token) : undefined,
+    saleView: (saleId) => sales.get(saleId),
+    afterRefund: (refundSale, ret) => {
+      const printer = receipts.settings()
+      db.transaction(() => {
+        receipts.queue.enqueueReceipt(returnReceiptData(receipts.receiptData(refundSale, false), refundSale, ret), printer.name)
+        if (printer.drawerOnCash && ret.method === 'cash') receipts.queue.enqueueDrawerKick(printer.name, 'cash refund', refundSale.id)
+      })()
+      void receipts.kick()
+    }
+  })
+  if (payments && paymentOptions?.startWatcher !== false) returns.start(payments.settings.pollIntervalMs)
+
   const scanners = new ScannerSettingsService(db, events, options.scanners ?? null)
   const echo = new WedgeEcho(clock)
   const unsubscribeScanners = options.scanners?.on('scan', (scan) => {
@@ -185,7 +211,8 @@ export function createApp(options: AppOptions): App {
     'payment:reversals': () => payments?.openReversals() ?? [],
     'payment:resolve-reversal': ({ paymentId, note, pin }) => requirePayments().resolveReversal(paymentId, note, approvals.approve(pin, 'payment.resolve-reversal', paymentId).id),
     ...shiftHandlers({ db, clock, store, events, approve: (pin, action, subject) => approvals.approve(pin, action, subject) }),
-    ...dayHandlers({ db, clock, store, events, payments, dataDir: options.dataDir, timeZone: options.timeZone })
+    ...dayHandlers({ db, clock, store, events, payments, dataDir: options.dataDir, timeZone: options.timeZone }),
+    ...returnHandlers({ returns, approve: (pin, action, subject) => approvals.approve(pin, action, subject) })
   }
   const registry = createRegistry(handlers)
   // Jobs left queued by the last run (printer was off, till was closed) go out now.
@@ -204,8 +231,10 @@ export function createApp(options: AppOptions): App {
     receipts,
     payments,
     checkout,
+    returns,
     async close() {
       unsubscribeScanners?.()
+      await returns.stop()
       await payments?.stop()
       await receipts.close()
       db.close()

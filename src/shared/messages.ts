@@ -96,7 +96,28 @@ export const MESSAGES = {
   // ---- the link and generic refusals the page words itself ----
   'link.unavailable': { en: 'The till service is not answering. Your sale is safe in the ledger; try again in a moment.', 'zh-CN': '收银服务无响应。交易已安全保存在账本中，请稍后重试。' },
   'input.invalid': { en: 'That was not accepted: {field} is not valid.', 'zh-CN': '输入无效：{field} 不正确。' },
-  'internal': { en: 'Something went wrong on the till; nothing was changed. The error is in the till log.', 'zh-CN': '收银台出错，未做任何更改。错误已记入日志。' }
+  'internal': { en: 'Something went wrong on the till; nothing was changed. The error is in the till log.', 'zh-CN': '收银台出错，未做任何更改。错误已记入日志。' },
+  // ---- returns and refunds ----
+  'return.bad-code': { en: 'That is not a receipt code: scan the QR on the receipt, or type the 12 characters after "Journal".', 'zh-CN': '这不是小票代码：请扫描小票上的二维码，或输入“日志”后的 12 个字符。' },
+  'return.sale-not-found': { en: 'No completed sale on this till matches {query}.', 'zh-CN': '本收银台没有与 {query} 相符的已完成交易。' },
+  'return.sale-not-returnable': { en: 'Sale {number} is a refund itself: only a sale can be returned.', 'zh-CN': '交易 {number} 本身是退款，只有销售可以退货。' },
+  'return.nothing-chosen': { en: 'Choose what comes back: a quantity on at least one line, or the whole sale.', 'zh-CN': '请选择退货内容：至少一行的数量，或整单退货。' },
+  'return.line-unknown': { en: 'That line is not on sale {number}.', 'zh-CN': '该行不在交易 {number} 中。' },
+  'return.too-many': { en: '{name}: {quantity} cannot come back, only {left} of {sold} sold are left to return.', 'zh-CN': '{name}：不能退 {quantity} 件，售出 {sold} 件中只剩 {left} 件可退。' },
+  'return.more-than-paid': { en: 'That would give back {amountMinor:money}, but only {refundableMinor:money} of what was paid is left to refund.', 'zh-CN': '将退还 {amountMinor:money}，但已付款中只剩 {refundableMinor:money} 可退。' },
+  'return.sale-open': { en: 'Sale {number} is open: finish or void it before a cash refund.', 'zh-CN': '交易 {number} 尚未结束：请先完成或作废，再办理现金退款。' },
+  'return.bad-address': { en: 'That is not a wallet address: scan the customer\'s receive QR or type a 0x address.', 'zh-CN': '这不是钱包地址：请扫描顾客的收款二维码或输入 0x 地址。' },
+  'return.bad-checksum': { en: 'The address {address} fails its checksum: a character was mistyped. Scan it again.', 'zh-CN': '地址 {address} 校验失败：有字符输错，请重新扫描。' },
+  'return.wrong-chain': { en: 'The customer\'s address is for chain {given}, the refund goes out on {chain}.', 'zh-CN': '顾客地址属于链 {given}，退款将在 {chain} 上发出。' },
+  'return.no-chain': { en: 'No blockchain is set up on this till for a stablecoin refund.', 'zh-CN': '本收银台未设置用于稳定币退款的区块链。' },
+  'return.token-unknown': { en: '{token} is not enabled on chain {chainId}.', 'zh-CN': '{token} 未在链 {chainId} 上启用。' },
+  'return.choose-token': { en: 'The sale was not paid in stablecoin: choose the token and network to refund in.', 'zh-CN': '此交易未用稳定币支付：请选择退款的代币和网络。' },
+  'return.token-basis-needs-token-payment': { en: 'The original token amount is a basis only for a sale paid in {token} on that network: refund at today\'s rate instead.', 'zh-CN': '只有以该网络上的 {token} 支付的交易才能按原代币数量退款：请按今日汇率退款。' },
+  'return.no-shop-address': { en: 'The shop\'s paying address is not known for this chain: give the address the manager\'s wallet pays from.', 'zh-CN': '不知道本店在此链上的付款地址：请填写经理钱包的付款地址。' },
+  'return.same-address': { en: 'The customer\'s address is the shop\'s own: the refund must go to the customer.', 'zh-CN': '顾客地址与本店地址相同：退款必须转给顾客。' },
+  'return.not-found': { en: 'No return {returnId}.', 'zh-CN': '没有退货 {returnId}。' },
+  'return.not-awaiting': { en: 'Return {number} is {status}: it can no longer be cancelled.', 'zh-CN': '退货 {number} 已{status}，不能再取消。' },
+  'return.amount-too-small': { en: 'The refund rounds to zero token units.', 'zh-CN': '退款金额折算后为零个代币单位。' }
 } as const satisfies Record<string, Templates>
 
 export type MessageId = keyof typeof MESSAGES

@@ -29,6 +29,7 @@ export function makeManager(id: string, name: string, pin: string): Manager {
 export type ApprovalAction =
   | 'drawer.no-sale' | 'payment.accept' | 'payment.release-unverified' | 'sale.void' | 'sale.discount' | 'sale.return-tender'
   | 'settings.store' | 'rate.manual' | 'payment.resolve-transfer' | 'payment.resolve-reversal' | 'shift.open' | 'shift.cash-move' | 'shift.close'
+  | 'return.cash' | 'return.stablecoin' | 'return.cancel'
 
 export class ApprovalService {
   private failures = 0

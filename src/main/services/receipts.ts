@@ -5,6 +5,7 @@ import { z } from 'zod'
 import type { PrintJobView, PrinterState, SaleView } from '../../shared/api/views'
 import type { Clock } from '../../shared/clock'
 import { TillError } from '../../shared/result'
+import { saleReceiptCode } from '../../shared/sale/receipt-code'
 import { printerProfileSettingSchema, resolveProfile, type PrinterProfile } from '../devices/printer/profiles'
 import { receiptPreviewSvg, type ReceiptData, type ReceiptTender } from '../devices/printer/receipt'
 import { DeviceFileTransport, TcpTransport, UsbTransport, VirtualPrinterTransport, type PrinterTransport } from '../devices/printer/transports'
@@ -162,7 +163,9 @@ export class ReceiptService {
       taxRounding: sale.taxRounding,
       tenders,
       journalHash: sale.journalHash ?? '',
-      copy
+      copy,
+      // The QR a return scans to find this sale (issue [D] point 2).
+      ...(sale.journalHash ? { receiptCode: saleReceiptCode(sale.id, sale.journalHash) } : {})
     }
   }
 

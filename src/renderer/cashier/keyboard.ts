@@ -11,6 +11,7 @@ import type { StoreInfo } from '../../shared/api/views'
 import { WedgeDetector } from '../../shared/wedge'
 import { dialogOpen } from '../common/ui'
 import { splitQuantityPrefix, typedQuantity } from './panels'
+import { returnFlowOpen } from './returns'
 import { changeQuantity, complete, completable, openCash, openStablecoin, sale, scan, selectedLineId, voidLine } from './state'
 
 let detector: WedgeDetector | null = null
@@ -49,7 +50,8 @@ export function installKeyboard(): void {
   window.addEventListener(
     'keydown',
     (e) => {
-      if (dialogOpen()) return
+      // The return flow types scans into its own boxes (a receipt's code, a customer's address), never sells them.
+      if (dialogOpen() || returnFlowOpen()) return
       const target = e.target instanceof HTMLInputElement ? e.target : null
       const fed = detector!.feed(e.key, e.timeStamp)
       if (fed.kind === 'char' && fed.startsBurst) {

@@ -14,6 +14,7 @@ import {
 } from './state'
 import { api, unwrap } from '../common/page'
 import { notify } from '../common/ui'
+import { openReturn, ReturnPanel } from './returns'
 
 /** 125000 ppm -> "12.5" (exact, from the integer). */
 function percentText(ppm: number): string {
@@ -49,6 +50,9 @@ function Header() {
       {/* A manager's drawer action, not a step of the sale: in the bar, out of the sale panel's way. */}
       <button type="button" class="secondary" onClick={() => void noSale()}>
         {t('drawer.nosale')}
+      </button>
+      <button type="button" class="secondary" onClick={openReturn}>
+        {t('return.open')}
       </button>
       <button type="button" class="secondary" aria-label={t('language')} onClick={() => void switchLanguage()}>
         {t('language.switch')}
@@ -432,6 +436,7 @@ export function Cashier() {
       <Header />
       <LinkBanner />
       <Messages />
+      <ReturnPanel />
       <main class="layout">
         <section class="panel" aria-label={t('cart')}>
           <ScanForm />

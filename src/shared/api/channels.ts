@@ -62,7 +62,17 @@ export const CALLS = {
   'day:z-report': ['backoffice'],
   'day:export': ['backoffice'],
   'reconcile:run': ['backoffice'],
-  'reconcile:cancel': ['backoffice']
+  'reconcile:cancel': ['backoffice'],
+  // Returns and refunds (issue [D] point 2): found and refunded at the counter (a manager's PIN), a stablecoin
+  // refund's request also followed and cancelled from the back office.
+  'return:find': ['cashier', 'backoffice'],
+  'return:quote': ['cashier', 'backoffice'],
+  'return:cash': ['cashier'],
+  'return:stablecoin': ['cashier', 'backoffice'],
+  'return:get': ['cashier', 'backoffice'],
+  'return:list': ['cashier', 'backoffice'],
+  'return:cancel': ['cashier', 'backoffice'],
+  'return:check': ['cashier', 'backoffice']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type CallName = keyof typeof CALLS
@@ -76,7 +86,8 @@ export const EVENTS = {
   'scanner:status': ['cashier', 'backoffice'],
   'chain:health-changed': ['cashier', 'display', 'backoffice'],
   'shift:changed': ['cashier', 'backoffice'],
-  'reconcile:progress': ['backoffice']
+  'reconcile:progress': ['backoffice'],
+  'return:changed': ['cashier', 'backoffice']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type EventName = keyof typeof EVENTS

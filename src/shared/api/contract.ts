@@ -8,6 +8,7 @@ import type { PaymentView } from '../payment/view'
 import type { Result } from '../result'
 import type { ShiftView, ZFigures, ZReportSummary, ZReportView } from './views'
 import type { DayReportView, ReconcileProgressView, ReconciliationView } from './views'
+import type { ReturnableSaleView, ReturnQuoteView, ReturnView } from './views'
 
 const id = z.string().min(1).max(80)
 /** One HID scanner the till should read: by vendor and product id, optionally pinned by serial or port. */
@@ -26,6 +27,8 @@ const pin = z.string().regex(/^\d{4,8}$/, 'a manager PIN is 4 to 8 digits')
 const minor = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
 /** Notes and coins counted by face value (minor units); the till checks the values against the currency's table.
  *  A cash count is given one way only: a total, or by denominations (the refine on each call). */
+/** Per original line, how many come back (a whole sale: no list). */
+const returnLines = z.array(z.object({ lineId: id, quantity: z.number().int().min(1).max(9999) }).strict()).min(1).max(500)
 const denominationCounts = z
   .array(z.object({ valueMinor: z.number().int().positive().max(100_000_000), count: z.number().int().min(0).max(1_000_000) }).strict())
   .min(1)
@@ -137,7 +140,36 @@ export const inputs = {
     .strict()
     .refine((v) => (v.zNumber !== undefined) !== (v.fromMs !== undefined && v.toMs !== undefined), 'give a Z number, or fromMs and toMs, one of the two')
     .refine((v) => v.fromMs === undefined || v.toMs === undefined || v.fromMs < v.toMs, 'fromMs must be before toMs'),
-  'reconcile:cancel': z.object({ runId: z.string().regex(/^[A-Za-z0-9-]{1,40}$/).optional() }).strict()
+  'reconcile:cancel': z.object({ runId: z.string().regex(/^[A-Za-z0-9-]{1,40}$/).optional() }).strict(),
+  // A receipt code (scanned or typed), or the sale's number and the date it was made (the store's calendar day).
+  'return:find': z
+    .object({
+      code: z.string().trim().min(1, 'scan or type the receipt code').max(100).optional(),
+      number: z.number().int().positive().optional(),
+      date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD').optional()
+    })
+    .strict()
+    .refine((v) => (v.code !== undefined) !== (v.number !== undefined && v.date !== undefined), 'give the receipt code, or the sale number and its date'),
+  // No lines: the whole sale (everything still returnable). Lines: so many of each.
+  'return:quote': z.object({ saleId: id, lines: returnLines.optional() }).strict(),
+  'return:cash': z.object({ saleId: id, lines: returnLines.optional(), pin }).strict(),
+  'return:stablecoin': z
+    .object({
+      saleId: id,
+      lines: returnLines.optional(),
+      customerAddress: z.string().trim().min(1, 'scan or type the customer\'s address').max(300),
+      basis: z.enum(['token', 'fiat']),
+      chainId: z.number().int().positive().optional(),
+      token: z.enum(['USDC', 'USDT']).optional(),
+      fromAddress: z.string().trim().regex(/^0x[0-9a-fA-F]{40}$/, 'a 0x address').optional(),
+      pin
+    })
+    .strict(),
+  'return:get': z.object({ returnId: id }).strict(),
+  'return:list': z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict(),
+  'return:cancel': z.object({ returnId: id, pin }).strict(),
+  // Looks on chain now for the transfers awaiting refunds wait for (the timer does it too).
+  'return:check': z.object({}).strict()
 } as const satisfies Record<CallName, z.ZodType>
 
 export interface Outputs {
@@ -192,7 +224,15 @@ export interface Outputs {
   'day:export': { readonly file: string; readonly bytes: number }
   'reconcile:run': ReconciliationView
   /** How many runs were told to stop. */
-  'reconcile:cancel': { readonly cancelled: number }
+  'reconcile:cancel': { readonly cancelled: number },
+  'return:find': ReturnableSaleView
+  'return:quote': ReturnQuoteView
+  'return:cash': ReturnView
+  'return:stablecoin': ReturnView
+  'return:get': ReturnView
+  'return:list': readonly ReturnView[]
+  'return:cancel': ReturnView
+  'return:check': readonly ReturnView[]
 }
 
 export interface EventPayloads {
@@ -204,7 +244,8 @@ export interface EventPayloads {
   'scanner:status': ScannerStatusView
   'chain:health-changed': readonly ChainHealthView[]
   'shift:changed': ShiftView | null
-  'reconcile:progress': ReconcileProgressView
+  'reconcile:progress': ReconcileProgressView,
+  'return:changed': ReturnView
 }
 
 // Compile-time checks that the maps cover exactly the channel names.

@@ -478,3 +478,113 @@ export interface ReconciliationView {
   readonly unreachable: readonly { readonly chainId: number; readonly chainName: string; readonly error: string }[]
   readonly clean: boolean
 }
+
+// ---- returns and refunds (issue [D] point 2) ----
+
+/** One line of a completed sale as a return sees it: what was sold, what earlier returns took back, what is left. */
+export interface ReturnableLineView {
+  readonly lineId: string
+  readonly position: number
+  readonly name: string
+  readonly nameZh: string | null
+  readonly soldQuantity: number
+  /** Taken back by completed returns and held by refunds still awaiting their transfer. */
+  readonly returnedQuantity: number
+  readonly returnableQuantity: number
+  /** A weighed line goes back whole (its quantity is 1). */
+  readonly weighed: boolean
+  /** What the customer paid for the whole line (after its discount, tax included). */
+  readonly grossMinor: number
+}
+
+/** The original sale's stablecoin payment, the basis a token refund goes back on. */
+export interface ReturnStablecoinOrigin {
+  readonly chainId: number
+  readonly chainName: string
+  readonly tokenSymbol: string
+  /** Exact token amount paid, e.g. "12.340001". */
+  readonly tokenAmount: string
+  readonly rate: string
+  readonly amountMinor: number
+}
+
+export interface ReturnSummary {
+  readonly id: string
+  readonly number: number
+  readonly method: 'cash' | 'stablecoin'
+  readonly status: 'awaiting-transfer' | 'completed' | 'cancelled'
+  readonly amountMinor: number
+  readonly createdAt: number
+}
+
+export interface ReturnableSaleView {
+  readonly saleId: string
+  readonly number: number
+  readonly tillId: string
+  readonly currency: string
+  readonly closedAt: number
+  readonly receiptCode: string
+  readonly totalMinor: number
+  readonly paidMinor: number
+  /** Given back already, or held by a refund awaiting its transfer. */
+  readonly refundedMinor: number
+  /** Paid minus refunded: no return can give back more. */
+  readonly refundableMinor: number
+  readonly lines: readonly ReturnableLineView[]
+  readonly stablecoin: ReturnStablecoinOrigin | null
+  readonly returns: readonly ReturnSummary[]
+}
+
+/** What a return would give back, before anyone is asked for a PIN. */
+export interface ReturnQuoteView {
+  readonly saleId: string
+  readonly currency: string
+  readonly lines: readonly { readonly lineId: string; readonly name: string; readonly quantity: number; readonly grossMinor: number }[]
+  readonly amountMinor: number
+  /** Nothing of the sale is left to return after this one. */
+  readonly completesSale: boolean
+}
+
+export interface ReturnStablecoinView {
+  readonly chainId: number
+  readonly chainName: string
+  readonly tokenSymbol: string
+  readonly tokenAddress: string
+  readonly tokenDecimals: number
+  /** The shop's address the manager's wallet pays from. */
+  readonly fromAddress: string
+  /** The customer's address (EIP-55 checksummed). */
+  readonly toAddress: string
+  /** Base units, decimal string. */
+  readonly amountUnits: string
+  /** Exact decimal token amount, e.g. "4.900000". */
+  readonly tokenAmount: string
+  readonly basis: 'token' | 'fiat'
+  readonly rate: string
+  readonly rateSource: string
+  /** The EIP-681 transfer request for the manager's wallet to pay. */
+  readonly uri: string
+  readonly txHash: string | null
+  readonly logIndex: number | null
+  readonly blockNumber: number | null
+  readonly confirmationsRequired: number | 'finalized'
+}
+
+export interface ReturnView {
+  readonly id: string
+  readonly number: number
+  readonly tillId: string
+  readonly originalSaleId: string
+  readonly originalSaleNumber: number
+  readonly refundSaleId: string | null
+  readonly refundSaleNumber: number | null
+  readonly method: 'cash' | 'stablecoin'
+  readonly status: 'awaiting-transfer' | 'completed' | 'cancelled'
+  readonly amountMinor: number
+  readonly currency: string
+  readonly approvedBy: string
+  readonly createdAt: number
+  readonly completedAt: number | null
+  readonly lines: readonly { readonly lineId: string; readonly name: string; readonly quantity: number }[]
+  readonly stablecoin: ReturnStablecoinView | null
+}

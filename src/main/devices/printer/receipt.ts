@@ -3,6 +3,7 @@
 // receiptline does the layout, wrapping, code pages (ESC t n, FS & for GB18030) and raster QR (GS v 0); we add
 // only what it lacks: native QR (GS ( k, see commands.ts), our own cut per profile, and no GS r at the end.
 import receiptline from 'receiptline'
+import type { ReturnView, SaleView } from '../../../shared/api/views'
 import { formatMinorPlain, formatUnits, lineTax, type TaxMode, type TaxRounding } from '../../../shared/money'
 import { cutCommand, qrNative, type QrLevel } from './commands'
 import type { PrinterProfile } from './profiles'
@@ -86,6 +87,19 @@ export interface ReceiptData {
   readonly journalHash: string
   /** A reprint: prints a COPY / 副本 banner so it can never pass for a second original. */
   readonly copy: boolean
+  /** The code a return scans to find this sale (shared/sale/receipt-code.ts), printed as a QR when given. */
+  readonly receiptCode?: string
+  /** A return's receipt: what went back, against which sale (issue [D] point 2). */
+  readonly refund?: ReceiptRefund
+}
+
+export interface ReceiptRefund {
+  readonly returnNumber: number
+  readonly originalSaleNumber: number
+  readonly method: 'cash' | 'stablecoin'
+  /** Stablecoin: the basis the amount was set on, and the customer's address it went to. */
+  readonly basis?: 'token' | 'fiat'
+  readonly toAddress?: string
 }
 
 const LABELS = {
@@ -111,7 +125,17 @@ const LABELS = {
     rate: 'Rate',
     tx: 'Tx',
     scan: 'Scan to view the payment',
-    journal: 'Journal'
+    journal: 'Journal',
+    returnBanner: 'RETURN',
+    returnOf: 'Return {return} of sale #{sale}',
+    refunded: 'REFUNDED',
+    cashRefunded: 'Cash refunded',
+    sentIn: 'Sent',
+    sentTo: 'To',
+    basisToken: 'Basis: the original token amount',
+    basisFiat: 'Basis: the amount at today\'s rate',
+    scanRefund: 'Scan to view the refund',
+    receiptCode: 'Keep for returns'
   },
   'zh-CN': {
     copy: '副本',
@@ -135,7 +159,17 @@ const LABELS = {
     rate: '汇率',
     tx: '交易',
     scan: '扫码查看交易',
-    journal: '日志'
+    journal: '日志',
+    returnBanner: '退货',
+    returnOf: '退货 {return}，原单号 #{sale}',
+    refunded: '退款合计',
+    cashRefunded: '现金退款',
+    sentIn: '转出',
+    sentTo: '收款地址',
+    basisToken: '依据：原代币数量',
+    basisFiat: '依据：今日汇率折算金额',
+    scanRefund: '扫码查看退款交易',
+    receiptCode: '退货时请出示'
   }
 } as const satisfies Record<ReceiptLocale, Record<string, string>>
 
@@ -224,6 +258,8 @@ export function receiptDocument(data: ReceiptData, profile: PrinterProfile): str
   const copyBanner = (): void => centred(`^^^\`${escapeText(` ${t.copy} `)}\``)
 
   if (data.copy) copyBanner()
+  // A return's receipt says so first, inverted: it must never pass for a sale's.
+  if (data.refund) centred(`^^^\`${escapeText(` ${t.returnBanner} `)}\``)
   centred(`^^^"${escapeText(data.store.name)}"`)
   for (const line of data.store.headerLines) centred(escapeText(line))
   if (data.store.taxId) centred(escapeText(`${t.taxId}: ${data.store.taxId}`))
@@ -231,6 +267,7 @@ export function receiptDocument(data: ReceiptData, profile: PrinterProfile): str
   setWidths('{width:*,16}')
   out.push(`|${escapeText(`${t.sale} #${data.saleNumber}`)} | ${escapeText(formatLocalTime(data.closedAt, data.timeZone))}|`)
   note(`${t.till}: ${data.tillId}  ${t.cashier}: ${data.cashier}`, false)
+  if (data.refund) note(t.returnOf.replace('{return}', String(data.refund.returnNumber)).replace('{sale}', String(data.refund.originalSaleNumber)), false)
   rule()
 
   for (const line of data.lines) {
@@ -260,10 +297,25 @@ export function receiptDocument(data: ReceiptData, profile: PrinterProfile): str
   if (data.taxes.length > 1) row(t.taxTotal, money(data.taxMinor))
   // ^^ = double height only (GS ! 0x01), so the amount column keeps its width.
   setWidths(AMOUNTS)
-  out.push(`|^^"${escapeText(`${t.total} ${data.currency}`)}" | ^^"${escapeText(money(data.totalMinor))}"|`)
+  out.push(`|^^"${escapeText(`${data.refund ? t.refunded : t.total} ${data.currency}`)}" | ^^"${escapeText(money(data.totalMinor))}"|`)
   rule()
 
   for (const tender of data.tenders) {
+    if (data.refund) {
+      if (tender.kind === 'cash') {
+        row(t.cashRefunded, money(tender.amountMinor))
+      } else {
+        row(`${tender.tokenSymbol} ${t.on} ${tender.chainName}`, money(tender.amountMinor))
+        note(`${t.sentIn}: ${tender.tokenAmount} ${tender.tokenSymbol}`)
+        if (data.refund.toAddress) note(`${t.sentTo}: ${shortHash(data.refund.toAddress, ellipsis)}`)
+        note(data.refund.basis === 'token' ? t.basisToken : t.basisFiat)
+        note(`${t.rate}: 1 ${tender.tokenSymbol} = ${tender.rate} ${data.currency} (${tender.rateSource})`)
+        note(`${t.tx}: ${shortHash(tender.txHash, ellipsis)}`)
+        centred(escapeText(t.scanRefund))
+        out.push(`{code:${escapeProperty(tender.explorerTxUrl)}; option:qrcode,${profile.qrCell},m}`)
+      }
+      continue
+    }
     if (tender.kind === 'cash') {
       row(t.cash, money(tender.amountMinor))
       row(t.received, money(tender.receivedMinor), true)
@@ -280,9 +332,51 @@ export function receiptDocument(data: ReceiptData, profile: PrinterProfile): str
   }
   rule()
   for (const line of data.store.footerLines) centred(escapeText(line))
+  if (data.receiptCode && !data.refund) {
+    // What a return scans to find this sale (shared/sale/receipt-code.ts).
+    centred(escapeText(t.receiptCode))
+    out.push(`{code:${escapeProperty(data.receiptCode)}; option:qrcode,${profile.qrCell},m}`)
+  }
   centred(escapeText(`${t.journal} ${data.journalHash.slice(0, 12)}`))
   if (data.copy) copyBanner()
   return out.join('\n') + '\n'
+}
+
+/**
+ * A return's receipt from the refund sale's receipt data: marked as a return, against its original sale, with the
+ * refund sale's figures as stored (the returned shares of the original lines' tax, never re-rounded), so the paper
+ * says to the cent what the Z counts.
+ */
+export function returnReceiptData(base: ReceiptData, refundSale: SaleView, ret: ReturnView): ReceiptData {
+  const byRate = new Map<string, ReceiptTax>()
+  let net = 0
+  let tax = 0
+  for (const line of refundSale.lines) {
+    if (line.voided) continue
+    const kept = line.amountMinor - line.discountMinor
+    const lineNet = refundSale.taxMode === 'inclusive' ? kept - line.taxMinor : kept
+    const key = `${line.taxRateId}:${line.taxRatePpm}`
+    const found = refundSale.taxes.find((t) => t.taxRateId === line.taxRateId)
+    const acc = byRate.get(key) ?? { name: found?.name ?? line.taxRateId, ratePpm: line.taxRatePpm, taxableMinor: 0, taxMinor: 0 }
+    byRate.set(key, { ...acc, taxableMinor: acc.taxableMinor + lineNet, taxMinor: acc.taxMinor + line.taxMinor })
+    net += lineNet
+    tax += line.taxMinor
+  }
+  return {
+    ...base,
+    taxes: [...byRate.values()],
+    // Net of tax, as a sale's receipt prints it (computeSaleTotals' subtotal).
+    subtotalMinor: net,
+    taxMinor: tax,
+    totalMinor: ret.amountMinor,
+    receiptCode: undefined,
+    refund: {
+      returnNumber: ret.number,
+      originalSaleNumber: ret.originalSaleNumber,
+      method: ret.method,
+      ...(ret.stablecoin ? { basis: ret.stablecoin.basis, toAddress: ret.stablecoin.toAddress } : {})
+    }
+  }
 }
 
 type RlPrinter = NonNullable<Parameters<typeof receiptline.transform>[1]>
