@@ -57,7 +57,22 @@ export const CALLS = {
   'shift:x-report': ['cashier', 'backoffice'],
   'shift:close': ['backoffice'],
   'shift:z-reports': ['backoffice'],
-  'shift:z-report': ['backoffice']
+  'shift:z-report': ['backoffice'],
+  // Staff and roles (issue [S] point 2): sign-in, lock and own PIN at either window; managing staff is the back office's.
+  'staff:session': ['cashier', 'backoffice'],
+  'staff:sign-in': ['cashier', 'backoffice'],
+  'staff:lock': ['cashier', 'backoffice'],
+  'staff:change-pin': ['cashier', 'backoffice'],
+  'staff:list': ['backoffice'],
+  'staff:add': ['backoffice'],
+  'staff:set-disabled': ['backoffice'],
+  'staff:reset-pin': ['backoffice'],
+  // The catalog (issue [S] point 3): import with preview, edit, export.
+  'catalog:import-preview': ['backoffice'],
+  'catalog:import': ['backoffice'],
+  'catalog:product': ['backoffice'],
+  'catalog:update-product': ['backoffice'],
+  'catalog:export': ['backoffice']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type CallName = keyof typeof CALLS
@@ -70,7 +85,8 @@ export const EVENTS = {
   'printer:changed': ['cashier', 'backoffice'],
   'scanner:status': ['cashier', 'backoffice'],
   'chain:health-changed': ['cashier', 'display', 'backoffice'],
-  'shift:changed': ['cashier', 'backoffice']
+  'shift:changed': ['cashier', 'backoffice'],
+  'staff:changed': ['cashier', 'backoffice']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type EventName = keyof typeof EVENTS
