@@ -14,6 +14,7 @@
 //   barcodes  optional. Codes separated by spaces or semicolons; code*6 is a pack of 6. When the column is present
 //             the product's barcodes become exactly these.
 import { createHash } from 'node:crypto'
+import { isValidGtin } from '../../shared/barcode'
 import type { CatalogBadRow, CatalogImportPreview, CatalogImportResult, CatalogProductView } from '../../shared/api/views'
 import type { Clock } from '../../shared/clock'
 import { currencyExponent, formatMinorPlain, parseMinor } from '../../shared/money'
@@ -110,6 +111,12 @@ interface ExistingProduct {
 
 const SKU = /^[A-Za-z0-9._-]{1,40}$/
 const CODE = /^\d{8,14}$|^[A-Za-z0-9-]{1,40}$/
+
+/** A code the till can scan: a GTIN length of digits must carry its right check digit, or no scan would ever match. */
+export function isScannableCode(code: string): boolean {
+  if (!CODE.test(code)) return false
+  return !/^(\d{8}|\d{12,14})$/.test(code) || isValidGtin(code)
+}
 
 function bad(line: number, sku: string, reason: MessageId, values: Record<string, string | number> = {}): CatalogBadRow {
   return { line, sku, reason, values }
@@ -209,7 +216,7 @@ export function checkCatalogCsv(db: Db, text: string, currency: string): ParsedC
         const m = /^([^*]+)(?:\*(\d{1,4}))?$/.exec(item)
         const code = m?.[1] ?? item
         const packQty = m?.[2] ? Number(m[2]) : 1
-        if (!m || !CODE.test(code) || packQty < 1) {
+        if (!m || !isScannableCode(code) || packQty < 1) {
           barcodeProblem = bad(line, sku, 'catalog.bad-barcode', { code: item })
           break
         }
@@ -238,28 +245,50 @@ export function checkCatalogCsv(db: Db, text: string, currency: string): ParsedC
   return { rows, badRows, total }
 }
 
-function existingProducts(db: Db): Map<string, ExistingProduct> {
+interface Existing {
+  readonly products: Map<string, ExistingProduct>
+  /** Each product's barcodes as one sorted key ("code*qty code*qty"), to tell an unchanged row from a changed one. */
+  readonly codes: Map<string, string>
+}
+
+function codesKey(codes: readonly { readonly code: string; readonly packQty: number }[]): string {
+  return codes.map((b) => `${b.code}*${b.packQty}`).sort().join(' ')
+}
+
+function existingProducts(db: Db): Existing {
   const rows = db.prepare('SELECT id, name, name_zh, pricing, price_minor, tax_rate_id, plu, active FROM products').all() as ExistingProduct[]
-  return new Map(rows.map((r) => [r.id, r]))
+  const lists = new Map<string, { code: string; packQty: number }[]>()
+  for (const b of db.prepare('SELECT code, product_id, pack_qty FROM barcodes').iterate() as Iterable<{ code: string; product_id: string; pack_qty: number }>) {
+    const list = lists.get(b.product_id) ?? []
+    list.push({ code: b.code, packQty: b.pack_qty })
+    lists.set(b.product_id, list)
+  }
+  return { products: new Map(rows.map((r) => [r.id, r])), codes: new Map([...lists].map(([id, list]) => [id, codesKey(list)])) }
+}
+
+/** Whether importing `row` would change nothing (barcodes included, when the file has the column). */
+function unchanged(row: CatalogRow, existing: Existing): boolean {
+  const p = existing.products.get(row.sku)
+  if (!p || !sameProduct(row, p)) return false
+  return row.barcodes === null || codesKey(row.barcodes) === (existing.codes.get(row.sku) ?? '')
 }
 
 function sameProduct(row: CatalogRow, p: ExistingProduct): boolean {
   return p.name === row.name && p.name_zh === row.nameZh && p.pricing === row.pricing && p.price_minor === row.priceMinor && p.tax_rate_id === row.taxRateId && p.plu === row.plu && p.active === 1
 }
 
-export function previewCatalogCsv(db: Db, text: string, currency: string): CatalogImportPreview & { parsed: ParsedCatalog; existing: Map<string, ExistingProduct> } {
+export function previewCatalogCsv(db: Db, text: string, currency: string): CatalogImportPreview & { parsed: ParsedCatalog; existing: Existing } {
   const parsed = checkCatalogCsv(db, text, currency)
   const existing = existingProducts(db)
   let fresh = 0
   let changed = 0
-  let unchanged = 0
+  let same = 0
   for (const row of parsed.rows) {
-    const p = existing.get(row.sku)
-    if (!p) fresh++
-    else if (sameProduct(row, p)) unchanged++
+    if (!existing.products.has(row.sku)) fresh++
+    else if (unchanged(row, existing)) same++
     else changed++
   }
-  return { rows: parsed.total, valid: parsed.rows.length, newProducts: fresh, changedProducts: changed, unchangedProducts: unchanged, badRows: parsed.badRows, parsed, existing }
+  return { rows: parsed.total, valid: parsed.rows.length, newProducts: fresh, changedProducts: changed, unchangedProducts: same, badRows: parsed.badRows, parsed, existing }
 }
 
 export interface CatalogWriteContext {
@@ -296,13 +325,13 @@ export function importCatalogCsv(ctx: CatalogWriteContext, text: string, skipBad
     const now = ctx.clock.now()
     // A PLU moving between two products of the file would hit the unique index mid-way: clear the moving ones first.
     for (const row of parsed.rows) {
-      const p = existing.get(row.sku)
+      const p = existing.products.get(row.sku)
       if (p && p.plu !== null && p.plu !== row.plu) clearPlu.run(row.sku)
     }
     for (const row of parsed.rows) {
-      const p = existing.get(row.sku)
+      const p = existing.products.get(row.sku)
       digest.update(`${row.sku}\t${row.priceMinor}\t${row.taxRateId}\n`)
-      if (p && sameProduct(row, p) && row.barcodes === null) continue
+      if (unchanged(row, existing)) continue
       upsert.run(row.sku, row.name, row.nameZh, row.pricing, row.priceMinor, row.taxRateId, row.plu)
       if (row.barcodes !== null) {
         dropCodes.run(row.sku)
@@ -383,6 +412,7 @@ export function updateProduct(ctx: CatalogWriteContext, productId: string, chang
     if (owner) throw refuse('conflict', 'catalog.plu-taken', { plu, owner: owner.id })
   }
   for (const b of changes.barcodes ?? []) {
+    if (!isScannableCode(b.code)) throw refuse('invalid-input', 'catalog.bad-barcode', { code: b.code })
     const owner = prepareCached(db, 'SELECT product_id FROM barcodes WHERE code = ? AND product_id <> ?').get(b.code, productId) as { product_id: string } | undefined
     if (owner) throw refuse('conflict', 'catalog.barcode-taken', { code: b.code, owner: owner.product_id })
   }
