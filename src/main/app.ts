@@ -85,6 +85,8 @@ export const LEDGER_FILE = 'stabletill.sqlite'
 export const DEMO_MANAGER_PIN = '1234'
 /** The demo store's cashier, signed in when the demo starts (so `npm start` sells at once). */
 export const DEMO_CASHIER_PIN = '2580'
+/** The demo store's owner, who manages its staff. */
+export const DEMO_OWNER_PIN = '246810'
 
 export function defaultResourcesDir(): string {
   // Source checkout and built app both keep resources/ at the repository (or app) root.
@@ -115,7 +117,7 @@ export function createApp(options: AppOptions): App {
       store.save(settings)
       // The demo's published PINs (manager 1234) predate the 6-digit rule for managers: not checked.
       approvals.createInitial(
-        [{ name: 'Manager', role: 'manager', pin: options.initialManagerPin ?? DEMO_MANAGER_PIN }, ...(settings.demo ? [{ name: settings.cashier, role: 'cashier' as const, pin: DEMO_CASHIER_PIN }] : [])],
+        [{ name: 'Manager', role: 'manager', pin: options.initialManagerPin ?? DEMO_MANAGER_PIN }, ...(settings.demo ? [{ name: settings.cashier, role: 'cashier' as const, pin: DEMO_CASHIER_PIN }, { name: 'Owner', role: 'owner' as const, pin: DEMO_OWNER_PIN }] : [])],
         false
       )
       const counts = catalog.importCatalog(demoCatalog)
@@ -125,9 +127,12 @@ export function createApp(options: AppOptions): App {
   if (store.settings().demo) {
     // The demo store sells at once: its cashier is signed in at start (a demo ledger made before staff had no
     // cashier, so it gets one). A real shop's till starts locked until someone signs in with their PIN.
-    if (!approvals.list().some((p) => p.role === 'cashier' && !p.disabled)) {
-      db.transaction(() => approvals.createInitial([{ name: store.settings().cashier, role: 'cashier', pin: DEMO_CASHIER_PIN }], false)).immediate()
-    }
+    const people = approvals.list()
+    const missing = [
+      ...(people.some((p) => p.role === 'owner') ? [] : [{ name: 'Owner', role: 'owner' as const, pin: DEMO_OWNER_PIN }]),
+      ...(people.some((p) => p.role === 'cashier' && !p.disabled) ? [] : [{ name: store.settings().cashier, role: 'cashier' as const, pin: DEMO_CASHIER_PIN }])
+    ]
+    if (missing.length > 0) db.transaction(() => approvals.createInitial(missing, false)).immediate()
     const cashier = approvals.list().find((p) => p.role === 'cashier' && !p.disabled)
     if (cashier) approvals.signInWithoutPin(cashier.id)
   }
