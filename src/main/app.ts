@@ -17,6 +17,7 @@ import { claimDataFolder } from './ledger/lock'
 import { readSetting } from './ledger/settings'
 import { StaffService } from './services/approvals'
 import { catalogHandlers } from './services/catalog-handlers'
+import { settingsHandlers } from './services/settings-handlers'
 import { guardHandlers, staffHandlers } from './services/staff-handlers'
 import { CatalogService, catalogFileSchema } from './services/catalog'
 import { StablecoinCheckout } from './services/checkout'
@@ -210,7 +211,8 @@ export function createApp(options: AppOptions): App {
     'payment:resolve-reversal': ({ paymentId, note, pin }) => requirePayments().resolveReversal(paymentId, note, approvals.approve(pin, 'payment.resolve-reversal', paymentId).id),
     ...shiftHandlers({ db, clock, store, events, approve: (pin, action, subject) => approvals.approve(pin, action, subject) }),
     ...staffHandlers({ staff: approvals, events }),
-    ...catalogHandlers({ db, clock, store, staff: approvals })
+    ...catalogHandlers({ db, clock, store, staff: approvals }),
+    ...settingsHandlers({ db, clock, tillId: () => store.settings().tillId, staff: approvals, localTokens: paymentOptions?.localTokens })
   }, approvals)
   const registry = createRegistry(handlers)
   // Jobs left queued by the last run (printer was off, till was closed) go out now.

@@ -82,7 +82,21 @@ export const MESSAGES = {
   'catalog.bad-barcode': { en: 'Barcode "{code}" is not a code this till can scan (8 to 14 digits, or 1 to 40 letters and digits), with an optional pack quantity as code*6.', 'zh-CN': '条码“{code}”无法识别（8 至 14 位数字或 1 至 40 个字母数字），可选包装数量写作 code*6。' },
   'catalog.duplicate-barcode': { en: 'Barcode {code} is also on line {other}.', 'zh-CN': '条码 {code} 在第 {other} 行重复出现。' },
   'catalog.barcode-taken': { en: 'Barcode {code} belongs to product {owner}.', 'zh-CN': '条码 {code} 已属于商品 {owner}。' },
-  'catalog.has-bad-rows': { en: '{count} rows are not right: nothing was imported. Correct them, or import the good rows only.', 'zh-CN': '{count} 行有误：未导入任何内容。请更正，或只导入正确的行。' }
+  'catalog.has-bad-rows': { en: '{count} rows are not right: nothing was imported. Correct them, or import the good rows only.', 'zh-CN': '{count} 行有误：未导入任何内容。请更正，或只导入正确的行。' },
+  // ---- payment settings ----
+  'payset.bad-address': { en: '"{address}" is not an address: 0x and 40 hexadecimal characters.', 'zh-CN': '“{address}”不是地址：应为 0x 加 40 位十六进制字符。' },
+  'payset.bad-checksum': { en: 'The address {address} has a wrong checksum: a character is mistyped. Copy it from your wallet again.', 'zh-CN': '地址 {address} 校验和错误：有字符输入有误。请从钱包重新复制。' },
+  'payset.no-checksum': { en: 'Type the address as your wallet shows it, with its capitals ({checksummed}): without them a mistyped character cannot be caught.', 'zh-CN': '请按钱包显示的大小写输入地址（{checksummed}）：否则无法发现输错的字符。' },
+  'payset.bad-xpub': { en: 'That is not an extended public key (xpub) this till can derive addresses from.', 'zh-CN': '这不是本收银台可派生地址的扩展公钥（xpub）。' },
+  'payset.unknown-chain': { en: 'Chain {chainId} is not in the till\'s pinned registry.', 'zh-CN': '链 {chainId} 不在本收银台的固定注册表中。' },
+  'payset.bad-url': { en: '"{url}" is not an http(s) or ws(s) URL.', 'zh-CN': '“{url}”不是 http(s) 或 ws(s) 地址。' },
+  'payset.unreachable': { en: '{url} did not answer: {reason}', 'zh-CN': '{url} 无响应：{reason}' },
+  'payset.wrong-chain': { en: '{url} serves chain {actual}, not chain {expected}.', 'zh-CN': '{url} 提供的是链 {actual}，不是链 {expected}。' },
+  'payset.no-head': { en: '{url} has no latest block.', 'zh-CN': '{url} 没有最新区块。' },
+  'payset.stale-head': { en: '{url} is behind: its latest block {head} is {seconds} seconds old.', 'zh-CN': '{url} 落后：其最新区块 {head} 已是 {seconds} 秒前。' },
+  'payset.no-token': { en: '{symbol} is not pinned for chain {chainId}.', 'zh-CN': '链 {chainId} 未固定 {symbol}。' },
+  'payset.token-mismatch': { en: 'The {symbol} contract {address} is not the pinned token: {reason}', 'zh-CN': '{symbol} 合约 {address} 不是固定的代币：{reason}' },
+  'payset.invalid': { en: 'The payment settings are not valid: {reason}', 'zh-CN': '支付设置无效：{reason}' }
 } as const satisfies Record<string, Templates>
 
 export type MessageId = keyof typeof MESSAGES

@@ -72,7 +72,11 @@ export const CALLS = {
   'catalog:import': ['backoffice'],
   'catalog:product': ['backoffice'],
   'catalog:update-product': ['backoffice'],
-  'catalog:export': ['backoffice']
+  'catalog:export': ['backoffice'],
+  // Payment settings (issue [S] points 1 and 4): checked and tested before they are saved.
+  'settings:check-receive': ['backoffice'],
+  'settings:test-rpc': ['backoffice'],
+  'settings:payments': ['backoffice']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type CallName = keyof typeof CALLS

@@ -7,7 +7,7 @@ import type { ChainHealthView } from '../payment/health'
 import type { PaymentView } from '../payment/view'
 import type { Result } from '../result'
 import type { ShiftView, ZFigures, ZReportSummary, ZReportView } from './views'
-import type { CatalogImportPreview, CatalogImportResult, CatalogProductView, StaffSessionView, StaffView } from './views'
+import type { CatalogImportPreview, CatalogImportResult, CatalogProductView, RpcTestView, StaffSessionView, StaffView } from './views'
 
 const id = z.string().min(1).max(80)
 /** One HID scanner the till should read: by vendor and product id, optionally pinned by serial or port. */
@@ -160,7 +160,11 @@ export const inputs = {
       active: z.boolean().optional()
     })
     .strict(),
-  'catalog:export': z.object({}).strict()
+  'catalog:export': z.object({}).strict(),
+  'settings:check-receive': z.object({ address: z.string().trim().max(100).optional(), xpub: z.string().trim().max(120).optional(), tillNumber: z.number().int().min(1).max(64).default(1) }).strict(),
+  'settings:test-rpc': z.object({ chainId: z.number().int().positive(), url: z.string().trim().min(1).max(300), tokens: z.array(z.enum(['USDC', 'USDT'])).min(1).max(2).default(['USDC']) }).strict(),
+  // The whole object (src/shared/payment/settings.ts), parsed there with its own messages; the owner's PIN.
+  'settings:payments': z.object({ pin, settings: z.record(z.string(), z.unknown()) }).strict()
 } as const satisfies Record<CallName, z.ZodType>
 
 export interface Outputs {
@@ -224,6 +228,9 @@ export interface Outputs {
   'catalog:product': CatalogProductView
   'catalog:update-product': CatalogProductView
   'catalog:export': { readonly csv: string; readonly products: number }
+  'settings:check-receive': { readonly address: string }
+  'settings:test-rpc': RpcTestView
+  'settings:payments': { readonly tested: readonly RpcTestView[]; readonly restartNeeded: boolean }
 }
 
 export interface EventPayloads {

@@ -438,3 +438,12 @@ export interface CatalogProductView {
   readonly active: boolean
   readonly barcodes: readonly { readonly code: string; readonly packQty: number }[]
 }
+
+/** A live test of one RPC URL (issue [S] point 1): what the node said, before the URL is saved. */
+export interface RpcTestView {
+  readonly chainId: number
+  readonly url: string
+  readonly head: number
+  readonly headAgeSeconds: number
+  readonly tokens: readonly { readonly symbol: string; readonly address: string; readonly symbolOnChain: string; readonly decimals: number }[]
+}
