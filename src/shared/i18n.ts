@@ -299,7 +299,18 @@ const en = {
   'bo.catalog.barcodes': 'Barcodes (code or code*pack)',
   'bo.catalog.save': 'Save product',
   'bo.catalog.saved': '{name} saved.',
-  'bo.catalog.exported': '{count} products exported.'
+  'bo.catalog.exported': '{count} products exported.',
+  'bo.pay': 'Payment settings',
+  'bo.pay.address': 'Receive address',
+  'bo.pay.addressOk': 'The address {address} is well formed; compare it with your wallet.',
+  'bo.pay.chain': 'Chain',
+  'bo.pay.rpc': 'RPC URL',
+  'bo.pay.test': 'Test connection',
+  'bo.pay.tested': 'Connected: block {head}, {seconds} s old; tokens verified: {tokens}.',
+  'bo.pay.confirmations': 'Confirmations (blocks)',
+  'bo.pay.confirmationsDefault': 'Empty: the documented default for this chain ({count}).',
+  'bo.pay.save': 'Save payment settings',
+  'bo.pay.saved': 'Saved and journaled. The till uses them from its next start.'
 } as const
 
 export type MessageKey = keyof typeof en
@@ -601,7 +612,18 @@ const zhCN: Record<MessageKey, string> = {
   'bo.catalog.barcodes': '条码（条码或 条码*包装数）',
   'bo.catalog.save': '保存商品',
   'bo.catalog.saved': '已保存 {name}。',
-  'bo.catalog.exported': '已导出 {count} 个商品。'
+  'bo.catalog.exported': '已导出 {count} 个商品。',
+  'bo.pay': '支付设置',
+  'bo.pay.address': '收款地址',
+  'bo.pay.addressOk': '地址 {address} 格式正确；请与您的钱包核对。',
+  'bo.pay.chain': '链',
+  'bo.pay.rpc': 'RPC URL',
+  'bo.pay.test': '测试连接',
+  'bo.pay.tested': '已连接：区块 {head}，{seconds} 秒前；已验证代币：{tokens}。',
+  'bo.pay.confirmations': '确认数（区块）',
+  'bo.pay.confirmationsDefault': '留空：使用该链的默认值（{count}）。',
+  'bo.pay.save': '保存支付设置',
+  'bo.pay.saved': '已保存并记入日志。收银台下次启动时生效。'
 }
 
 const tables: Record<Locale, Record<MessageKey, string>> = { en, 'zh-CN': zhCN }

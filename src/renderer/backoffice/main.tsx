@@ -11,6 +11,7 @@ import {
 } from './sections'
 import { api } from '../common/page'
 import { CatalogSection } from './catalog'
+import { PaymentSettingsSection } from './settings'
 import { loadStaff, StaffSection } from './staff'
 import { loadSession, session, SessionBar } from '../common/session'
 
@@ -66,6 +67,7 @@ function BackOffice() {
           <StaffSection />
           <StoreSection />
           <RateSection />
+          <PaymentSettingsSection />
           <PrinterSection />
           <DrawerSection />
           <ScannersSection />
