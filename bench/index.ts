@@ -1,4 +1,5 @@
 // `npm run bench`: speed as ratios against baselines measured in the same run (never in timed tests).
+import { benchCatalog } from './catalog'
 import { benchChain } from './chain'
 import { benchDay } from './day'
 import { benchLedger } from './ledger'
@@ -70,6 +71,12 @@ async function main(): Promise<void> {
       }
       console.log(`  peak RSS ${fmt(r.peakRssMb)} MB (at start ${fmt(r.baselineRssMb)} MB), peak heap ${fmt(r.peakHeapMb)} MB`)
     }
+  }
+  if (want('catalog')) {
+    const r = await benchCatalog()
+    console.log(`== catalog (CSV of ${fmt(r.products)} products, ${fmt(r.megabytes, 1)} MB, ${fmt(r.badRows)} bad rows; real ledger file)`)
+    const floor = r.rows.find((row) => row.step === 'floor')!
+    for (const row of r.rows) console.log(`  ${row.step.padEnd(10)} ${fmt(row.ms).padStart(7)} ms   x${fmt(row.ms / floor.ms, 1)} the bare-insert floor`)
   }
   if (want('shift')) {
     console.log('== shift (X and Z of a 10,000-sale day; floor: one plain SELECT over the same sales)')

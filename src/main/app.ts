@@ -15,7 +15,10 @@ import { openLedger, type Db } from './ledger/db'
 import { appendJournal } from './ledger/journal'
 import { claimDataFolder } from './ledger/lock'
 import { readSetting } from './ledger/settings'
-import { ApprovalService, makeManager } from './services/approvals'
+import { StaffService } from './services/approvals'
+import { catalogHandlers } from './services/catalog-handlers'
+import { settingsHandlers } from './services/settings-handlers'
+import { guardHandlers, staffHandlers } from './services/staff-handlers'
 import { CatalogService, catalogFileSchema } from './services/catalog'
 import { StablecoinCheckout } from './services/checkout'
 import { PaymentService } from './services/payments'
@@ -74,7 +77,9 @@ export interface App {
   readonly store: StoreService
   readonly catalog: CatalogService
   readonly sales: SaleService
-  readonly approvals: ApprovalService
+  /** Staff, sign-in and approvals (the name kept for the callers that approve). */
+  readonly approvals: StaffService
+  readonly staff: StaffService
   readonly receipts: ReceiptService
   readonly payments: PaymentService | null
   readonly checkout: StablecoinCheckout
@@ -84,6 +89,10 @@ export interface App {
 
 export const LEDGER_FILE = 'stabletill.sqlite'
 export const DEMO_MANAGER_PIN = '1234'
+/** The demo store's cashier, signed in when the demo starts (so `npm start` sells at once). */
+export const DEMO_CASHIER_PIN = '2580'
+/** The demo store's owner, who manages its staff. */
+export const DEMO_OWNER_PIN = '246810'
 
 export function defaultResourcesDir(): string {
   // Source checkout and built app both keep resources/ at the repository (or app) root.
@@ -105,20 +114,36 @@ export function createApp(options: AppOptions): App {
   const events = new EventBus()
   const store = new StoreService(db)
   const catalog = new CatalogService(db)
-  const approvals = new ApprovalService(db, clock, () => store.settings().tillId)
+  const approvals = new StaffService(db, clock, () => store.settings().tillId)
   if (!store.isInitialized()) {
     const settings: StoreSettings = { ...defaultStoreSettings, ...options.initialSettings }
     const resources = options.resourcesDir ?? defaultResourcesDir()
     const demoCatalog = catalogFileSchema.parse(JSON.parse(readFileSync(join(resources, 'demo-catalog.json'), 'utf8')))
-    const manager = makeManager('M1', 'Manager', options.initialManagerPin ?? DEMO_MANAGER_PIN)
     db.transaction(() => {
       store.save(settings)
-      approvals.saveManagers([manager])
+      // The demo's published PINs (manager 1234) predate the 6-digit rule for managers: not checked.
+      approvals.createInitial(
+        [{ name: 'Manager', role: 'manager', pin: options.initialManagerPin ?? DEMO_MANAGER_PIN }, ...(settings.demo ? [{ name: settings.cashier, role: 'cashier' as const, pin: DEMO_CASHIER_PIN }, { name: 'Owner', role: 'owner' as const, pin: DEMO_OWNER_PIN }] : [])],
+        false
+      )
       const counts = catalog.importCatalog(demoCatalog)
       appendJournal(db, { at: clock.now(), tillId: settings.tillId, kind: 'store.created', payload: { storeName: settings.storeName, currency: settings.currency, products: counts.products, barcodes: counts.barcodes } })
     }).immediate()
   }
-  const sales = new SaleService({ db, clock, store, catalog, events })
+  if (store.settings().demo) {
+    // The demo store sells at once: its cashier is signed in at start (a demo ledger made before staff had no
+    // cashier, so it gets one). A real shop's till starts locked until someone signs in with their PIN.
+    const people = approvals.list()
+    const missing = [
+      ...(people.some((p) => p.role === 'owner') ? [] : [{ name: 'Owner', role: 'owner' as const, pin: DEMO_OWNER_PIN }]),
+      ...(people.some((p) => p.role === 'cashier' && !p.disabled) ? [] : [{ name: store.settings().cashier, role: 'cashier' as const, pin: DEMO_CASHIER_PIN }])
+    ]
+    if (missing.length > 0) db.transaction(() => approvals.createInitial(missing, false)).immediate()
+    const cashier = approvals.list().find((p) => p.role === 'cashier' && !p.disabled)
+    if (cashier) approvals.signInWithoutPin(cashier.id)
+  }
+  approvals.onSessionChanged((session) => events.emit('staff:changed', session))
+  const sales = new SaleService({ db, clock, store, catalog, events, staff: () => approvals.current() })
   const receipts = new ReceiptService({ db, clock, store, events, dataDir: options.dataDir, timeZone: options.timeZone })
   sales.onCompleted((sale) => receipts.afterSale(sale))
 
@@ -170,6 +195,7 @@ export function createApp(options: AppOptions): App {
   const unsubscribeScanners = options.scanners?.on('scan', (scan) => {
     if (scan.source === 'hid-keyboard') echo.hidKeyboardScan(scan.code)
     try {
+      approvals.requireSession('sale.sell')
       sales.scan(scan.code, 'hid')
     } catch (e) {
       const message = e instanceof TillError ? e.message : 'The scan could not be added.'
@@ -183,7 +209,7 @@ export function createApp(options: AppOptions): App {
     if (!payments) throw new TillError('unavailable', 'No blockchain is set up for stablecoin payments on this till.')
     return payments
   }
-  const handlers: Handlers = {
+  const handlers: Handlers = guardHandlers({
     ...storeHandlers({ db, clock, events, store, catalog, sales, approvals }),
     ...saleHandlers({ sales, catalog, approvals, echo }),
     ...deviceHandlers({ db, receipts, scanners, approvals }),
@@ -212,8 +238,11 @@ export function createApp(options: AppOptions): App {
     'payment:resolve-reversal': ({ paymentId, note, pin }) => requirePayments().resolveReversal(paymentId, note, approvals.approve(pin, 'payment.resolve-reversal', paymentId).id),
     ...shiftHandlers({ db, clock, store, events, approve: (pin, action, subject) => approvals.approve(pin, action, subject) }),
     ...dayHandlers({ db, clock, store, events, payments, dataDir: options.dataDir, timeZone: options.timeZone }),
-    ...returnHandlers({ returns, approve: (pin, action, subject) => approvals.approve(pin, action, subject) })
-  }
+    ...returnHandlers({ returns, approve: (pin, action, subject) => approvals.approve(pin, action, subject) }),
+    ...staffHandlers({ staff: approvals, events }),
+    ...catalogHandlers({ db, clock, store, staff: approvals }),
+    ...settingsHandlers({ db, clock, tillId: () => store.settings().tillId, staff: approvals, localTokens: paymentOptions?.localTokens })
+  }, approvals)
   const registry = createRegistry(handlers)
   // Jobs left queued by the last run (printer was off, till was closed) go out now.
   void receipts.kick()
@@ -228,6 +257,7 @@ export function createApp(options: AppOptions): App {
     catalog,
     sales,
     approvals,
+    staff: approvals,
     receipts,
     payments,
     checkout,

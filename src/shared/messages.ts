@@ -117,7 +117,45 @@ export const MESSAGES = {
   'return.same-address': { en: 'The customer\'s address is the shop\'s own: the refund must go to the customer.', 'zh-CN': '顾客地址与本店地址相同：退款必须转给顾客。' },
   'return.not-found': { en: 'No return {returnId}.', 'zh-CN': '没有退货 {returnId}。' },
   'return.not-awaiting': { en: 'Return {number} is {status}: it can no longer be cancelled.', 'zh-CN': '退货 {number} 已{status}，不能再取消。' },
-  'return.amount-too-small': { en: 'The refund rounds to zero token units.', 'zh-CN': '退款金额折算后为零个代币单位。' }
+  'return.amount-too-small': { en: 'The refund rounds to zero token units.', 'zh-CN': '退款金额折算后为零个代币单位。' },
+  // ---- staff and roles ----
+  'staff.signed-out': { en: 'The till is locked: sign in with your PIN first.', 'zh-CN': '收银台已锁定：请先用密码登录。' },
+  'staff.not-permitted': { en: '{name} may not do that ({action}): ask a manager or the owner.', 'zh-CN': '{name} 无权执行此操作（{action}）：请找经理或店主。' },
+  'staff.pin-length': { en: 'A {role} PIN is {min} to 8 digits.', 'zh-CN': '{role} 的密码须为 {min} 至 8 位数字。' },
+  'staff.pin-taken': { en: 'That PIN is someone else\'s: choose another (a PIN alone says who signs in).', 'zh-CN': '该密码已被他人使用：请另选一个（仅凭密码识别登录者）。' },
+  'staff.name-empty': { en: 'Give the person a name.', 'zh-CN': '请填写姓名。' },
+  'staff.unknown': { en: 'No staff member {staffId}.', 'zh-CN': '没有员工 {staffId}。' },
+  'staff.last-owner': { en: 'The last owner cannot be disabled: add another owner first.', 'zh-CN': '不能停用最后一位店主：请先添加另一位店主。' },
+  // ---- catalog ----
+  'catalog.bad-header': { en: 'The CSV header must name the columns {columns}; {missing} is missing.', 'zh-CN': 'CSV 表头须包含列 {columns}；缺少 {missing}。' },
+  'catalog.row-columns': { en: 'The row has {found} fields; the header has {expected}.', 'zh-CN': '该行有 {found} 个字段，表头有 {expected} 个。' },
+  'catalog.bad-sku': { en: 'SKU "{sku}" is not 1 to 40 letters, digits, dots, dashes or underscores.', 'zh-CN': 'SKU“{sku}”须为 1 至 40 个字母、数字、点、短横线或下划线。' },
+  'catalog.duplicate-sku': { en: 'SKU {sku} is also on line {other}.', 'zh-CN': 'SKU {sku} 在第 {other} 行重复出现。' },
+  'catalog.no-name': { en: 'The product has no name.', 'zh-CN': '商品没有名称。' },
+  'catalog.bad-price': { en: 'Price "{price}" is not an amount in {currency} (such as {example}).', 'zh-CN': '价格“{price}”不是 {currency} 金额（例如 {example}）。' },
+  'catalog.bad-tax': { en: 'Tax rate "{tax}" is not one of the store\'s rates ({rates}).', 'zh-CN': '税率“{tax}”不是本店的税率（{rates}）。' },
+  'catalog.bad-pricing': { en: 'Sold by "{pricing}" is not unit or weight.', 'zh-CN': '销售方式“{pricing}”须为 unit 或 weight。' },
+  'catalog.bad-plu': { en: 'PLU "{plu}" is not 4 to 6 digits.', 'zh-CN': 'PLU“{plu}”须为 4 至 6 位数字。' },
+  'catalog.duplicate-plu': { en: 'PLU {plu} is also on line {other}.', 'zh-CN': 'PLU {plu} 在第 {other} 行重复出现。' },
+  'catalog.plu-taken': { en: 'PLU {plu} belongs to product {owner}.', 'zh-CN': 'PLU {plu} 已属于商品 {owner}。' },
+  'catalog.bad-barcode': { en: 'Barcode "{code}" is not a code this till can scan (8 to 14 digits, or 1 to 40 letters and digits), with an optional pack quantity as code*6.', 'zh-CN': '条码“{code}”无法识别（8 至 14 位数字或 1 至 40 个字母数字），可选包装数量写作 code*6。' },
+  'catalog.duplicate-barcode': { en: 'Barcode {code} is also on line {other}.', 'zh-CN': '条码 {code} 在第 {other} 行重复出现。' },
+  'catalog.barcode-taken': { en: 'Barcode {code} belongs to product {owner}.', 'zh-CN': '条码 {code} 已属于商品 {owner}。' },
+  'catalog.has-bad-rows': { en: '{count} rows are not right: nothing was imported. Correct them, or import the good rows only.', 'zh-CN': '{count} 行有误：未导入任何内容。请更正，或只导入正确的行。' },
+  // ---- payment settings ----
+  'payset.bad-address': { en: '"{address}" is not an address: 0x and 40 hexadecimal characters.', 'zh-CN': '“{address}”不是地址：应为 0x 加 40 位十六进制字符。' },
+  'payset.bad-checksum': { en: 'The address {address} has a wrong checksum: a character is mistyped. Copy it from your wallet again.', 'zh-CN': '地址 {address} 校验和错误：有字符输入有误。请从钱包重新复制。' },
+  'payset.no-checksum': { en: 'Type the address as your wallet shows it, with its capitals ({checksummed}): without them a mistyped character cannot be caught.', 'zh-CN': '请按钱包显示的大小写输入地址（{checksummed}）：否则无法发现输错的字符。' },
+  'payset.bad-xpub': { en: 'That is not an extended public key (xpub) this till can derive addresses from.', 'zh-CN': '这不是本收银台可派生地址的扩展公钥（xpub）。' },
+  'payset.unknown-chain': { en: 'Chain {chainId} is not in the till\'s pinned registry.', 'zh-CN': '链 {chainId} 不在本收银台的固定注册表中。' },
+  'payset.bad-url': { en: '"{url}" is not an http(s) or ws(s) URL.', 'zh-CN': '“{url}”不是 http(s) 或 ws(s) 地址。' },
+  'payset.unreachable': { en: '{url} did not answer: {reason}', 'zh-CN': '{url} 无响应：{reason}' },
+  'payset.wrong-chain': { en: '{url} serves chain {actual}, not chain {expected}.', 'zh-CN': '{url} 提供的是链 {actual}，不是链 {expected}。' },
+  'payset.no-head': { en: '{url} has no latest block.', 'zh-CN': '{url} 没有最新区块。' },
+  'payset.stale-head': { en: '{url} is behind: its latest block {head} is {seconds} seconds old.', 'zh-CN': '{url} 落后：其最新区块 {head} 已是 {seconds} 秒前。' },
+  'payset.no-token': { en: '{symbol} is not pinned for chain {chainId}.', 'zh-CN': '链 {chainId} 未固定 {symbol}。' },
+  'payset.token-mismatch': { en: 'The {symbol} contract {address} is not the pinned token: {reason}', 'zh-CN': '{symbol} 合约 {address} 不是固定的代币：{reason}' },
+  'payset.invalid': { en: 'The payment settings are not valid: {reason}', 'zh-CN': '支付设置无效：{reason}' }
 } as const satisfies Record<string, Templates>
 
 export type MessageId = keyof typeof MESSAGES

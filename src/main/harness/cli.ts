@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { createApp } from '../app'
+import { createApp, DEMO_CASHIER_PIN, DEMO_MANAGER_PIN, DEMO_OWNER_PIN } from '../app'
 import { startDemoStack } from '../demo-stack'
 import { startScanners } from '../devices/scanner/start'
 import { claimDataFolder } from '../ledger/lock'
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   console.log(`  Back office:      ${harness.urls.backoffice}`)
   if (demo?.chain) console.log(`  Demo chain:       ${demo.chain.rpcUrl} (chain 31337, demo USDC ${demo.chain.usdcAddress})`)
   else console.log(`  Stablecoins:      off — ${demo?.note ?? '--no-chain given'}`)
-  console.log('  Manager PIN (demo store): 1234')
+  if (app.store.settings().demo) console.log(`  Demo store PINs: manager ${DEMO_MANAGER_PIN}, cashier ${DEMO_CASHIER_PIN} (signed in at start), owner ${DEMO_OWNER_PIN}`)
   console.log('Press Ctrl+C to stop.')
   let stopping = false
   const stop = async () => {

@@ -1,39 +1,70 @@
-// Manager approval: a PIN typed in the "Manager approval" dialog authorises one named action (a no-sale drawer
-// opening, accepting a partial or late stablecoin payment, releasing goods unverified). Every grant and refusal is
-// journaled; after five wrong PINs in a row approvals lock for a minute (a till is in a public place).
+// Staff and approvals (issue [S] point 2). Everyone who works the till has a name, a role (owner, manager, cashier:
+// src/shared/permissions.ts says what each may do) and a PIN, stored as a scrypt hash with its own salt. A PIN
+// signs a person in at the till, and a PIN typed in the "Manager approval" dialog authorises one named action
+// (a no-sale drawer opening, accepting a partial payment, voiding a sale) if its holder's role may approve it.
+//
+// Wrong PINs are counted in the ledger (pin_lockout), not in memory: a restart does not forgive them. After five in
+// a row PINs lock, first for 30 seconds, then twice as long at each further lock (up to an hour), until a right PIN.
+// Every sign-in, lock, grant, refusal and staff change is journaled, naming who did it.
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto'
-import { z } from 'zod'
+import type { StaffSessionView, StaffView } from '../../shared/api/views'
 import type { Clock } from '../../shared/clock'
+import { MIN_PIN_DIGITS, mayDo, PERMISSIONS, type Action, type Role } from '../../shared/permissions'
 import { refuse } from '../../shared/result'
-import type { Db } from '../ledger/db'
-import { readSetting, writeSetting } from '../ledger/settings'
+import { prepareCached, type Db } from '../ledger/db'
 import { appendJournal } from '../ledger/journal'
 
-export const managerSchema = z.object({ id: z.string().min(1), name: z.string().min(1), salt: z.string().min(16), pinHash: z.string().length(64) })
-export type Manager = z.infer<typeof managerSchema>
+/** The actions a PIN in the "Manager approval" dialog may authorise (kept for the callers that name it). */
+export type ApprovalAction = Action
 
-const KEY = 'managers' as const
-const MAX_FAILURES = 5
-const LOCK_MS = 60_000
+export interface StaffMember {
+  readonly id: string
+  readonly name: string
+  readonly role: Role
+}
+
+/** Kept for callers written before roles: a manager is a staff member with role 'manager'. */
+export type Manager = StaffMember
+
+interface StaffRow {
+  id: string
+  name: string
+  role: Role
+  salt: string
+  pin_hash: string
+  disabled: 0 | 1
+  created_at: number
+}
+
+/** Wrong PINs in a row before PINs lock. */
+export const MAX_PIN_FAILURES = 5
+/** The first lock's length; each further lock in a row doubles it, up to MAX_LOCK_MS. */
+export const FIRST_LOCK_MS = 30_000
+export const MAX_LOCK_MS = 60 * 60_000
+/** One scope for sign-in and approvals alike: a guesser must not get five tries at each. */
+const SCOPE = 'pin'
 
 function hashPin(pin: string, salt: string): string {
   return scryptSync(pin, salt, 32, { N: 1 << 14, r: 8, p: 1 }).toString('hex')
 }
 
-export function makeManager(id: string, name: string, pin: string): Manager {
-  if (!/^\d{4,8}$/.test(pin)) throw new Error('a manager PIN is 4 to 8 digits')
-  const salt = randomBytes(16).toString('hex')
-  return { id, name, salt, pinHash: hashPin(pin, salt) }
+function pinMatches(pin: string, row: Pick<StaffRow, 'salt' | 'pin_hash'>): boolean {
+  return timingSafeEqual(Buffer.from(hashPin(pin, row.salt), 'hex'), Buffer.from(row.pin_hash, 'hex'))
 }
 
-export type ApprovalAction =
-  | 'drawer.no-sale' | 'payment.accept' | 'payment.release-unverified' | 'sale.void' | 'sale.discount' | 'sale.return-tender'
-  | 'settings.store' | 'rate.manual' | 'payment.resolve-transfer' | 'payment.resolve-reversal' | 'shift.open' | 'shift.cash-move' | 'shift.close'
-  | 'return.cash' | 'return.stablecoin' | 'return.cancel'
+export function lockDelayMs(lockouts: number): number {
+  return Math.min(MAX_LOCK_MS, FIRST_LOCK_MS * 2 ** Math.max(0, lockouts - 1))
+}
 
-export class ApprovalService {
-  private failures = 0
-  private lockedUntil = 0
+export interface NewStaff {
+  readonly name: string
+  readonly role: Role
+  readonly pin: string
+}
+
+export class StaffService {
+  private signedIn: StaffMember | null = null
+  private readonly listeners: ((session: StaffSessionView | null) => void)[] = []
 
   constructor(
     private readonly db: Db,
@@ -41,43 +72,226 @@ export class ApprovalService {
     private readonly tillId: () => string
   ) {}
 
-  managers(): Manager[] {
-    return readSetting(this.db, KEY, z.array(managerSchema)) ?? []
+  private q(sql: string) {
+    return prepareCached(this.db, sql)
   }
 
-  /** Saves the manager list; call inside the caller's transaction. */
-  saveManagers(managers: readonly Manager[]): void {
-    writeSetting(this.db, KEY, z.array(managerSchema), [...managers])
+  private journal(kind: string, payload: Record<string, string | number | boolean | null>): void {
+    appendJournal(this.db, { at: this.clock.now(), tillId: this.tillId(), kind, saleId: null, payload })
   }
 
-  /** Checks the PIN and returns the approving manager, or throws a clear refusal. Journaled either way. */
-  approve(pin: string, action: ApprovalAction, subject: string | null): Manager {
+  onSessionChanged(listener: (session: StaffSessionView | null) => void): void {
+    this.listeners.push(listener)
+  }
+
+  private setSession(member: StaffMember | null): void {
+    this.signedIn = member
+    const view = this.session()
+    for (const listener of this.listeners) listener(view)
+  }
+
+  list(): StaffView[] {
+    const rows = this.q('SELECT * FROM staff ORDER BY created_at, id').all() as StaffRow[]
+    return rows.map((r) => ({ id: r.id, name: r.name, role: r.role, disabled: r.disabled === 1 }))
+  }
+
+  isEmpty(): boolean {
+    return this.q('SELECT 1 FROM staff LIMIT 1').get() === undefined
+  }
+
+  /** Who is signed in at this till, and what they may do; null while the till is locked. */
+  session(): StaffSessionView | null {
+    const member = this.signedIn
+    if (!member) return null
+    const allowed = (Object.keys(PERMISSIONS) as Action[]).filter((action) => mayDo(member.role, action))
+    return { staffId: member.id, name: member.name, role: member.role, allowed }
+  }
+
+  current(): StaffMember | null {
+    return this.signedIn
+  }
+
+  /** The signed-in person, if their role may do `action`; refuses otherwise (the api's session guard). */
+  requireSession(action: Action): StaffMember {
+    const member = this.signedIn
+    if (!member) throw refuse('forbidden', 'staff.signed-out')
+    if (!mayDo(member.role, action)) throw refuse('forbidden', 'staff.not-permitted', { name: member.name, action })
+    return member
+  }
+
+  /**
+   * Finds the enabled person whose PIN this is, counting a miss towards the lockout (kept in the ledger). Throws
+   * while PINs are locked and on a wrong PIN; `refusedKind` is the journal entry a miss writes.
+   */
+  private holderOf(pin: string, refusedKind: string, refusedPayload: Record<string, string | number | boolean | null>): StaffMember {
     const now = this.clock.now()
-    if (now < this.lockedUntil) {
-      throw refuse('forbidden', 'approval.locked', { seconds: Math.ceil((this.lockedUntil - now) / 1000) })
-    }
-    const match = this.managers().find((m) => {
-      const given = Buffer.from(hashPin(pin, m.salt), 'hex')
-      return timingSafeEqual(given, Buffer.from(m.pinHash, 'hex'))
-    })
-    this.db.transaction(() => {
-      appendJournal(this.db, {
-        at: now,
-        tillId: this.tillId(),
-        kind: match ? 'approval.granted' : 'approval.refused',
-        saleId: null,
-        payload: { action, subject, managerId: match?.id ?? null }
-      })
-    })()
+    const lock = this.q('SELECT failures, lockouts, locked_until FROM pin_lockout WHERE scope = ?').get(SCOPE) as { failures: number; lockouts: number; locked_until: number } | undefined
+    if (lock && now < lock.locked_until) throw refuse('forbidden', 'approval.locked', { seconds: Math.ceil((lock.locked_until - now) / 1000) })
+    const rows = this.q('SELECT * FROM staff WHERE disabled = 0').all() as StaffRow[]
+    // Every row is hashed, matched or not, so the time taken does not say how far down the list the PIN was.
+    let match: StaffRow | null = null
+    for (const row of rows) if (pinMatches(pin, row)) match = match ?? row
     if (!match) {
-      this.failures++
-      if (this.failures >= MAX_FAILURES) {
-        this.failures = 0
-        this.lockedUntil = now + LOCK_MS
-      }
+      let lockedSeconds = 0
+      this.db.transaction(() => {
+        const failures = (lock?.failures ?? 0) + 1
+        const lockouts = lock?.lockouts ?? 0
+        if (failures >= MAX_PIN_FAILURES) {
+          const delay = lockDelayMs(lockouts + 1)
+          lockedSeconds = Math.ceil(delay / 1000)
+          this.q('INSERT INTO pin_lockout (scope, failures, lockouts, locked_until) VALUES (?, 0, ?, ?) ON CONFLICT(scope) DO UPDATE SET failures = 0, lockouts = excluded.lockouts, locked_until = excluded.locked_until').run(SCOPE, lockouts + 1, now + delay)
+        } else {
+          this.q('INSERT INTO pin_lockout (scope, failures, lockouts, locked_until) VALUES (?, ?, ?, 0) ON CONFLICT(scope) DO UPDATE SET failures = excluded.failures').run(SCOPE, failures, lockouts)
+        }
+        this.journal(refusedKind, { ...refusedPayload, managerId: null, staffId: this.signedIn?.id ?? null })
+        if (lockedSeconds > 0) this.journal('staff.pins-locked', { seconds: lockedSeconds, lockouts: lockouts + 1 })
+      }).immediate()
+      if (lockedSeconds > 0) throw refuse('forbidden', 'approval.locked', { seconds: lockedSeconds })
       throw refuse('forbidden', 'approval.wrong-pin')
     }
-    this.failures = 0
-    return match
+    if (lock && (lock.failures > 0 || lock.lockouts > 0)) this.q('UPDATE pin_lockout SET failures = 0, lockouts = 0 WHERE scope = ?').run(SCOPE)
+    return { id: match.id, name: match.name, role: match.role }
+  }
+
+  /**
+   * Checks the PIN and returns the approving person, or throws a clear refusal: a wrong PIN, PINs locked, or a
+   * holder whose role may not approve `action`. Journaled either way, naming the approver and who asked.
+   */
+  approve(pin: string, action: ApprovalAction, subject: string | null): StaffMember {
+    const holder = this.holderOf(pin, 'approval.refused', { action, subject })
+    const askedBy = this.signedIn?.id ?? null
+    if (!mayDo(holder.role, action)) {
+      this.db.transaction(() => this.journal('approval.refused', { action, subject, managerId: null, staffId: askedBy, refusedStaffId: holder.id, reason: 'not-permitted' })).immediate()
+      throw refuse('forbidden', 'staff.not-permitted', { name: holder.name, action })
+    }
+    this.db.transaction(() => this.journal('approval.granted', { action, subject, managerId: holder.id, approverName: holder.name, approverRole: holder.role, staffId: askedBy })).immediate()
+    return holder
+  }
+
+  signIn(pin: string): StaffSessionView {
+    const member = this.holderOf(pin, 'staff.sign-in-refused', {})
+    const previous = this.signedIn
+    this.db.transaction(() => this.journal('staff.signed-in', { staffId: member.id, name: member.name, role: member.role, previousStaffId: previous?.id ?? null })).immediate()
+    this.setSession(member)
+    return this.session()!
+  }
+
+  lock(): null {
+    const member = this.signedIn
+    if (member) this.db.transaction(() => this.journal('staff.locked', { staffId: member.id })).immediate()
+    this.setSession(null)
+    return null
+  }
+
+  /** Signs a person in without a PIN: the demo store's cashier at start-up only (not journaled: nobody did it). */
+  signInWithoutPin(staffId: string): void {
+    const row = this.q('SELECT * FROM staff WHERE id = ? AND disabled = 0').get(staffId) as StaffRow | undefined
+    if (row) this.setSession({ id: row.id, name: row.name, role: row.role })
+  }
+
+  /** A PIN for `role`: digits only, long enough for the role, and nobody else's (a PIN alone says who signs in). */
+  private checkNewPin(pin: string, role: Role, exceptId: string | null): void {
+    const min = MIN_PIN_DIGITS[role]
+    if (!/^\d+$/.test(pin) || pin.length < min || pin.length > 8) throw refuse('invalid-input', 'staff.pin-length', { role, min })
+    const rows = this.q('SELECT * FROM staff WHERE disabled = 0').all() as StaffRow[]
+    if (rows.some((r) => r.id !== exceptId && pinMatches(pin, r))) throw refuse('conflict', 'staff.pin-taken')
+  }
+
+  private insert(id: string, person: NewStaff): void {
+    const salt = randomBytes(16).toString('hex')
+    this.q('INSERT INTO staff (id, name, role, salt, pin_hash, disabled, created_at) VALUES (?, ?, ?, ?, ?, 0, ?)').run(id, person.name, person.role, salt, hashPin(person.pin, salt), this.clock.now())
+  }
+
+  private nextId(role: Role): string {
+    const prefix = role === 'owner' ? 'O' : role === 'manager' ? 'M' : 'C'
+    const rows = this.q('SELECT id FROM staff WHERE id LIKE ?').all(`${prefix}%`) as { id: string }[]
+    const taken = new Set(rows.map((r) => r.id))
+    let n = 1
+    while (taken.has(`${prefix}${n}`)) n++
+    return `${prefix}${n}`
+  }
+
+  /**
+   * The first people of a new store (the set-up, or the demo's published PINs). Call inside the caller's
+   * transaction. `checkPins` false is for the demo store only, whose manager PIN 1234 predates the 6-digit rule.
+   */
+  createInitial(people: readonly NewStaff[], checkPins = true): StaffMember[] {
+    return people.map((person) => {
+      if (checkPins) this.checkNewPin(person.pin, person.role, null)
+      const id = this.nextId(person.role)
+      this.insert(id, person)
+      this.journal('staff.added', { staffId: id, name: person.name, role: person.role, byStaffId: null })
+      return { id, name: person.name, role: person.role }
+    })
+  }
+
+  /** The owner adds a person. */
+  add(ownerPin: string, person: NewStaff): StaffView {
+    const owner = this.approve(ownerPin, 'staff.manage', null)
+    const name = person.name.trim()
+    if (!name) throw refuse('invalid-input', 'staff.name-empty')
+    this.checkNewPin(person.pin, person.role, null)
+    const id = this.db.transaction(() => {
+      const id = this.nextId(person.role)
+      this.insert(id, { ...person, name })
+      this.journal('staff.added', { staffId: id, name, role: person.role, byStaffId: owner.id })
+      return id
+    }).immediate()
+    return this.view(id)
+  }
+
+  private row(staffId: string): StaffRow {
+    const row = this.q('SELECT * FROM staff WHERE id = ?').get(staffId) as StaffRow | undefined
+    if (!row) throw refuse('not-found', 'staff.unknown', { staffId })
+    return row
+  }
+
+  private view(staffId: string): StaffView {
+    const r = this.row(staffId)
+    return { id: r.id, name: r.name, role: r.role, disabled: r.disabled === 1 }
+  }
+
+  /** The owner disables (or enables again) a person; the last enabled owner stays, or nobody could manage staff. */
+  setDisabled(ownerPin: string, staffId: string, disabled: boolean): StaffView {
+    const target = this.row(staffId)
+    if (disabled && target.role === 'owner') {
+      const owners = (this.q("SELECT count(*) AS n FROM staff WHERE role = 'owner' AND disabled = 0").get() as { n: number }).n
+      if (owners <= 1) throw refuse('conflict', 'staff.last-owner')
+    }
+    const owner = this.approve(ownerPin, 'staff.manage', staffId)
+    this.db.transaction(() => {
+      this.q('UPDATE staff SET disabled = ? WHERE id = ?').run(disabled ? 1 : 0, staffId)
+      this.journal(disabled ? 'staff.disabled' : 'staff.enabled', { staffId, byStaffId: owner.id })
+    }).immediate()
+    if (disabled && this.signedIn?.id === staffId) this.setSession(null)
+    return this.view(staffId)
+  }
+
+  /** The owner sets a new PIN for a person who forgot theirs. */
+  resetPin(ownerPin: string, staffId: string, newPin: string): StaffView {
+    const target = this.row(staffId)
+    const owner = this.approve(ownerPin, 'staff.manage', staffId)
+    this.checkNewPin(newPin, target.role, staffId)
+    this.setPin(staffId, newPin, 'staff.pin-reset', owner.id)
+    return this.view(staffId)
+  }
+
+  /** Anyone changes their own PIN by typing the current one (which says who they are). */
+  changeOwnPin(currentPin: string, newPin: string): StaffView {
+    const me = this.holderOf(currentPin, 'staff.pin-change-refused', {})
+    this.checkNewPin(newPin, me.role, me.id)
+    this.setPin(me.id, newPin, 'staff.pin-changed', me.id)
+    return this.view(me.id)
+  }
+
+  private setPin(staffId: string, pin: string, kind: string, by: string): void {
+    const salt = randomBytes(16).toString('hex')
+    this.db.transaction(() => {
+      this.q('UPDATE staff SET salt = ?, pin_hash = ? WHERE id = ?').run(salt, hashPin(pin, salt), staffId)
+      this.journal(kind, { staffId, byStaffId: by })
+    }).immediate()
   }
 }
+
+/** The name the callers written before staff know it by. */
+export { StaffService as ApprovalService }

@@ -70,6 +70,8 @@ export interface SaleServiceDeps {
   readonly store: StoreService
   readonly catalog: CatalogService
   readonly events: EventBus
+  /** Who is signed in: the sale is rung up in their name (the store's cashier name when nobody is). */
+  readonly staff?: () => { readonly id: string; readonly name: string } | null
 }
 
 /** Hook for what follows a completed sale (receipt, drawer): runs after the commit and never blocks or fails it. */
@@ -499,9 +501,11 @@ export class SaleService {
     const { last_sale_number: number } = this.q('SELECT last_sale_number FROM till_counters WHERE till_id = ?').get(settings.tillId) as { last_sale_number: number }
     const id = `${settings.tillId}-${String(number).padStart(6, '0')}`
     const now = this.deps.clock.now()
-    this.q("INSERT INTO sales (id, till_id, number, kind, status, currency, tax_mode, tax_rounding, cashier, opened_at) VALUES (?, ?, ?, 'sale', 'open', ?, ?, ?, ?, ?)")
-      .run(id, settings.tillId, number, settings.currency, settings.taxMode, settings.taxRounding, settings.cashier, now)
-    this.journal('sale.opened', id, { number, currency: settings.currency, taxMode: settings.taxMode, taxRounding: settings.taxRounding, cashier: settings.cashier })
+    const staff = this.deps.staff?.() ?? null
+    const cashier = staff?.name ?? settings.cashier
+    this.q("INSERT INTO sales (id, till_id, number, kind, status, currency, tax_mode, tax_rounding, cashier, staff_id, opened_at) VALUES (?, ?, ?, 'sale', 'open', ?, ?, ?, ?, ?, ?)")
+      .run(id, settings.tillId, number, settings.currency, settings.taxMode, settings.taxRounding, cashier, staff?.id ?? null, now)
+    this.journal('sale.opened', id, { number, currency: settings.currency, taxMode: settings.taxMode, taxRounding: settings.taxRounding, cashier, staffId: staff?.id ?? null })
     return this.q('SELECT * FROM sales WHERE id = ?').get(id) as SaleRow
   }
 

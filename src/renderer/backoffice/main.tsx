@@ -10,6 +10,10 @@ import {
   printer, RateSection, ReceiptPreview, SalesSection, ScannersSection, scannerStatus, ScannerTest, StoreSection
 } from './sections'
 import { api } from '../common/page'
+import { CatalogSection } from './catalog'
+import { PaymentSettingsSection } from './settings'
+import { loadStaff, StaffSection } from './staff'
+import { loadSession, session, SessionBar } from '../common/session'
 
 const NAV: readonly { id: string; label: MessageKey }[] = [
   { id: 'today', label: 'bo.nav.today' },
@@ -39,6 +43,7 @@ function BackOffice() {
         <button type="button" id="bo-language" class="secondary" aria-label={t('language')} onClick={() => void switchLanguage()}>
           {t('language.switch')}
         </button>
+        <SessionBar />
       </header>
       <LinkBanner />
       <nav class="bo-nav" aria-label={t('backoffice.title')}>
@@ -58,10 +63,11 @@ function BackOffice() {
           <PaymentsSection />
           <Placeholder id="day-close" label={t('bo.nav.dayclose')} coming={t('bo.coming.dayclose')} />
           <Placeholder id="exports" label={t('bo.nav.exports')} coming={t('bo.coming.exports')} />
-          <Placeholder id="catalog" label={t('bo.nav.catalog')} coming={t('bo.coming.catalog')} />
-          <Placeholder id="staff" label={t('bo.nav.staff')} coming={t('bo.coming.staff')} />
+          <CatalogSection />
+          <StaffSection />
           <StoreSection />
           <RateSection />
+          <PaymentSettingsSection />
           <PrinterSection />
           <DrawerSection />
           <ScannersSection />
@@ -84,7 +90,8 @@ async function main(): Promise<void> {
     void loadScanners()
   })
   page.api.on('chain:health-changed', (value) => (health.value = value))
-  const loadAll = () => Promise.all([loadPrinter(), loadPreview(), loadSales(), loadScanners(), loadPayments()])
+  page.api.on('staff:changed', (value) => (session.value = value))
+  const loadAll = () => Promise.all([loadPrinter(), loadPreview(), loadSales(), loadScanners(), loadPayments(), loadStaff(), loadSession()])
   page.onReconnect(() => void loadAll())
   await loadAll()
   render(<BackOffice />, document.getElementById('app')!)

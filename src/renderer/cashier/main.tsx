@@ -7,6 +7,7 @@ import { configureKeyboard, installKeyboard, keyboardReady } from './keyboard'
 import { Cashier } from './panels'
 import { health, loadAll, payment, printer, sale, setSale } from './state'
 import { wordError } from '../common/page'
+import { loadSession, session, signIn } from '../common/session'
 
 // Before anything is awaited, so no key of a scan made during start-up is lost.
 installKeyboard()
@@ -22,13 +23,17 @@ async function main(): Promise<void> {
   page.api.on('payment:changed', (value) => (payment.value = value))
   page.api.on('printer:changed', (state) => (printer.value = state))
   page.api.on('chain:health-changed', (value) => (health.value = value))
-  page.onReconnect(() => void loadAll())
+  page.api.on('staff:changed', (value) => (session.value = value))
+  page.onReconnect(() => void loadAll().then(loadSession))
   effect(() => {
     if (store.value) configureKeyboard(store.value.wedge)
   })
   await loadAll()
+  await loadSession()
   render(<Cashier />, document.getElementById('app')!)
   document.body.dataset.ready = 'true'
+  // A real shop's till starts locked: the sign-in is the first thing it asks.
+  if (!session.value) void signIn()
   await keyboardReady()
 }
 

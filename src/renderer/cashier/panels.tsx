@@ -7,6 +7,7 @@ import { canComplete } from '../../shared/sale/guards'
 import { money, store, t } from '../common/page'
 import { cannotCheck, healthLine, isReversed, paymentDetails, paymentHeadline } from '../common/payment'
 import { LinkBanner, Messages, Dialogs } from '../common/ui'
+import { LockScreen, session, SessionBar, sessionKnown } from '../common/session'
 import {
   addProduct, changeQuantity, choosingStablecoin, complete, completable, discountLine, editable, health, lineName, lookup, noSale, openCash,
   openStablecoin, payment, paymentAction, paymentOptions, printer, requestOpen, requestStablecoin, returnTender, sale, scan, scanFlash, search,
@@ -46,7 +47,7 @@ function Header() {
   const info = store.value!
   return (
     <header class="bar">
-      <h1>{`${info.storeName} · ${info.tillId} · ${info.cashier}`}</h1>
+      <h1>{`${info.storeName} · ${info.tillId} · ${session.value?.name ?? info.cashier}`}</h1>
       {/* A manager's drawer action, not a step of the sale: in the bar, out of the sale panel's way. */}
       <button type="button" class="secondary" onClick={() => void noSale()}>
         {t('drawer.nosale')}
@@ -57,6 +58,7 @@ function Header() {
       <button type="button" class="secondary" aria-label={t('language')} onClick={() => void switchLanguage()}>
         {t('language.switch')}
       </button>
+      <SessionBar />
     </header>
   )
 }
@@ -437,7 +439,7 @@ export function Cashier() {
       <LinkBanner />
       <Messages />
       <ReturnPanel />
-      <main class="layout">
+      {sessionKnown.value && !session.value ? <LockScreen /> : <main class="layout">
         <section class="panel" aria-label={t('cart')}>
           <ScanForm />
           <Cart />
@@ -445,7 +447,7 @@ export function Cashier() {
           <p class="shortcuts">{t('shortcuts')}</p>
         </section>
         <SalePanel />
-      </main>
+      </main>}
       <Dialogs />
     </>
   )

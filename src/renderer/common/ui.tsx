@@ -63,6 +63,7 @@ type DialogRequest =
   | { readonly kind: 'approval'; readonly action: string; readonly detail?: string; readonly field?: ApprovalField; readonly resolve: (answer: { pin: string; value: string } | null) => void }
   | { readonly kind: 'confirm'; readonly title: string; readonly text: string; readonly confirm: string; readonly resolve: (yes: boolean) => void }
   | { readonly kind: 'prompt'; readonly title: string; readonly label: string; readonly inputmode: 'decimal' | 'numeric' | 'text'; readonly confirm: string; readonly resolve: (value: string | null) => void }
+  | { readonly kind: 'signin'; readonly resolve: (pin: string | null) => void }
 
 const dialog = signal<DialogRequest | null>(null)
 
@@ -79,6 +80,13 @@ export function askManagerApproval(action: string, field?: ApprovalField, detail
 
 export async function askManagerPin(action: string, detail?: string): Promise<string | null> {
   return (await askManagerApproval(action, undefined, detail))?.pin ?? null
+}
+
+/** The "Sign in" dialog (staff sign-in by PIN, UI-CONTRACT); resolves with the PIN typed, or null if cancelled. */
+export function askSignIn(): Promise<string | null> {
+  return new Promise((resolve) => {
+    dialog.value = { kind: 'signin', resolve }
+  })
 }
 
 /** A yes/no question before an action that cannot be taken back silently. */
@@ -182,6 +190,7 @@ export function Dialogs() {
     )
   }
   if (request.kind === 'prompt') return <PromptDialog request={request} finish={finish} />
+  if (request.kind === 'signin') return <SignInDialog finish={finish} />
   return <ApprovalDialog request={request} finish={finish} />
 }
 
@@ -211,6 +220,31 @@ function ApprovalDialog({ request, finish }: { request: Extract<DialogRequest, {
         <input id="manager-pin" ref={pin} type="password" inputMode="numeric" autoComplete="off" maxLength={8} {...(request.field ? {} : { 'data-autofocus': true })} />
         <div class="linebar">
           <button type="submit">{t('approval.approve')}</button>
+          <button type="button" class="secondary" onClick={() => finish(null)}>
+            {t('approval.cancel')}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  )
+}
+
+function SignInDialog({ finish }: { finish: (pin: string | null) => void }) {
+  const pin = useRef<HTMLInputElement>(null)
+  return (
+    <Modal key="signin" label={t('signin.title')} onCancel={() => finish(null)}>
+      <form
+        method="dialog"
+        onSubmit={(e) => {
+          e.preventDefault()
+          finish(pin.current?.value || null)
+        }}
+      >
+        <h2>{t('signin.title')}</h2>
+        <label for="signin-pin">{t('signin.pin')}</label>
+        <input id="signin-pin" ref={pin} type="password" inputMode="numeric" autoComplete="off" maxLength={8} data-autofocus />
+        <div class="linebar">
+          <button type="submit">{t('signin.submit')}</button>
           <button type="button" class="secondary" onClick={() => finish(null)}>
             {t('approval.cancel')}
           </button>

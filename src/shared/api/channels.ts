@@ -72,7 +72,26 @@ export const CALLS = {
   'return:get': ['cashier', 'backoffice'],
   'return:list': ['cashier', 'backoffice'],
   'return:cancel': ['cashier', 'backoffice'],
-  'return:check': ['cashier', 'backoffice']
+  'return:check': ['cashier', 'backoffice'],
+  // Staff and roles (issue [S] point 2): sign-in, lock and own PIN at either window; managing staff is the back office's.
+  'staff:session': ['cashier', 'backoffice'],
+  'staff:sign-in': ['cashier', 'backoffice'],
+  'staff:lock': ['cashier', 'backoffice'],
+  'staff:change-pin': ['cashier', 'backoffice'],
+  'staff:list': ['backoffice'],
+  'staff:add': ['backoffice'],
+  'staff:set-disabled': ['backoffice'],
+  'staff:reset-pin': ['backoffice'],
+  // The catalog (issue [S] point 3): import with preview, edit, export.
+  'catalog:import-preview': ['backoffice'],
+  'catalog:import': ['backoffice'],
+  'catalog:product': ['backoffice'],
+  'catalog:update-product': ['backoffice'],
+  'catalog:export': ['backoffice'],
+  // Payment settings (issue [S] points 1 and 4): checked and tested before they are saved.
+  'settings:check-receive': ['backoffice'],
+  'settings:test-rpc': ['backoffice'],
+  'settings:payments': ['backoffice']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type CallName = keyof typeof CALLS
@@ -87,7 +106,8 @@ export const EVENTS = {
   'chain:health-changed': ['cashier', 'display', 'backoffice'],
   'shift:changed': ['cashier', 'backoffice'],
   'reconcile:progress': ['backoffice'],
-  'return:changed': ['cashier', 'backoffice']
+  'return:changed': ['cashier', 'backoffice'],
+  'staff:changed': ['cashier', 'backoffice']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type EventName = keyof typeof EVENTS

@@ -9,6 +9,7 @@ import type { Result } from '../result'
 import type { ShiftView, ZFigures, ZReportSummary, ZReportView } from './views'
 import type { DayReportView, ReconcileProgressView, ReconciliationView } from './views'
 import type { ReturnableSaleView, ReturnQuoteView, ReturnView } from './views'
+import type { CatalogImportPreview, CatalogImportResult, CatalogProductView, RpcTestView, StaffSessionView, StaffView } from './views'
 
 const id = z.string().min(1).max(80)
 /** One HID scanner the till should read: by vendor and product id, optionally pinned by serial or port. */
@@ -24,6 +25,8 @@ export const scannerSelectionSchema = z
 
 const txHash = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'a 0x-prefixed 32-byte transaction hash')
 const pin = z.string().regex(/^\d{4,8}$/, 'a manager PIN is 4 to 8 digits')
+/** A PIN being set: digits; the least length is the role's (checked by the staff service with its own message). */
+const newPin = z.string().regex(/^\d{4,8}$/, 'a PIN of 4 to 8 digits')
 const minor = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
 /** Notes and coins counted by face value (minor units); the till checks the values against the currency's table.
  *  A cash count is given one way only: a total, or by denominations (the refine on each call). */
@@ -169,7 +172,41 @@ export const inputs = {
   'return:list': z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict(),
   'return:cancel': z.object({ returnId: id, pin }).strict(),
   // Looks on chain now for the transfers awaiting refunds wait for (the timer does it too).
-  'return:check': z.object({}).strict()
+  'return:check': z.object({}).strict(),
+  'staff:session': z.object({}).strict(),
+  'staff:sign-in': z.object({ pin }).strict(),
+  'staff:lock': z.object({}).strict(),
+  // The new PIN's length per role is the service's (permissions.ts MIN_PIN_DIGITS), refused with a specific message.
+  'staff:change-pin': z.object({ currentPin: pin, newPin: newPin }).strict(),
+  'staff:list': z.object({}).strict(),
+  'staff:add': z.object({ pin, name: z.string().trim().min(1, 'a name').max(40), role: z.enum(['cashier', 'manager', 'owner']), newPin }).strict(),
+  'staff:set-disabled': z.object({ pin, staffId: id, disabled: z.boolean() }).strict(),
+  'staff:reset-pin': z.object({ pin, staffId: id, newPin }).strict(),
+  // A CSV file as text (columns in src/main/services/catalog-csv.ts). Electron IPC carries any size; the browser
+  // harness caps a frame at 64 KiB, so big files go through the Electron host (or the lead raises the cap).
+  'catalog:import-preview': z.object({ csv: z.string().min(1).max(64 * 1024 * 1024) }).strict(),
+  'catalog:import': z.object({ csv: z.string().min(1).max(64 * 1024 * 1024), skipBadRows: z.boolean().default(false), pin }).strict(),
+  'catalog:product': z.object({ productId: id }).strict(),
+  'catalog:update-product': z
+    .object({
+      pin,
+      productId: id,
+      name: z.string().trim().min(1).max(120).optional(),
+      nameZh: z.string().trim().max(120).nullable().optional(),
+      // Decimal text in the store currency ("1.99"), parsed exactly by the service; never a float.
+      price: z.string().trim().max(24).optional(),
+      taxRateId: id.optional(),
+      pricing: z.enum(['unit', 'weight']).optional(),
+      plu: z.string().regex(/^\d{4,6}$/, 'a PLU of 4 to 6 digits').nullable().optional(),
+      barcodes: z.array(z.object({ code: z.string().regex(/^\d{8,14}$|^[A-Za-z0-9-]{1,40}$/, 'a scannable code'), packQty: z.number().int().min(1).max(9999) }).strict()).max(20).optional(),
+      active: z.boolean().optional()
+    })
+    .strict(),
+  'catalog:export': z.object({}).strict(),
+  'settings:check-receive': z.object({ address: z.string().trim().max(100).optional(), xpub: z.string().trim().max(120).optional(), tillNumber: z.number().int().min(1).max(64).default(1) }).strict(),
+  'settings:test-rpc': z.object({ chainId: z.number().int().positive(), url: z.string().trim().min(1).max(300), tokens: z.array(z.enum(['USDC', 'USDT'])).min(1).max(2).default(['USDC']) }).strict(),
+  // The whole object (src/shared/payment/settings.ts), parsed there with its own messages; the owner's PIN.
+  'settings:payments': z.object({ pin, settings: z.record(z.string(), z.unknown()) }).strict()
 } as const satisfies Record<CallName, z.ZodType>
 
 export interface Outputs {
@@ -232,7 +269,23 @@ export interface Outputs {
   'return:get': ReturnView
   'return:list': readonly ReturnView[]
   'return:cancel': ReturnView
-  'return:check': readonly ReturnView[]
+  'return:check': readonly ReturnView[],
+  'staff:session': StaffSessionView | null
+  'staff:sign-in': StaffSessionView
+  'staff:lock': null
+  'staff:change-pin': StaffView
+  'staff:list': readonly StaffView[]
+  'staff:add': StaffView
+  'staff:set-disabled': StaffView
+  'staff:reset-pin': StaffView
+  'catalog:import-preview': CatalogImportPreview
+  'catalog:import': CatalogImportResult
+  'catalog:product': CatalogProductView
+  'catalog:update-product': CatalogProductView
+  'catalog:export': { readonly csv: string; readonly products: number }
+  'settings:check-receive': { readonly address: string }
+  'settings:test-rpc': RpcTestView
+  'settings:payments': { readonly tested: readonly RpcTestView[]; readonly restartNeeded: boolean }
 }
 
 export interface EventPayloads {
@@ -245,7 +298,8 @@ export interface EventPayloads {
   'chain:health-changed': readonly ChainHealthView[]
   'shift:changed': ShiftView | null
   'reconcile:progress': ReconcileProgressView,
-  'return:changed': ReturnView
+  'return:changed': ReturnView,
+  'staff:changed': StaffSessionView | null
 }
 
 // Compile-time checks that the maps cover exactly the channel names.

@@ -588,3 +588,66 @@ export interface ReturnView {
   readonly lines: readonly { readonly lineId: string; readonly name: string; readonly quantity: number }[]
   readonly stablecoin: ReturnStablecoinView | null
 }
+
+// ---- staff and roles (issue [S] point 2) ----
+export type StaffRole = 'cashier' | 'manager' | 'owner'
+
+export interface StaffView {
+  readonly id: string
+  readonly name: string
+  readonly role: StaffRole
+  readonly disabled: boolean
+}
+
+/** Who is signed in at the till; the pages hide or disable what `allowed` does not list (src/shared/permissions.ts). */
+export interface StaffSessionView {
+  readonly staffId: string
+  readonly name: string
+  readonly role: StaffRole
+  readonly allowed: readonly string[]
+}
+
+// ---- catalog import and editing (issue [S] point 3) ----
+export interface CatalogBadRow {
+  /** The line of the file (1 is the header). */
+  readonly line: number
+  readonly sku: string
+  /** Message id (src/shared/messages.ts) and its values, so the page words the reason in its language. */
+  readonly reason: string
+  readonly values: Readonly<Record<string, string | number>>
+}
+
+export interface CatalogImportPreview {
+  readonly rows: number
+  readonly valid: number
+  readonly newProducts: number
+  readonly changedProducts: number
+  readonly unchangedProducts: number
+  readonly badRows: readonly CatalogBadRow[]
+}
+
+export interface CatalogImportResult extends CatalogImportPreview {
+  readonly imported: number
+  readonly journalSeq: number | null
+}
+
+export interface CatalogProductView {
+  readonly id: string
+  readonly name: string
+  readonly nameZh: string | null
+  readonly pricing: 'unit' | 'weight'
+  readonly priceMinor: number
+  readonly taxRateId: string
+  readonly plu: string | null
+  readonly active: boolean
+  readonly barcodes: readonly { readonly code: string; readonly packQty: number }[]
+}
+
+/** A live test of one RPC URL (issue [S] point 1): what the node said, before the URL is saved. */
+export interface RpcTestView {
+  readonly chainId: number
+  readonly url: string
+  readonly head: number
+  readonly headAgeSeconds: number
+  readonly tokens: readonly { readonly symbol: string; readonly address: string; readonly symbolOnChain: string; readonly decimals: number }[]
+}

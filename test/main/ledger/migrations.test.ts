@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import Database from 'better-sqlite3'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { latestSchemaVersion, migrate, openLedger, SchemaTooNewError, type Migration } from '../../../src/main/ledger/db'
 import { migrations } from '../../../src/main/ledger/migrations'
 import { tempLedger, type TempLedger } from '../../fixtures/ledger'
@@ -51,5 +54,21 @@ describe('migrations', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(0)
     expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'sales'").get()).toEqual({ n: 0 })
     db.close()
+  })
+})
+
+describe('0011-staff', () => {
+  it('turns the managers setting into staff rows with role manager, keeping their PIN hashes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stabletill-m9-'))
+    const file = join(dir, 'ledger.sqlite')
+    const raw = new Database(file)
+    migrate(raw, migrations.slice(0, 10))
+    raw.prepare("INSERT INTO settings (key, value) VALUES ('managers', ?)").run(JSON.stringify([{ id: 'M1', name: 'Manager', salt: 'a'.repeat(32), pinHash: 'b'.repeat(64) }]))
+    migrate(raw, migrations)
+    expect(raw.prepare('SELECT id, name, role, salt, pin_hash, disabled FROM staff').all()).toEqual([{ id: 'M1', name: 'Manager', role: 'manager', salt: 'a'.repeat(32), pin_hash: 'b'.repeat(64), disabled: 0 }])
+    expect(raw.prepare("SELECT 1 FROM settings WHERE key = 'managers'").get()).toBeUndefined()
+    expect(() => raw.prepare("DELETE FROM staff WHERE id = 'M1'").run()).toThrow(/never deleted/)
+    raw.close()
+    rmSync(dir, { recursive: true, force: true })
   })
 })
