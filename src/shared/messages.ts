@@ -58,7 +58,12 @@ export const MESSAGES = {
   // ---- the link and generic refusals the page words itself ----
   'link.unavailable': { en: 'The till service is not answering. Your sale is safe in the ledger; try again in a moment.', 'zh-CN': '收银服务无响应。交易已安全保存在账本中，请稍后重试。' },
   'input.invalid': { en: 'That was not accepted: {field} is not valid.', 'zh-CN': '输入无效：{field} 不正确。' },
-  'internal': { en: 'Something went wrong on the till; nothing was changed. The error is in the till log.', 'zh-CN': '收银台出错，未做任何更改。错误已记入日志。' }
+  'internal': { en: 'Something went wrong on the till; nothing was changed. The error is in the till log.', 'zh-CN': '收银台出错，未做任何更改。错误已记入日志。' },
+  // ---- the closed day's screens (back office) ----
+  'day.export-unavailable': { en: 'Exports of a closed day are not built into this till yet: the Z report is on screen and printable.', 'zh-CN': '此收银台尚未内置已结日的导出：Z 报表可在屏幕上查看和打印。' },
+  'day.no-chain': { en: 'No blockchain is set up for stablecoin payments on this till: there is nothing to reconcile.', 'zh-CN': '此收银台未设置稳定币支付的区块链：没有可对账的内容。' },
+  'day.no-z': { en: 'There is no Z number {zNumber} on this till.', 'zh-CN': '此收银台没有 Z 号 {zNumber}。' },
+  'day.reconcile-running': { en: 'Reconciliation {runId} is already running.', 'zh-CN': '对账 {runId} 正在进行中。' }
 } as const satisfies Record<string, Templates>
 
 export type MessageId = keyof typeof MESSAGES

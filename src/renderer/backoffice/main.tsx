@@ -10,6 +10,10 @@ import {
   printer, RateSection, ReceiptPreview, SalesSection, ScannersSection, scannerStatus, ScannerTest, StoreSection
 } from './sections'
 import { api } from '../common/page'
+import { DayCloseSection, loadShift, loadZList, shift } from './dayclose'
+import { ExportsSection } from './exports'
+import { progress, ReconciliationSection } from './reconciliation'
+import { loadToday, TodaySection } from './today'
 
 const NAV: readonly { id: string; label: MessageKey }[] = [
   { id: 'today', label: 'bo.nav.today' },
@@ -53,11 +57,13 @@ function BackOffice() {
           <ReceiptPreview />
         </div>
         <div class="bo-col">
+          <TodaySection />
           <SalesSection />
           <JournalSection />
           <PaymentsSection />
-          <Placeholder id="day-close" label={t('bo.nav.dayclose')} coming={t('bo.coming.dayclose')} />
-          <Placeholder id="exports" label={t('bo.nav.exports')} coming={t('bo.coming.exports')} />
+          <DayCloseSection />
+          <ReconciliationSection />
+          <ExportsSection />
           <Placeholder id="catalog" label={t('bo.nav.catalog')} coming={t('bo.coming.catalog')} />
           <Placeholder id="staff" label={t('bo.nav.staff')} coming={t('bo.coming.staff')} />
           <StoreSection />
@@ -84,12 +90,17 @@ async function main(): Promise<void> {
     void loadScanners()
   })
   page.api.on('chain:health-changed', (value) => (health.value = value))
-  const loadAll = () => Promise.all([loadPrinter(), loadPreview(), loadSales(), loadScanners(), loadPayments()])
+  page.api.on('shift:changed', (value) => {
+    shift.value = value
+    void Promise.all([loadToday(), loadZList()])
+  })
+  page.api.on('reconcile:progress', (value) => (progress.value = value))
+  const loadAll = () => Promise.all([loadPrinter(), loadPreview(), loadSales(), loadScanners(), loadPayments(), loadToday(), loadShift(), loadZList()])
   page.onReconnect(() => void loadAll())
   await loadAll()
   render(<BackOffice />, document.getElementById('app')!)
   // Events keep the printer current; the poll catches sales from the counter and anything missed.
-  setInterval(() => void Promise.all([loadSales(), loadPrinter(), loadPayments()]), 5000)
+  setInterval(() => void Promise.all([loadSales(), loadPrinter(), loadPayments(), loadToday()]), 5000)
   document.body.dataset.ready = 'true'
 }
 

@@ -57,7 +57,14 @@ export const CALLS = {
   'shift:x-report': ['cashier', 'backoffice'],
   'shift:close': ['backoffice'],
   'shift:z-reports': ['backoffice'],
-  'shift:z-report': ['backoffice']
+  'shift:z-report': ['backoffice'],
+  // The closed day's reports (issue [D] points 4 and 5): the Z on screen, its exports, the chain reconciliation.
+  'day:z-report': ['backoffice'],
+  'day:export': ['backoffice'],
+  'reconcile:run': ['backoffice'],
+  'reconcile:cancel': ['backoffice'],
+  // Today at a glance (issue [D] point 6): the back office's first section.
+  'day:today': ['backoffice']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type CallName = keyof typeof CALLS
@@ -70,7 +77,8 @@ export const EVENTS = {
   'printer:changed': ['cashier', 'backoffice'],
   'scanner:status': ['cashier', 'backoffice'],
   'chain:health-changed': ['cashier', 'display', 'backoffice'],
-  'shift:changed': ['cashier', 'backoffice']
+  'shift:changed': ['cashier', 'backoffice'],
+  'reconcile:progress': ['backoffice']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type EventName = keyof typeof EVENTS

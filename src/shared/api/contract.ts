@@ -7,6 +7,8 @@ import type { ChainHealthView } from '../payment/health'
 import type { PaymentView } from '../payment/view'
 import type { Result } from '../result'
 import type { ShiftView, ZFigures, ZReportSummary, ZReportView } from './views'
+import type { DayReportView, ReconcileProgressView, ReconciliationView } from './views'
+import type { TodayView } from './views'
 
 const id = z.string().min(1).max(80)
 /** One HID scanner the till should read: by vendor and product id, optionally pinned by serial or port. */
@@ -127,7 +129,17 @@ export const inputs = {
     .strict()
     .refine((v) => (v.countedMinor === undefined) !== (v.denominations === undefined), 'give the counted cash as a total (countedMinor) or by denominations, one of the two'),
   'shift:z-reports': z.object({ limit: z.number().int().min(1).max(500).default(30) }).strict(),
-  'shift:z-report': z.object({ zNumber: z.number().int().positive() }).strict()
+  'shift:z-report': z.object({ zNumber: z.number().int().positive() }).strict(),
+  'day:z-report': z.object({ zNumber: z.number().int().positive(), locale: z.enum(['en', 'zh-CN']).default('en') }).strict(),
+  'day:export': z.object({ zNumber: z.number().int().positive(), format: z.enum(['csv', 'ofx', 'camt053', 'hledger', 'beancount']), bom: z.boolean().default(false) }).strict(),
+  // A Z's period, or any period by time; runId (chosen by the caller) names the run for its progress and cancel.
+  'reconcile:run': z
+    .object({ zNumber: z.number().int().positive().optional(), fromMs: z.number().int().min(0).optional(), toMs: z.number().int().min(0).optional(), runId: z.string().regex(/^[A-Za-z0-9-]{1,40}$/).optional() })
+    .strict()
+    .refine((v) => (v.zNumber !== undefined) !== (v.fromMs !== undefined && v.toMs !== undefined), 'give a Z number, or fromMs and toMs, one of the two')
+    .refine((v) => v.fromMs === undefined || v.toMs === undefined || v.fromMs < v.toMs, 'fromMs must be before toMs'),
+  'reconcile:cancel': z.object({ runId: z.string().regex(/^[A-Za-z0-9-]{1,40}$/).optional() }).strict(),
+  'day:today': z.object({}).strict()
 } as const satisfies Record<CallName, z.ZodType>
 
 export interface Outputs {
@@ -178,6 +190,12 @@ export interface Outputs {
   'shift:close': ZReportView
   'shift:z-reports': readonly ZReportSummary[]
   'shift:z-report': ZReportView
+  'day:z-report': DayReportView
+  'day:export': { readonly file: string; readonly bytes: number }
+  'reconcile:run': ReconciliationView
+  /** How many runs were told to stop. */
+  'reconcile:cancel': { readonly cancelled: number }
+  'day:today': TodayView
 }
 
 export interface EventPayloads {
@@ -189,6 +207,7 @@ export interface EventPayloads {
   'scanner:status': ScannerStatusView
   'chain:health-changed': readonly ChainHealthView[]
   'shift:changed': ShiftView | null
+  'reconcile:progress': ReconcileProgressView
 }
 
 // Compile-time checks that the maps cover exactly the channel names.

@@ -384,3 +384,139 @@ export interface ZReportSummary {
   readonly grandTotalMinor: number
   readonly hash: string
 }
+
+// ----- the closed day's reports (issue [D] points 4 and 5) -----
+
+/** What the till did after a Z committed. A failed step is listed (and journaled); the Z stands regardless. */
+export interface ZArtifactsView {
+  readonly zNumber: number
+  /** The accountant's folder for this Z: <dataDir>/closings/Z<number>/. */
+  readonly folder: string | null
+  /** Files written there (the Z PDF and one export per format). */
+  readonly files: readonly string[]
+  /** The signed journal head (anchor.ts), or null when signing failed. */
+  readonly anchor: { readonly seq: number; readonly hash: string; readonly publicKey: string } | null
+  readonly backupFile: string | null
+  /** Whether the Z went to the receipt printer's queue (false: no printer hook wired yet, or it failed). */
+  readonly printed: boolean
+  readonly failures: readonly { readonly step: 'sign' | 'files' | 'backup' | 'print'; readonly reason: string }[]
+}
+
+export interface DayReportRowView {
+  readonly label: string
+  readonly value: string
+  readonly indent?: boolean
+  readonly strong?: boolean
+}
+
+/** The Z (or X) on screen: the same rows as the paper and the PDF (reports/z-report.ts). */
+export interface DayReportView {
+  readonly kind: 'Z' | 'X'
+  readonly zNumber: number
+  readonly businessDate: string
+  readonly currency: string
+  readonly heading: { readonly title: string; readonly subtitle: string | null; readonly storeName: string; readonly storeLines: readonly string[] }
+  readonly sections: readonly { readonly title: string | null; readonly rows: readonly DayReportRowView[] }[]
+  readonly totals: {
+    readonly salesCount: number
+    readonly netSalesMinor: number
+    readonly taxMinor: number
+    readonly takingsMinor: number
+    readonly cashNetMinor: number
+    readonly tokens: readonly { readonly key: string; readonly tokenSymbol: string; readonly chainName: string; readonly receivedUnits: string; readonly tokenDecimals: number; readonly netMinor: number }[]
+    readonly expectedCashMinor: number
+    readonly countedCashMinor: number
+    readonly differenceMinor: number
+    readonly networkFeesMinor: number
+    readonly cardEquivalentMinor: number
+  }
+}
+
+export interface ReconcileProgressView {
+  readonly runId: string
+  readonly chainId: number
+  readonly doneBlocks: number
+  readonly totalBlocks: number
+}
+
+/** One transfer in a reconciliation (services/reconcile.ts ReconciledTransfer); base units as decimal strings. */
+export interface ReconciledTransferView {
+  readonly chainId: number
+  readonly txHash: string
+  readonly logIndex: number
+  readonly blockNumber: number
+  readonly tokenSymbol: string
+  readonly value: string
+  readonly to: string
+  readonly from: string
+  readonly paymentId: string | null
+  readonly saleId: string | null
+  readonly ledgerValue: string | null
+  readonly confirmations: number | null
+  readonly confirmationsRequired: number | null
+}
+
+/** A period's stablecoin takings checked against the chain (services/reconcile.ts Reconciliation). */
+export interface ReconciliationView {
+  readonly fromMs: number
+  readonly toMs: number
+  readonly chains: readonly {
+    readonly chainId: number
+    readonly chainName: string
+    readonly fromBlock: number
+    readonly toBlock: number
+    readonly head: number
+    readonly matched: readonly ReconciledTransferView[]
+    readonly missing: readonly ReconciledTransferView[]
+    readonly mismatched: readonly ReconciledTransferView[]
+    readonly unexpected: readonly ReconciledTransferView[]
+    readonly pending: readonly ReconciledTransferView[]
+    readonly totals: readonly { readonly tokenSymbol: string; readonly ledger: string; readonly chain: string; readonly unexpected: string }[]
+  }[]
+  readonly unreachable: readonly { readonly chainId: number; readonly chainName: string; readonly error: string }[]
+  readonly clean: boolean
+}
+
+// ----- Today at a glance (issue [D] point 6) -----
+
+/** One stablecoin request still waiting for the chain with money already seen (New or Seen), or reversed. */
+export interface TodayPaymentView {
+  readonly paymentId: string
+  readonly saleId: string
+  readonly saleNumber: number | null
+  readonly tokenSymbol: string
+  readonly tokenDecimals: number
+  readonly chainId: number
+  readonly chainName: string
+  /** Base units seen on chain so far, and asked for; decimal strings. */
+  readonly receivedUnits: string
+  readonly amountDueUnits: string
+  readonly amountMinor: number
+  readonly status: string
+  readonly exception: string | null
+  readonly at: number
+}
+
+/**
+ * The back office's first screen: the open day's figures (or, with no day open, the last closed day's), from the
+ * same X/Z figures the reports print, plus what needs a manager now.
+ */
+export interface TodayView {
+  readonly currency: string
+  /** 'open': the day in progress (an X); 'closed': the last Z; 'none': no day yet. */
+  readonly period: 'open' | 'closed' | 'none'
+  readonly zNumber: number | null
+  readonly fromMs: number | null
+  readonly toMs: number | null
+  readonly salesCount: number
+  readonly netSalesMinor: number
+  readonly returnsMinor: number
+  /** Tender mix: cash and each token on each chain, in the store currency. */
+  readonly tenders: readonly { readonly key: string; readonly label: string; readonly amountMinor: number; readonly count: number }[]
+  /** Sales by local hour of closing (0..23) in the store's time zone: count and Σ totals. */
+  readonly byHour: readonly { readonly hour: number; readonly count: number; readonly amountMinor: number }[]
+  readonly pending: readonly TodayPaymentView[]
+  readonly reversed: readonly TodayPaymentView[]
+  /** Open exceptions: unattributed transfers, reversals not yet dealt with, print jobs that failed, a drawer difference. */
+  readonly exceptions: readonly { readonly kind: 'unattributed' | 'reversal' | 'print-failed' | 'cash-difference'; readonly count: number; readonly amountMinor: number | null }[]
+}
