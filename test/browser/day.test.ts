@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
 import { JsonRpcProvider, Network } from 'ethers'
-import type { Page } from 'playwright-core'
+import type { Locator, Page } from 'playwright-core'
 import { startDemoChain, type DemoChain } from '../../src/main/chain/demo'
 import { systemClock } from '../../src/shared/clock'
 import { DEMO_CHAIN_ID } from '../../src/shared/payment/tokens'
@@ -36,6 +36,24 @@ async function approve(page: Page, pin = '1234'): Promise<void> {
   await dialog.getByLabel('Manager PIN').fill(pin)
   await dialog.getByRole('button', { name: 'Approve' }).click()
   await dialog.waitFor({ state: 'detached' })
+}
+
+interface Rect {
+  readonly left: number
+  readonly top: number
+  readonly width: number
+  readonly height: number
+}
+
+/** A region's picture cut from a full-page shot: an element shot scrolls, and the sticky navigation lands on it. */
+async function shot(page: Page, region: Locator, file: string): Promise<void> {
+  // From the top of the page, so the sticky navigation sits at the top of the full-page picture, not over the region.
+  const box = await region.evaluate((el) => {
+    ;(globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0)
+    const r = (el as unknown as { getBoundingClientRect(): Rect }).getBoundingClientRect()
+    return { x: r.left, y: r.top, width: r.width, height: r.height }
+  })
+  await page.screenshot({ path: join(SCREENSHOT_DIR, file), fullPage: true, clip: box })
 }
 
 const dollars = (minor: number): string => `${minor < 0 ? '-' : ''}$${(Math.abs(minor) / 100).toFixed(2)}`
@@ -142,10 +160,10 @@ describe('a whole day in the back office, in Chromium against anvil', () => {
     const mix = today.getByRole('table', { name: 'Tender mix' })
     expect(await mix.getByRole('row').filter({ hasText: 'Cash' }).textContent()).toContain(dollars(cashTotal))
     expect(await mix.getByRole('row').filter({ hasText: 'USDC' }).textContent()).toContain(dollars(net - cashTotal))
-    const hours = today.getByRole('table', { name: 'Sales by hour' })
+    const hours = today.getByRole('table', { name: 'Hour by hour' })
     expect(await hours.locator('tbody tr').count()).toBeGreaterThanOrEqual(1)
     expect(await today.textContent()).toContain('No stablecoin payment is waiting for the chain.')
-    await office.screenshot({ path: join(SCREENSHOT_DIR, 'backoffice-today-en.png'), fullPage: true })
+    await shot(office, today, 'backoffice-today-en.png')
     expect(await unnamedControls(office)).toEqual([])
   })
 
@@ -182,8 +200,9 @@ describe('a whole day in the back office, in Chromium against anvil', () => {
     expect(await z.textContent()).toMatch(/USDC/)
     expect(rig.app.db.prepare("SELECT z_number, counted_minor FROM cash_sessions WHERE status = 'closed'").get()).toEqual({ z_number: 1, counted_minor: counted })
     expect(await dayClose.getByRole('status', { name: 'Day state' }).textContent()).toMatch(/The day is closed/)
-    await z.screenshot({ path: join(SCREENSHOT_DIR, 'backoffice-z-report-en.png') })
-    await office.screenshot({ path: join(SCREENSHOT_DIR, 'backoffice-dayclose-en.png'), fullPage: true })
+    await shot(office, z, 'backoffice-z-report-en.png')
+    await shot(office, office.getByRole('region', { name: 'Reconciliation' }), 'backoffice-reconciliation-before-en.png')
+    await shot(office, dayClose, 'backoffice-dayclose-en.png')
     expect(await unnamedControls(office)).toEqual([])
   })
 
@@ -194,6 +213,7 @@ describe('a whole day in the back office, in Chromium against anvil', () => {
     const summary = region.getByRole('list', { name: 'Demo chain (local) reconciliation summary' })
     expect(await summary.getByRole('listitem').allTextContents()).toEqual(['Matched: 1', 'Missing: 0', 'Unexpected: 0', 'Mismatched: 0', 'Pending: 0'])
     expect(await region.getByRole('table', { name: 'Matched' }).locator('tbody tr').count()).toBe(1)
+    await shot(office, region, 'backoffice-reconciliation-en.png')
   })
 
   it('the Exports section picks a closed Z and a format, and says what happened', async () => {
@@ -211,10 +231,10 @@ describe('a whole day in the back office, in Chromium against anvil', () => {
     await office.getByRole('button', { name: '显示 Z 1' }).click()
     const z = office.getByRole('region', { name: 'Z 报表' })
     await expect.poll(() => z.getByRole('heading').first().textContent()).toMatch(/^Z ?报表 #1/)
-    await office.screenshot({ path: join(SCREENSHOT_DIR, 'backoffice-dayclose-zh-CN.png'), fullPage: true })
+    await shot(office, z, 'backoffice-z-report-zh-CN.png')
     await office.getByRole('navigation').getByRole('link', { name: '今日' }).click()
     await office.getByRole('img', { name: '支付方式构成图' }).waitFor()
-    await office.screenshot({ path: join(SCREENSHOT_DIR, 'backoffice-today-zh-CN.png'), fullPage: true })
+    await shot(office, office.getByRole('region', { name: '今日概览' }), 'backoffice-today-zh-CN.png')
     expect(await unnamedControls(office)).toEqual([])
   })
 })

@@ -107,7 +107,7 @@ export function dayReportFromFigures(z: ZReportView, storeName: string, locale: 
         rows: [
           row(t.grandSales, money(f.grandTotals.after.salesMinor)),
           row(t.grandReturns, money(f.grandTotals.after.returnsMinor)),
-          row(`${t.journal} #${f.journal.headSeq}`, z.hash.slice(0, 12))
+          row(`${t.journal} #${f.journal.headSeq}`, f.journal.headHash.slice(0, 12))
         ]
       }
     ],

@@ -63,7 +63,7 @@ function BarChart({ id, label, series, currency }: { id: string; label: string; 
       chart.current = null
     }
     // Rebuilt only when its figures change (key), not on every render of the section.
-  }, [key, currency])
+  }, [key, currency, store.value?.locale])
   return <div id={id} class="bo-chart" role="img" aria-label={label} ref={box} />
 }
 
@@ -101,7 +101,7 @@ export function TodaySection() {
   const first = used.length ? Math.min(...used) : 9
   const last = used.length ? Math.max(...used) : 17
   const hours = view.byHour.filter((h) => h.hour >= first && h.hour <= last)
-  const byHour: Series = { labels: hours.map((h) => `${String(h.hour).padStart(2, '0')}`), values: hours.map((h) => h.amountMinor) }
+  const byHour: Series = { labels: hours.map((h) => `${String(h.hour).padStart(2, '0')}:00`), values: hours.map((h) => h.amountMinor) }
   const period =
     view.period === 'open'
       ? t('today.period.open', { from: fmt.format(view.fromMs ?? 0) })
@@ -143,7 +143,7 @@ export function TodaySection() {
         <figure class="bo-figure">
           <figcaption>{t('today.byHour')}</figcaption>
           {used.length ? <BarChart id="chart-hours" label={t('today.byHour.chart')} series={byHour} currency={currency} /> : <p class="empty">{t('today.noSales')}</p>}
-          <Table label={t('today.byHour')} head={[t('today.col.hour'), [t('today.col.count'), 'num'], [t('today.col.amount'), 'num']]}>
+          <Table label={t('today.byHour.table')} head={[t('today.col.hour'), [t('today.col.count'), 'num'], [t('today.col.amount'), 'num']]}>
             {hours
               .filter((h) => h.count > 0)
               .map((h) => (
