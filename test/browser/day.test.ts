@@ -167,14 +167,19 @@ describe('a whole day in the back office, in Chromium against anvil', () => {
     expect(await unnamedControls(office)).toEqual([])
   })
 
-  it('closes with counted cash: a difference needs a reason; the Z on screen matches the ledger', async () => {
+  it('closes with cash counted by denomination: a difference needs a reason; the Z on screen matches the ledger', async () => {
     await office.getByRole('navigation', { name: 'Back office' }).getByRole('link', { name: 'Day close' }).click()
     const dayClose = office.getByRole('region', { name: 'Day close' })
     const session = rig.app.db.prepare("SELECT float_minor FROM cash_sessions WHERE status = 'open'").get() as { float_minor: number }
     const cashIn = rig.app.db.prepare("SELECT coalesce(sum(t.received_minor - coalesce(t.change_minor, 0)), 0) AS n FROM tenders t JOIN sales s ON s.id = t.sale_id WHERE s.status = 'completed' AND t.kind = 'cash'").get() as { n: number }
     const expectedCash = session.float_minor + cashIn.n - 500
     const counted = expectedCash - 100
-    await dayClose.getByRole('textbox', { name: 'Counted cash' }).fill(plain(counted))
+    // Counted note by note: 100 + 4 × 20 + 10 + 5 + 2 × 1 = 197.00, a dollar short of the 198.00 expected.
+    expect(expectedCash).toBe(19_800)
+    await dayClose.getByRole('checkbox', { name: 'Count by denomination' }).check()
+    for (const [value, count] of [['100.00', 1], ['20.00', 4], ['10.00', 1], ['5.00', 1], ['1.00', 2]] as const) {
+      await dayClose.getByRole('textbox', { name: `Counted cash: how many of ${value}`, exact: true }).fill(String(count))
+    }
     await expect.poll(() => dayClose.getByRole('status', { name: 'Difference' }).textContent()).toBe('-$1.00 · short')
     await dayClose.getByRole('button', { name: 'Close day' }).click()
     await expect.poll(() => dayClose.getByRole('alert').textContent()).toMatch(/say why before closing/)
@@ -199,6 +204,15 @@ describe('a whole day in the back office, in Chromium against anvil', () => {
     expect(await z.textContent()).toContain('Coin dropped behind the drawer')
     expect(await z.textContent()).toMatch(/USDC/)
     expect(rig.app.db.prepare("SELECT z_number, counted_minor FROM cash_sessions WHERE status = 'closed'").get()).toEqual({ z_number: 1, counted_minor: counted })
+    // The count was kept by denomination, as counted.
+    const figures = JSON.parse((rig.app.db.prepare("SELECT figures FROM cash_sessions WHERE status = 'closed'").get() as { figures: string }).figures) as { drawer: { countedDenominations: unknown } }
+    expect(figures.drawer.countedDenominations).toEqual([
+      { valueMinor: 100, count: 2 },
+      { valueMinor: 500, count: 1 },
+      { valueMinor: 1000, count: 1 },
+      { valueMinor: 2000, count: 4 },
+      { valueMinor: 10000, count: 1 }
+    ])
     expect(await dayClose.getByRole('status', { name: 'Day state' }).textContent()).toMatch(/The day is closed/)
     await shot(office, z, 'backoffice-z-report-en.png')
     await shot(office, office.getByRole('region', { name: 'Reconciliation' }), 'backoffice-reconciliation-before-en.png')
