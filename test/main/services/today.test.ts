@@ -2,6 +2,11 @@
 // by hour in the store's zone, then the closed day's, with the exceptions a manager must see. Figures are checked
 // against the test's own sums over the sales table.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Contract } from 'ethers'
+import type { TodayView } from '../../../src/shared/api/views'
+import { parsePaymentUri } from '../../../src/shared/payment/eip681'
+import type { TokenInfo } from '../../../src/shared/payment/tokens'
+import { MERCHANT, startTestChain, type TestChain } from '../../fixtures/anvil'
 import { computeToday } from '../../../src/main/services/today'
 import { ShiftService } from '../../../src/main/services/shift'
 import { testTill, type TestTill } from '../../fixtures/till'
@@ -76,5 +81,52 @@ describe('Today at a glance', () => {
       { kind: 'print-failed', count: 1, amountMinor: null },
       { kind: 'cash-difference', count: 1, amountMinor: -150 }
     ])
+  })
+})
+
+describe('Today at a glance with a chain (anvil)', () => {
+  let chain: TestChain
+  let chained: TestTill
+  let token: Contract
+  beforeEach(async () => {
+    chain = await startTestChain()
+    token = await chain.deploy('TestUSDC6')
+    await chain.fund(token, 1_000_000n * 1_000_000n)
+    const local: TokenInfo = { chainId: 31337, symbol: 'USDC', onChainSymbols: ['USDC'], address: await token.getAddress(), decimals: 6, bridged: false, source: 'test' }
+    chained = testTill({
+      payments: {
+        localTokens: [local],
+        startWatcher: false,
+        watcher: { startBacklog: 0 },
+        settings: { receive: { kind: 'address', address: MERCHANT, exclusive: true }, chains: [{ chainId: 31337, rpcUrls: [chain.rpcUrl], tokens: ['USDC'], confirmations: { kind: 'blocks', count: 2 } }] }
+      }
+    })
+    chained.clock.set((await chain.provider.getBlock('latest'))!.timestamp * 1000)
+    await chained.app.payments!.pollOnce()
+  })
+  afterEach(async () => {
+    await chained.cleanup()
+    await chain.stop()
+  })
+
+  it('lists a payment seen on chain but not yet confirmed as pending, through the back office call', async () => {
+    const app = chained.app
+    expect(await app.registry.dispatch('backoffice', 'shift:open', { floatMinor: 10_000, pin: '1234' })).toMatchObject({ ok: true })
+    const sale = app.sales.scan(COLA, 'wedge')
+    const requested = (await app.registry.dispatch('cashier', 'payment:request', { chainId: 31337, token: 'USDC' })) as { ok: true; value: { id: string; uri: string } }
+    const uri = parsePaymentUri(requested.value.uri)
+    await chain.pay(token, uri.to, uri.amount)
+    await app.payments!.pollOnce()
+    expect(app.payments!.get(requested.value.id).status).toBe('Seen')
+    const r = (await app.registry.dispatch('backoffice', 'day:today', {})) as { ok: true; value: TodayView }
+    expect(r.ok).toBe(true)
+    expect(r.value.pending).toEqual([
+      expect.objectContaining({ paymentId: requested.value.id, saleNumber: sale.number, tokenSymbol: 'USDC', receivedUnits: uri.amount.toString(), amountDueUnits: uri.amount.toString(), amountMinor: sale.totalMinor, status: 'Seen' })
+    ])
+    // Confirmed: no longer pending.
+    await chain.mine(1)
+    await app.payments!.pollOnce()
+    const after = (await app.registry.dispatch('backoffice', 'day:today', {})) as { ok: true; value: TodayView }
+    expect(after.value.pending).toEqual([])
   })
 })
