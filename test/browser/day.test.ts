@@ -14,6 +14,7 @@ import { DEMO_CHAIN_ID } from '../../src/shared/payment/tokens'
 import { SCREENSHOT_DIR, startBrowserRig, type BrowserRig } from '../fixtures/browser'
 import { typeAt } from '../fixtures/keyboard'
 import { unnamedControls } from '../fixtures/a11y'
+import { FaultyRpcProxy } from '../fixtures/rpc-proxy'
 
 const COLA = '5901234123013'
 const CROISSANT = '3761234500021'
@@ -23,6 +24,8 @@ let rig: BrowserRig
 let cashier: Page
 let office: Page
 let provider: JsonRpcProvider
+/** Between the till and anvil, so a test can make a reconciliation long (one block per eth_getLogs). */
+let proxy: FaultyRpcProxy
 
 async function ready(url: string): Promise<Page> {
   const page = await rig.context.newPage()
@@ -69,13 +72,15 @@ async function zRow(page: Page, label: string | RegExp): Promise<string> {
 describe('a whole day in the back office, in Chromium against anvil', () => {
   beforeAll(async () => {
     chain = await startDemoChain()
+    proxy = new FaultyRpcProxy(chain.rpcUrl)
+    await proxy.listen()
     rig = await startBrowserRig({
       clock: systemClock,
       // A real store: it never opens its own day, so the day in the reports is the one the manager opened.
       initialSettings: { demo: false },
       payments: {
         demoUsdcAddress: chain.usdcAddress,
-        settings: { chains: [{ chainId: DEMO_CHAIN_ID, rpcUrls: [chain.rpcUrl], tokens: ['USDC'] }], receive: { kind: 'address', address: chain.merchantAddress }, pollIntervalMs: 200 }
+        settings: { chains: [{ chainId: DEMO_CHAIN_ID, rpcUrls: [proxy.url], tokens: ['USDC'] }], receive: { kind: 'address', address: chain.merchantAddress }, pollIntervalMs: 200 }
       },
       simulatePayment: (request) => chain.simulateCustomerPayment(request)
     })
@@ -87,6 +92,7 @@ describe('a whole day in the back office, in Chromium against anvil', () => {
   afterAll(async () => {
     provider?.destroy()
     await rig?.close()
+    await proxy?.close()
     await chain?.stop()
   })
 
@@ -229,6 +235,27 @@ describe('a whole day in the back office, in Chromium against anvil', () => {
     expect(await region.getByRole('table', { name: 'Matched' }).locator('tbody tr').count()).toBe(1)
     await shot(office, region, 'backoffice-reconciliation-en.png')
   })
+
+  it('a long reconciliation shows its progress and stops on Cancel', async () => {
+    const region = office.getByRole('region', { name: 'Reconciliation' })
+    // 600 more blocks to read again, and a node that answers one block per eth_getLogs: hundreds of calls.
+    await provider.send('anvil_mine', ['0x258'])
+    proxy.refuseRangesOver(1)
+    try {
+      await region.getByRole('button', { name: 'Reconcile with the chain' }).click()
+      const status = region.getByRole('status', { name: 'Reconciliation progress' })
+      await expect.poll(() => status.textContent(), { timeout: 15_000 }).toMatch(/^[1-9]\d* of [1-9]\d{2,} blocks read$/)
+      expect(Number(await region.getByRole('progressbar', { name: 'Reconciliation progress' }).getAttribute('value'))).toBeGreaterThan(0)
+      // Cancelled at once (a picture first could outlast the run).
+      await region.getByRole('button', { name: 'Cancel' }).click()
+      await expect.poll(() => region.getByRole('alert').textContent(), { timeout: 10_000 }).toMatch(/cancelled/)
+      await shot(office, region, 'backoffice-reconciliation-cancelled-en.png')
+      expect(await region.getByRole('button', { name: 'Cancel' }).count()).toBe(0)
+      expect(await region.getByRole('button', { name: 'Reconcile with the chain' }).isEnabled()).toBe(true)
+    } finally {
+      proxy.refuseRangesOver(null)
+    }
+  }, 90_000)
 
   it('the Exports section picks a closed Z and a format, and says what happened', async () => {
     const region = office.getByRole('region', { name: 'Exports' })

@@ -55,6 +55,8 @@ export function ReconciliationSection() {
     setRunning(runId)
     setResult(null)
     progress.value = null
+    // Replaces the last run's verdict, which no longer describes what is on screen.
+    say('notice', () => t('reconcile.running', { z: zNumber }))
     const value = await run(api().call['reconcile:run']({ zNumber, runId }))
     setRunning(null)
     if (value) {
