@@ -30,6 +30,8 @@ import { dayHandlers } from './services/day-handlers'
 import { refundChainsOf, refundRatesOf, ReturnsService } from './services/returns'
 import { returnHandlers } from './services/returns-handlers'
 import { returnReceiptData } from './devices/printer/receipt'
+import { ShiftService } from './services/shift'
+import { todayHandlers } from './services/today-handlers'
 import { defaultStoreSettings, StoreService, type StoreSettings } from './services/store'
 import { deviceHandlers } from './services/device-handlers'
 import { saleHandlers } from './services/sale-handlers'
@@ -209,6 +211,8 @@ export function createApp(options: AppOptions): App {
     if (!payments) throw new TillError('unavailable', 'No blockchain is set up for stablecoin payments on this till.')
     return payments
   }
+  // One cash-session service for the shift calls and the screens that read its figures (Today, the Z on screen).
+  const shift = new ShiftService({ db, clock, store: { settings: () => store.settings() } })
   const handlers: Handlers = guardHandlers({
     ...storeHandlers({ db, clock, events, store, catalog, sales, approvals }),
     ...saleHandlers({ sales, catalog, approvals, echo }),
@@ -236,12 +240,13 @@ export function createApp(options: AppOptions): App {
     'payment:assignable': ({ chainId, txHash, logIndex }) => requirePayments().assignableRequests(chainId, txHash, logIndex),
     'payment:reversals': () => payments?.openReversals() ?? [],
     'payment:resolve-reversal': ({ paymentId, note, pin }) => requirePayments().resolveReversal(paymentId, note, approvals.approve(pin, 'payment.resolve-reversal', paymentId).id),
-    ...shiftHandlers({ db, clock, store, events, approve: (pin, action, subject) => approvals.approve(pin, action, subject) }),
+    ...shiftHandlers({ db, clock, store, events, shift, approve: (pin, action, subject) => approvals.approve(pin, action, subject) }),
     ...dayHandlers({ db, clock, store, events, payments, dataDir: options.dataDir, timeZone: options.timeZone }),
     ...returnHandlers({ returns, approve: (pin, action, subject) => approvals.approve(pin, action, subject) }),
     ...staffHandlers({ staff: approvals, events }),
     ...catalogHandlers({ db, clock, store, staff: approvals }),
-    ...settingsHandlers({ db, clock, tillId: () => store.settings().tillId, staff: approvals, localTokens: paymentOptions?.localTokens })
+    ...settingsHandlers({ db, clock, tillId: () => store.settings().tillId, staff: approvals, localTokens: paymentOptions?.localTokens }),
+    ...todayHandlers({ db, shift, store, timeZone: options.timeZone, reversals: payments ? () => payments.openReversals() : null, unattributed: payments ? () => payments.unattributedTransfers() : null })
   }, approvals)
   const registry = createRegistry(handlers)
   // Jobs left queued by the last run (printer was off, till was closed) go out now.

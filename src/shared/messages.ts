@@ -155,7 +155,12 @@ export const MESSAGES = {
   'payset.stale-head': { en: '{url} is behind: its latest block {head} is {seconds} seconds old.', 'zh-CN': '{url} 落后：其最新区块 {head} 已是 {seconds} 秒前。' },
   'payset.no-token': { en: '{symbol} is not pinned for chain {chainId}.', 'zh-CN': '链 {chainId} 未固定 {symbol}。' },
   'payset.token-mismatch': { en: 'The {symbol} contract {address} is not the pinned token: {reason}', 'zh-CN': '{symbol} 合约 {address} 不是固定的代币：{reason}' },
-  'payset.invalid': { en: 'The payment settings are not valid: {reason}', 'zh-CN': '支付设置无效：{reason}' }
+  'payset.invalid': { en: 'The payment settings are not valid: {reason}', 'zh-CN': '支付设置无效：{reason}' },
+  // ---- the closed day's screens (back office) ----
+  'day.export-unavailable': { en: 'Exports of a closed day are not built into this till yet: the Z report is on screen and printable.', 'zh-CN': '此收银台尚未内置已结日的导出：Z 报表可在屏幕上查看和打印。' },
+  'day.no-chain': { en: 'No blockchain is set up for stablecoin payments on this till: there is nothing to reconcile.', 'zh-CN': '此收银台未设置稳定币支付的区块链：没有可对账的内容。' },
+  'day.no-z': { en: 'There is no Z number {zNumber} on this till.', 'zh-CN': '此收银台没有 Z 号 {zNumber}。' },
+  'day.reconcile-running': { en: 'Reconciliation {runId} is already running.', 'zh-CN': '对账 {runId} 正在进行中。' }
 } as const satisfies Record<string, Templates>
 
 export type MessageId = keyof typeof MESSAGES

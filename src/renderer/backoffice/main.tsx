@@ -6,7 +6,7 @@ import { startPage, store, t, unwrap } from '../common/page'
 import { Dialogs, LinkBanner } from '../common/ui'
 import type { MessageKey } from '../../shared/i18n'
 import {
-  DrawerSection, health, JournalSection, loadPayments, loadPreview, loadPrinter, loadSales, loadScanners, PaymentsSection, Placeholder, PrinterSection,
+  DrawerSection, health, JournalSection, loadPayments, loadPreview, loadPrinter, loadSales, loadScanners, PaymentsSection, PrinterSection,
   printer, RateSection, ReceiptPreview, SalesSection, ScannersSection, scannerStatus, ScannerTest, StoreSection
 } from './sections'
 import { api } from '../common/page'
@@ -14,6 +14,10 @@ import { CatalogSection } from './catalog'
 import { PaymentSettingsSection } from './settings'
 import { loadStaff, StaffSection } from './staff'
 import { loadSession, session, SessionBar } from '../common/session'
+import { DayCloseSection, loadShift, loadZList, shift } from './dayclose'
+import { ExportsSection } from './exports'
+import { progress, ReconciliationSection } from './reconciliation'
+import { loadToday, TodaySection } from './today'
 
 const NAV: readonly { id: string; label: MessageKey }[] = [
   { id: 'today', label: 'bo.nav.today' },
@@ -58,11 +62,13 @@ function BackOffice() {
           <ReceiptPreview />
         </div>
         <div class="bo-col">
+          <TodaySection />
           <SalesSection />
           <JournalSection />
           <PaymentsSection />
-          <Placeholder id="day-close" label={t('bo.nav.dayclose')} coming={t('bo.coming.dayclose')} />
-          <Placeholder id="exports" label={t('bo.nav.exports')} coming={t('bo.coming.exports')} />
+          <DayCloseSection />
+          <ReconciliationSection />
+          <ExportsSection />
           <CatalogSection />
           <StaffSection />
           <StoreSection />
@@ -91,12 +97,17 @@ async function main(): Promise<void> {
   })
   page.api.on('chain:health-changed', (value) => (health.value = value))
   page.api.on('staff:changed', (value) => (session.value = value))
-  const loadAll = () => Promise.all([loadPrinter(), loadPreview(), loadSales(), loadScanners(), loadPayments(), loadStaff(), loadSession()])
+  page.api.on('shift:changed', (value) => {
+    shift.value = value
+    void Promise.all([loadToday(), loadZList()])
+  })
+  page.api.on('reconcile:progress', (value) => (progress.value = value))
+  const loadAll = () => Promise.all([loadPrinter(), loadPreview(), loadSales(), loadScanners(), loadPayments(), loadStaff(), loadSession(), loadToday(), loadShift(), loadZList()])
   page.onReconnect(() => void loadAll())
   await loadAll()
   render(<BackOffice />, document.getElementById('app')!)
   // Events keep the printer current; the poll catches sales from the counter and anything missed.
-  setInterval(() => void Promise.all([loadSales(), loadPrinter(), loadPayments()]), 5000)
+  setInterval(() => void Promise.all([loadSales(), loadPrinter(), loadPayments(), loadToday()]), 5000)
   document.body.dataset.ready = 'true'
 }
 

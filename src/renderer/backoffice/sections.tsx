@@ -26,7 +26,7 @@ export const reversals = signal<readonly PaymentView[]>([])
 type Outcome = { kind: 'alert' | 'notice'; text: () => string } | null
 
 /** A section's last outcome, shown inside the section (role alert or status) and worded in the UI language. */
-function useOutcome(): [Outcome, (kind: 'alert' | 'notice', text: string | (() => string)) => void, <T>(call: Promise<Result<T>>) => Promise<T | null>] {
+export function useOutcome(): [Outcome, (kind: 'alert' | 'notice', text: string | (() => string)) => void, <T>(call: Promise<Result<T>>) => Promise<T | null>] {
   const [outcome, setOutcome] = useState<Outcome>(null)
   const say = (kind: 'alert' | 'notice', text: string | (() => string)) => setOutcome({ kind, text: typeof text === 'string' ? () => text : text })
   const run = async <T,>(call: Promise<Result<T>>): Promise<T | null> => {
@@ -41,7 +41,7 @@ function useOutcome(): [Outcome, (kind: 'alert' | 'notice', text: string | (() =
   return [outcome, say, run]
 }
 
-function OutcomeBox({ outcome }: { outcome: Outcome }) {
+export function OutcomeBox({ outcome }: { outcome: Outcome }) {
   if (!outcome) return null
   return (
     <div class={outcome.kind} role={outcome.kind === 'alert' ? 'alert' : 'status'}>
@@ -50,7 +50,7 @@ function OutcomeBox({ outcome }: { outcome: Outcome }) {
   )
 }
 
-function Section({ id, label, children, class: extra }: { id: string; label: string; children: ComponentChildren; class?: string }) {
+export function Section({ id, label, children, class: extra }: { id: string; label: string; children: ComponentChildren; class?: string }) {
   return (
     <section id={id} class={`panel ${extra ?? ''}`.trim()} aria-label={label}>
       {children}
@@ -58,7 +58,7 @@ function Section({ id, label, children, class: extra }: { id: string; label: str
   )
 }
 
-function Table({ label, head, children }: { label: string; head: readonly (string | [string, string])[]; children: ComponentChildren }) {
+export function Table({ label, head, children }: { label: string; head: readonly (string | [string, string])[]; children: ComponentChildren }) {
   return (
     <div class="bo-tablewrap">
       <table aria-label={label}>
@@ -165,7 +165,7 @@ export function ReceiptPreview() {
     await Promise.all([loadPrinter(), loadPreview()])
   }
   return (
-    <Section id="today" label={t('bo.preview.heading')} class="bo-preview">
+    <Section id="receipt" label={t('bo.preview.heading')} class="bo-preview">
       <h2>{t('bo.preview.heading')}</h2>
       {shown ? (
         <p class="bo-muted">

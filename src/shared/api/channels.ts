@@ -91,7 +91,9 @@ export const CALLS = {
   // Payment settings (issue [S] points 1 and 4): checked and tested before they are saved.
   'settings:check-receive': ['backoffice'],
   'settings:test-rpc': ['backoffice'],
-  'settings:payments': ['backoffice']
+  'settings:payments': ['backoffice'],
+  // Today at a glance (issue [D] point 6): the back office's first section.
+  'day:today': ['backoffice']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type CallName = keyof typeof CALLS

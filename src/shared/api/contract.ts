@@ -10,6 +10,7 @@ import type { ShiftView, ZFigures, ZReportSummary, ZReportView } from './views'
 import type { DayReportView, ReconcileProgressView, ReconciliationView } from './views'
 import type { ReturnableSaleView, ReturnQuoteView, ReturnView } from './views'
 import type { CatalogImportPreview, CatalogImportResult, CatalogProductView, RpcTestView, StaffSessionView, StaffView } from './views'
+import type { TodayView } from './views'
 
 const id = z.string().min(1).max(80)
 /** One HID scanner the till should read: by vendor and product id, optionally pinned by serial or port. */
@@ -206,7 +207,8 @@ export const inputs = {
   'settings:check-receive': z.object({ address: z.string().trim().max(100).optional(), xpub: z.string().trim().max(120).optional(), tillNumber: z.number().int().min(1).max(64).default(1) }).strict(),
   'settings:test-rpc': z.object({ chainId: z.number().int().positive(), url: z.string().trim().min(1).max(300), tokens: z.array(z.enum(['USDC', 'USDT'])).min(1).max(2).default(['USDC']) }).strict(),
   // The whole object (src/shared/payment/settings.ts), parsed there with its own messages; the owner's PIN.
-  'settings:payments': z.object({ pin, settings: z.record(z.string(), z.unknown()) }).strict()
+  'settings:payments': z.object({ pin, settings: z.record(z.string(), z.unknown()) }).strict(),
+  'day:today': z.object({}).strict()
 } as const satisfies Record<CallName, z.ZodType>
 
 export interface Outputs {
@@ -286,6 +288,7 @@ export interface Outputs {
   'settings:check-receive': { readonly address: string }
   'settings:test-rpc': RpcTestView
   'settings:payments': { readonly tested: readonly RpcTestView[]; readonly restartNeeded: boolean }
+  'day:today': TodayView
 }
 
 export interface EventPayloads {

@@ -651,3 +651,47 @@ export interface RpcTestView {
   readonly headAgeSeconds: number
   readonly tokens: readonly { readonly symbol: string; readonly address: string; readonly symbolOnChain: string; readonly decimals: number }[]
 }
+
+// ----- Today at a glance (issue [D] point 6) -----
+
+/** One stablecoin request still waiting for the chain with money already seen (New or Seen), or reversed. */
+export interface TodayPaymentView {
+  readonly paymentId: string
+  readonly saleId: string
+  readonly saleNumber: number | null
+  readonly tokenSymbol: string
+  readonly tokenDecimals: number
+  readonly chainId: number
+  readonly chainName: string
+  /** Base units seen on chain so far, and asked for; decimal strings. */
+  readonly receivedUnits: string
+  readonly amountDueUnits: string
+  readonly amountMinor: number
+  readonly status: string
+  readonly exception: string | null
+  readonly at: number
+}
+
+/**
+ * The back office's first screen: the open day's figures (or, with no day open, the last closed day's), from the
+ * same X/Z figures the reports print, plus what needs a manager now.
+ */
+export interface TodayView {
+  readonly currency: string
+  /** 'open': the day in progress (an X); 'closed': the last Z; 'none': no day yet. */
+  readonly period: 'open' | 'closed' | 'none'
+  readonly zNumber: number | null
+  readonly fromMs: number | null
+  readonly toMs: number | null
+  readonly salesCount: number
+  readonly netSalesMinor: number
+  readonly returnsMinor: number
+  /** Tender mix: cash and each token on each chain, in the store currency. */
+  readonly tenders: readonly { readonly key: string; readonly label: string; readonly amountMinor: number; readonly count: number }[]
+  /** Sales by local hour of closing (0..23) in the store's time zone: count and Σ totals. */
+  readonly byHour: readonly { readonly hour: number; readonly count: number; readonly amountMinor: number }[]
+  readonly pending: readonly TodayPaymentView[]
+  readonly reversed: readonly TodayPaymentView[]
+  /** Open exceptions: unattributed transfers, reversals not yet dealt with, print jobs that failed, a drawer difference. */
+  readonly exceptions: readonly { readonly kind: 'unattributed' | 'reversal' | 'print-failed' | 'cash-difference'; readonly count: number; readonly amountMinor: number | null }[]
+}
