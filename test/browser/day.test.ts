@@ -84,6 +84,9 @@ describe('a whole day in the back office, in Chromium against anvil', () => {
       },
       simulatePayment: (request) => chain.simulateCustomerPayment(request)
     })
+    // A real shop's till starts locked: the manager signs in before the day (staff and roles, issue [S]).
+    const manager = rig.app.approvals.list().find((p) => p.role === 'manager' && !p.disabled)!
+    rig.app.approvals.signInWithoutPin(manager.id)
     const network = Network.from(DEMO_CHAIN_ID)
     provider = new JsonRpcProvider(chain.rpcUrl, network, { staticNetwork: network, cacheTimeout: -1 })
     office = await ready(rig.harness.urls.backoffice)

@@ -58,7 +58,7 @@ describe('payments in the back office, in Chromium against anvil', () => {
     await expect.poll(() => rig.app.payments!.unattributedTransfers().length, { timeout: 15_000 }).toBe(1)
     expect(rig.app.payments!.get(request.id).amountPaid).toBe('0')
 
-    const table = backoffice.getByRole('table', { name: 'Unattributed transfers' })
+    const table = backoffice.getByRole('region', { name: 'Payments' }).getByRole('table', { name: 'Unattributed transfers' })
     await expect.poll(() => table.locator('tbody tr').count(), { timeout: 10_000 }).toBe(1)
     const choice = table.getByRole('combobox', { name: /^What to do with this transfer/ })
     await choice.focus()
@@ -87,7 +87,7 @@ describe('payments in the back office, in Chromium against anvil', () => {
     await rpc('anvil_reorg', [head - Number.parseInt(receipt.blockNumber, 16) + 2, []])
     await expect.poll(() => rig.app.payments!.get(paymentId).exception, { timeout: 15_000 }).toBe('Reversed')
 
-    const table = backoffice.getByRole('table', { name: 'Reversed payments' })
+    const table = backoffice.getByRole('region', { name: 'Payments' }).getByRole('table', { name: 'Reversed payments' })
     await expect.poll(() => table.locator('tbody tr').count(), { timeout: 10_000 }).toBe(1)
     await backoffice.locator('#payments').screenshot({ path: join(SCREENSHOT_DIR, 'backoffice-payments.png') })
     await table.getByRole('button', { name: `Resolve reversal ${sale.id}` }).click()
