@@ -1,6 +1,7 @@
 // Issue [F], points 1 and 4, on a real anvil with real SQLite ledgers: which request a transfer credits when several
 // tills share one address (the attribution table in src/main/services/payments.ts), a manager dealing with what no
 // rule could attribute, reversal after Paid, and the store's "finalized above an amount" policy.
+import { createServer, type AddressInfo, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Wallet, type Contract } from 'ethers'
 import { ManualClock } from '../../../src/shared/clock'
@@ -213,4 +214,58 @@ describe.skipIf(!isAnvilAvailable())('store policy: large sales wait for finalit
     await t.service.pollOnce()
     expect(t.service.get(large.id).status).toBe('Paid')
   })
+})
+
+describe.skipIf(!isAnvilAvailable())('one failing chain', () => {
+  it('never hides or slows another: a payment on the live chain is Paid while the other chain is down, and health says which', async () => {
+    const { chain, token, local } = await chainWithToken()
+    // Base behind an endpoint that accepts connections and never answers (the worst kind of dead).
+    const held = new Set<Socket>()
+    const hung = createServer((socket) => {
+      held.add(socket)
+      socket.on('close', () => held.delete(socket))
+    })
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve))
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          for (const socket of held) socket.destroy()
+          hung.close(() => resolve())
+        })
+    )
+    const hungUrl = `http://127.0.0.1:${(hung.address() as AddressInfo).port}/`
+    const ledger = tempLedger()
+    // Real time here: each chain runs its own watcher loop, as at the counter.
+    const service = new PaymentService({
+      db: ledger.db,
+      tillId: 'till-1',
+      localTokens: [local],
+      settings: {
+        tillNumber: 1,
+        receive: { kind: 'address', address: MERCHANT },
+        pollIntervalMs: 200,
+        chains: [
+          { chainId: 8453, rpcUrls: [hungUrl], tokens: ['USDC'] },
+          { chainId: 31337, rpcUrls: [chain.rpcUrl], tokens: ['USDC'], confirmations: { kind: 'blocks', count: 1 } }
+        ]
+      },
+      watcher: { startBacklog: 0 }
+    })
+    cleanups.push(async () => {
+      await service.stop()
+      ledger.cleanup()
+    })
+    service.start()
+    const req = await service.createRequest({ saleId: 'sale-1', amountMinor: 250, currency: 'USD', token: 'USDC', chainId: 31337 })
+    const started = Date.now()
+    await chain.pay(token, MERCHANT, BigInt(req.amountDue))
+    await chain.mine(1)
+    await expect.poll(() => service.get(req.id).status, { timeout: 5_000, interval: 50 }).toBe('Paid')
+    // Seen within a few polls of the live chain, not after the dead chain's deadlines and backoff.
+    expect(Date.now() - started).toBeLessThan(5_000)
+    await expect.poll(() => service.health().map((h) => [h.chainId, h.status]), { timeout: 20_000, interval: 200 }).toEqual([
+      [8453, 'down'],
+      [31337, 'up']
+    ])
+  }, 40_000)
 })
