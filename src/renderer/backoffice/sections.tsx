@@ -23,7 +23,7 @@ export const health = signal<readonly ChainHealthView[]>([])
 export const unattributed = signal<readonly UnattributedTransfer[]>([])
 export const reversals = signal<readonly PaymentView[]>([])
 
-type Outcome = { kind: 'alert' | 'notice'; text: () => string } | null
+export type Outcome = { kind: 'alert' | 'notice'; text: () => string } | null
 
 /** A section's last outcome, shown inside the section (role alert or status) and worded in the UI language. */
 export function useOutcome(): [Outcome, (kind: 'alert' | 'notice', text: string | (() => string)) => void, <T>(call: Promise<Result<T>>) => Promise<T | null>] {

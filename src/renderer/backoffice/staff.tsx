@@ -1,11 +1,10 @@
 // Back office: Staff (issue [S] point 2). The owner adds people, disables and re-enables them and resets their PINs
 // (each with the owner's PIN); anyone changes their own PIN by typing the current one.
 import { signal } from '@preact/signals'
-import { useRef, useState } from 'preact/hooks'
+import { useRef } from 'preact/hooks'
 import type { ComponentChildren } from 'preact'
 import type { StaffView } from '../../shared/api/views'
-import type { Result } from '../../shared/result'
-import { api, t, wordError } from '../common/page'
+import { api, t } from '../common/page'
 import { askManagerApproval, askManagerPin } from '../common/ui'
 
 export const staffList = signal<readonly StaffView[]>([])
@@ -15,32 +14,9 @@ export async function loadStaff(): Promise<void> {
   if (r.ok) staffList.value = r.value
 }
 
-export type Outcome = { kind: 'alert' | 'notice'; text: () => string } | null
-
-/** A section's last outcome, worded in the UI language when shown (role alert, or status for a notice). */
-export function useOutcome(): [Outcome, (kind: 'alert' | 'notice', text: () => string) => void, <T>(call: Promise<Result<T>>) => Promise<T | null>] {
-  const [outcome, setOutcome] = useState<Outcome>(null)
-  const say = (kind: 'alert' | 'notice', text: () => string) => setOutcome({ kind, text })
-  const run = async <T,>(call: Promise<Result<T>>): Promise<T | null> => {
-    const r = await call
-    if (!r.ok) {
-      const error = r.error
-      setOutcome({ kind: 'alert', text: () => wordError(error) })
-      return null
-    }
-    return r.value
-  }
-  return [outcome, say, run]
-}
-
-export function OutcomeBox({ outcome }: { outcome: Outcome }) {
-  if (!outcome) return null
-  return (
-    <div class={outcome.kind} role={outcome.kind === 'alert' ? 'alert' : 'status'}>
-      {outcome.text()}
-    </div>
-  )
-}
+// One outcome box for every back office section (sections.tsx); re-exported for the staff, catalog and settings pages.
+export { OutcomeBox, useOutcome, type Outcome } from './sections'
+import { OutcomeBox, useOutcome } from './sections'
 
 export function Panel({ id, label, children }: { id: string; label: string; children: ComponentChildren }) {
   return (
