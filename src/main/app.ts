@@ -115,7 +115,8 @@ export function createApp(options: AppOptions): App {
   }
   const sales = new SaleService({ db, clock, store, catalog, events })
   const receipts = new ReceiptService({ db, clock, store, events, dataDir: options.dataDir, timeZone: options.timeZone })
-  sales.onCompleted((sale) => receipts.afterSale(sale))
+  sales.onCompleting((sale) => receipts.queueForSale(sale))
+  sales.onCompleted(() => receipts.afterSale())
 
   // Stablecoin settings come from the host (the demo chain's runtime address) or from the store's ledger.
   const paymentOptions = options.payments ?? storedPaymentOptions(db)
