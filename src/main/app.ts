@@ -14,6 +14,7 @@ import { EventBus } from './events'
 import { openLedger, type Db } from './ledger/db'
 import { appendJournal } from './ledger/journal'
 import { claimDataFolder } from './ledger/lock'
+import { journalState } from './ledger/money-state'
 import { readSetting } from './ledger/settings'
 import { ApprovalService, makeManager } from './services/approvals'
 import { CatalogService, catalogFileSchema } from './services/catalog'
@@ -110,6 +111,7 @@ export function createApp(options: AppOptions): App {
       store.save(settings)
       approvals.saveManagers([manager])
       const counts = catalog.importCatalog(demoCatalog)
+      journalState(db, 'catalog', { at: clock.now(), tillId: settings.tillId, reason: 'store created: catalog imported' })
       appendJournal(db, { at: clock.now(), tillId: settings.tillId, kind: 'store.created', payload: { storeName: settings.storeName, currency: settings.currency, products: counts.products, barcodes: counts.barcodes } })
     }).immediate()
   }

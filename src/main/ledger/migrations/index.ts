@@ -7,8 +7,9 @@ import { m0005LineDiscounts } from './0005-line-discounts'
 import { m0006PaymentTruth } from './0006-payment-truth'
 import { m0007CashSessions } from './0007-cash-sessions'
 import { m0008RoundingReturnsSearch } from './0008-rounding-returns-search'
+import { m0009MoneyStateBaseline } from './0009-money-state-baseline'
 
 // Applied in this order; a shipped migration is never edited (STYLE.md §7). Add new ones at the end.
 export const migrations: readonly Migration[] = [
-  m0001Init, m0002Chain, m0003Printing, m0004OpenSaleIndex, m0005LineDiscounts, m0006PaymentTruth, m0007CashSessions, m0008RoundingReturnsSearch
+  m0001Init, m0002Chain, m0003Printing, m0004OpenSaleIndex, m0005LineDiscounts, m0006PaymentTruth, m0007CashSessions, m0008RoundingReturnsSearch, m0009MoneyStateBaseline
 ]
