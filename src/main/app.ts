@@ -16,7 +16,7 @@ import { appendJournal } from './ledger/journal'
 import { claimDataFolder } from './ledger/lock'
 import { journalState } from './ledger/money-state'
 import { readSetting } from './ledger/settings'
-import { ApprovalService, makeManager } from './services/approvals'
+import { ApprovalService, makeManager, type ApprovalAction } from './services/approvals'
 import { CatalogService, catalogFileSchema } from './services/catalog'
 import { StablecoinCheckout } from './services/checkout'
 import { PaymentService } from './services/payments'
@@ -24,6 +24,9 @@ import { ReceiptService } from './services/receipts'
 import { SaleService } from './services/sale'
 import { ScannerSettingsService } from './services/scanners'
 import { shiftHandlers } from './services/shift-handlers'
+import { ShiftService } from './services/shift'
+import { IntegrityService } from './services/integrity'
+import { integrityHandlers } from './services/integrity-handlers'
 import { defaultStoreSettings, StoreService, type StoreSettings } from './services/store'
 import { deviceHandlers } from './services/device-handlers'
 import { saleHandlers } from './services/sale-handlers'
@@ -60,6 +63,11 @@ export interface AppOptions {
   readonly scanners?: ScannerManager
   /** IANA time zone printed on receipts (default: the machine's). */
   readonly timeZone?: string
+  /**
+   * The till key's folder, OUTSIDE the data folder (ledger/anchor.ts): each Z signs the journal head with it and
+   * the start-up check verifies from the last signed head. Omitted: nothing is signed, every start verifies it all.
+   */
+  readonly keyDir?: string
 }
 
 export interface App {
@@ -75,6 +83,8 @@ export interface App {
   readonly receipts: ReceiptService
   readonly payments: PaymentService | null
   readonly checkout: StablecoinCheckout
+  /** The start-up integrity check and its follow-ups ([E] point 4). */
+  readonly integrity: IntegrityService
   close(): Promise<void>
 }
 
@@ -115,6 +125,22 @@ export function createApp(options: AppOptions): App {
       appendJournal(db, { at: clock.now(), tillId: settings.tillId, kind: 'store.created', payload: { storeName: settings.storeName, currency: settings.currency, products: counts.products, barcodes: counts.barcodes } })
     }).immediate()
   }
+  // ----- [E] point 4: the start-up integrity check, before the first sale (quick_check follows on a worker) -----
+  const integrity = new IntegrityService({
+    db,
+    clock,
+    events,
+    ledgerFile: join(options.dataDir, LEDGER_FILE),
+    dataDir: options.dataDir,
+    keyDir: options.keyDir,
+    storeId: () => store.settings().tillId,
+    tillId: () => store.settings().tillId
+  })
+  if (!integrity.current().ok) console.error(`ledger integrity check failed at start: ${integrity.current().firstBad?.reason ?? ''}`)
+  void integrity.afterStart()
+  const shift = new ShiftService({ db, clock, store, closeGuard: integrity.closeDayGuard })
+  // -----
+
   const sales = new SaleService({ db, clock, store, catalog, events })
   const receipts = new ReceiptService({ db, clock, store, events, dataDir: options.dataDir, timeZone: options.timeZone })
   sales.onCompleting((sale) => receipts.queueForSale(sale))
@@ -159,7 +185,7 @@ export function createApp(options: AppOptions): App {
     if (!payments) throw new TillError('unavailable', 'No blockchain is set up for stablecoin payments on this till.')
     return payments
   }
-  const handlers: Handlers = {
+  const handlers: { -readonly [K in keyof Handlers]: Handlers[K] } = {
     ...storeHandlers({ db, clock, events, store, catalog, sales, approvals }),
     ...saleHandlers({ sales, catalog, approvals, echo }),
     ...deviceHandlers({ db, receipts, scanners, approvals }),
@@ -186,9 +212,26 @@ export function createApp(options: AppOptions): App {
     'payment:assignable': ({ chainId, txHash, logIndex }) => requirePayments().assignableRequests(chainId, txHash, logIndex),
     'payment:reversals': () => payments?.openReversals() ?? [],
     'payment:resolve-reversal': ({ paymentId, note, pin }) => requirePayments().resolveReversal(paymentId, note, approvals.approve(pin, 'payment.resolve-reversal', paymentId).id),
-    ...shiftHandlers({ db, clock, store, events, approve: (pin, action, subject) => approvals.approve(pin, action, subject) })
+    ...shiftHandlers({ db, clock, store, events, shift, approve: (pin, action, subject) => approvals.approve(pin, action, subject) }),
+    ...integrityHandlers({ integrity, approve: (pin, action, subject) => approvals.approve(pin, action as ApprovalAction, subject) })
   }
-  const registry = createRegistry(handlers)
+  // Each Z signs the journal head it closed on (the anchor outside the file); the next start verifies from it.
+  const closeDay = handlers['shift:close']
+  handlers['shift:close'] = (input, ctx) => {
+    const z = closeDay(input, ctx) as ReturnType<typeof shift.close>
+    // After the commit (the call runs in the PIN's transaction): a head signed before it could name an entry a
+    // crash then took away.
+    queueMicrotask(() => {
+      try {
+        integrity.sign(`z ${z.zNumber}`)
+      } catch (e) {
+        console.error(`signing the head of Z ${z.zNumber} failed (the Z is saved):`, e)
+      }
+    })
+    return z
+  }
+  // A call with a manager's PIN runs in one transaction with its approval ([E] point 5, api/registry.ts).
+  const registry = createRegistry(handlers, console.error, { unitOfWork: (fn) => db.transaction(fn)() })
   // Jobs left queued by the last run (printer was off, till was closed) go out now.
   void receipts.kick()
 
@@ -205,10 +248,13 @@ export function createApp(options: AppOptions): App {
     receipts,
     payments,
     checkout,
+    integrity,
     async close() {
       unsubscribeScanners?.()
       await payments?.stop()
       await receipts.close()
+      // The page check reads the file on its own connection: let it finish before the ledger closes.
+      await integrity.afterStart()
       db.close()
       folder.release()
     }

@@ -58,7 +58,16 @@ export const MESSAGES = {
   // ---- the link and generic refusals the page words itself ----
   'link.unavailable': { en: 'The till service is not answering. Your sale is safe in the ledger; try again in a moment.', 'zh-CN': '收银服务无响应。交易已安全保存在账本中，请稍后重试。' },
   'input.invalid': { en: 'That was not accepted: {field} is not valid.', 'zh-CN': '输入无效：{field} 不正确。' },
-  'internal': { en: 'Something went wrong on the till; nothing was changed. The error is in the till log.', 'zh-CN': '收银台出错，未做任何更改。错误已记入日志。' }
+  'internal': { en: 'Something went wrong on the till; nothing was changed. The error is in the till log.', 'zh-CN': '收银台出错，未做任何更改。错误已记入日志。' },
+  // ---- trust ([E] points 4 and 5) ----
+  'integrity.close-refused': {
+    en: 'The ledger failed its integrity check at start (first bad entry {seq}: {reason}). A manager must review it in Settings before the day can close.',
+    'zh-CN': '账本在启动时未通过完整性检查（第一个异常条目 {seq}：{reason}）。经理须先在“设置”中核查，才能结束营业日。'
+  },
+  'integrity.nothing-to-acknowledge': { en: 'The ledger passed its integrity check: there is nothing to acknowledge.', 'zh-CN': '账本已通过完整性检查，无需确认。' },
+  'limits.cash-received': { en: 'Cash received of {receivedMinor:money} is more than this till accepts in one sale ({maxMinor:money}). Check the amount typed.', 'zh-CN': '收到现金 {receivedMinor:money} 超过本收银台单笔上限（{maxMinor:money}）。请检查输入的金额。' },
+  'limits.quantity': { en: 'A quantity of {quantity} is more than this till accepts on one line ({max}).', 'zh-CN': '数量 {quantity} 超过本收银台单行上限（{max}）。' },
+  'limits.price': { en: '{name} costs {amountMinor:money} on this line, more than this till accepts ({maxMinor:money}).', 'zh-CN': '{name} 在此行金额为 {amountMinor:money}，超过本收银台上限（{maxMinor:money}）。' }
 } as const satisfies Record<string, Templates>
 
 export type MessageId = keyof typeof MESSAGES

@@ -57,7 +57,10 @@ export const CALLS = {
   'shift:x-report': ['cashier', 'backoffice'],
   'shift:close': ['backoffice'],
   'shift:z-reports': ['backoffice'],
-  'shift:z-report': ['backoffice']
+  'shift:z-report': ['backoffice'],
+  // The start-up integrity check ([E] point 4): shown to the manager; acknowledging it (PIN) lets the day close.
+  'ledger:integrity': ['backoffice'],
+  'ledger:acknowledge-integrity': ['backoffice']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type CallName = keyof typeof CALLS
@@ -70,7 +73,8 @@ export const EVENTS = {
   'printer:changed': ['cashier', 'backoffice'],
   'scanner:status': ['cashier', 'backoffice'],
   'chain:health-changed': ['cashier', 'display', 'backoffice'],
-  'shift:changed': ['cashier', 'backoffice']
+  'shift:changed': ['cashier', 'backoffice'],
+  'ledger:integrity-changed': ['backoffice']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type EventName = keyof typeof EVENTS

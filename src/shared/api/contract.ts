@@ -7,6 +7,7 @@ import type { ChainHealthView } from '../payment/health'
 import type { PaymentView } from '../payment/view'
 import type { Result } from '../result'
 import type { ShiftView, ZFigures, ZReportSummary, ZReportView } from './views'
+import type { IntegrityView } from './views'
 
 const id = z.string().min(1).max(80)
 /** One HID scanner the till should read: by vendor and product id, optionally pinned by serial or port. */
@@ -127,7 +128,9 @@ export const inputs = {
     .strict()
     .refine((v) => (v.countedMinor === undefined) !== (v.denominations === undefined), 'give the counted cash as a total (countedMinor) or by denominations, one of the two'),
   'shift:z-reports': z.object({ limit: z.number().int().min(1).max(500).default(30) }).strict(),
-  'shift:z-report': z.object({ zNumber: z.number().int().positive() }).strict()
+  'shift:z-report': z.object({ zNumber: z.number().int().positive() }).strict(),
+  'ledger:integrity': z.object({}).strict(),
+  'ledger:acknowledge-integrity': z.object({ pin }).strict()
 } as const satisfies Record<CallName, z.ZodType>
 
 export interface Outputs {
@@ -178,6 +181,8 @@ export interface Outputs {
   'shift:close': ZReportView
   'shift:z-reports': readonly ZReportSummary[]
   'shift:z-report': ZReportView
+  'ledger:integrity': IntegrityView
+  'ledger:acknowledge-integrity': IntegrityView
 }
 
 export interface EventPayloads {
@@ -189,6 +194,7 @@ export interface EventPayloads {
   'scanner:status': ScannerStatusView
   'chain:health-changed': readonly ChainHealthView[]
   'shift:changed': ShiftView | null
+  'ledger:integrity-changed': IntegrityView
 }
 
 // Compile-time checks that the maps cover exactly the channel names.
