@@ -11,6 +11,7 @@ import type { EventBus } from '../events'
 import { prepareCached, type Db } from '../ledger/db'
 import { appendJournal } from '../ledger/journal'
 import type { CatalogService, ScannedItem } from './catalog'
+import { readLimits } from './limits'
 import type { StoreService } from './store'
 
 interface SaleRow {
@@ -279,8 +280,16 @@ export class SaleService {
     return this.changed(saleId)
   }
 
+  /** The store's plausible bounds for one line ([E] point 5, services/limits.ts). */
+  private checkLineLimits(name: string, quantity: number, amountMinor: number, currency: string): void {
+    const limits = readLimits(this.db)
+    if (quantity > limits.maxQuantity) throw refuse('invalid-input', 'limits.quantity', { quantity, max: limits.maxQuantity })
+    if (amountMinor > limits.maxLineAmountMinor) throw refuse('invalid-input', 'limits.price', { name, amountMinor, maxMinor: limits.maxLineAmountMinor, currency })
+  }
+
   private writeQuantity(sale: SaleRow, line: LineRow, quantity: number, how: string): void {
     const amount = multiplyMinor(line.unit_price_minor, quantity)
+    this.checkLineLimits(line.name, quantity, amount, sale.currency)
     const { discount, tax } = priceLine(amount, line.discount_ppm, line.tax_rate_ppm, sale.tax_mode)
     this.q('UPDATE sale_lines SET quantity = ?, amount_minor = ?, discount_minor = ?, tax_minor = ? WHERE id = ?').run(quantity, amount, discount, tax, line.id)
     this.journal('sale.line-quantity-changed', sale.id, { lineId: line.id, from: line.quantity, to: quantity, amountMinor: amount, discountMinor: discount, taxMinor: tax, how })
@@ -332,6 +341,8 @@ export class SaleService {
       if (!view.lines.some((l) => !l.voided)) throw refuse('conflict', 'sale.no-items')
       if (view.dueMinor === 0) throw refuse('conflict', 'sale.nothing-due')
       if (receivedMinor <= 0) throw refuse('invalid-input', 'sale.cash-needed')
+      const { maxCashReceivedMinor } = readLimits(this.db)
+      if (receivedMinor > maxCashReceivedMinor) throw refuse('invalid-input', 'limits.cash-received', { receivedMinor, maxMinor: maxCashReceivedMinor, currency: view.currency })
       if (receivedMinor < view.dueMinor && !confirmPartial) throw refuse('approval-required', 'sale.cash-below-due', { receivedMinor, dueMinor: view.dueMinor, currency: view.currency })
       const applied = Math.min(receivedMinor, view.dueMinor)
       const change = receivedMinor - applied
@@ -531,6 +542,7 @@ export class SaleService {
       if (last && !last.voided && last.product_id === product.id && last.barcode === item.barcode && last.weight_g === null) {
         const quantity = last.quantity + item.quantity
         const amount = multiplyMinor(last.unit_price_minor, quantity)
+        this.checkLineLimits(last.name, quantity, amount, sale.currency)
         const { discount, tax } = priceLine(amount, last.discount_ppm, last.tax_rate_ppm, sale.tax_mode)
         this.q('UPDATE sale_lines SET quantity = ?, amount_minor = ?, discount_minor = ?, tax_minor = ? WHERE id = ?').run(quantity, amount, discount, tax, last.id)
         this.journal('sale.line-quantity-changed', sale.id, { lineId: last.id, from: last.quantity, to: quantity, amountMinor: amount, discountMinor: discount, taxMinor: tax, source })
@@ -547,6 +559,7 @@ export class SaleService {
         : item.weightGrams !== null
           ? weighedAmountMinor(product.priceMinor, item.weightGrams)
           : multiplyMinor(product.priceMinor, item.quantity)
+    this.checkLineLimits(product.name, item.quantity, amount, sale.currency)
     const tax = lineTax(amount, product.taxRatePpm, sale.tax_mode).taxMinor
     this.q(
         `INSERT INTO sale_lines (id, sale_id, position, product_id, name, barcode, quantity, weight_g, unit_price_minor, amount_minor, tax_rate_id, tax_rate_ppm, tax_minor)
