@@ -243,7 +243,16 @@ const en = {
   'weight.bad': 'Enter the weight in kilograms, like 0.755.',
   'display.received': 'You gave {amount}. Thank you!',
   'bo.store.slowGap': 'Scanner: one slow key gap allowed (ms)',
-  'bo.store.slowGap.bad': 'The slow key gap is a whole number of milliseconds, 0 to 1000.'
+  'bo.store.slowGap.bad': 'The slow key gap is a whole number of milliseconds, 0 to 1000.',
+  'bo.integrity': 'Ledger integrity',
+  'bo.integrity.ok': 'Checked at start: {entries} journal entries intact (from entry {from}), {anchors} signed heads, pages {pages}.',
+  'bo.integrity.bad': 'The ledger failed its check at start. First bad entry {seq}: {reason}',
+  'bo.integrity.problems': 'Problems found',
+  'bo.integrity.acknowledged': 'Reviewed by {by}: the day may close. The problems stay listed until the ledger is restored.',
+  'bo.integrity.acknowledge': 'Acknowledge and allow closing',
+  'bo.integrity.pages.pending': 'being checked',
+  'bo.integrity.pages.ok': 'intact',
+  'bo.integrity.pages.damaged': 'damaged'
 } as const
 
 export type MessageKey = keyof typeof en
@@ -489,7 +498,16 @@ const zhCN: Record<MessageKey, string> = {
   'weight.bad': '请输入以千克计的重量，例如 0.755。',
   'display.received': '您支付了 {amount}。谢谢！',
   'bo.store.slowGap': '扫描枪：允许一次较慢的按键间隔（毫秒）',
-  'bo.store.slowGap.bad': '按键间隔应为 0 到 1000 的整数毫秒。'
+  'bo.store.slowGap.bad': '按键间隔应为 0 到 1000 的整数毫秒。',
+  'bo.integrity': '账本完整性',
+  'bo.integrity.ok': '启动时已检查：{entries} 条日志完好（自第 {from} 条起），{anchors} 个签名记录，数据页{pages}。',
+  'bo.integrity.bad': '账本在启动时未通过检查。第一个异常条目 {seq}：{reason}',
+  'bo.integrity.problems': '发现的问题',
+  'bo.integrity.acknowledged': '已由 {by} 核查：可以结束营业日。在恢复账本之前，问题仍会列出。',
+  'bo.integrity.acknowledge': '确认并允许结束营业日',
+  'bo.integrity.pages.pending': '检查中',
+  'bo.integrity.pages.ok': '完好',
+  'bo.integrity.pages.damaged': '已损坏'
 }
 
 const tables: Record<Locale, Record<MessageKey, string>> = { en, 'zh-CN': zhCN }

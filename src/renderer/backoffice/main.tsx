@@ -10,6 +10,7 @@ import {
   printer, RateSection, ReceiptPreview, SalesSection, ScannersSection, scannerStatus, ScannerTest, StoreSection
 } from './sections'
 import { api } from '../common/page'
+import { IntegritySection, loadIntegrity, watchIntegrity } from './integrity'
 
 const NAV: readonly { id: string; label: MessageKey }[] = [
   { id: 'today', label: 'bo.nav.today' },
@@ -61,6 +62,7 @@ function BackOffice() {
           <Placeholder id="catalog" label={t('bo.nav.catalog')} coming={t('bo.coming.catalog')} />
           <Placeholder id="staff" label={t('bo.nav.staff')} coming={t('bo.coming.staff')} />
           <StoreSection />
+          <IntegritySection />
           <RateSection />
           <PrinterSection />
           <DrawerSection />
@@ -84,7 +86,8 @@ async function main(): Promise<void> {
     void loadScanners()
   })
   page.api.on('chain:health-changed', (value) => (health.value = value))
-  const loadAll = () => Promise.all([loadPrinter(), loadPreview(), loadSales(), loadScanners(), loadPayments()])
+  watchIntegrity((listener) => page.api.on('ledger:integrity-changed', listener))
+  const loadAll = () => Promise.all([loadPrinter(), loadPreview(), loadSales(), loadScanners(), loadPayments(), loadIntegrity()])
   page.onReconnect(() => void loadAll())
   await loadAll()
   render(<BackOffice />, document.getElementById('app')!)

@@ -35,7 +35,7 @@ describe('plausible bounds', () => {
     expect(till.app.sales.current()).toBeNull()
     const ok = await till.app.registry.dispatch('cashier', 'sale:scan', { code: COLA, source: 'manual', quantity: 5 })
     expect(ok).toMatchObject({ ok: true, value: { number: 1 } })
-    const price = ok.ok ? ok.value.lines[0]!.unitPriceMinor : 0
+    const price = ok.ok ? (ok.value as { lines: { unitPriceMinor: number }[] }).lines[0]!.unitPriceMinor : 0
     saveLimits(till.app.db, { maxLineAmountMinor: price * 5 - 1 }, till.clock.now())
     const again = await till.app.registry.dispatch('cashier', 'sale:scan', { code: COLA, source: 'manual' })
     expect(again).toMatchObject({ ok: false, error: { key: 'limits.price' } })
