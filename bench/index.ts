@@ -7,6 +7,7 @@ import { benchReceipt } from './receipt'
 import { benchReports } from './reports'
 import { benchShift } from './shift'
 import { benchReturns } from './returns'
+import { benchTrust } from './trust'
 import { benchUi } from './ui'
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
@@ -109,6 +110,15 @@ async function main(): Promise<void> {
       console.log('|---|---:|---:|')
       for (const row of r.rows) console.log(`| ${row.step} | ${fmt(row.medianMs, 3)} | ${fmt(row.medianMs / floor, 1)} |`)
     }
+  }
+  if (want('trust')) {
+    console.log('== trust (journal verification, start-up check, PIN)')
+    const r = await benchTrust()
+    console.log(`ledger of ${fmt(r.entries)} journal entries (${fmt(r.sales)} sales, seeded in ${fmt(r.seedSeconds, 1)} s)`)
+    console.log(`  read floor (every row, nothing done):   ${fmt(r.readFloorMs)} ms`)
+    console.log(`  full verify (chain + sales replayed):   ${fmt(r.fullVerifyMs)} ms = ${fmt(r.entriesPerSecond)} entries/s (goal >= 1,000,000: ${r.entriesPerSecond >= 1_000_000 ? 'met' : 'NOT met'}; verify/floor ${fmt(r.fullVerifyMs / r.readFloorMs, 1)})`)
+    console.log(`  start-up check from the signed head (${fmt(r.startupEntries)} entries after it): median ${fmt(r.startupMs, 1)} ms (goal <= 100 ms: ${r.startupMs <= 100 ? 'met' : 'NOT met'})`)
+    console.log(`  PIN check (scrypt N=2^14, r=8): ${fmt(r.pinMs.one, 1)} ms with 1 manager, ${fmt(r.pinMs.ten, 1)} ms with 10 (goal < 300 ms: ${r.pinMs.ten < 300 ? 'met' : 'NOT met'}); an attacker with the file: ${fmt(r.pinGuessesPerCoreSecond, 1)} guesses/s per core`)
   }
 }
 

@@ -14,11 +14,15 @@ import { EventBus } from './events'
 import { openLedger, type Db } from './ledger/db'
 import { appendJournal } from './ledger/journal'
 import { claimDataFolder } from './ledger/lock'
+import { journalState } from './ledger/money-state'
 import { readSetting } from './ledger/settings'
+import { approvedAtomically, unitOfWork } from './ledger/unit-of-work'
 import { StaffService } from './services/approvals'
 import { catalogHandlers } from './services/catalog-handlers'
 import { settingsHandlers } from './services/settings-handlers'
 import { guardHandlers, staffHandlers } from './services/staff-handlers'
+import { integrityHandlers } from './services/integrity-handlers'
+import { IntegrityService } from './services/integrity'
 import { CatalogService, catalogFileSchema } from './services/catalog'
 import { StablecoinCheckout } from './services/checkout'
 import { PaymentService } from './services/payments'
@@ -26,6 +30,7 @@ import { ReceiptService } from './services/receipts'
 import { SaleService } from './services/sale'
 import { ScannerSettingsService } from './services/scanners'
 import { shiftHandlers } from './services/shift-handlers'
+import { storeIdOf, tillKeyDir } from './services/day-close'
 import { dayHandlers } from './services/day-handlers'
 import { refundChainsOf, refundRatesOf, ReturnsService } from './services/returns'
 import { returnHandlers } from './services/returns-handlers'
@@ -68,6 +73,11 @@ export interface AppOptions {
   readonly scanners?: ScannerManager
   /** IANA time zone printed on receipts (default: the machine's). */
   readonly timeZone?: string
+  /**
+   * The till key's folder, OUTSIDE the data folder (ledger/anchor.ts): each Z signs the journal head with it and
+   * the start-up check verifies from the last signed head. Omitted: nothing is signed, every start verifies it all.
+   */
+  readonly keyDir?: string
 }
 
 export interface App {
@@ -86,6 +96,8 @@ export interface App {
   readonly payments: PaymentService | null
   readonly checkout: StablecoinCheckout
   readonly returns: ReturnsService
+  /** The start-up integrity check and its follow-ups ([E] point 4). */
+  readonly integrity: IntegrityService
   close(): Promise<void>
 }
 
@@ -129,9 +141,25 @@ export function createApp(options: AppOptions): App {
         false
       )
       const counts = catalog.importCatalog(demoCatalog)
+      journalState(db, 'catalog', { at: clock.now(), tillId: settings.tillId, reason: 'store created: catalog imported' })
       appendJournal(db, { at: clock.now(), tillId: settings.tillId, kind: 'store.created', payload: { storeName: settings.storeName, currency: settings.currency, products: counts.products, barcodes: counts.barcodes } })
     }).immediate()
   }
+  // ----- [E] point 4: the start-up integrity check, before the first sale (quick_check follows on a worker) -----
+  // One key folder and one store id for the signer (each Z, day-close.ts) and the checker here.
+  const keyDir = options.keyDir ?? tillKeyDir()
+  const integrity = new IntegrityService({
+    db,
+    clock,
+    events,
+    ledgerFile: join(options.dataDir, LEDGER_FILE),
+    dataDir: options.dataDir,
+    keyDir,
+    storeId: () => storeIdOf(db),
+    tillId: () => store.settings().tillId
+  })
+  if (!integrity.current().ok) console.error(`ledger integrity check failed at start: ${integrity.current().firstBad?.reason ?? ''}`)
+  void integrity.afterStart()
   if (store.settings().demo) {
     // The demo store sells at once: its cashier is signed in at start (a demo ledger made before staff had no
     // cashier, so it gets one). A real shop's till starts locked until someone signs in with their PIN.
@@ -147,7 +175,8 @@ export function createApp(options: AppOptions): App {
   approvals.onSessionChanged((session) => events.emit('staff:changed', session))
   const sales = new SaleService({ db, clock, store, catalog, events, staff: () => approvals.current() })
   const receipts = new ReceiptService({ db, clock, store, events, dataDir: options.dataDir, timeZone: options.timeZone })
-  sales.onCompleted((sale) => receipts.afterSale(sale))
+  sales.onCompleting((sale) => receipts.queueForSale(sale))
+  sales.onCompleted(() => receipts.afterSale())
 
   // Stablecoin settings come from the host (the demo chain's runtime address) or from the store's ledger.
   const paymentOptions = options.payments ?? storedPaymentOptions(db)
@@ -212,7 +241,8 @@ export function createApp(options: AppOptions): App {
     return payments
   }
   // One cash-session service for the shift calls and the screens that read its figures (Today, the Z on screen).
-  const shift = new ShiftService({ db, clock, store: { settings: () => store.settings() } })
+  // Closing is refused while a failed integrity check is not acknowledged.
+  const shift = new ShiftService({ db, clock, store: { settings: () => store.settings() }, closeGuard: integrity.closeDayGuard })
   const handlers: Handlers = guardHandlers({
     ...storeHandlers({ db, clock, events, store, catalog, sales, approvals }),
     ...saleHandlers({ sales, catalog, approvals, echo }),
@@ -240,15 +270,18 @@ export function createApp(options: AppOptions): App {
     'payment:assignable': ({ chainId, txHash, logIndex }) => requirePayments().assignableRequests(chainId, txHash, logIndex),
     'payment:reversals': () => payments?.openReversals() ?? [],
     'payment:resolve-reversal': ({ paymentId, note, pin }) => requirePayments().resolveReversal(paymentId, note, approvals.approve(pin, 'payment.resolve-reversal', paymentId).id),
-    ...shiftHandlers({ db, clock, store, events, shift, approve: (pin, action, subject) => approvals.approve(pin, action, subject) }),
+    ...shiftHandlers({ db, clock, store, events, shift, approve: (pin, action, subject) => approvals.approve(pin, action, subject), afterClose: { keyDir, dataDir: options.dataDir, timeZone: options.timeZone } }),
     ...dayHandlers({ db, clock, store, events, payments, dataDir: options.dataDir, timeZone: options.timeZone }),
-    ...returnHandlers({ returns, approve: (pin, action, subject) => approvals.approve(pin, action, subject) }),
+    ...returnHandlers({ returns, approve: (pin, action, subject) => approvals.approve(pin, action, subject), atomically: (fn) => approvedAtomically(db, fn) }),
     ...staffHandlers({ staff: approvals, events }),
     ...catalogHandlers({ db, clock, store, staff: approvals }),
     ...settingsHandlers({ db, clock, tillId: () => store.settings().tillId, staff: approvals, localTokens: paymentOptions?.localTokens }),
+    ...integrityHandlers({ integrity, approve: (pin, action, subject) => approvals.approve(pin, action, subject) }),
     ...todayHandlers({ db, shift, store, timeZone: options.timeZone, reversals: payments ? () => payments.openReversals() : null, unattributed: payments ? () => payments.unattributedTransfers() : null })
   }, approvals)
-  const registry = createRegistry(handlers)
+  // A call with a manager's PIN runs its synchronous part in one transaction with its approval ([E] point 5,
+  // api/registry.ts); what an async handler does after its first await (a Z's files) follows the commit.
+  const registry = createRegistry(handlers, console.error, { unitOfWork: (fn) => unitOfWork(db, fn) })
   // Jobs left queued by the last run (printer was off, till was closed) go out now.
   void receipts.kick()
 
@@ -267,11 +300,14 @@ export function createApp(options: AppOptions): App {
     payments,
     checkout,
     returns,
+    integrity,
     async close() {
       unsubscribeScanners?.()
       await returns.stop()
       await payments?.stop()
       await receipts.close()
+      // The page check reads the file on its own connection: let it finish before the ledger closes.
+      await integrity.afterStart()
       db.close()
       folder.release()
     }

@@ -495,7 +495,16 @@ const en = {
   'exports.bom': 'CSV: start with a byte-order mark (for Excel)',
   'exports.run': 'Export',
   'exports.working': 'Exporting Z {z} as {format}…',
-  'exports.done': 'Written: {file} ({bytes} bytes).'
+  'exports.done': 'Written: {file} ({bytes} bytes).',
+  'bo.integrity': 'Ledger integrity',
+  'bo.integrity.ok': 'Checked at start: {entries} journal entries intact (from entry {from}), {anchors} signed heads, pages {pages}.',
+  'bo.integrity.bad': 'The ledger failed its check at start. First bad entry {seq}: {reason}',
+  'bo.integrity.problems': 'Problems found',
+  'bo.integrity.acknowledged': 'Reviewed by {by}: the day may close. The problems stay listed until the ledger is restored.',
+  'bo.integrity.acknowledge': 'Acknowledge and allow closing',
+  'bo.integrity.pages.pending': 'being checked',
+  'bo.integrity.pages.ok': 'intact',
+  'bo.integrity.pages.damaged': 'damaged'
 } as const
 
 export type MessageKey = keyof typeof en
@@ -993,7 +1002,16 @@ const zhCN: Record<MessageKey, string> = {
   'exports.bom': 'CSV：以字节顺序标记开头（用于 Excel）',
   'exports.run': '导出',
   'exports.working': '正在以 {format} 导出 Z {z}……',
-  'exports.done': '已写出：{file}（{bytes} 字节）。'
+  'exports.done': '已写出：{file}（{bytes} 字节）。',
+  'bo.integrity': '账本完整性',
+  'bo.integrity.ok': '启动时已检查：{entries} 条日志完好（自第 {from} 条起），{anchors} 个签名记录，数据页{pages}。',
+  'bo.integrity.bad': '账本在启动时未通过检查。第一个异常条目 {seq}：{reason}',
+  'bo.integrity.problems': '发现的问题',
+  'bo.integrity.acknowledged': '已由 {by} 核查：可以结束营业日。在恢复账本之前，问题仍会列出。',
+  'bo.integrity.acknowledge': '确认并允许结束营业日',
+  'bo.integrity.pages.pending': '检查中',
+  'bo.integrity.pages.ok': '完好',
+  'bo.integrity.pages.damaged': '已损坏'
 }
 
 const tables: Record<Locale, Record<MessageKey, string>> = { en, 'zh-CN': zhCN }

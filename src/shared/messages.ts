@@ -160,7 +160,16 @@ export const MESSAGES = {
   'day.export-unavailable': { en: 'Exports of a closed day are not built into this till yet: the Z report is on screen and printable.', 'zh-CN': '此收银台尚未内置已结日的导出：Z 报表可在屏幕上查看和打印。' },
   'day.no-chain': { en: 'No blockchain is set up for stablecoin payments on this till: there is nothing to reconcile.', 'zh-CN': '此收银台未设置稳定币支付的区块链：没有可对账的内容。' },
   'day.no-z': { en: 'There is no Z number {zNumber} on this till.', 'zh-CN': '此收银台没有 Z 号 {zNumber}。' },
-  'day.reconcile-running': { en: 'Reconciliation {runId} is already running.', 'zh-CN': '对账 {runId} 正在进行中。' }
+  'day.reconcile-running': { en: 'Reconciliation {runId} is already running.', 'zh-CN': '对账 {runId} 正在进行中。' },
+  // ---- trust ([E] points 4 and 5) ----
+  'integrity.close-refused': {
+    en: 'The ledger failed its integrity check at start (first bad entry {seq}: {reason}). A manager must review it in Settings before the day can close.',
+    'zh-CN': '账本在启动时未通过完整性检查（第一个异常条目 {seq}：{reason}）。经理须先在“设置”中核查，才能结束营业日。'
+  },
+  'integrity.nothing-to-acknowledge': { en: 'The ledger passed its integrity check: there is nothing to acknowledge.', 'zh-CN': '账本已通过完整性检查，无需确认。' },
+  'limits.cash-received': { en: 'Cash received of {receivedMinor:money} is more than this till accepts in one sale ({maxMinor:money}). Check the amount typed.', 'zh-CN': '收到现金 {receivedMinor:money} 超过本收银台单笔上限（{maxMinor:money}）。请检查输入的金额。' },
+  'limits.quantity': { en: 'A quantity of {quantity} is more than this till accepts on one line ({max}).', 'zh-CN': '数量 {quantity} 超过本收银台单行上限（{max}）。' },
+  'limits.price': { en: '{name} costs {amountMinor:money} on this line, more than this till accepts ({maxMinor:money}).', 'zh-CN': '{name} 在此行金额为 {amountMinor:money}，超过本收银台上限（{maxMinor:money}）。' }
 } as const satisfies Record<string, Templates>
 
 export type MessageId = keyof typeof MESSAGES

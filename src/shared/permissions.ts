@@ -37,6 +37,7 @@ export const PERMISSIONS = {
   'return.cash': 'manager',
   'return.stablecoin': 'manager',
   'return.cancel': 'manager',
+  'ledger.integrity-acknowledge': 'manager',
   // ---- the owner's ----
   'staff.manage': 'owner',
   'settings.payments': 'owner'

@@ -5,6 +5,7 @@ import type { ZodError } from 'zod'
 import { CALLS, isCallName, mayCall, WINDOW_ROLES, type CallName, type WindowRole } from '../../shared/api/channels'
 import { inputs, type Output, type ParsedInput } from '../../shared/api/contract'
 import { apiErrorOf, err, ok, TillError, type Result } from '../../shared/result'
+import { isPinRefusal } from '../ledger/unit-of-work'
 
 export interface CallContext {
   readonly window: WindowRole
@@ -16,7 +17,18 @@ export interface Registry {
   dispatch(window: WindowRole, name: unknown, payload: unknown): Promise<Result<unknown>>
 }
 
-export function createRegistry(handlers: Handlers, log: (message: string, error: unknown) => void = console.error): Registry {
+export interface RegistryOptions {
+  /**
+   * The ledger's synchronous transaction (db.transaction(fn)()). A call that carries a manager's PIN runs in one, so
+   * the approval's journal entry and the action it approved commit together ([E] point 5): an action that refuses
+   * after the PIN was accepted leaves no 'approval.granted' behind. A wrong PIN still commits its
+   * 'approval.refused' entry (the action never ran). Handlers taking a PIN must be synchronous.
+   */
+  readonly unitOfWork?: <T>(fn: () => T) => T
+}
+
+
+export function createRegistry(handlers: Handlers, log: (message: string, error: unknown) => void = console.error, options: RegistryOptions = {}): Registry {
   const table = new Map<CallName, (input: unknown, ctx: CallContext) => unknown>()
   // One handler per name by construction: the handler map is keyed by the contract's call names, so a name cannot be
   // registered twice; a missing handler is refused here.
@@ -43,7 +55,24 @@ export function createRegistry(handlers: Handlers, log: (message: string, error:
     }
     if (!parsed.success) return err('invalid-input', describeZodError(name, parsed.error))
     try {
-      const value = await table.get(name)!(parsed.data, { window })
+      const handler = table.get(name)!
+      const input: unknown = parsed.data
+      const unitOfWork = options.unitOfWork
+      if (unitOfWork && typeof input === 'object' && input !== null && typeof (input as { pin?: unknown }).pin === 'string') {
+        let pinRefusal: unknown = null
+        const value = unitOfWork(() => {
+          try {
+            return handler(input, { window })
+          } catch (e) {
+            if (!isPinRefusal(e)) throw e
+            pinRefusal = e
+            return undefined
+          }
+        })
+        if (pinRefusal !== null) throw pinRefusal
+        return ok(await value)
+      }
+      const value = await handler(input, { window })
       return ok(value)
     } catch (e) {
       // The message id crosses with its values (detail) so the page words the refusal in its UI language.

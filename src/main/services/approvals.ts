@@ -13,6 +13,7 @@ import { MIN_PIN_DIGITS, mayDo, PERMISSIONS, type Action, type Role } from '../.
 import { refuse } from '../../shared/result'
 import { prepareCached, type Db } from '../ledger/db'
 import { appendJournal } from '../ledger/journal'
+import { journalState } from '../ledger/money-state'
 
 /** The actions a PIN in the "Manager approval" dialog may authorise (kept for the callers that name it). */
 export type ApprovalAction = Action
@@ -62,6 +63,9 @@ export interface NewStaff {
   readonly pin: string
 }
 
+/** The journal kinds that follow a write to the staff table. */
+const STAFF_CHANGES = new Set(['staff.added', 'staff.disabled', 'staff.enabled', 'staff.pin-changed', 'staff.pin-reset'])
+
 export class StaffService {
   private signedIn: StaffMember | null = null
   private readonly listeners: ((session: StaffSessionView | null) => void)[] = []
@@ -78,6 +82,9 @@ export class StaffService {
 
   private journal(kind: string, payload: Record<string, string | number | boolean | null>): void {
     appendJournal(this.db, { at: this.clock.now(), tillId: this.tillId(), kind, saleId: null, payload })
+    // Every change of the staff table (people, roles, PIN hashes) leaves its digest in the same transaction, so
+    // an edit made behind the till's back (a PIN hash replaced) is named at the next start (ledger/money-state.ts).
+    if (STAFF_CHANGES.has(kind)) journalState(this.db, 'staff', { at: this.clock.now(), tillId: this.tillId(), reason: kind })
   }
 
   onSessionChanged(listener: (session: StaffSessionView | null) => void): void {

@@ -15,6 +15,7 @@ import { verifyTokenOnChain } from '../chain/registry'
 import type { Db } from '../ledger/db'
 import { appendJournal } from '../ledger/journal'
 import { writeSetting } from '../ledger/settings'
+import { approvedAtomically } from '../ledger/unit-of-work'
 
 /** A head older than this is not "recent": the node is stuck or still syncing. */
 export const MAX_HEAD_AGE_SECONDS = 120
@@ -99,7 +100,8 @@ export interface SavePaymentContext {
   readonly db: Db
   readonly clock: Clock
   readonly tillId: string
-  readonly staffId: string
+  /** The owner's approval (PIN), asked for after the live tests passed, in the transaction that saves: its staff id. */
+  approve(): string
   readonly localTokens?: readonly TokenInfo[]
 }
 
@@ -118,20 +120,21 @@ export async function savePaymentSettings(ctx: SavePaymentContext, input: Paymen
     for (const url of chain.rpcUrls) tested.push(await testRpcConnection(chain.chainId, url, { tokens: chain.tokens, localTokens: ctx.localTokens, now: ctx.clock.now() }))
   }
   const saved = { ...settings, receive }
-  ctx.db.transaction(() => {
+  approvedAtomically(ctx.db, () => {
+    const staffId = ctx.approve()
     writeSetting(ctx.db, 'payments', paymentSettingsSchema, saved)
     appendJournal(ctx.db, {
       at: ctx.clock.now(),
       tillId: ctx.tillId,
       kind: 'settings.payments-changed',
       payload: {
-        staffId: ctx.staffId,
+        staffId,
         receive: receive.kind === 'address' ? receive.address : `xpub:${firstXpubAddress(receive.xpub, settings.tillNumber)}`,
         chains: settings.chains.map((c) => `${c.chainId}:${c.tokens.join('+')}:${c.rpcUrls.length}`),
         rate: settings.rate.kind,
         tillNumber: settings.tillNumber
       }
     })
-  }).immediate()
+  })
   return { settings: saved, tested, restartNeeded: true }
 }

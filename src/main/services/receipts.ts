@@ -169,14 +169,20 @@ export class ReceiptService {
     }
   }
 
-  /** Called once a sale has committed: queue the receipt (and the drawer for cash), then send in the background. */
-  afterSale(sale: SaleView): void {
+  /**
+   * Queues the receipt (and the drawer for cash) of a sale being completed. Called INSIDE the transaction that
+   * completes the sale (SaleService.onCompleting), so a completed sale never lacks its jobs whatever moment the till
+   * dies at ([E] point 3). Only SQLite writes here; the ESC/POS bytes are encoded when the job is sent.
+   */
+  queueForSale(sale: SaleView): void {
     const printer = this.settings()
-    this.deps.db.transaction(() => {
-      this.queue.enqueueReceipt(this.receiptData(sale, false), printer.name)
-      if (printer.drawerOnCash && sale.tenders.some((t) => t.kind === 'cash' && !t.returned)) this.queue.enqueueDrawerKick(printer.name, 'cash sale', sale.id)
-    })()
-    this.kick()
+    this.queue.enqueueReceipt(this.receiptData(sale, false), printer.name)
+    if (printer.drawerOnCash && sale.tenders.some((t) => t.kind === 'cash' && !t.returned)) this.queue.enqueueDrawerKick(printer.name, 'cash sale', sale.id)
+  }
+
+  /** Called once a sale has committed (its jobs were queued with it): send in the background. */
+  afterSale(): void {
+    void this.kick()
   }
 
   /** "No sale": open the drawer with a manager's approval (the caller checked the PIN). Journaled and counted. */

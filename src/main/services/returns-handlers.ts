@@ -10,9 +10,11 @@ export interface ReturnHandlerDeps {
   readonly returns: ReturnsService
   /** ApprovalService.approve (throws 'forbidden' on a wrong PIN; journals either way). */
   approve(pin: string, action: ReturnApprovalAction, subject: string | null): { readonly id: string }
+  /** The approval and its action in one transaction (ledger/unit-of-work.ts: approvedAtomically); default: as is. */
+  readonly atomically?: <T>(fn: () => T) => T
 }
 
-export function returnHandlers({ returns, approve }: ReturnHandlerDeps): Pick<Handlers, ReturnCallName> {
+export function returnHandlers({ returns, approve, atomically = (fn) => fn() }: ReturnHandlerDeps): Pick<Handlers, ReturnCallName> {
   return {
     // The contract's refine guarantees one of the two forms.
     'return:find': ({ code, number, date }) => returns.find(code !== undefined ? { code } : { number: number ?? 0, date: date ?? '' }),
@@ -24,7 +26,7 @@ export function returnHandlers({ returns, approve }: ReturnHandlerDeps): Pick<Ha
     'return:stablecoin': async ({ pin, ...input }) => {
       // Address, chain, token and basis are checked (and the rate fetched) before the PIN is asked for.
       const prepared = await returns.prepareStablecoin(input)
-      return returns.stablecoin(input, approve(pin, 'return.stablecoin', `${input.saleId}:${prepared.plan.amountMinor}`).id, prepared)
+      return atomically(() => returns.stablecoin(input, approve(pin, 'return.stablecoin', `${input.saleId}:${prepared.plan.amountMinor}`).id, prepared))
     },
     'return:get': ({ returnId }) => returns.get(returnId),
     'return:list': ({ limit }) => returns.list(limit),

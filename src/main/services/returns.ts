@@ -766,7 +766,7 @@ export class ReturnsService {
       totalMinor: plan.amountMinor,
       managerId: ret.approved_by,
       txHash: ret.tx_hash,
-      lines: plan.lines.map((p) => ({ productId: p.line.product_id, originalLineId: p.line.id, quantity: p.quantity, amountMinor: p.amountMinor, discountMinor: p.discountMinor, taxMinor: p.taxMinor }))
+      lines: plan.lines.map((p) => ({ productId: p.line.product_id, originalLineId: p.line.id, quantity: p.quantity, unitPriceMinor: p.line.unit_price_minor, amountMinor: p.amountMinor, discountMinor: p.discountMinor, taxMinor: p.taxMinor }))
     })
     this.q("UPDATE sales SET status = 'completed', closed_at = ?, subtotal_minor = ?, tax_minor = ?, total_minor = ?, journal_hash = ? WHERE id = ?").run(now, subtotal, tax, plan.amountMinor, entry.hash, id)
     if (ret.status === 'awaiting-transfer' && ret.method === 'cash') {

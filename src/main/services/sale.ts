@@ -11,6 +11,7 @@ import type { EventBus } from '../events'
 import { prepareCached, type Db } from '../ledger/db'
 import { appendJournal } from '../ledger/journal'
 import type { CatalogService, ScannedItem } from './catalog'
+import { readLimits } from './limits'
 import type { StoreService } from './store'
 
 interface SaleRow {
@@ -74,11 +75,20 @@ export interface SaleServiceDeps {
   readonly staff?: () => { readonly id: string; readonly name: string } | null
 }
 
-/** Hook for what follows a completed sale (receipt, drawer): runs after the commit and never blocks or fails it. */
+/** Hook for what follows a completed sale (sending the receipt): runs after the commit and never blocks or fails it. */
 export type AfterComplete = (sale: SaleView) => void
+
+/**
+ * Hook that writes what must exist with a completed sale (its receipt and drawer jobs) in the SAME transaction that
+ * completes it ([E] point 3): a kill between two transactions lost about 1 % of receipts. Synchronous, SQLite only,
+ * no I/O; the bytes are rendered and sent after the commit. A hook that throws is rolled back on its own (savepoint)
+ * and logged: a broken printer setting must not refuse a paid sale.
+ */
+export type OnCompleting = (sale: SaleView) => void
 
 export class SaleService {
   private readonly afterComplete: AfterComplete[] = []
+  private readonly completing: OnCompleting[] = []
   private readonly editGuards: ((saleId: string) => string | null)[] = []
   constructor(private readonly deps: SaleServiceDeps) {}
 
@@ -102,6 +112,11 @@ export class SaleService {
 
   onCompleted(hook: AfterComplete): void {
     this.afterComplete.push(hook)
+  }
+
+  /** Registers a hook run inside complete()'s transaction (see OnCompleting). */
+  onCompleting(hook: OnCompleting): void {
+    this.completing.push(hook)
   }
 
   private get db(): Db {
@@ -267,8 +282,16 @@ export class SaleService {
     return this.changed(saleId)
   }
 
+  /** The store's plausible bounds for one line ([E] point 5, services/limits.ts). */
+  private checkLineLimits(name: string, quantity: number, amountMinor: number, currency: string): void {
+    const limits = readLimits(this.db)
+    if (quantity > limits.maxQuantity) throw refuse('invalid-input', 'limits.quantity', { quantity, max: limits.maxQuantity })
+    if (amountMinor > limits.maxLineAmountMinor) throw refuse('invalid-input', 'limits.price', { name, amountMinor, maxMinor: limits.maxLineAmountMinor, currency })
+  }
+
   private writeQuantity(sale: SaleRow, line: LineRow, quantity: number, how: string): void {
     const amount = multiplyMinor(line.unit_price_minor, quantity)
+    this.checkLineLimits(line.name, quantity, amount, sale.currency)
     const { discount, tax } = priceLine(amount, line.discount_ppm, line.tax_rate_ppm, sale.tax_mode)
     this.q('UPDATE sale_lines SET quantity = ?, amount_minor = ?, discount_minor = ?, tax_minor = ? WHERE id = ?').run(quantity, amount, discount, tax, line.id)
     this.journal('sale.line-quantity-changed', sale.id, { lineId: line.id, from: line.quantity, to: quantity, amountMinor: amount, discountMinor: discount, taxMinor: tax, how })
@@ -320,6 +343,8 @@ export class SaleService {
       if (!view.lines.some((l) => !l.voided)) throw refuse('conflict', 'sale.no-items')
       if (view.dueMinor === 0) throw refuse('conflict', 'sale.nothing-due')
       if (receivedMinor <= 0) throw refuse('invalid-input', 'sale.cash-needed')
+      const { maxCashReceivedMinor } = readLimits(this.db)
+      if (receivedMinor > maxCashReceivedMinor) throw refuse('invalid-input', 'limits.cash-received', { receivedMinor, maxMinor: maxCashReceivedMinor, currency: view.currency })
       if (receivedMinor < view.dueMinor && !confirmPartial) throw refuse('approval-required', 'sale.cash-below-due', { receivedMinor, dueMinor: view.dueMinor, currency: view.currency })
       const applied = Math.min(receivedMinor, view.dueMinor)
       const change = receivedMinor - applied
@@ -451,6 +476,17 @@ export class SaleService {
       })
       this.q("UPDATE sales SET status = 'completed', closed_at = ?, subtotal_minor = ?, tax_minor = ?, total_minor = ?, journal_hash = ? WHERE id = ?")
         .run(closedAt, view.subtotalMinor, view.taxMinor, view.totalMinor, entry.hash, sale.id)
+      if (this.completing.length > 0) {
+        const completed = this.get(sale.id)
+        for (const hook of this.completing) {
+          try {
+            // A nested transaction is a savepoint: a failing hook undoes only its own writes.
+            this.db.transaction(() => hook(completed))()
+          } catch (e) {
+            console.error('completing hook failed (the sale is saved without it):', e)
+          }
+        }
+      }
       return sale.id
     }).immediate()
     const done = this.get(saleId)
@@ -531,6 +567,7 @@ export class SaleService {
       if (last && !last.voided && last.product_id === product.id && last.barcode === item.barcode && last.weight_g === null) {
         const quantity = last.quantity + item.quantity
         const amount = multiplyMinor(last.unit_price_minor, quantity)
+        this.checkLineLimits(last.name, quantity, amount, sale.currency)
         const { discount, tax } = priceLine(amount, last.discount_ppm, last.tax_rate_ppm, sale.tax_mode)
         this.q('UPDATE sale_lines SET quantity = ?, amount_minor = ?, discount_minor = ?, tax_minor = ? WHERE id = ?').run(quantity, amount, discount, tax, last.id)
         this.journal('sale.line-quantity-changed', sale.id, { lineId: last.id, from: last.quantity, to: quantity, amountMinor: amount, discountMinor: discount, taxMinor: tax, source })
@@ -547,6 +584,7 @@ export class SaleService {
         : item.weightGrams !== null
           ? weighedAmountMinor(product.priceMinor, item.weightGrams)
           : multiplyMinor(product.priceMinor, item.quantity)
+    this.checkLineLimits(product.name, item.quantity, amount, sale.currency)
     const tax = lineTax(amount, product.taxRatePpm, sale.tax_mode).taxMinor
     this.q(
         `INSERT INTO sale_lines (id, sale_id, position, product_id, name, barcode, quantity, weight_g, unit_price_minor, amount_minor, tax_rate_id, tax_rate_ppm, tax_minor)

@@ -26,8 +26,8 @@ export function settingsHandlers({ db, clock, tillId, staff, localTokens }: Sett
     },
     'settings:test-rpc': ({ chainId, url, tokens }) => testRpcConnection(chainId, url, { tokens, localTokens, now: clock.now() }),
     'settings:payments': async ({ pin, settings }) => {
-      const owner = staff.approve(pin, 'settings.payments', null)
-      const saved = await savePaymentSettings({ db, clock, tillId: tillId(), staffId: owner.id, localTokens }, settings as PaymentSettingsInput)
+      // The PIN is checked after the live RPC tests, in the transaction that saves (never granted for a refused save).
+      const saved = await savePaymentSettings({ db, clock, tillId: tillId(), approve: () => staff.approve(pin, 'settings.payments', null).id, localTokens }, settings as PaymentSettingsInput)
       return { tested: saved.tested, restartNeeded: saved.restartNeeded }
     }
   }

@@ -56,15 +56,17 @@ export function shiftHandlers(deps: ShiftHandlerDeps): Pick<Handlers, ShiftCallN
       return view
     },
     'shift:x-report': () => shift.xReport(),
-    'shift:close': async ({ countedMinor, denominations, differenceReason, pin }) => {
+    // Not an async function: the approval and the Z run synchronously (one transaction with the PIN, api/registry.ts);
+    // only the files that follow the committed Z are awaited.
+    'shift:close': ({ countedMinor, denominations, differenceReason, pin }) => {
       const input = { counted: count(countedMinor, denominations), differenceReason: differenceReason ?? null }
       shift.checkClose(input)
       const z = shift.close(input, deps.approve(pin, 'shift.close', openSessionId(deps.db, deps.store.settings().tillId)).id)
       changed()
       // The Z has committed: what follows cannot undo it, and reports its own failures in the result.
       if (deps.afterClose === false) return z
-      const artifacts = await afterZClose({ db: deps.db, clock: deps.clock, store: deps.store, ...deps.afterClose }, z.zNumber)
-      return { ...z, artifacts }
+      const afterClose = deps.afterClose
+      return Promise.resolve().then(async () => ({ ...z, artifacts: await afterZClose({ db: deps.db, clock: deps.clock, store: deps.store, ...afterClose }, z.zNumber) }))
     },
     'shift:z-reports': ({ limit }) => shift.zReports(limit),
     'shift:z-report': ({ zNumber }) => shift.zReport(zNumber)

@@ -522,6 +522,11 @@ export interface ShiftServiceDeps {
   readonly clock: Clock
   /** The store's settings, read at each call (the till id and currency). */
   readonly store: { settings(): { readonly tillId: string; readonly currency: string } }
+  /**
+   * Refuses closing the day by throwing (a TillError), e.g. IntegrityService.closeDayGuard while the ledger failed
+   * its start-up check ([E] point 4). Checked by checkClose and close.
+   */
+  readonly closeGuard?: () => void
 }
 
 export interface CloseInput {
@@ -586,6 +591,7 @@ export class ShiftService {
 
   /** Refuses a close that would be refused, without writing: no open day, an open sale, a difference with no reason. */
   checkClose(input: CloseInput): void {
+    this.deps.closeGuard?.()
     const session = this.requireOpen()
     this.closeRefusal(session, input, computeDrawer(this.db, session, journalHead(this.db).seq).drawer.expectedMinor)
   }
@@ -596,6 +602,7 @@ export class ShiftService {
    * head it was closed at.
    */
   close(input: CloseInput, managerId: string): ZReportView {
+    this.deps.closeGuard?.()
     const tillId = this.tillId()
     const zNumber = this.db.transaction(() => {
       const session = this.requireOpen()

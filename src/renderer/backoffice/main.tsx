@@ -18,6 +18,7 @@ import { DayCloseSection, loadShift, loadZList, shift } from './dayclose'
 import { ExportsSection } from './exports'
 import { progress, ReconciliationSection } from './reconciliation'
 import { loadToday, TodaySection } from './today'
+import { IntegritySection, loadIntegrity, watchIntegrity } from './integrity'
 
 const NAV: readonly { id: string; label: MessageKey }[] = [
   { id: 'today', label: 'bo.nav.today' },
@@ -72,6 +73,7 @@ function BackOffice() {
           <CatalogSection />
           <StaffSection />
           <StoreSection />
+          <IntegritySection />
           <RateSection />
           <PaymentSettingsSection />
           <PrinterSection />
@@ -102,7 +104,8 @@ async function main(): Promise<void> {
     void Promise.all([loadToday(), loadZList()])
   })
   page.api.on('reconcile:progress', (value) => (progress.value = value))
-  const loadAll = () => Promise.all([loadPrinter(), loadPreview(), loadSales(), loadScanners(), loadPayments(), loadStaff(), loadSession(), loadToday(), loadShift(), loadZList()])
+  const loadAll = () => Promise.all([loadPrinter(), loadPreview(), loadSales(), loadScanners(), loadPayments(), loadStaff(), loadSession(), loadToday(), loadShift(), loadZList(), loadIntegrity()])
+  watchIntegrity((listener) => page.api.on('ledger:integrity-changed', listener))
   page.onReconnect(() => void loadAll())
   await loadAll()
   render(<BackOffice />, document.getElementById('app')!)

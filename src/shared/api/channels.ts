@@ -93,7 +93,10 @@ export const CALLS = {
   'settings:test-rpc': ['backoffice'],
   'settings:payments': ['backoffice'],
   // Today at a glance (issue [D] point 6): the back office's first section.
-  'day:today': ['backoffice']
+  'day:today': ['backoffice'],
+  // The start-up integrity check ([E] point 4): shown to the manager; acknowledging it (PIN) lets the day close.
+  'ledger:integrity': ['backoffice'],
+  'ledger:acknowledge-integrity': ['backoffice']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type CallName = keyof typeof CALLS
@@ -109,7 +112,8 @@ export const EVENTS = {
   'shift:changed': ['cashier', 'backoffice'],
   'reconcile:progress': ['backoffice'],
   'return:changed': ['cashier', 'backoffice'],
-  'staff:changed': ['cashier', 'backoffice']
+  'staff:changed': ['cashier', 'backoffice'],
+  'ledger:integrity-changed': ['backoffice']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type EventName = keyof typeof EVENTS

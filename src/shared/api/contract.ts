@@ -11,6 +11,7 @@ import type { DayReportView, ReconcileProgressView, ReconciliationView } from '.
 import type { ReturnableSaleView, ReturnQuoteView, ReturnView } from './views'
 import type { CatalogImportPreview, CatalogImportResult, CatalogProductView, RpcTestView, StaffSessionView, StaffView } from './views'
 import type { TodayView } from './views'
+import type { IntegrityView } from './views'
 
 const id = z.string().min(1).max(80)
 /** One HID scanner the till should read: by vendor and product id, optionally pinned by serial or port. */
@@ -208,7 +209,9 @@ export const inputs = {
   'settings:test-rpc': z.object({ chainId: z.number().int().positive(), url: z.string().trim().min(1).max(300), tokens: z.array(z.enum(['USDC', 'USDT'])).min(1).max(2).default(['USDC']) }).strict(),
   // The whole object (src/shared/payment/settings.ts), parsed there with its own messages; the owner's PIN.
   'settings:payments': z.object({ pin, settings: z.record(z.string(), z.unknown()) }).strict(),
-  'day:today': z.object({}).strict()
+  'day:today': z.object({}).strict(),
+  'ledger:integrity': z.object({}).strict(),
+  'ledger:acknowledge-integrity': z.object({ pin }).strict()
 } as const satisfies Record<CallName, z.ZodType>
 
 export interface Outputs {
@@ -288,7 +291,9 @@ export interface Outputs {
   'settings:check-receive': { readonly address: string }
   'settings:test-rpc': RpcTestView
   'settings:payments': { readonly tested: readonly RpcTestView[]; readonly restartNeeded: boolean }
-  'day:today': TodayView
+  'day:today': TodayView,
+  'ledger:integrity': IntegrityView
+  'ledger:acknowledge-integrity': IntegrityView
 }
 
 export interface EventPayloads {
@@ -302,7 +307,8 @@ export interface EventPayloads {
   'shift:changed': ShiftView | null
   'reconcile:progress': ReconcileProgressView,
   'return:changed': ReturnView,
-  'staff:changed': StaffSessionView | null
+  'staff:changed': StaffSessionView | null,
+  'ledger:integrity-changed': IntegrityView
 }
 
 // Compile-time checks that the maps cover exactly the channel names.

@@ -695,3 +695,23 @@ export interface TodayView {
   /** Open exceptions: unattributed transfers, reversals not yet dealt with, print jobs that failed, a drawer difference. */
   readonly exceptions: readonly { readonly kind: 'unattributed' | 'reversal' | 'print-failed' | 'cash-difference'; readonly count: number; readonly amountMinor: number | null }[]
 }
+
+/**
+ * The ledger's start-up integrity check ([E] point 4), as the manager sees it: schema, journal (from the last
+ * signed checkpoint), settings and catalog against their journal entries, the signed anchors, and SQLite's page
+ * check (run after start, off the counter's path). `firstBad` names the first bad journal entry.
+ */
+export interface IntegrityView {
+  readonly ok: boolean
+  readonly checkedAt: number
+  readonly ms: number
+  /** Journal entries covered; `fromSeq` > 0 when the check started at a signed checkpoint. */
+  readonly entries: number
+  readonly fromSeq: number
+  readonly anchors: number
+  readonly problems: readonly { readonly check: 'schema' | 'journal' | 'state' | 'anchor' | 'pages'; readonly seq: number | null; readonly reason: string }[]
+  readonly firstBad: { readonly seq: number | null; readonly reason: string } | null
+  readonly pages: 'pending' | 'ok' | 'damaged'
+  /** A manager acknowledged these very problems (journaled): the day may close again; the problems stay listed. */
+  readonly acknowledged: { readonly by: string; readonly at: number } | null
+}

@@ -1,0 +1,222 @@
+// What the journal says the sales tables hold ([E] point 4). The hash chain proves the journal was not edited; this
+// proves the TABLES were not edited behind it: the journal's sale.* entries are replayed into the rows they must
+// have produced (status, number, lines, tenders, totals) and compared with the sales tables. A difference names the
+// journal entry the table no longer agrees with. (Settings and the catalog: ledger/money-state.ts.)
+//
+// Journal kinds this reads:
+//  - sale.opened, sale.line-added, sale.line-quantity-changed, sale.line-discounted, sale.line-voided,
+//    sale.tender-added, sale.tender-returned, sale.refund-owed, sale.voided, sale.completed (SaleService).
+//    A refund sale (returns) is replayed from its sale.completed entry, which records its lines and tender.
+//    A sale touched by any other sale.* kind (added later) is not replayed line by line, only its status and
+//    totals are checked: add its kind to `SaleReplay.apply` to have it replayed.
+import { prepareCached, type Db } from './db'
+
+export interface Mismatch {
+  readonly seq: number
+  readonly reason: string
+}
+
+interface ExpectedLine {
+  position: number
+  productId: string
+  quantity: number
+  unitPriceMinor: number
+  amountMinor: number
+  discountMinor: number
+  taxMinor: number
+  voided: boolean
+  seq: number
+}
+
+interface ExpectedTender {
+  kind: string
+  amountMinor: number
+  receivedMinor: number | null
+  returned: boolean
+  seq: number
+}
+
+interface ExpectedSale {
+  number: number
+  status: 'open' | 'completed' | 'voided'
+  totals: { subtotalMinor: number; taxMinor: number; totalMinor: number } | null
+  lines: Map<string, ExpectedLine>
+  tenders: Map<string, ExpectedTender>
+  /** A sale.* kind this replay does not know touched the sale: only status and totals are compared. */
+  partial: boolean
+  /** The last entry that changed the sale: what a difference is reported against. */
+  lastSeq: number
+}
+
+const int = (v: unknown): number => (typeof v === 'number' ? v : Number.NaN)
+
+/** Replays sale.* entries (after `fromSeq`) into the rows they produced. */
+export class SaleReplay {
+  readonly sales = new Map<string, ExpectedSale>()
+  /** Sales touched after the checkpoint but opened before it (their earlier entries were not replayed). */
+  private readonly unknown = new Set<string>()
+
+  apply(seq: number, kind: string, saleId: string, payloadJson: string): void {
+    if (kind === 'sale.opened') {
+      const p = JSON.parse(payloadJson) as { number?: unknown }
+      this.sales.set(saleId, { number: int(p.number), status: 'open', totals: null, lines: new Map(), tenders: new Map(), partial: false, lastSeq: seq })
+      return
+    }
+    const sale = this.sales.get(saleId)
+    if (!sale) {
+      this.unknown.add(saleId)
+      return
+    }
+    sale.lastSeq = seq
+    const p = JSON.parse(payloadJson) as Record<string, unknown>
+    switch (kind) {
+      case 'sale.line-added':
+        sale.lines.set(String(p.lineId), {
+          position: int(p.position),
+          productId: String(p.productId),
+          quantity: int(p.quantity),
+          unitPriceMinor: int(p.unitPriceMinor),
+          amountMinor: int(p.amountMinor),
+          discountMinor: 0,
+          taxMinor: int(p.taxMinor),
+          voided: false,
+          seq
+        })
+        return
+      case 'sale.line-quantity-changed': {
+        const line = sale.lines.get(String(p.lineId))
+        if (!line) return this.markPartial(sale)
+        Object.assign(line, { quantity: int(p.to), amountMinor: int(p.amountMinor), discountMinor: int(p.discountMinor), taxMinor: int(p.taxMinor), seq })
+        return
+      }
+      case 'sale.line-discounted': {
+        const line = sale.lines.get(String(p.lineId))
+        if (!line) return this.markPartial(sale)
+        Object.assign(line, { discountMinor: int(p.discountMinor), taxMinor: int(p.taxMinor), seq })
+        return
+      }
+      case 'sale.line-voided': {
+        const line = sale.lines.get(String(p.lineId))
+        if (!line) return this.markPartial(sale)
+        Object.assign(line, { voided: true, seq })
+        return
+      }
+      case 'sale.tender-added':
+        sale.tenders.set(String(p.tenderId), { kind: String(p.kind), amountMinor: int(p.amountMinor), receivedMinor: p.receivedMinor === undefined || p.receivedMinor === null ? null : int(p.receivedMinor), returned: false, seq })
+        return
+      case 'sale.tender-returned':
+      case 'sale.refund-owed': {
+        const tender = sale.tenders.get(String(p.tenderId))
+        if (!tender) return this.markPartial(sale)
+        Object.assign(tender, { returned: true, seq })
+        return
+      }
+      case 'sale.voided':
+        sale.status = 'voided'
+        return
+      case 'sale.completed':
+        sale.status = 'completed'
+        sale.totals = { subtotalMinor: int(p.subtotalMinor), taxMinor: int(p.taxMinor), totalMinor: int(p.totalMinor) }
+        if (p.kind === 'refund') this.applyRefund(sale, seq, saleId, p)
+        return
+      default:
+        // A kind added by another part of the till (returns): known to exist, not replayed here.
+        return this.markPartial(sale)
+    }
+  }
+
+  /**
+   * A refund sale (services/returns.ts) is written whole in one transaction: its lines (`<id>/L<n>`, in order) and
+   * its one tender (`<id>/T1`, cash or stablecoin, received = amount) are recorded in its sale.completed entry.
+   * An entry from before unitPriceMinor was recorded is checked by status and totals only.
+   */
+  private applyRefund(sale: ExpectedSale, seq: number, saleId: string, p: Record<string, unknown>): void {
+    const lines = Array.isArray(p.lines) ? (p.lines as Record<string, unknown>[]) : null
+    if (!lines || lines.some((l) => typeof l.unitPriceMinor !== 'number')) return this.markPartial(sale)
+    lines.forEach((l, i) => {
+      sale.lines.set(`${saleId}/L${i + 1}`, {
+        position: i + 1,
+        productId: String(l.productId),
+        quantity: int(l.quantity),
+        unitPriceMinor: int(l.unitPriceMinor),
+        amountMinor: int(l.amountMinor),
+        discountMinor: int(l.discountMinor),
+        taxMinor: int(l.taxMinor),
+        voided: false,
+        seq
+      })
+    })
+    sale.tenders.set(`${saleId}/T1`, { kind: String(p.method), amountMinor: int(p.totalMinor), receivedMinor: int(p.totalMinor), returned: false, seq })
+  }
+
+  private markPartial(sale: ExpectedSale): void {
+    sale.partial = true
+  }
+
+  /**
+   * Compares the replayed sales with the tables. `full`: every sale row must have been opened in the journal, and
+   * every line and tender must be one the journal recorded.
+   */
+  compare(db: Db, full: boolean): Mismatch | null {
+    const saleRow = prepareCached(db, 'SELECT number, status, subtotal_minor, tax_minor, total_minor FROM sales WHERE id = ?')
+    const lineRows = prepareCached(db, 'SELECT id, position, product_id, quantity, unit_price_minor, amount_minor, discount_minor, tax_minor, voided FROM sale_lines WHERE sale_id = ?')
+    const tenderRows = prepareCached(db, 'SELECT t.id, t.kind, t.amount_minor, t.received_minor, r.tender_id IS NOT NULL AS returned FROM tenders t LEFT JOIN tender_returns r ON r.tender_id = t.id WHERE t.sale_id = ?')
+    // Bulk reads for a full check (one pass over each table), per-sale queries for the few sales after a checkpoint.
+    const bulk = full || this.sales.size > 2000
+    const linesBySale = bulk ? groupBy(db.prepare('SELECT sale_id, id, position, product_id, quantity, unit_price_minor, amount_minor, discount_minor, tax_minor, voided FROM sale_lines').raw().all() as unknown[][]) : null
+    const tendersBySale = bulk ? groupBy(db.prepare('SELECT t.sale_id, t.id, t.kind, t.amount_minor, t.received_minor, r.tender_id IS NOT NULL FROM tenders t LEFT JOIN tender_returns r ON r.tender_id = t.id').raw().all() as unknown[][]) : null
+    const rowsById = bulk ? new Map((db.prepare('SELECT id, number, status, subtotal_minor, tax_minor, total_minor FROM sales').raw().all() as unknown[][]).map((r) => [r[0] as string, r.slice(1)])) : null
+
+    for (const [saleId, want] of this.sales) {
+      const row = rowsById ? rowsById.get(saleId) : (saleRow.raw().get(saleId) as unknown[] | undefined)
+      if (!row) return { seq: want.lastSeq, reason: `sale ${saleId}, recorded in the journal, is missing from the sales table` }
+      const [number, status, subtotal, tax, total] = row as [number, string, number | null, number | null, number | null]
+      if (number !== want.number) return { seq: want.lastSeq, reason: `sale ${saleId}: stored number ${number} differs from the journal's ${want.number}` }
+      if (status !== want.status) return { seq: want.lastSeq, reason: `sale ${saleId}: stored status ${status} differs from the journal's ${want.status}` }
+      if (want.totals) {
+        if (total !== want.totals.totalMinor) return { seq: want.lastSeq, reason: `sale ${saleId}: stored total ${total} differs from the journal's ${want.totals.totalMinor}` }
+        if (subtotal !== want.totals.subtotalMinor || tax !== want.totals.taxMinor) {
+          return { seq: want.lastSeq, reason: `sale ${saleId}: stored subtotal/tax ${subtotal}/${tax} differ from the journal's ${want.totals.subtotalMinor}/${want.totals.taxMinor}` }
+        }
+      }
+      if (want.partial) continue
+      const lines = linesBySale ? (linesBySale.get(saleId) ?? []) : (lineRows.raw().all(saleId) as unknown[][]).map((r) => [saleId, ...r])
+      if (lines.length !== want.lines.size) return { seq: want.lastSeq, reason: `sale ${saleId}: ${lines.length} lines stored, the journal recorded ${want.lines.size}` }
+      for (const l of lines) {
+        const [, id, position, productId, quantity, unitPrice, amount, discount, lineTax, voided] = l as [string, string, number, string, number, number, number, number, number, number]
+        const w = want.lines.get(id)
+        if (!w) return { seq: want.lastSeq, reason: `sale ${saleId}: line ${id} was never recorded in the journal` }
+        if (w.position !== position || w.productId !== productId || w.quantity !== quantity || w.unitPriceMinor !== unitPrice || w.amountMinor !== amount || w.discountMinor !== discount || w.taxMinor !== lineTax || w.voided !== (voided === 1)) {
+          return { seq: w.seq, reason: `sale ${saleId}: line ${id} differs from what entry ${w.seq} recorded` }
+        }
+      }
+      const tenders = tendersBySale ? (tendersBySale.get(saleId) ?? []) : (tenderRows.raw().all(saleId) as unknown[][]).map((r) => [saleId, ...r])
+      if (tenders.length !== want.tenders.size) return { seq: want.lastSeq, reason: `sale ${saleId}: ${tenders.length} tenders stored, the journal recorded ${want.tenders.size}` }
+      for (const t of tenders) {
+        const [, id, kind, amount, received, returned] = t as [string, string, string, number, number | null, number]
+        const w = want.tenders.get(id)
+        if (!w) return { seq: want.lastSeq, reason: `sale ${saleId}: tender ${id} was never recorded in the journal` }
+        if (w.kind !== kind || w.amountMinor !== amount || w.receivedMinor !== received || w.returned !== (returned === 1)) {
+          return { seq: w.seq, reason: `sale ${saleId}: tender ${id} differs from what entry ${w.seq} recorded` }
+        }
+      }
+    }
+    if (full && rowsById) {
+      for (const id of rowsById.keys()) {
+        if (!this.sales.has(id) && !this.unknown.has(id)) return { seq: 0, reason: `sale ${id} is in the sales table but the journal never opened it` }
+      }
+    }
+    return null
+  }
+}
+
+function groupBy(rows: unknown[][]): Map<string, unknown[][]> {
+  const map = new Map<string, unknown[][]>()
+  for (const r of rows) {
+    const key = r[0] as string
+    const list = map.get(key)
+    if (list) list.push(r)
+    else map.set(key, [r])
+  }
+  return map
+}

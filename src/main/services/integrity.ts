@@ -1,0 +1,200 @@
+// The ledger's integrity at start, and what follows from it ([E] point 4).
+//
+// At every start, before the first sale: the signed anchors (ledger/anchor.ts) give the last checkpoint the till
+// itself signed; the journal is verified from there (with its sales replayed against the tables), the schema is
+// fingerprinted, and settings and catalog are compared with their journaled digests. SQLite's quick_check reads the
+// whole file, so it runs after start on a worker thread, off the counter's path. A failed check is kept for the
+// manager ('ledger:integrity', event 'ledger:integrity-changed') with its first bad entry, and closing the day is
+// refused (closeDayGuard) until a manager acknowledges these very problems, which is journaled.
+import { Worker } from 'node:worker_threads'
+import type { IntegrityView } from '../../shared/api/views'
+import type { Clock } from '../../shared/clock'
+import { refuse } from '../../shared/result'
+import type { EventBus } from '../events'
+import { loadOrCreateTillKey, signHead, verifyAnchors, type TillKey } from '../ledger/anchor'
+import { prepareCached, type Db } from '../ledger/db'
+import { startupCheck } from '../ledger/integrity'
+import { appendJournal } from '../ledger/journal'
+import { checkState } from '../ledger/money-state'
+
+type Problem = IntegrityView['problems'][number]
+
+export interface IntegrityDeps {
+  readonly db: Db
+  readonly clock: Clock
+  readonly events: EventBus
+  readonly ledgerFile: string
+  readonly dataDir: string
+  /** The till key's folder, outside the data folder; without it no head is signed and every start checks it all. */
+  readonly keyDir?: string
+  readonly storeId: () => string
+  readonly tillId: () => string
+}
+
+/** After this many entries past the last signed head, a passed start-up check signs a checkpoint (a faster next start). */
+const CHECKPOINT_EVERY = 10_000
+
+// quick_check on its own read-only connection in a worker: plain JavaScript (a worker cannot load TypeScript), with
+// better-sqlite3 resolved by the main thread so it loads in the built app and under the tests alike.
+const QUICK_CHECK_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads')
+let db
+try {
+  const Database = require(workerData.driver)
+  db = new Database(workerData.file, { readonly: true, fileMustExist: true })
+  const messages = db.pragma('quick_check(20)').map((r) => r.quick_check)
+  parentPort.postMessage({ ok: messages.length === 1 && messages[0] === 'ok', messages })
+} catch (e) {
+  parentPort.postMessage({ ok: false, messages: [String(e && e.message || e)] })
+} finally {
+  if (db) db.close()
+}`
+
+export class IntegrityService {
+  private view: IntegrityView
+  private key: TillKey | null = null
+  private pagesRun: Promise<void> | null = null
+
+  constructor(private readonly deps: IntegrityDeps) {
+    this.view = this.check()
+  }
+
+  private tillKey(): TillKey | null {
+    if (!this.deps.keyDir) return null
+    this.key ??= loadOrCreateTillKey(this.deps.keyDir, this.deps.storeId())
+    return this.key
+  }
+
+  /** The start-up check (synchronous: it runs before the till takes its first sale). */
+  private check(): IntegrityView {
+    const started = performance.now()
+    const { db } = this.deps
+    const problems: Problem[] = []
+    const key = this.tillKey()
+    let checkpoint: { seq: number; hash: string } | null = null
+    let anchors = 0
+    if (key && this.deps.keyDir) {
+      const anchorCheck = verifyAnchors(db, { dataDir: this.deps.dataDir, keyDir: this.deps.keyDir, key, storeId: this.deps.storeId() })
+      anchors = anchorCheck.anchors
+      if (anchorCheck.ok) checkpoint = anchorCheck.checkpoint
+      else problems.push({ check: 'anchor', seq: anchorCheck.firstBadSeq, reason: anchorCheck.reason })
+    }
+    // A broken anchor says the chain below it cannot be trusted: verify it all.
+    const result = startupCheck(db, checkpoint)
+    if (!result.schema.ok) for (const p of result.schema.problems) problems.push({ check: 'schema', seq: null, reason: p })
+    if (!result.journal.ok) problems.push({ check: 'journal', seq: result.journal.firstBadSeq, reason: result.journal.reason })
+    const state = checkState(db)
+    if (state) problems.push({ check: 'state', seq: state.seq > 0 ? state.seq : null, reason: state.reason })
+    // The first bad entry: the lowest journal seq any check named, else the first problem found.
+    const withSeq = problems.filter((p) => p.seq !== null).sort((a, b) => a.seq! - b.seq!)
+    const first = withSeq[0] ?? problems[0] ?? null
+    const view: IntegrityView = {
+      ok: problems.length === 0,
+      checkedAt: this.deps.clock.now(),
+      ms: performance.now() - started,
+      entries: result.journal.entries,
+      fromSeq: checkpoint?.seq ?? 0,
+      anchors,
+      problems,
+      firstBad: first ? { seq: first.seq, reason: first.reason } : null,
+      pages: 'pending',
+      acknowledged: null
+    }
+    return { ...view, acknowledged: this.acknowledgement(view) }
+  }
+
+  /** The manager's journaled acknowledgement of exactly these problems, if any. */
+  private acknowledgement(view: IntegrityView): IntegrityView['acknowledged'] {
+    if (view.problems.length === 0) return null
+    const fingerprint = problemsFingerprint(view.problems)
+    const row = prepareCached(this.deps.db, "SELECT at, payload FROM journal WHERE kind = 'ledger.integrity-acknowledged' ORDER BY seq DESC LIMIT 1").get() as { at: number; payload: string } | undefined
+    if (!row) return null
+    const payload = JSON.parse(row.payload) as { problems?: string; managerId?: string }
+    return payload.problems === fingerprint ? { by: payload.managerId ?? '?', at: row.at } : null
+  }
+
+  current(): IntegrityView {
+    return this.view
+  }
+
+  /**
+   * After start, off the counter's path: SQLite's page check on a worker, then (all passed, a key at hand and the
+   * journal well past the last signed head) a checkpoint signed for the next start. Resolves when done.
+   */
+  afterStart(): Promise<void> {
+    this.pagesRun ??= this.runPageCheck().then(() => this.maybeCheckpoint())
+    return this.pagesRun
+  }
+
+  private async runPageCheck(): Promise<void> {
+    let outcome: { ok: boolean; messages: string[] }
+    try {
+      outcome = await new Promise((resolve, reject) => {
+        const worker = new Worker(QUICK_CHECK_WORKER, { eval: true, workerData: { file: this.deps.ledgerFile, driver: require.resolve('better-sqlite3') } })
+        worker.once('message', resolve)
+        worker.once('error', reject)
+        worker.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`quick_check worker exited with ${code}`))))
+      })
+    } catch (e) {
+      outcome = { ok: false, messages: [e instanceof Error ? e.message : String(e)] }
+    }
+    const problems = outcome.ok ? this.view.problems : [...this.view.problems, ...outcome.messages.slice(0, 5).map((m): Problem => ({ check: 'pages', seq: null, reason: `SQLite quick_check: ${m}` }))]
+    const next: IntegrityView = { ...this.view, ok: this.view.ok && outcome.ok, pages: outcome.ok ? 'ok' : 'damaged', problems, firstBad: this.view.firstBad ?? (problems[0] ? { seq: null, reason: problems[0].reason } : null) }
+    this.view = { ...next, acknowledged: this.acknowledgement(next) }
+    this.emit()
+  }
+
+  private maybeCheckpoint(): void {
+    if (!this.view.ok || !this.deps.keyDir) return
+    const key = this.tillKey()
+    if (!key) return
+    try {
+      const head = prepareCached(this.deps.db, 'SELECT max(seq) AS seq FROM journal').get() as { seq: number | null }
+      if ((head.seq ?? 0) - this.view.fromSeq < CHECKPOINT_EVERY) return
+      this.sign('checkpoint')
+    } catch (e) {
+      console.error('signing a checkpoint failed (the next start checks from the last one):', e)
+    }
+  }
+
+  /** Signs the journal's head (each Z closing: `z <number>`), so the next start verifies from it. */
+  sign(reason: string): void {
+    const key = this.tillKey()
+    if (!key || !this.deps.keyDir) return
+    signHead(this.deps.db, { dataDir: this.deps.dataDir, keyDir: this.deps.keyDir, key, storeId: this.deps.storeId(), tillId: this.deps.tillId(), reason, at: this.deps.clock.now() })
+  }
+
+  /** A manager has reviewed the problems (the caller checked the PIN): journaled; the day may close again. */
+  acknowledge(managerId: string): IntegrityView {
+    if (this.view.problems.length === 0) throw refuse('conflict', 'integrity.nothing-to-acknowledge')
+    const at = this.deps.clock.now()
+    this.deps.db.transaction(() => {
+      appendJournal(this.deps.db, { at, tillId: this.deps.tillId(), kind: 'ledger.integrity-acknowledged', saleId: null, payload: { managerId, problems: problemsFingerprint(this.view.problems), firstBad: this.view.firstBad?.reason ?? null, firstBadSeq: this.view.firstBad?.seq ?? null } })
+    }).immediate()
+    this.view = { ...this.view, acknowledged: { by: managerId, at } }
+    this.emit()
+    return this.view
+  }
+
+  /**
+   * The guard for closing the day (ShiftService's closeGuard): refuses while the start-up check failed and no
+   * manager acknowledged it. Throws a TillError (the refusal crosses as a Result).
+   */
+  closeDayGuard = (): void => {
+    const view = this.view
+    if (view.ok || view.acknowledged) return
+    throw refuse('conflict', 'integrity.close-refused', { seq: view.firstBad?.seq ?? '-', reason: (view.firstBad?.reason ?? '').slice(0, 200) })
+  }
+
+  private emit(): void {
+    try {
+      this.deps.events.emit('ledger:integrity-changed', this.view)
+    } catch {
+      // no window listening
+    }
+  }
+}
+
+function problemsFingerprint(problems: readonly Problem[]): string {
+  return problems.map((p) => `${p.check}:${p.seq ?? ''}:${p.reason}`).join('\n')
+}
