@@ -32,6 +32,9 @@ export interface UiBench {
   readonly serverP99Ms: number
   readonly floorMedianMs: number
   readonly floorP99Ms: number
+  /** Where each scenario's time went, phase by phase (see ScanPhases). */
+  readonly basketPhases: PhaseFigures
+  readonly salePhases: PhaseFigures
   readonly frameMedianMs: number
   readonly catalogProducts: number
   readonly coldHarnessMs: number
@@ -52,20 +55,92 @@ function barcode(i: number): string {
 
 // Runs in the page before its own scripts, so its keydown listener fires before the cashier's: the clock starts
 // when Enter reaches the page. The first mutation of the cart's rows after it, then the next animation frame,
-// stops it. Plain JS (no TypeScript): it is sent to the page as text.
+// stops it. On the way it notes where the time went (window.__bench.phases, one per scan): the page's own work
+// up to the WebSocket send, the first frame back from the till (its MessageEvent's stamp, and when the page got
+// round to it), the rows changed, the frame. Plain JS (no TypeScript): it is sent to the page as text.
 const PAGE_PROBE = `
-  window.__bench = { marks: [], enterAt: null }
-  addEventListener('keydown', (e) => { if (e.key === 'Enter') window.__bench.enterAt = performance.now() }, true)
+  window.__bench = { marks: [], phases: [], enterAt: null, current: null }
+  addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter') return
+    window.__bench.enterAt = performance.now()
+    window.__bench.current = { enter: window.__bench.enterAt, sent: null, arrived: null, handled: null, mutated: null }
+  }, true)
+  if (typeof WebSocket !== 'undefined') {
+    const send = WebSocket.prototype.send
+    WebSocket.prototype.send = function (data) {
+      const c = window.__bench.current
+      if (c && c.sent === null) c.sent = performance.now()
+      return send.call(this, data)
+    }
+    const slot = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'onmessage')
+    Object.defineProperty(WebSocket.prototype, 'onmessage', {
+      configurable: true,
+      get() { return slot.get.call(this) },
+      set(handler) {
+        slot.set.call(this, handler && function (event) {
+          const c = window.__bench.current
+          const first = c && c.sent !== null && c.arrived === null
+          if (first) { c.arrived = event.timeStamp; c.handled = performance.now() }
+          return handler.call(this, event)
+        })
+      }
+    })
+  }
   window.__watch = (selector) => {
     new MutationObserver(() => {
       const b = window.__bench
       if (b.enterAt === null) return
       const start = b.enterAt
+      const c = b.current
       b.enterAt = null
-      requestAnimationFrame(() => b.marks.push(performance.now() - start))
+      b.current = null
+      if (c) c.mutated = performance.now()
+      requestAnimationFrame(() => {
+        const now = performance.now()
+        b.marks.push(now - start)
+        if (c) b.phases.push({ ...c, painted: now })
+      })
     }).observe(document.querySelector(selector), { childList: true, subtree: true, characterData: true })
   }
 `
+
+/** One scan's time, split where it went (ms). */
+export interface ScanPhases {
+  /** Enter -> the call leaves on the WebSocket (wedge decoding, the page's handlers). */
+  readonly pageOut: number
+  /** Send -> the first frame back stamped by the browser (socket both ways, the till's dispatch, its event). */
+  readonly link: number
+  /** The till's own share of it: sale:scan dispatched in the harness's process. */
+  readonly till: number
+  /** Frame stamped -> the page's handler runs (the renderer's queue: a busy main thread shows here). */
+  readonly queue: number
+  /** Handler -> the cart's rows changed (JSON.parse, signals, Preact's render). */
+  readonly render: number
+  /** Rows changed -> the next animation frame (style, layout, the frame clock). */
+  readonly frame: number
+}
+
+export interface PhaseFigures {
+  readonly median: Record<keyof ScanPhases, number>
+  readonly p99: Record<keyof ScanPhases, number>
+}
+
+type RawPhase = { enter: number; sent: number | null; arrived: number | null; handled: number | null; mutated: number; painted: number }
+
+function toPhases(raw: readonly RawPhase[], till: readonly number[]): ScanPhases[] {
+  return raw.map((r, i) => {
+    const sent = r.sent ?? r.enter
+    const arrived = r.arrived ?? sent
+    const handled = r.handled ?? arrived
+    return { pageOut: sent - r.enter, link: arrived - sent, till: till[i] ?? Number.NaN, queue: handled - arrived, render: r.mutated - handled, frame: r.painted - r.mutated }
+  })
+}
+
+function phaseFigures(phases: readonly ScanPhases[]): PhaseFigures {
+  const keys = ['pageOut', 'link', 'till', 'queue', 'render', 'frame'] as const
+  const pick = (q: number) => Object.fromEntries(keys.map((k) => [k, quantile(phases.map((p) => p[k]), q)])) as Record<keyof ScanPhases, number>
+  return { median: pick(0.5), p99: pick(0.99) }
+}
 
 async function wedge(page: Page, code: string): Promise<void> {
   const cdp = await page.context().newCDPSession(page)
@@ -88,6 +163,8 @@ async function marks(page: Page, count: number): Promise<number[]> {
 
 let serverSamples: number[] = []
 let basketSamples: number[] = []
+let basketPhases: ScanPhases[] = []
+let salePhases: ScanPhases[] = []
 
 async function scanToPaint(browser: Browser): Promise<{ samples: number[]; products: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'stabletill-bench-ui-'))
@@ -109,6 +186,16 @@ async function scanToPaint(browser: Browser): Promise<{ samples: number[]; produ
     await page.goto(harness.urls.cashier)
     await page.locator('body[data-ready="true"]').waitFor()
     await page.evaluate(`window.__watch('[role="grid"] tbody')`)
+    // The till's share of each scan, timed where the harness calls it (same process, same order as the scans).
+    const tillMs: number[] = []
+    const registry = app.registry as { dispatch: typeof app.registry.dispatch }
+    const dispatch = registry.dispatch.bind(registry)
+    registry.dispatch = async (window, name, payload) => {
+      const started = performance.now()
+      const result = await dispatch(window, name, payload)
+      if (name === 'sale:scan') tillMs.push(performance.now() - started)
+      return result
+    }
     // Spread over the catalog so look-ups do not all hit the same pages of the index. First as baskets of 20 (a
     // sale is voided after every 20th scan: the counter's usual case), then all 200 in one sale (the worst case:
     // every update carries and re-checks 200 lines).
@@ -126,6 +213,10 @@ async function scanToPaint(browser: Browser): Promise<{ samples: number[]; produ
       await marks(page, SCANS + i + 1)
     }
     const samples = (await marks(page, 2 * SCANS)).slice(SCANS)
+    const raw = (await page.evaluate('window.__bench.phases')) as RawPhase[]
+    basketPhases = toPhases(raw.slice(0, SCANS), tillMs.slice(0, SCANS))
+    salePhases = toPhases(raw.slice(SCANS), tillMs.slice(SCANS))
+    registry.dispatch = dispatch
     await context.close()
     await harness.close()
     // The same 200 scans again on a new sale, dispatched in-process: what the till spends, without page or socket.
@@ -217,8 +308,12 @@ async function coldStart(browser: Browser): Promise<{ harnessMs: number; pageMs:
 export async function benchUi(): Promise<UiBench> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'] })
   try {
-    const floor = await emptyPageFloor(browser)
+    // The floor before and after the scans, pooled: the machine is shared, and a floor taken only at the start
+    // would be measured under a different load than the scans it is compared with.
+    const before = await emptyPageFloor(browser)
     const scan = await scanToPaint(browser)
+    const after = await emptyPageFloor(browser)
+    const floor = { samples: [...before.samples, ...after.samples], frameMedianMs: quantile([before.frameMedianMs, after.frameMedianMs], 0.5) }
     const cold = await coldStart(browser)
     return {
       scanMedianMs: quantile(scan.samples, 0.5),
@@ -229,6 +324,8 @@ export async function benchUi(): Promise<UiBench> {
       serverP99Ms: quantile(serverSamples, 0.99),
       floorMedianMs: quantile(floor.samples, 0.5),
       floorP99Ms: quantile(floor.samples, 0.99),
+      basketPhases: phaseFigures(basketPhases),
+      salePhases: phaseFigures(salePhases),
       frameMedianMs: floor.frameMedianMs,
       catalogProducts: scan.products,
       coldHarnessMs: cold.harnessMs,
