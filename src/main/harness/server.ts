@@ -245,9 +245,12 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     const entry = { ws, role }
     sockets.add(entry)
     ws.on('close', () => sockets.delete(entry))
-    // ws reports an oversize frame (maxPayload) or a protocol violation as an 'error' after closing the socket;
-    // unheard, it would be thrown and end the whole till.
-    ws.on('error', () => ws.terminate())
+    // ws reports an oversize frame (maxPayload) or a protocol violation as an 'error'; unheard, it would be thrown
+    // and end the whole till. ws has already sent its close frame (1009, 1002, ...) and drops whatever else the
+    // peer sends; it destroys the socket once the peer answers the close or after its 30 s close timeout. Not
+    // terminated here: a reset while the peer is still sending (a 12 MiB frame to a 64 KiB window) would lose the
+    // close frame, and the page would see 1006 ("link down") instead of 1009 ("too large").
+    ws.on('error', () => undefined)
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (isBinary) return invalid(ws, 'The request was not valid JSON.')
       let message: unknown
