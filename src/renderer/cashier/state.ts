@@ -155,6 +155,12 @@ export async function addProduct(hit: ProductHit, quantity?: number): Promise<vo
 }
 
 let searchRequest = 0
+/**
+ * A look-up waits this long for the next key. A wedge scanner types into a focused Barcode box faster than this
+ * (its keys come within the wedge's 30 ms gap), so a scan's first digits ("40", "400", ...) no longer each send a
+ * look-up that the till must answer before the scan itself; a person typing sees the hits a moment after a pause.
+ */
+const SEARCH_PAUSE_MS = 40
 /** Type-ahead over the catalog (PLU digits or part of a name); only the newest answer is shown. */
 export async function search(text: string): Promise<void> {
   const query = text.trim()
@@ -163,6 +169,8 @@ export async function search(text: string): Promise<void> {
     lookup.value = []
     return
   }
+  await new Promise((done) => setTimeout(done, SEARCH_PAUSE_MS))
+  if (request !== searchRequest) return
   const r = await api().call['catalog:search']({ query, limit: 8 })
   if (request === searchRequest) lookup.value = r.ok ? r.value : []
 }
