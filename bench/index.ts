@@ -8,7 +8,7 @@ import { benchReports } from './reports'
 import { benchShift } from './shift'
 import { benchReturns } from './returns'
 import { benchTrust } from './trust'
-import { benchUi } from './ui'
+import { benchUi, compareRenderers } from './ui'
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
 
@@ -40,8 +40,34 @@ async function main(): Promise<void> {
     console.log(`  of which the till itself (sale:scan in-process, 1 FULL-sync transaction + view):     median ${fmt(r.serverMedianMs, 1)} ms, p99 ${fmt(r.serverP99Ms, 1)} ms`)
     console.log(`empty page, Enter -> appended row painted (floor):              median ${fmt(r.floorMedianMs, 1)} ms, p99 ${fmt(r.floorP99Ms, 1)} ms; frame interval ${fmt(r.frameMedianMs, 1)} ms`)
     console.log(`ratio scan/floor (baskets of 20): median ${fmt(r.basketMedianMs / r.floorMedianMs, 2)}, p99 ${fmt(r.basketP99Ms / r.floorP99Ms, 2)}`)
+    console.log(`ratio scan/floor (one 200-line sale): median ${fmt(r.scanMedianMs / r.floorMedianMs, 2)}, p99 ${fmt(r.scanP99Ms / r.floorP99Ms, 2)}`)
+    console.log(`goal p99 <= 16 ms (baskets of 20): ${fmt(r.basketP99Ms, 1)} ms, ${r.basketP99Ms <= 16 ? 'met' : `NOT met (${fmt(r.basketP99Ms - 16, 1)} ms over)`}`)
+    console.log('where the time went (ms), median / p99:')
+    console.log('| scenario | page to send | link (socket + till) | of which till | page queue | render | to frame |')
+    console.log('|---|---:|---:|---:|---:|---:|---:|')
+    for (const [name, f] of [['baskets of 20', r.basketPhases], ['one 200-line sale', r.salePhases]] as const) {
+      const cell = (k: keyof typeof f.median) => `${fmt(f.median[k], 2)} / ${fmt(f.p99[k], 1)}`
+      console.log(`| ${name} | ${cell('pageOut')} | ${cell('link')} | ${cell('till')} | ${cell('queue')} | ${cell('render')} | ${cell('frame')} |`)
+    }
+    console.log(`sale view sent back per scan (twice: the 'sale:changed' event and the answer): ${fmt(r.basketViewBytes)} bytes at 20 lines, ${fmt(r.saleViewBytes)} at 200`)
     console.log(`cold start, fresh data folder: harness to URLs ${fmt(r.coldHarnessMs)} ms + cashier page to ready-to-scan ${fmt(r.coldPageMs)} ms = ${fmt(r.coldTotalMs)} ms`)
     console.log(`bare node start (node -e 0):                                    ${fmt(r.bareNodeMs)} ms (cold start / bare node = ${fmt(r.coldTotalMs / r.bareNodeMs, 1)})`)
+  }
+  // Not in the default run: before/after of two renderer builds, interleaved (BENCH_UI_COMPARE=<other out/renderer>).
+  if (only.includes('ui-compare')) {
+    const other = process.env['BENCH_UI_COMPARE']
+    if (!other) throw new Error('ui-compare needs BENCH_UI_COMPARE=<path to another build of out/renderer>')
+    console.log('== ui-compare (two renderer builds, 20 scans each in turn, same machine load)')
+    const rows = await compareRenderers([
+      { name: `other (${other})`, dir: other },
+      { name: 'this build (out/renderer)', dir: `${__dirname}/../out/renderer` }
+    ])
+    console.log('| renderer | 20-line baskets median | p99 | 200-line sale median | p99 | basket render median / p99 | basket to frame median / p99 | basket till median / p99 |')
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|')
+    for (const c of rows) {
+      const f = c.basketPhases
+      console.log(`| ${c.name} | ${fmt(c.basketMedianMs, 1)} | ${fmt(c.basketP99Ms, 1)} | ${fmt(c.saleMedianMs, 1)} | ${fmt(c.saleP99Ms, 1)} | ${fmt(f.median.render, 2)} / ${fmt(f.p99.render, 1)} | ${fmt(f.median.frame, 2)} / ${fmt(f.p99.frame, 1)} | ${fmt(f.median.till, 2)} / ${fmt(f.p99.till, 1)} |`)
+    }
   }
   if (want('chain')) {
     const r = await benchChain()

@@ -32,6 +32,12 @@ export interface UiBench {
   readonly serverP99Ms: number
   readonly floorMedianMs: number
   readonly floorP99Ms: number
+  /** Where each scenario's time went, phase by phase (see ScanPhases). */
+  readonly basketPhases: PhaseFigures
+  readonly salePhases: PhaseFigures
+  /** JSON of the sale view each scan sends back (twice: the event and the answer), at 20 lines and at 200. */
+  readonly basketViewBytes: number
+  readonly saleViewBytes: number
   readonly frameMedianMs: number
   readonly catalogProducts: number
   readonly coldHarnessMs: number
@@ -52,20 +58,92 @@ function barcode(i: number): string {
 
 // Runs in the page before its own scripts, so its keydown listener fires before the cashier's: the clock starts
 // when Enter reaches the page. The first mutation of the cart's rows after it, then the next animation frame,
-// stops it. Plain JS (no TypeScript): it is sent to the page as text.
+// stops it. On the way it notes where the time went (window.__bench.phases, one per scan): the page's own work
+// up to the WebSocket send, the first frame back from the till (its MessageEvent's stamp, and when the page got
+// round to it), the rows changed, the frame. Plain JS (no TypeScript): it is sent to the page as text.
 const PAGE_PROBE = `
-  window.__bench = { marks: [], enterAt: null }
-  addEventListener('keydown', (e) => { if (e.key === 'Enter') window.__bench.enterAt = performance.now() }, true)
+  window.__bench = { marks: [], phases: [], enterAt: null, current: null }
+  addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter') return
+    window.__bench.enterAt = performance.now()
+    window.__bench.current = { enter: window.__bench.enterAt, sent: null, arrived: null, handled: null, mutated: null }
+  }, true)
+  if (typeof WebSocket !== 'undefined') {
+    const send = WebSocket.prototype.send
+    WebSocket.prototype.send = function (data) {
+      const c = window.__bench.current
+      if (c && c.sent === null) c.sent = performance.now()
+      return send.call(this, data)
+    }
+    const slot = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'onmessage')
+    Object.defineProperty(WebSocket.prototype, 'onmessage', {
+      configurable: true,
+      get() { return slot.get.call(this) },
+      set(handler) {
+        slot.set.call(this, handler && function (event) {
+          const c = window.__bench.current
+          const first = c && c.sent !== null && c.arrived === null
+          if (first) { c.arrived = event.timeStamp; c.handled = performance.now() }
+          return handler.call(this, event)
+        })
+      }
+    })
+  }
   window.__watch = (selector) => {
     new MutationObserver(() => {
       const b = window.__bench
       if (b.enterAt === null) return
       const start = b.enterAt
+      const c = b.current
       b.enterAt = null
-      requestAnimationFrame(() => b.marks.push(performance.now() - start))
+      b.current = null
+      if (c) c.mutated = performance.now()
+      requestAnimationFrame(() => {
+        const now = performance.now()
+        b.marks.push(now - start)
+        if (c) b.phases.push({ ...c, painted: now })
+      })
     }).observe(document.querySelector(selector), { childList: true, subtree: true, characterData: true })
   }
 `
+
+/** One scan's time, split where it went (ms). */
+export interface ScanPhases {
+  /** Enter -> the call leaves on the WebSocket (wedge decoding, the page's handlers). */
+  readonly pageOut: number
+  /** Send -> the first frame back stamped by the browser (socket both ways, the till's dispatch, its event). */
+  readonly link: number
+  /** The till's own share of it: sale:scan dispatched in the harness's process. */
+  readonly till: number
+  /** Frame stamped -> the page's handler runs (the renderer's queue: a busy main thread shows here). */
+  readonly queue: number
+  /** Handler -> the cart's rows changed (JSON.parse, signals, Preact's render). */
+  readonly render: number
+  /** Rows changed -> the next animation frame (style, layout, the frame clock). */
+  readonly frame: number
+}
+
+export interface PhaseFigures {
+  readonly median: Record<keyof ScanPhases, number>
+  readonly p99: Record<keyof ScanPhases, number>
+}
+
+type RawPhase = { enter: number; sent: number | null; arrived: number | null; handled: number | null; mutated: number; painted: number }
+
+function toPhases(raw: readonly RawPhase[], till: readonly number[]): ScanPhases[] {
+  return raw.map((r, i) => {
+    const sent = r.sent ?? r.enter
+    const arrived = r.arrived ?? sent
+    const handled = r.handled ?? arrived
+    return { pageOut: sent - r.enter, link: arrived - sent, till: till[i] ?? Number.NaN, queue: handled - arrived, render: r.mutated - handled, frame: r.painted - r.mutated }
+  })
+}
+
+function phaseFigures(phases: readonly ScanPhases[]): PhaseFigures {
+  const keys = ['pageOut', 'link', 'till', 'queue', 'render', 'frame'] as const
+  const pick = (q: number) => Object.fromEntries(keys.map((k) => [k, quantile(phases.map((p) => p[k]), q)])) as Record<keyof ScanPhases, number>
+  return { median: pick(0.5), p99: pick(0.99) }
+}
 
 async function wedge(page: Page, code: string): Promise<void> {
   const cdp = await page.context().newCDPSession(page)
@@ -88,60 +166,159 @@ async function marks(page: Page, count: number): Promise<number[]> {
 
 let serverSamples: number[] = []
 let basketSamples: number[] = []
+let basketPhases: ScanPhases[] = []
+let salePhases: ScanPhases[] = []
+let viewBytes = { basket: 0, sale: 0 }
 
-async function scanToPaint(browser: Browser): Promise<{ samples: number[]; products: number }> {
+/** A till with the 100,000-product catalog, its harness, and one cashier page on a renderer build. */
+interface Lane {
+  readonly app: ReturnType<typeof createApp>
+  readonly page: Page
+  /** sale:scan as the harness dispatched it, in order. */
+  readonly tillMs: number[]
+  /** Scans made on this lane's page so far (its marks count). */
+  scans: number
+  close(): Promise<void>
+}
+
+async function openLane(browser: Browser, rendererDir: string): Promise<Lane> {
   const dataDir = mkdtempSync(join(tmpdir(), 'stabletill-bench-ui-'))
   const app = createApp({ dataDir, resourcesDir: join(ROOT, 'resources') })
+  const products = Array.from({ length: PRODUCTS }, (_, i) => ({
+    id: `B${i}`,
+    name: `Bench product ${i}`,
+    pricing: 'unit' as const,
+    priceMinor: 100 + (i % 900),
+    taxRateId: 'std',
+    barcodes: [{ code: barcode(i), packQty: 1 }]
+  }))
+  app.db.transaction(() => app.catalog.importCatalog({ taxRates: [{ id: 'std', name: 'Sales tax', ratePpm: 82_500 }], products })).immediate()
+  const harness = await startHarness({ app, rendererDir })
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+  const page = await context.newPage()
+  await page.addInitScript(PAGE_PROBE)
+  await page.goto(harness.urls.cashier)
+  await page.locator('body[data-ready="true"]').waitFor()
+  await page.evaluate(`window.__watch('[role="grid"] tbody')`)
+  // The till's share of each scan, timed where the harness calls it (same process, same order as the scans).
+  const tillMs: number[] = []
+  const registry = app.registry as { dispatch: typeof app.registry.dispatch }
+  const dispatch = registry.dispatch.bind(registry)
+  registry.dispatch = async (window, name, payload) => {
+    const started = performance.now()
+    const result = await dispatch(window, name, payload)
+    if (name === 'sale:scan') tillMs.push(performance.now() - started)
+    return result
+  }
+  return {
+    app,
+    page,
+    tillMs,
+    scans: 0,
+    async close() {
+      registry.dispatch = dispatch
+      await context.close()
+      await harness.close()
+      await app.close()
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  }
+}
+
+/** `count` scans on the lane's page, each waited for until its row is painted; `basket` voids the sale after. */
+async function scans(lane: Lane, count: number, codeOf: (i: number) => string, basket: boolean): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    await wedge(lane.page, codeOf(lane.scans))
+    await marks(lane.page, ++lane.scans)
+  }
+  if (basket) {
+    lane.app.sales.voidSale('M1', 'bench basket done')
+    await lane.page.locator('[role="grid"] tbody tr').first().waitFor({ state: 'detached' })
+  }
+}
+
+// Spread over the catalog so look-ups do not all hit the same pages of the index.
+const basketCode = (i: number) => barcode((i * 499) % PRODUCTS)
+const saleCode = (i: number) => barcode((i * 499 + 7) % PRODUCTS)
+
+async function scanToPaint(browser: Browser): Promise<{ samples: number[]; products: number }> {
+  const lane = await openLane(browser, process.env['BENCH_RENDERER_DIR'] ?? join(ROOT, 'out', 'renderer'))
   try {
-    const products = Array.from({ length: PRODUCTS }, (_, i) => ({
-      id: `B${i}`,
-      name: `Bench product ${i}`,
-      pricing: 'unit' as const,
-      priceMinor: 100 + (i % 900),
-      taxRateId: 'std',
-      barcodes: [{ code: barcode(i), packQty: 1 }]
-    }))
-    app.db.transaction(() => app.catalog.importCatalog({ taxRates: [{ id: 'std', name: 'Sales tax', ratePpm: 82_500 }], products })).immediate()
-    const harness = await startHarness({ app, rendererDir: join(ROOT, 'out', 'renderer') })
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
-    const page = await context.newPage()
-    await page.addInitScript(PAGE_PROBE)
-    await page.goto(harness.urls.cashier)
-    await page.locator('body[data-ready="true"]').waitFor()
-    await page.evaluate(`window.__watch('[role="grid"] tbody')`)
-    // Spread over the catalog so look-ups do not all hit the same pages of the index. First as baskets of 20 (a
-    // sale is voided after every 20th scan: the counter's usual case), then all 200 in one sale (the worst case:
-    // every update carries and re-checks 200 lines).
-    for (let i = 0; i < SCANS; i++) {
-      await wedge(page, barcode((i * 499) % PRODUCTS))
-      await marks(page, i + 1)
-      if ((i + 1) % 20 === 0) {
-        app.sales.voidSale('M1', 'bench basket done')
-        await page.locator('[role="grid"] tbody tr').first().waitFor({ state: 'detached' })
+    const { app, page } = lane
+    // First as baskets of 20 (a sale is voided after every 20th scan: the counter's usual case), then all 200 in
+    // one sale (the worst case: every update carries and re-checks 200 lines).
+    for (let b = 0; b < SCANS / 20; b++) {
+      await scans(lane, 20, basketCode, b < SCANS / 20 - 1)
+      if (b === SCANS / 20 - 1) {
+        viewBytes = { ...viewBytes, basket: JSON.stringify(app.sales.current()).length }
+        await scans(lane, 0, basketCode, true)
       }
     }
     basketSamples = await marks(page, SCANS)
-    for (let i = 0; i < SCANS; i++) {
-      await wedge(page, barcode((i * 499 + 7) % PRODUCTS))
-      await marks(page, SCANS + i + 1)
-    }
+    await scans(lane, SCANS, saleCode, false)
+    viewBytes = { ...viewBytes, sale: JSON.stringify(app.sales.current()).length }
     const samples = (await marks(page, 2 * SCANS)).slice(SCANS)
-    await context.close()
-    await harness.close()
+    const raw = (await page.evaluate('window.__bench.phases')) as RawPhase[]
+    basketPhases = toPhases(raw.slice(0, SCANS), lane.tillMs.slice(0, SCANS))
+    salePhases = toPhases(raw.slice(SCANS), lane.tillMs.slice(SCANS))
     // The same 200 scans again on a new sale, dispatched in-process: what the till spends, without page or socket.
     app.sales.voidSale('M1', 'bench')
     const server: number[] = []
     for (let i = 0; i < SCANS; i++) {
       const started = performance.now()
-      const r = await app.registry.dispatch('cashier', 'sale:scan', { code: barcode((i * 499) % PRODUCTS), source: 'wedge' })
+      const r = await app.registry.dispatch('cashier', 'sale:scan', { code: basketCode(i), source: 'wedge' })
       server.push(performance.now() - started)
       if (!r.ok) throw new Error(r.error.message)
     }
     serverSamples = server
     return { samples, products: (app.db.prepare('SELECT count(*) AS n FROM products').get() as { n: number }).n }
   } finally {
-    await app.close()
-    rmSync(dataDir, { recursive: true, force: true })
+    await lane.close()
+  }
+}
+
+export interface RendererComparison {
+  readonly name: string
+  readonly basketMedianMs: number
+  readonly basketP99Ms: number
+  readonly saleMedianMs: number
+  readonly saleP99Ms: number
+  readonly basketPhases: PhaseFigures
+}
+
+/**
+ * Before/after on a shared, busy machine: two renderer builds, each on its own till and page, scanned in turn
+ * (20 scans on one, then 20 on the other, the order swapped every round), so both meet the same load. Set
+ * BENCH_UI_COMPARE to another build's out/renderer (e.g. main's) to run it.
+ */
+export async function compareRenderers(dirs: readonly { name: string; dir: string }[]): Promise<RendererComparison[]> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'] })
+  const lanes: Lane[] = []
+  try {
+    for (const { dir } of dirs) lanes.push(await openLane(browser, dir))
+    const rounds = SCANS / 20
+    const turn = (round: number) => (round % 2 === 0 ? lanes : [...lanes].reverse())
+    for (let round = 0; round < rounds; round++) for (const lane of turn(round)) await scans(lane, 20, basketCode, true)
+    for (let round = 0; round < rounds; round++) for (const lane of turn(round)) await scans(lane, 20, saleCode, false)
+    const out: RendererComparison[] = []
+    for (const [i, lane] of lanes.entries()) {
+      const all = await marks(lane.page, 2 * SCANS)
+      const raw = (await lane.page.evaluate('window.__bench.phases')) as RawPhase[]
+      const basket = all.slice(0, SCANS)
+      const sale = all.slice(SCANS)
+      out.push({
+        name: dirs[i]!.name,
+        basketMedianMs: quantile(basket, 0.5),
+        basketP99Ms: quantile(basket, 0.99),
+        saleMedianMs: quantile(sale, 0.5),
+        saleP99Ms: quantile(sale, 0.99),
+        basketPhases: phaseFigures(toPhases(raw.slice(0, SCANS), lane.tillMs.slice(0, SCANS)))
+      })
+    }
+    return out
+  } finally {
+    for (const lane of lanes) await lane.close()
+    await browser.close()
   }
 }
 
@@ -217,8 +394,12 @@ async function coldStart(browser: Browser): Promise<{ harnessMs: number; pageMs:
 export async function benchUi(): Promise<UiBench> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'] })
   try {
-    const floor = await emptyPageFloor(browser)
+    // The floor before and after the scans, pooled: the machine is shared, and a floor taken only at the start
+    // would be measured under a different load than the scans it is compared with.
+    const before = await emptyPageFloor(browser)
     const scan = await scanToPaint(browser)
+    const after = await emptyPageFloor(browser)
+    const floor = { samples: [...before.samples, ...after.samples], frameMedianMs: quantile([before.frameMedianMs, after.frameMedianMs], 0.5) }
     const cold = await coldStart(browser)
     return {
       scanMedianMs: quantile(scan.samples, 0.5),
@@ -229,6 +410,10 @@ export async function benchUi(): Promise<UiBench> {
       serverP99Ms: quantile(serverSamples, 0.99),
       floorMedianMs: quantile(floor.samples, 0.5),
       floorP99Ms: quantile(floor.samples, 0.99),
+      basketPhases: phaseFigures(basketPhases),
+      salePhases: phaseFigures(salePhases),
+      basketViewBytes: viewBytes.basket,
+      saleViewBytes: viewBytes.sale,
       frameMedianMs: floor.frameMedianMs,
       catalogProducts: scan.products,
       coldHarnessMs: cold.harnessMs,

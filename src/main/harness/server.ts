@@ -55,7 +55,18 @@ const MIME: Record<string, string> = {
   '.json': 'application/json'
 }
 
-const MAX_MESSAGE_BYTES = 64 * 1024
+/**
+ * The largest frame each window may send, by its token's role. The counter's windows only ever send small calls
+ * (a scan, a PIN), so 64 KiB is plenty and keeps a stuck or hostile page from making the till buffer much. The
+ * back office uploads a whole catalog CSV in one call ('catalog:import', up to 100,000 products, ~10 MB), so its
+ * limit is 32 MiB. A frame over the limit closes that socket with 1009 (RFC 6455 §7.4.1, message too big); the
+ * page says so and reconnects, and nothing else on the till notices.
+ */
+export const MAX_FRAME_BYTES: Readonly<Record<WindowRole, number>> = Object.freeze({
+  cashier: 64 * 1024,
+  display: 64 * 1024,
+  backoffice: 32 * 1024 * 1024
+})
 /** Three pages per till plus reconnects; far more open sockets than this is someone holding file descriptors. */
 const MAX_SOCKETS = 64
 /** Open TCP connections of any kind (Node drops the ones beyond it), so a flood cannot exhaust descriptors. */
@@ -173,8 +184,15 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     socket.on('error', () => socket.destroy())
   })
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, clientTracking: false })
-  wss.on('error', () => undefined)
+  // One server per role: ws applies maxPayload per server, and the role is known (from the token) before the
+  // upgrade is handed over.
+  const servers = Object.fromEntries(
+    WINDOW_ROLES.map((role) => {
+      const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES[role], clientTracking: false })
+      wss.on('error', () => undefined)
+      return [role, wss]
+    })
+  ) as Record<WindowRole, WebSocketServer>
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy())
     const refuseUpgrade = (status: number): void => {
@@ -196,7 +214,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       }
       if (sockets.size >= MAX_SOCKETS) return refuseUpgrade(503)
       // handleUpgrade answers a bad Sec-WebSocket-Key or version with 400 itself.
-      wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, role))
+      servers[role].handleUpgrade(req, socket, head, (ws) => serveSocket(ws, role))
     } catch {
       refuseUpgrade(400)
     }
@@ -227,9 +245,12 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     const entry = { ws, role }
     sockets.add(entry)
     ws.on('close', () => sockets.delete(entry))
-    // ws reports an oversize frame (maxPayload) or a protocol violation as an 'error' after closing the socket;
-    // unheard, it would be thrown and end the whole till.
-    ws.on('error', () => ws.terminate())
+    // ws reports an oversize frame (maxPayload) or a protocol violation as an 'error'; unheard, it would be thrown
+    // and end the whole till. ws has already sent its close frame (1009, 1002, ...) and drops whatever else the
+    // peer sends; it destroys the socket once the peer answers the close or after its 30 s close timeout. Not
+    // terminated here: a reset while the peer is still sending (a 12 MiB frame to a 64 KiB window) would lose the
+    // close frame, and the page would see 1006 ("link down") instead of 1009 ("too large").
+    ws.on('error', () => undefined)
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (isBinary) return invalid(ws, 'The request was not valid JSON.')
       let message: unknown
@@ -278,7 +299,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     async close() {
       unsubscribe()
       for (const s of sockets) s.ws.terminate()
-      wss.close()
+      for (const role of WINDOW_ROLES) servers[role].close()
       server.closeAllConnections()
       await new Promise<void>((done) => server.close(() => done()))
     }

@@ -5,7 +5,7 @@ import { startPage, store } from '../common/page'
 import { notify } from '../common/ui'
 import { configureKeyboard, installKeyboard, keyboardReady } from './keyboard'
 import { Cashier } from './panels'
-import { health, loadAll, payment, printer, sale, setSale } from './state'
+import { health, loadAll, payment, printer, saleChanged } from './state'
 import { wordError } from '../common/page'
 import { loadSession, session, signIn } from '../common/session'
 
@@ -14,11 +14,7 @@ installKeyboard()
 
 async function main(): Promise<void> {
   const page = await startPage('cashier')
-  page.api.on('sale:changed', (value) => {
-    // Completed sales arrive as null; a HID scan or the other window may have changed the open sale.
-    if (value === null && sale.value === null) return
-    setSale(value)
-  })
+  page.api.on('sale:changed', saleChanged)
   page.api.on('scan:rejected', (r) => notify('alert', r.error ? wordError(r.error) : r.message))
   page.api.on('payment:changed', (value) => (payment.value = value))
   page.api.on('printer:changed', (state) => (printer.value = state))

@@ -3,15 +3,14 @@
 import { Component } from 'preact'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { formatUnits } from '../../shared/money'
-import { canComplete } from '../../shared/sale/guards'
 import { money, store, t } from '../common/page'
 import { cannotCheck, healthLine, isReversed, paymentDetails, paymentHeadline } from '../common/payment'
 import { LinkBanner, Messages, Dialogs } from '../common/ui'
 import { LockScreen, session, SessionBar, sessionKnown } from '../common/session'
 import {
   addProduct, changeQuantity, choosingStablecoin, complete, completable, discountLine, editable, health, lineName, lookup, noSale, openCash,
-  openStablecoin, payment, paymentAction, paymentOptions, printer, requestOpen, requestStablecoin, returnTender, sale, scan, scanFlash, search,
-  selectedLine, selectedLineId, setQuantity, switchLanguage, tenderable, tenderCash, tenderOpen, voidLine, voidSale
+  openStablecoin, payment, paymentAction, paymentOptions, printer, requestOpen, requestStablecoin, returnTender, sale, saleOpen, scan, scanFlashing, search,
+  selectedLine, selectedLineId, setQuantity, cartLines, switchLanguage, tenderable, tenderCash, tenderOpen, voidLine, voidSale
 } from './state'
 import { api, unwrap } from '../common/page'
 import { notify } from '../common/ui'
@@ -65,14 +64,8 @@ function Header() {
 
 function ScanForm() {
   const input = useRef<HTMLInputElement>(null)
-  const flash = scanFlash.value
-  const [flashing, setFlashing] = useState(false)
-  useEffect(() => {
-    if (flash === 0) return
-    setFlashing(true)
-    const timer = setTimeout(() => setFlashing(false), 600)
-    return () => clearTimeout(timer)
-  }, [flash])
+  // Set by the scan itself (state.ts), so the flash is drawn in the same frame as the row, not one render later.
+  const flashing = scanFlashing.value
   const hits = lookup.value
   async function submit(): Promise<void> {
     const box = input.current!
@@ -110,7 +103,7 @@ function ScanForm() {
         void submit()
       }}
     >
-      <div>
+      <div class="barcode-field">
         <label for="barcode">{t('barcode')}</label>
         <input
           id="barcode"
@@ -122,15 +115,16 @@ function ScanForm() {
           class={flashing ? 'scan-ok' : undefined}
           onInput={(e) => void search(splitQuantityPrefix((e.target as HTMLInputElement).value).code)}
         />
+        {/* On the label's line, out of the flow: its coming and going never moves the Cart (no layout shift). */}
+        <div class="scan-flash" role="status" aria-label={t('scan.flashLabel')}>
+          {flashing ? t('scan.received') : ''}
+        </div>
       </div>
       <div class="qty">
         <label for="quantity">{t('quantity')}</label>
         <input id="quantity" name="quantity" inputMode="numeric" autoComplete="off" maxLength={4} />
       </div>
       <button type="submit">{t('barcode.add')}</button>
-      <div class="scan-flash" role="status" aria-label={t('scan.flashLabel')}>
-        {flashing ? t('scan.received') : ''}
-      </div>
       {hits.length > 0 ? (
         <div class="lookup" role="group" aria-label={t('lookup')}>
           {hits.map((hit) => (
@@ -162,7 +156,8 @@ function sameLine(a: Line, b: Line): boolean {
 class CartRow extends Component<{ line: Line; selected: boolean; locale: string; currency: string }> {
   override shouldComponentUpdate(next: { line: Line; selected: boolean; locale: string; currency: string }): boolean {
     const now = this.props
-    return next.selected !== now.selected || next.locale !== now.locale || next.currency !== now.currency || !sameLine(next.line, now.line)
+    // setSale keeps an unchanged line as the same object: identity first, the fields only for a fresh object.
+    return next.selected !== now.selected || next.locale !== now.locale || next.currency !== now.currency || (next.line !== now.line && !sameLine(next.line, now.line))
   }
 
   override render() {
@@ -183,7 +178,7 @@ class CartRow extends Component<{ line: Line; selected: boolean; locale: string;
 }
 
 function Cart() {
-  const lines = sale.value?.lines ?? []
+  const lines = cartLines.value
   const selected = selectedLineId.value
   const locale = store.value?.locale ?? 'en'
   const currency = store.value?.currency ?? 'USD'
@@ -193,13 +188,13 @@ function Cart() {
   }, [selected, lines.length])
   return (
     <div class="cartwrap" ref={wrap}>
-      <table role="grid" aria-label={t('cart')}>
+      <table role="grid" aria-label={t('cart')} class="cart">
         <thead>
           <tr>
             <th>{t('col.item')}</th>
-            <th class="num">{t('col.qty')}</th>
-            <th class="num">{t('col.unit')}</th>
-            <th class="num">{t('col.total')}</th>
+            <th class="num col-qty">{t('col.qty')}</th>
+            <th class="num col-money">{t('col.unit')}</th>
+            <th class="num col-money">{t('col.total')}</th>
           </tr>
         </thead>
         <tbody>
@@ -216,7 +211,7 @@ function Cart() {
 function LineBar() {
   const canEdit = editable.value
   const chosen = selectedLine.value !== null
-  const open = sale.value !== null
+  const open = saleOpen.value
   return (
     <div class="linebar">
       <button type="button" class="secondary" disabled={!canEdit || !chosen} aria-keyshortcuts="-" onClick={() => void changeQuantity(-1)}>
@@ -420,7 +415,7 @@ function SalePanel() {
       <Choices />
       <PaymentStatus />
       {/* Right under the payment it finishes, so it is in view the moment the sale is paid. */}
-      <button type="button" class="complete" disabled={!completable.value || !canComplete(sale.value)} aria-keyshortcuts="F12" onClick={() => void complete()}>
+      <button type="button" class="complete" disabled={!completable.value} aria-keyshortcuts="F12" onClick={() => void complete()}>
         {t('sale.complete')}
       </button>
       <NetworkHealth />

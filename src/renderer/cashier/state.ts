@@ -1,7 +1,7 @@
 // The cashier window's state, as signals fed by api answers and events, and the actions a cashier takes. Panels
 // read the signals they need; an update re-renders only the components that read what changed.
-import { computed, signal } from '@preact/signals'
-import type { PaymentOptions, PrinterState, ProductHit, SaleView } from '../../shared/api/views'
+import { batch, computed, signal } from '@preact/signals'
+import type { LineView, PaymentOptions, PrinterState, ProductHit, SaleView } from '../../shared/api/views'
 import type { ChainHealthView } from '../../shared/payment/health'
 import type { PaymentView } from '../../shared/payment/view'
 import { parseDecimalUnits, parseMinor } from '../../shared/money'
@@ -18,8 +18,19 @@ export const paymentOptions = signal<PaymentOptions | null>(null)
 export const printer = signal<PrinterState | null>(null)
 export const health = signal<readonly ChainHealthView[]>([])
 export const lookup = signal<readonly ProductHit[]>([])
-/** Bumps on every scan the till accepted: the "scan received" flash keys off it. */
+/** Bumps on every scan the till accepted. */
 export const scanFlash = signal(0)
+/** The "scan received" flash: on for a moment after each accepted scan (set with the scan, in the same render). */
+export const scanFlashing = signal(false)
+
+const NO_LINES: readonly LineView[] = []
+/**
+ * The cart's lines. setSale keeps unchanged lines (and the array, when no line changed) as the same objects, so
+ * this only notifies when a line was added or changed: a tender or a payment leaves the Cart unrendered, and a
+ * scan renders the Cart once with every old row skipping its own render (bench/ui.ts).
+ */
+export const cartLines = computed(() => sale.value?.lines ?? NO_LINES)
+export const saleOpen = computed(() => sale.value !== null)
 
 export const selectedLine = computed(() => sale.value?.lines.find((l) => l.id === selectedLineId.value && !l.voided) ?? null)
 export const editable = computed(() => canEditLines(liveTenders(sale.value)))
@@ -33,9 +44,44 @@ function liveTenders(view: SaleView | null): SaleView | null {
 
 const alert = (text: string) => notify('alert', text)
 
+/** Flat records (a line: every field a string, number, boolean or null) equal field by field. */
+function sameFields<T extends object>(a: T, b: T): boolean {
+  const keys = Object.keys(a) as (keyof T)[]
+  if (keys.length !== Object.keys(b).length) return false
+  for (const key of keys) if (a[key] !== b[key]) return false
+  return true
+}
+
+/**
+ * `next` with every part that equals `before`'s kept as before's object: lines one by one, the arrays, and the
+ * whole view when nothing changed. Each scan's view reaches the page twice (the 'sale:changed' event, then the
+ * call's answer) and every update brings fresh objects; kept objects are what lets an unchanged update render
+ * nothing and an unchanged row skip its render.
+ */
+function keepUnchanged(before: SaleView | null, next: SaleView): SaleView {
+  if (!before || before.id !== next.id) return next
+  const old = new Map(before.lines.map((l) => [l.id, l]))
+  let linesSame = before.lines.length === next.lines.length
+  const lines = next.lines.map((line, i) => {
+    const kept = old.get(line.id)
+    if (kept && sameFields(kept, line)) {
+      if (before.lines[i] !== kept) linesSame = false
+      return kept
+    }
+    linesSame = false
+    return line
+  })
+  // Tenders and taxes are a handful of small records (a tender's stablecoin details nest): compared as text.
+  const tendersSame = JSON.stringify(before.tenders) === JSON.stringify(next.tenders)
+  const taxesSame = JSON.stringify(before.taxes) === JSON.stringify(next.taxes)
+  const fieldsSame = (Object.keys(next) as (keyof SaleView)[]).every((key) => key === 'lines' || key === 'tenders' || key === 'taxes' || before[key] === next[key])
+  if (linesSame && tendersSame && taxesSame && fieldsSame) return before
+  return { ...next, lines: linesSame ? before.lines : lines, tenders: tendersSame ? before.tenders : next.tenders, taxes: taxesSame ? before.taxes : next.taxes }
+}
+
 export function setSale(value: SaleView | null): void {
   const open = value && value.status === 'open' ? value : null
-  sale.value = open
+  sale.value = open ? keepUnchanged(sale.peek(), open) : null
   if (!open) {
     tenderOpen.value = false
     choosingStablecoin.value = false
@@ -53,14 +99,38 @@ function touchedLine(before: SaleView | null, after: SaleView): string | null {
   return (changed.at(-1) ?? after.lines.filter((l) => !l.voided).at(-1))?.id ?? null
 }
 
+/**
+ * A 'sale:changed' from the till. A scan's event comes before its answer: a line it added is selected now, as the
+ * answer would, so the row is painted selected once and the answer (the same view) changes nothing.
+ */
+export function saleChanged(value: SaleView | null): void {
+  // Completed sales arrive as null; a HID scan or the other window may have changed the open sale.
+  if (value === null && sale.peek() === null) return
+  const before = sale.peek()
+  batch(() => {
+    setSale(value)
+    if (!value || value.status !== 'open' || !before || before.id !== value.id) return
+    const known = new Set(before.lines.map((l) => l.id))
+    const added = value.lines.filter((l) => !l.voided && !known.has(l.id)).at(-1)
+    if (added) selectedLineId.value = added.id
+  })
+}
+
+let flashTimer: ReturnType<typeof setTimeout> | undefined
 export async function scan(code: string, source: 'wedge' | 'manual', quantity?: number): Promise<boolean> {
   const before = sale.value
   const value = await unwrap(api().call['sale:scan']({ code, source, ...(quantity ? { quantity } : {}) }), alert)
   if (!value) return false
-  clearMessage()
-  setSale(value)
-  selectedLineId.value = touchedLine(before, value)
-  scanFlash.value++
+  // One render for all of it: the sale, the selection, the flash.
+  batch(() => {
+    clearMessage()
+    setSale(value)
+    selectedLineId.value = touchedLine(before, value)
+    scanFlash.value++
+    scanFlashing.value = true
+  })
+  clearTimeout(flashTimer)
+  flashTimer = setTimeout(() => (scanFlashing.value = false), 600)
   return true
 }
 
@@ -85,6 +155,12 @@ export async function addProduct(hit: ProductHit, quantity?: number): Promise<vo
 }
 
 let searchRequest = 0
+/**
+ * A look-up waits this long for the next key. A wedge scanner types into a focused Barcode box faster than this
+ * (its keys come within the wedge's 30 ms gap), so a scan's first digits ("40", "400", ...) no longer each send a
+ * look-up that the till must answer before the scan itself; a person typing sees the hits a moment after a pause.
+ */
+const SEARCH_PAUSE_MS = 40
 /** Type-ahead over the catalog (PLU digits or part of a name); only the newest answer is shown. */
 export async function search(text: string): Promise<void> {
   const query = text.trim()
@@ -93,6 +169,8 @@ export async function search(text: string): Promise<void> {
     lookup.value = []
     return
   }
+  await new Promise((done) => setTimeout(done, SEARCH_PAUSE_MS))
+  if (request !== searchRequest) return
   const r = await api().call['catalog:search']({ query, limit: 8 })
   if (request === searchRequest) lookup.value = r.ok ? r.value : []
 }

@@ -45,6 +45,10 @@ function linkDown(message: string): Result<never> {
   return { ok: false, error: { code: 'unavailable', message, key: 'link.unavailable' } }
 }
 
+function tooLarge(): Result<never> {
+  return { ok: false, error: { code: 'invalid-input', message: 'The request was too large to send to the till.', key: 'link.too-large' } }
+}
+
 function harnessBridge(role: WindowRole): Bridge {
   const params = new URLSearchParams(location.search)
   const token = params.get('token') ?? sessionStorage.getItem('stabletill.token') ?? ''
@@ -79,11 +83,14 @@ function harnessBridge(role: WindowRole): Bridge {
         for (const listener of reconnectListeners) listener()
       }
     }
-    ws.onclose = () => {
+    ws.onclose = (closed) => {
       socket = null
       wasDown = true
       setState('down')
-      for (const [, settle] of pending) settle(linkDown('The till service closed the connection.'))
+      // 1009 (RFC 6455 §7.4.1): the harness refused a frame over this window's size limit. The calls still open
+      // are refused as too large, not as "the till is not answering": trying again would not help.
+      const failed = closed.code === 1009 ? tooLarge() : linkDown('The till service closed the connection.')
+      for (const [, settle] of pending) settle(failed)
       pending.clear()
       // Calls made while the link is down fail now rather than wait for a socket that may not come back.
       for (const waiter of waiters) waiter(null)

@@ -509,6 +509,30 @@ describe('harness process: survives hostile input', () => {
     again.ws.close()
   })
 
+  it("caps frames by the token's role: the back office sends a catalog-sized frame, over 32 MiB is closed with 1009", async () => {
+    // 12 MiB: about what a 100,000-product catalog CSV weighs. Carried to the schema (the pad is not one of the
+    // call's fields), so the transport let it through; the same frame from the display is refused at 64 KiB.
+    // Ids of their own, apart from the ones Client.call counts up from 1.
+    const big = JSON.stringify({ id: 1001, call: 'store:info', input: { pad: 'x'.repeat(12 * 1024 * 1024) } })
+    const backoffice = await open('backoffice', target)
+    backoffice.ws.send(big)
+    const reply = await backoffice.waitFor(() => backoffice.received.find((m) => m.id === 1001), 20_000)
+    expect(reply.result).toMatchObject({ ok: false, error: { code: 'invalid-input' } })
+    expect((await backoffice.call('store:info')).ok).toBe(true)
+
+    const display = await open('display', target)
+    const displayClosed = display.closed()
+    display.ws.send(big)
+    expect(await displayClosed).toBe(1009)
+
+    // Over the back office's own limit: closed the same way, never buffered whole, and the till carries on.
+    const closed = backoffice.closed()
+    backoffice.ws.send(JSON.stringify({ id: 1002, call: 'store:info', input: { pad: 'x'.repeat(32 * 1024 * 1024) } }))
+    expect(await closed).toBe(1009)
+    expect(backoffice.received.find((m) => m.id === 1002)).toBeUndefined()
+    await expectAlive()
+  }, 60_000)
+
   it('survives random bytes, malformed request lines and huge headers on raw TCP, and keeps serving', async () => {
     const seed = Date.now() % 2 ** 31
     const next = generator(seed)
