@@ -169,7 +169,12 @@ export const MESSAGES = {
   'integrity.nothing-to-acknowledge': { en: 'The ledger passed its integrity check: there is nothing to acknowledge.', 'zh-CN': '账本已通过完整性检查，无需确认。' },
   'limits.cash-received': { en: 'Cash received of {receivedMinor:money} is more than this till accepts in one sale ({maxMinor:money}). Check the amount typed.', 'zh-CN': '收到现金 {receivedMinor:money} 超过本收银台单笔上限（{maxMinor:money}）。请检查输入的金额。' },
   'limits.quantity': { en: 'A quantity of {quantity} is more than this till accepts on one line ({max}).', 'zh-CN': '数量 {quantity} 超过本收银台单行上限（{max}）。' },
-  'limits.price': { en: '{name} costs {amountMinor:money} on this line, more than this till accepts ({maxMinor:money}).', 'zh-CN': '{name} 在此行金额为 {amountMinor:money}，超过本收银台上限（{maxMinor:money}）。' }
+  'limits.price': { en: '{name} costs {amountMinor:money} on this line, more than this till accepts ({maxMinor:money}).', 'zh-CN': '{name} 在此行金额为 {amountMinor:money}，超过本收银台上限（{maxMinor:money}）。' },
+  // ---- the day's wiring: selling inside an open day ----
+  'shift.day-not-open': {
+    en: 'Open the day before selling: a manager opens it with the opening float in the back office (Day close).',
+    'zh-CN': '请先开始营业日再销售：由经理在后台“日结”中输入开班备用金开始营业。'
+  }
 } as const satisfies Record<string, Templates>
 
 export type MessageId = keyof typeof MESSAGES

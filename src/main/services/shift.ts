@@ -16,7 +16,7 @@ import type { JsonValue } from '../../shared/canonical-json'
 import type { Clock } from '../../shared/clock'
 import { currencyExponent, formatMinorPlain } from '../../shared/money'
 import { chainName } from '../../shared/payment/tokens'
-import { TillError } from '../../shared/result'
+import { refuse, TillError } from '../../shared/result'
 import { prepareCached, type Db } from '../ledger/db'
 import { appendJournal } from '../ledger/journal'
 
@@ -78,9 +78,7 @@ export function openSessionId(db: Db, tillId: string): string | null {
  * only reads).
  */
 export function assertSessionOpen(db: Db, tillId: string): void {
-  if (!openSessionRow(db, tillId)) {
-    throw new TillError('conflict', 'Open the day before selling: a manager opens it with the opening float in the back office.', { reason: 'no-open-session' })
-  }
+  if (!openSessionRow(db, tillId)) throw refuse('conflict', 'shift.day-not-open')
 }
 
 function journalHead(db: Db): { seq: number; hash: string } {
