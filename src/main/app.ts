@@ -270,7 +270,7 @@ export function createApp(options: AppOptions): App {
     'payment:assignable': ({ chainId, txHash, logIndex }) => requirePayments().assignableRequests(chainId, txHash, logIndex),
     'payment:reversals': () => payments?.openReversals() ?? [],
     'payment:resolve-reversal': ({ paymentId, note, pin }) => requirePayments().resolveReversal(paymentId, note, approvals.approve(pin, 'payment.resolve-reversal', paymentId).id),
-    ...shiftHandlers({ db, clock, store, events, shift, approve: (pin, action, subject) => approvals.approve(pin, action, subject), afterClose: { keyDir, dataDir: options.dataDir, timeZone: options.timeZone } }),
+    ...shiftHandlers({ db, clock, store, events, shift, approve: (pin, action, subject) => approvals.approve(pin, action, subject), afterClose: { keyDir, dataDir: options.dataDir, timeZone: options.timeZone, printer: receipts.zPrinter() } }),
     ...dayHandlers({ db, clock, store, events, payments, dataDir: options.dataDir, timeZone: options.timeZone }),
     ...returnHandlers({ returns, approve: (pin, action, subject) => approvals.approve(pin, action, subject), atomically: (fn) => approvedAtomically(db, fn) }),
     ...staffHandlers({ staff: approvals, events }),

@@ -504,7 +504,24 @@ const en = {
   'bo.integrity.acknowledge': 'Acknowledge and allow closing',
   'bo.integrity.pages.pending': 'being checked',
   'bo.integrity.pages.ok': 'intact',
-  'bo.integrity.pages.damaged': 'damaged'
+  'bo.integrity.pages.damaged': 'damaged',
+  'bo.nav.returns': 'Returns',
+  'bo.returns.empty': 'No returns today.',
+  'bo.returns.col.number': 'Return',
+  'bo.returns.col.sale': 'Original sale',
+  'bo.returns.col.method': 'Method',
+  'bo.returns.col.amount': 'Amount',
+  'bo.returns.col.at': 'Time',
+  'bo.returns.col.action': 'Action',
+  'bo.returns.status.awaiting': 'Awaiting transfer',
+  'bo.returns.status.completed': 'Completed',
+  'bo.returns.status.cancelled': 'Cancelled',
+  'bo.returns.method.cash': 'Cash',
+  'bo.returns.method.coin': '{amount} on {chain}',
+  'bo.returns.cancel': 'Cancel',
+  'bo.returns.cancel.named': 'Cancel return {number}',
+  'bo.returns.cancel.approve': 'Cancel return {number}',
+  'bo.returns.cancelled': 'Return {number} cancelled: its lines can be returned again.'
 } as const
 
 export type MessageKey = keyof typeof en
@@ -1011,7 +1028,24 @@ const zhCN: Record<MessageKey, string> = {
   'bo.integrity.acknowledge': '确认并允许结束营业日',
   'bo.integrity.pages.pending': '检查中',
   'bo.integrity.pages.ok': '完好',
-  'bo.integrity.pages.damaged': '已损坏'
+  'bo.integrity.pages.damaged': '已损坏',
+  'bo.nav.returns': '退货',
+  'bo.returns.empty': '今天没有退货。',
+  'bo.returns.col.number': '退货',
+  'bo.returns.col.sale': '原交易',
+  'bo.returns.col.method': '方式',
+  'bo.returns.col.amount': '金额',
+  'bo.returns.col.at': '时间',
+  'bo.returns.col.action': '操作',
+  'bo.returns.status.awaiting': '等待转账',
+  'bo.returns.status.completed': '已完成',
+  'bo.returns.status.cancelled': '已取消',
+  'bo.returns.method.cash': '现金',
+  'bo.returns.method.coin': '{chain} 上的 {amount}',
+  'bo.returns.cancel': '取消',
+  'bo.returns.cancel.named': '取消退货 {number}',
+  'bo.returns.cancel.approve': '取消退货 {number}',
+  'bo.returns.cancelled': '退货 {number} 已取消：其商品行可再次退货。'
 }
 
 const tables: Record<Locale, Record<MessageKey, string>> = { en, 'zh-CN': zhCN }

@@ -170,7 +170,12 @@ export const MESSAGES = {
   'limits.cash-received': { en: 'Cash received of {receivedMinor:money} is more than this till accepts in one sale ({maxMinor:money}). Check the amount typed.', 'zh-CN': '收到现金 {receivedMinor:money} 超过本收银台单笔上限（{maxMinor:money}）。请检查输入的金额。' },
   'limits.quantity': { en: 'A quantity of {quantity} is more than this till accepts on one line ({max}).', 'zh-CN': '数量 {quantity} 超过本收银台单行上限（{max}）。' },
   'limits.price': { en: '{name} costs {amountMinor:money} on this line, more than this till accepts ({maxMinor:money}).', 'zh-CN': '{name} 在此行金额为 {amountMinor:money}，超过本收银台上限（{maxMinor:money}）。' },
-  'link.too-large': { en: 'That request was too large for this window to send to the till (a file over the size limit?): nothing was changed.', 'zh-CN': '该请求过大，此窗口无法发送给收银台（文件超过大小上限？）：未做任何更改。' }
+  'link.too-large': { en: 'That request was too large for this window to send to the till (a file over the size limit?): nothing was changed.', 'zh-CN': '该请求过大，此窗口无法发送给收银台（文件超过大小上限？）：未做任何更改。' },
+  // ---- the day's wiring: selling inside an open day ----
+  'shift.day-not-open': {
+    en: 'Open the day before selling: a manager opens it with the opening float in the back office (Day close).',
+    'zh-CN': '请先开始营业日再销售：由经理在后台“日结”中输入开班备用金开始营业。'
+  }
 } as const satisfies Record<string, Templates>
 
 export type MessageId = keyof typeof MESSAGES

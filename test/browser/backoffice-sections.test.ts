@@ -24,7 +24,7 @@ describe('back office sections in Chromium', () => {
 
   it('navigation names every section, and none shows made-up figures before any day', async () => {
     const nav = page.getByRole('navigation', { name: 'Back office' })
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Today', 'Sales', 'Payments', 'Day close', 'Exports', 'Catalog', 'Staff', 'Settings', 'Devices'])
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Today', 'Sales', 'Payments', 'Day close', 'Exports', 'Catalog', 'Staff', 'Settings', 'Devices', 'Returns'])
     await nav.getByRole('link', { name: 'Day close' }).click()
     const dayClose = page.getByRole('region', { name: 'Day close' })
     // The demo store opens its day with its first sale; before that there is nothing to show but the opening.
@@ -34,6 +34,7 @@ describe('back office sections in Chromium', () => {
     const payments = page.getByRole('region', { name: 'Payments' })
     expect(await payments.textContent()).toContain('No blockchain is set up for stablecoin payments on this till.')
     expect(await payments.textContent()).toContain('No transfer is waiting to be matched.')
+    expect(await page.getByRole('region', { name: 'Returns' }).textContent()).toContain('No returns today.')
     expect(await unnamedControls(page)).toEqual([])
   })
 

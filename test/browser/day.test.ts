@@ -1,6 +1,6 @@
-// The manager's whole day in Chromium, on a real (non-demo) store against anvil: the back office opens the day with
-// a float and a PIN; the counter sells for cash and in USDC (paid on
-// chain, confirmed by the watcher); a cash out; the X; Today's charts; a close with counted cash one dollar short
+// The manager's whole day in Chromium, on a real (non-demo) store against anvil: before the day is open the counter
+// refuses to sell; the back office opens the day with a float and a PIN; the counter sells for cash and in USDC (paid
+// on chain, confirmed by the watcher); a cash out; the X; Today's charts; a close with counted cash one dollar short
 // (refused without a reason, then closed); the Z on screen against sums computed here from the ledger; the
 // reconciliation of the day with the chain. Screenshots in en and zh-CN. (No return: the cashier's returns flow is
 // not on this branch yet.)
@@ -97,6 +97,14 @@ describe('a whole day in the back office, in Chromium against anvil', () => {
     await rig?.close()
     await proxy?.close()
     await chain?.stop()
+  })
+
+  it('the counter refuses to sell before the day is open, and says why in the alert region', async () => {
+    await typeAt(cashier, `${COLA}\n`, 5)
+    const alert = cashier.getByRole('alert').filter({ hasText: 'Open the day' })
+    await expect.poll(() => alert.textContent()).toMatch(/^Open the day before selling: a manager opens it with the opening float in the back office/)
+    expect(rig.app.sales.current()).toBeNull()
+    expect(rig.app.db.prepare('SELECT COUNT(*) AS n FROM sales').get()).toEqual({ n: 0 })
   })
 
   it('the manager opens the day with a float and a PIN', async () => {

@@ -27,6 +27,7 @@ import type { Clock } from '../../shared/clock'
 import { prepareCached, type Db } from '../ledger/db'
 import { readSetting } from '../ledger/settings'
 import { storeSettingsSchema } from '../services/store'
+import { returnEntryOf } from '../services/returns'
 import { ShiftService, zPeriod, zSettlementHeader } from '../services/shift'
 import type { CashMovementEntry, DayEntry, DaySettlement, PendingPayment, ReturnEntry, SaleEntry, StablecoinTender, StoreInfo, TaxLine, Tender } from './settlement'
 
@@ -285,12 +286,11 @@ function saleEntry(row: EntryRow, names: ReadonlyMap<string, string>): SaleEntry
 }
 
 /**
- * THE HOOK for returns (issue [D] point 2, the returns service to come): a completed sale of kind 'refund' as a
- * ReturnEntry. Until returns exist nothing writes such a sale, and one found is refused loudly rather than booked
- * wrong. The returns service replaces this with its own mapping (original sale, lines returned, refund tenders).
+ * THE HOOK for returns (issue [D] point 2): a completed sale of kind 'refund' as a ReturnEntry, mapped by the returns
+ * service (original sale, lines returned per rate, refund tender), the same lines the Z nets its tax with.
  */
-export function returnEntryFromLedger(_db: Db, row: { readonly id: string; readonly number: number }): ReturnEntry {
-  throw new Error(`sale ${row.id} (number ${row.number}) is a return, and returns are not mapped to the exports yet (returnEntryFromLedger)`)
+export function returnEntryFromLedger(db: Db, row: { readonly id: string; readonly number: number }): ReturnEntry {
+  return returnEntryOf(db, row.id)
 }
 
 /**

@@ -7,12 +7,14 @@
 // The key folder: STABLETILL_KEY_DIR, else ~/.stabletill/keys (defaultKeyDir). The lead is to move it into
 // AppOptions (the harness's --key-dir, Electron's sealed key folder); the environment variable keeps the CLI and
 // cron jobs pointing at the same folder meanwhile.
+import { createHash } from 'node:crypto'
 import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { Writable } from 'node:stream'
 import type { ZArtifactsView } from '../../shared/api/views'
 import type { Clock } from '../../shared/clock'
 import type { PrinterProfile } from '../devices/printer/profiles'
+import { escapeText } from '../devices/printer/receipt'
 import { defaultKeyDir, loadOrCreateTillKey, signHead } from '../ledger/anchor'
 import { backupToFolder } from '../ledger/backup'
 import { prepareCached, type Db } from '../ledger/db'
@@ -51,6 +53,39 @@ export function closingFolder(dataDir: string, zNumber: number): string {
 
 export function zPdfFileName(day: DaySettlement): string {
   return `${day.store.tillId}_${day.businessDate}_Z${day.zNumber}.pdf`
+}
+
+/** What the Z slip says about its signature, in the report's language (the rest of its labels: reports/labels.ts). */
+const SIGNATURE_LABELS = {
+  en: { signedHead: 'Signed journal head', head: 'Journal head', signature: 'Signature', key: 'Till key', notSigned: 'Not signed: see the back office (Day close).' },
+  'zh-CN': { signedHead: '已签名的日志头', head: '日志头', signature: '签名', key: '收银台密钥', notSigned: '未签名：请在后台“日结”中查看。' }
+} as const satisfies Record<ReportLocale, Record<string, string>>
+
+/**
+ * A short fingerprint a person can compare by eye (issue [E] point 4, "print the head on the Z"): the first 16 hex
+ * digits of the SHA-256 of the base64 value (an Ed25519 signature, or the till key's DER), in groups of four.
+ * Ed25519 signs deterministically, so the same head and key always give the same fingerprint.
+ */
+export function shortFingerprint(base64: string): string {
+  const hex = createHash('sha256').update(Buffer.from(base64, 'base64')).digest('hex').slice(0, 16)
+  return hex.match(/.{4}/g)!.join(' ')
+}
+
+/**
+ * The Z slip's closing block: the journal head the signature covers (its seq and the whole hash, in groups of 16) and the fingerprints of the signature and the till key; or the Z's own head, marked
+ * unsigned, when signing failed. ReceiptLine markup, appended to zReportDocument's.
+ */
+export function signedHeadBlock(head: { readonly seq: number; readonly hash: string }, signed: { readonly signature: string; readonly publicKeyDer: string } | null, locale: ReportLocale): string {
+  const t = SIGNATURE_LABELS[locale]
+  const groups = head.hash.match(/.{1,16}/g)!
+  const rows = [
+    `|"${escapeText(`${signed ? t.signedHead : t.head} #${head.seq}`)}" |`,
+    // Two groups of 16 a line: 33 characters fit the narrowest paper (58 mm, 32 to 35 a line) without a break.
+    `|${escapeText(groups.slice(0, 2).join(' '))} |`,
+    `|${escapeText(groups.slice(2).join(' '))} |`,
+    ...(signed ? [`|${escapeText(`${t.signature}: ${shortFingerprint(signed.signature)}`)} |`, `|${escapeText(`${t.key}: ${shortFingerprint(signed.publicKeyDer)}`)} |`] : [`|${escapeText(t.notSigned)} |`])
+  ]
+  return ['{width:*}', ...rows, '-'].join('\n') + '\n'
 }
 
 export interface ZPrinterHook {
@@ -116,6 +151,7 @@ export async function afterZClose(deps: ZArtifactsDeps, zNumber: number): Promis
   const dataDir = deps.dataDir ?? dataDirOf(db)
   const failures: { step: 'sign' | 'files' | 'backup' | 'print'; reason: string }[] = []
   let anchor: ZArtifactsView['anchor'] = null
+  let signature: string | null = null
   let folder: string | null = null
   let files: string[] = []
   let backupFile: string | null = null
@@ -128,6 +164,7 @@ export async function afterZClose(deps: ZArtifactsDeps, zNumber: number): Promis
     const key = loadOrCreateTillKey(keyDir, storeId)
     const signed = signHead(db, { dataDir, keyDir, key, storeId, tillId: settings.tillId, reason: `z ${zNumber}`, at: deps.clock.now() })
     anchor = { seq: signed.seq, hash: signed.hash, publicKey: key.publicKeyDer }
+    signature = signed.signature
   } catch (e) {
     failures.push({ step: 'sign', reason: reasonOf(e) })
   }
@@ -145,7 +182,11 @@ export async function afterZClose(deps: ZArtifactsDeps, zNumber: number): Promis
 
   if (deps.printer && day && totals) {
     try {
-      const document = zReportDocument(day, totals, deps.printer.profile(), { kind: 'Z', locale: settings.locale === 'zh-CN' ? 'zh-CN' : 'en' })
+      const locale = settings.locale === 'zh-CN' ? 'zh-CN' : 'en'
+      // The head the signature covers (the Z's own entry), else the head the Z was closed at, marked unsigned.
+      const head = anchor && signature ? { seq: anchor.seq, hash: anchor.hash } : { seq: totals.journal.headSeq, hash: totals.journal.headHash }
+      const block = signedHeadBlock(head, anchor && signature ? { signature, publicKeyDer: anchor.publicKey } : null, locale)
+      const document = zReportDocument(day, totals, deps.printer.profile(), { kind: 'Z', locale }) + block
       deps.printer.enqueueReport(document, `z ${zNumber}`)
       printed = true
     } catch (e) {

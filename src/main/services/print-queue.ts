@@ -246,6 +246,20 @@ export class PrintQueue {
     return this.get(id)
   }
 
+  /**
+   * Saves a report (a Z or an X, ReceiptLine markup already laid out for `printer`'s profile) for printing: a job of
+   * kind 'report', journaled 'print.queued' like a receipt and sent, retried and kept in order by the same run.
+   * Synchronous and SQLite only, so the close that asks for it never waits on the printer. `reason`: 'z 12'.
+   * A report may print twice after an unknown outcome (it has no COPY banner to rebuild with): a second Z slip is
+   * harmless, a missing one is not.
+   */
+  enqueueReport(document: string, printer: string, reason: string): PrintJob {
+    const profile = this.profileFor(printer)
+    if (document.trim().length === 0) throw new TillError('invalid-input', 'A report to print has no content.')
+    const id = this.insert({ saleId: null, kind: 'report', document, data: null, profile: profile.id, printer, copy: false, reprintOf: null, reason })
+    return this.get(id)
+  }
+
   /** Puts a failed or queued job back in line (clears the error). A printed job is final: reprint it instead. */
   retry(jobId: number): PrintJob {
     const row = this.row(jobId)

@@ -13,6 +13,7 @@ import type { EventBus } from '../events'
 import { prepareCached, type Db } from '../ledger/db'
 import { readSetting, writeSetting } from '../ledger/settings'
 import { appendJournal } from '../ledger/journal'
+import type { ZPrinterHook } from './day-close'
 import { PrintQueue, type PrintJob } from './print-queue'
 import type { StoreService } from './store'
 
@@ -194,6 +195,21 @@ export class ReceiptService {
     })()
     this.kick()
     return toView(job)
+  }
+
+  /**
+   * The receipt printer as the Z's printer hook (day-close.ts ZPrinterHook): the report is laid out for this
+   * printer's profile, queued as a 'report' job (journaled) and sent in the background, so the close never waits.
+   */
+  zPrinter(): ZPrinterHook {
+    return {
+      profile: () => this.profile(),
+      enqueueReport: (document, reason) => {
+        const job = this.queue.enqueueReport(document, this.settings().name, reason)
+        void this.kick()
+        return toView(job)
+      }
+    }
   }
 
   reprint(saleId: string): PrintJobView {

@@ -871,61 +871,75 @@ export class ReturnsService {
 export function returnEntries(db: Db, tillId: string, openSeq: number, closeSeq: number): ReturnEntry[] {
   const rows = prepareCached(
     db,
-    `SELECT r.*, s.id AS refund_id, s.closed_at AS refund_at, s.cashier AS refund_cashier, s.tax_mode AS refund_tax_mode, o.number AS original_number
-       FROM journal j JOIN sales s ON s.id = j.sale_id JOIN returns r ON r.refund_sale_id = s.id JOIN sales o ON o.id = r.original_sale_id
+    `SELECT s.id FROM journal j JOIN sales s ON s.id = j.sale_id JOIN returns r ON r.refund_sale_id = s.id
       WHERE j.kind = 'sale.completed' AND j.seq > ? AND j.seq < ? AND j.till_id = ? AND s.kind = 'refund'
       ORDER BY r.number`
-  ).all(openSeq, closeSeq, tillId) as (ReturnRow & { refund_id: string; refund_at: number; refund_cashier: string; refund_tax_mode: TaxMode; original_number: number })[]
-  return rows.map((r) => {
-    const lines = prepareCached(db, "SELECT l.amount_minor, l.discount_minor, l.tax_minor, l.tax_rate_ppm, COALESCE(t.name, l.tax_rate_id) AS name FROM sale_lines l LEFT JOIN tax_rates t ON t.id = l.tax_rate_id WHERE l.sale_id = ? ORDER BY l.position").all(r.refund_id) as {
-      amount_minor: number
-      discount_minor: number
-      tax_minor: number
-      tax_rate_ppm: number
-      name: string
-    }[]
-    const byRate = new Map<string, { name: string; ratePpm: number; netMinor: number; taxMinor: number }>()
-    for (const l of lines) {
-      const key = `${l.name}:${l.tax_rate_ppm}`
-      const acc = byRate.get(key) ?? { name: l.name, ratePpm: l.tax_rate_ppm, netMinor: 0, taxMinor: 0 }
-      const kept = l.amount_minor - l.discount_minor
-      acc.netMinor += r.refund_tax_mode === 'inclusive' ? kept - l.tax_minor : kept
-      acc.taxMinor += l.tax_minor
-      byRate.set(key, acc)
-    }
-    const taxes: TaxLine[] = [...byRate.values()].sort((a, b) => a.ratePpm - b.ratePpm)
-    const tender: RefundTender =
-      r.method === 'cash'
-        ? { kind: 'cash', amountMinor: r.amount_minor }
-        : {
-            kind: 'stablecoin',
-            tokenSymbol: r.token_symbol!,
-            tokenDecimals: r.token_decimals!,
-            chainId: r.chain_id!,
-            chainName: chainName(r.chain_id!),
-            tokenUnits: r.amount_units!,
-            amountMinor: r.amount_minor,
-            rate: r.rate!,
-            rateSource: r.rate_source!,
-            txHash: r.tx_hash!,
-            logIndex: r.log_index!,
-            blockNumber: r.block_number!,
-            networkFeeMinor: null,
-            basis: r.basis!
-          }
-    return {
-      kind: 'return',
-      id: r.id,
-      number: r.number,
-      at: r.refund_at,
-      cashier: r.refund_cashier,
-      originalSaleId: r.original_sale_id,
-      originalSaleNumber: r.original_number,
-      taxes,
-      grossMinor: r.amount_minor,
-      tenders: [tender]
-    }
-  })
+  ).all(openSeq, closeSeq, tillId) as { id: string }[]
+  return rows.map((r) => returnEntryOf(db, r.id))
+}
+
+/**
+ * One completed refund sale as the exports' ReturnEntry: the hook reports/from-ledger.ts calls for a 'sale.completed'
+ * entry of kind 'refund' (returnEntryFromLedger). Taxes per rate from the refund sale's lines, as positive amounts,
+ * net of tax in both tax modes, exactly as the Z nets them (shift.ts computeFigures).
+ */
+export function returnEntryOf(db: Db, refundSaleId: string): ReturnEntry {
+  const r = prepareCached(
+    db,
+    `SELECT r.*, s.id AS refund_id, s.closed_at AS refund_at, s.cashier AS refund_cashier, s.tax_mode AS refund_tax_mode, o.number AS original_number
+       FROM sales s JOIN returns r ON r.refund_sale_id = s.id JOIN sales o ON o.id = r.original_sale_id
+      WHERE s.id = ? AND s.kind = 'refund'`
+  ).get(refundSaleId) as (ReturnRow & { refund_id: string; refund_at: number; refund_cashier: string; refund_tax_mode: TaxMode; original_number: number }) | undefined
+  // A refund sale is written in the same transaction as its return's completion: one without is a broken ledger.
+  if (!r) throw new Error(`refund sale ${refundSaleId} has no completed return`)
+  const lines = prepareCached(db, "SELECT l.amount_minor, l.discount_minor, l.tax_minor, l.tax_rate_ppm, COALESCE(t.name, l.tax_rate_id) AS name FROM sale_lines l LEFT JOIN tax_rates t ON t.id = l.tax_rate_id WHERE l.sale_id = ? AND l.voided = 0 ORDER BY l.position").all(r.refund_id) as {
+    amount_minor: number
+    discount_minor: number
+    tax_minor: number
+    tax_rate_ppm: number
+    name: string
+  }[]
+  const byRate = new Map<string, { name: string; ratePpm: number; netMinor: number; taxMinor: number }>()
+  for (const l of lines) {
+    const key = `${l.name}:${l.tax_rate_ppm}`
+    const acc = byRate.get(key) ?? { name: l.name, ratePpm: l.tax_rate_ppm, netMinor: 0, taxMinor: 0 }
+    const kept = l.amount_minor - l.discount_minor
+    acc.netMinor += r.refund_tax_mode === 'inclusive' ? kept - l.tax_minor : kept
+    acc.taxMinor += l.tax_minor
+    byRate.set(key, acc)
+  }
+  const taxes: TaxLine[] = [...byRate.values()].sort((a, b) => a.ratePpm - b.ratePpm)
+  const tender: RefundTender =
+    r.method === 'cash'
+      ? { kind: 'cash', amountMinor: r.amount_minor }
+      : {
+          kind: 'stablecoin',
+          tokenSymbol: r.token_symbol!,
+          tokenDecimals: r.token_decimals!,
+          chainId: r.chain_id!,
+          chainName: chainName(r.chain_id!),
+          tokenUnits: r.amount_units!,
+          amountMinor: r.amount_minor,
+          rate: r.rate!,
+          rateSource: r.rate_source!,
+          txHash: r.tx_hash!,
+          logIndex: r.log_index!,
+          blockNumber: r.block_number!,
+          networkFeeMinor: null,
+          basis: r.basis!
+        }
+  return {
+    kind: 'return',
+    id: r.id,
+    number: r.number,
+    at: r.refund_at,
+    cashier: r.refund_cashier,
+    originalSaleId: r.original_sale_id,
+    originalSaleNumber: r.original_number,
+    taxes,
+    grossMinor: r.amount_minor,
+    tenders: [tender]
+  }
 }
 
 /**

@@ -12,6 +12,7 @@ import { prepareCached, type Db } from '../ledger/db'
 import { appendJournal } from '../ledger/journal'
 import type { CatalogService, ScannedItem } from './catalog'
 import { readLimits } from './limits'
+import { assertCanSell, ShiftService } from './shift'
 import type { StoreService } from './store'
 
 interface SaleRow {
@@ -90,6 +91,8 @@ export class SaleService {
   private readonly afterComplete: AfterComplete[] = []
   private readonly completing: OnCompleting[] = []
   private readonly editGuards: ((saleId: string) => string | null)[] = []
+  /** Set when opening a sale opened the demo store's day; changed() emits 'shift:changed' once after the commit. */
+  private demoDayOpened = false
   constructor(private readonly deps: SaleServiceDeps) {}
 
   /** Another service may lock a sale's lines (e.g. while a payment request for its amount is open). */
@@ -506,6 +509,11 @@ export class SaleService {
   private changed(saleId: string): SaleView {
     const view = this.get(saleId)
     this.deps.events.emit('sale:changed', view.status === 'open' ? view : null)
+    if (this.demoDayOpened) {
+      // The demo store opened its own day with this sale (assertCanSell): the back office's Day close shows it.
+      this.demoDayOpened = false
+      this.deps.events.emit('shift:changed', new ShiftService({ db: this.db, clock: this.deps.clock, store: this.deps.store }).current())
+    }
     return view
   }
 
@@ -530,6 +538,10 @@ export class SaleService {
       this.checkEditable(existing.id)
       return existing
     }
+    // Selling happens inside an open day (issue [D]): a real store refuses here, before the sale gets a number;
+    // the demo store opens its own day (a savepoint of this transaction), announced after the commit (changed()).
+    // A rolled-back transaction leaves the flag set with no day opened: the event then only repeats the truth.
+    if (assertCanSell({ db: this.db, clock: this.deps.clock, store: this.deps.store }) !== null) this.demoDayOpened = true
     const settings = this.deps.store.settings()
     // Gap-free numbering per till: the counter moves in the same transaction that creates the sale.
     this.q('INSERT INTO till_counters (till_id, last_sale_number) VALUES (?, 0) ON CONFLICT(till_id) DO NOTHING').run(settings.tillId)

@@ -16,7 +16,7 @@ import type { JsonValue } from '../../shared/canonical-json'
 import type { Clock } from '../../shared/clock'
 import { currencyExponent, formatMinorPlain } from '../../shared/money'
 import { chainName } from '../../shared/payment/tokens'
-import { TillError } from '../../shared/result'
+import { refuse, TillError } from '../../shared/result'
 import { prepareCached, type Db } from '../ledger/db'
 import { appendJournal } from '../ledger/journal'
 
@@ -78,9 +78,7 @@ export function openSessionId(db: Db, tillId: string): string | null {
  * only reads).
  */
 export function assertSessionOpen(db: Db, tillId: string): void {
-  if (!openSessionRow(db, tillId)) {
-    throw new TillError('conflict', 'Open the day before selling: a manager opens it with the opening float in the back office.', { reason: 'no-open-session' })
-  }
+  if (!openSessionRow(db, tillId)) throw refuse('conflict', 'shift.day-not-open')
 }
 
 function journalHead(db: Db): { seq: number; hash: string } {
@@ -241,13 +239,16 @@ export function computeFigures(db: Db, session: SessionRow, end: FiguresEnd): ZF
      )
      SELECT
        (SELECT json_group_array(json_array(kind, n, total)) FROM (SELECT kind, COUNT(*) AS n, COALESCE(SUM(total_minor), 0) AS total FROM done GROUP BY kind)) AS by_kind,
-       (SELECT json_group_array(json_array(tax_rate_id, name, tax_rate_ppm, taxable, tax, discount)) FROM (
-          SELECT l.tax_rate_id, COALESCE(t.name, l.tax_rate_id) AS name, l.tax_rate_ppm,
-                 SUM(CASE WHEN d.tax_mode = 'inclusive' THEN l.amount_minor - l.discount_minor - l.tax_minor ELSE l.amount_minor - l.discount_minor END) AS taxable,
-                 SUM(l.tax_minor) AS tax, SUM(l.discount_minor) AS discount
-            FROM done d JOIN sale_lines l ON l.sale_id = d.id LEFT JOIN tax_rates t ON t.id = l.tax_rate_id
-           WHERE d.kind = 'sale' AND l.voided = 0
-           GROUP BY l.tax_rate_id, l.tax_rate_ppm ORDER BY l.tax_rate_ppm, l.tax_rate_id)) AS taxes,
+       (SELECT json_group_array(json_array(tax_rate_id, name, tax_rate_ppm, sales_taxable, sales_tax, discount, returns_taxable, returns_tax)) FROM (
+          SELECT tax_rate_id, name, tax_rate_ppm,
+                 SUM(CASE WHEN kind = 'sale' THEN taxable ELSE 0 END) AS sales_taxable, SUM(CASE WHEN kind = 'sale' THEN tax ELSE 0 END) AS sales_tax,
+                 SUM(CASE WHEN kind = 'sale' THEN discount ELSE 0 END) AS discount,
+                 SUM(CASE WHEN kind = 'refund' THEN taxable ELSE 0 END) AS returns_taxable, SUM(CASE WHEN kind = 'refund' THEN tax ELSE 0 END) AS returns_tax
+            FROM (SELECT d.kind, l.tax_rate_id, COALESCE(t.name, l.tax_rate_id) AS name, l.tax_rate_ppm, l.tax_minor AS tax, l.discount_minor AS discount,
+                         CASE WHEN d.tax_mode = 'inclusive' THEN l.amount_minor - l.discount_minor - l.tax_minor ELSE l.amount_minor - l.discount_minor END AS taxable
+                    FROM done d JOIN sale_lines l ON l.sale_id = d.id LEFT JOIN tax_rates t ON t.id = l.tax_rate_id
+                   WHERE l.voided = 0)
+           GROUP BY tax_rate_id, tax_rate_ppm ORDER BY tax_rate_ppm, tax_rate_id)) AS taxes,
        (SELECT json_group_array(json_array(token, chain_id, n, amount)) FROM (
           SELECT json_extract(t.details, '$.tokenSymbol') AS token, json_extract(t.details, '$.chainId') AS chain_id, COUNT(*) AS n, SUM(t.amount_minor) AS amount
             FROM done d JOIN tenders t ON t.sale_id = d.id
@@ -266,8 +267,20 @@ export function computeFigures(db: Db, session: SessionRow, end: FiguresEnd): ZF
   // Returns: the refund service (to come) completes sales of kind 'refund' whose total is the positive amount given
   // back. Their cash leaves the drawer through cash_movements (kind 'refund'), not through their tenders.
   const returns = kindTotals('refund')
-  const taxRows = JSON.parse(row.taxes) as [taxRateId: string, name: string, ratePpm: number, taxable: number, tax: number, discount: number][]
-  const taxes: TaxFigures[] = taxRows.map(([taxRateId, name, ratePpm, taxable, tax]) => ({ taxRateId, name, ratePpm, taxableMinor: taxable, taxMinor: tax }))
+  // Tax per rate is what is owed: the sales' minus the returns' (refund sales' lines are the returned shares, as
+  // positive amounts), as the exports book it (reports/settlement.ts computeZTotals, journal.ts Liabilities:Tax).
+  const taxRows = JSON.parse(row.taxes) as [taxRateId: string, name: string, ratePpm: number, salesTaxable: number, salesTax: number, discount: number, returnsTaxable: number, returnsTax: number][]
+  const taxes: TaxFigures[] = taxRows.map(([taxRateId, name, ratePpm, salesTaxable, salesTax, , returnsTaxable, returnsTax]) => ({
+    taxRateId,
+    name,
+    ratePpm,
+    taxableMinor: salesTaxable - returnsTaxable,
+    taxMinor: salesTax - returnsTax,
+    salesTaxableMinor: salesTaxable,
+    salesTaxMinor: salesTax,
+    returnsTaxableMinor: returnsTaxable,
+    returnsTaxMinor: returnsTax
+  }))
   const tokens: TokenTenderFigures[] = (JSON.parse(row.tokens) as [token: string | null, chainId: number | null, n: number, amount: number][]).map(([token, chain, n, amount]) => {
     const symbol = token ?? 'unknown'
     const chainId = chain ?? 0

@@ -19,6 +19,7 @@ import { ExportsSection } from './exports'
 import { progress, ReconciliationSection } from './reconciliation'
 import { loadToday, TodaySection } from './today'
 import { IntegritySection, loadIntegrity, watchIntegrity } from './integrity'
+import { loadReturns, returnChanged, ReturnsSection } from './returns'
 
 const NAV: readonly { id: string; label: MessageKey }[] = [
   { id: 'today', label: 'bo.nav.today' },
@@ -29,7 +30,8 @@ const NAV: readonly { id: string; label: MessageKey }[] = [
   { id: 'catalog', label: 'bo.nav.catalog' },
   { id: 'staff', label: 'bo.nav.staff' },
   { id: 'settings', label: 'bo.nav.settings' },
-  { id: 'devices', label: 'bo.nav.devices' }
+  { id: 'devices', label: 'bo.nav.devices' },
+  { id: 'returns', label: 'bo.nav.returns' }
 ]
 
 async function switchLanguage(): Promise<void> {
@@ -80,6 +82,7 @@ function BackOffice() {
           <DrawerSection />
           <ScannersSection />
           <ScannerTest />
+          <ReturnsSection />
         </div>
       </main>
       <Dialogs />
@@ -104,7 +107,8 @@ async function main(): Promise<void> {
     void Promise.all([loadToday(), loadZList()])
   })
   page.api.on('reconcile:progress', (value) => (progress.value = value))
-  const loadAll = () => Promise.all([loadPrinter(), loadPreview(), loadSales(), loadScanners(), loadPayments(), loadStaff(), loadSession(), loadToday(), loadShift(), loadZList(), loadIntegrity()])
+  page.api.on('return:changed', (value) => returnChanged(value))
+  const loadAll = () => Promise.all([loadPrinter(), loadPreview(), loadSales(), loadScanners(), loadPayments(), loadStaff(), loadSession(), loadToday(), loadShift(), loadZList(), loadIntegrity(), loadReturns()])
   watchIntegrity((listener) => page.api.on('ledger:integrity-changed', listener))
   page.onReconnect(() => void loadAll())
   await loadAll()

@@ -280,9 +280,15 @@ export interface TaxFigures {
   readonly taxRateId: string
   readonly name: string
   readonly ratePpm: number
-  /** Net of tax, after line discounts. */
+  /** Net of tax, after line discounts; sales minus returns (what is owed). */
   readonly taxableMinor: number
+  /** Sales' tax minus returned tax: what is owed. */
   readonly taxMinor: number
+  /** The two sides of the net, per rate (absent on a Z closed before returns were netted). */
+  readonly salesTaxableMinor?: number
+  readonly salesTaxMinor?: number
+  readonly returnsTaxableMinor?: number
+  readonly returnsTaxMinor?: number
 }
 
 export interface TokenTenderFigures {

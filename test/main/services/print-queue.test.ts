@@ -153,6 +153,34 @@ describe('PrintQueue', () => {
     expect(queue.get(fine.id).status).toBe('printed')
   })
 
+  it('a report (a Z) is queued and journaled like a receipt, waits while the printer is unreachable, and prints once when it is back', async () => {
+    const dead = createServer()
+    await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve))
+    const deadPort = (dead.address() as { port: number }).port
+    await new Promise<void>((resolve) => dead.close(() => resolve()))
+    const printers: Record<string, { transport: PrinterTransport }> = { front: { transport: tcp({ port: deadPort, connectTimeoutMs: 500 }) } }
+    const queue = queueFor(printers)
+    const document = '{width:*}\n^^^`Z REPORT`\n|Z #7 |\n-\n'
+    const job = queue.enqueueReport(document, 'front', 'z 7')
+    expect(job).toMatchObject({ kind: 'report', saleId: null, status: 'queued', reason: 'z 7' })
+    expect(journalKinds()).toEqual(['print.queued'])
+    expect(() => queue.enqueueReport('  ', 'front', 'z 8')).toThrow(/no content/)
+
+    await queue.process()
+    expect(queue.get(job.id)).toMatchObject({ status: 'queued', attempts: 1 })
+    expect(server.printed().length).toBe(0)
+    // The printer is back (the same name, now reachable): a retry run sends it, once.
+    printers['front'] = { transport: tcp() }
+    transports.push(printers['front'].transport)
+    await queue.process()
+    expect(queue.get(job.id)).toMatchObject({ status: 'printed', attempts: 2 })
+    await queue.process()
+    const text = decodedText(decodeEscPos(server.printed()))
+    expect(text.match(/Z REPORT/g)).toHaveLength(1)
+    expect(text).toContain('Z #7')
+    expect(journalKinds()).toEqual(['print.queued', 'print.printed'])
+  })
+
   it('a reprint is a new job with COPY; a printed job is never re-sent and a second original is refused', async () => {
     const queue = queueFor({ front: { transport: tcp() } })
     const original = queue.enqueueReceipt(cashReceipt(), 'front')

@@ -35,6 +35,36 @@ function refused(fn: () => unknown): TillError {
   throw new Error('expected a refusal')
 }
 
+describe('selling only inside an open day', () => {
+  it('a real store refuses the first scan outside an open day, numbers nothing, and sells once the day is open', async () => {
+    await till.cleanup()
+    till = testTill({ initialSettings: { demo: false } })
+    const { sales, db } = till.app
+    const refusal = refused(() => sales.scan(COLA, 'manual'))
+    expect(refusal).toMatchObject({ code: 'conflict', key: 'shift.day-not-open' })
+    expect(refusal.message).toMatch(/^Open the day before selling/)
+    expect(refused(() => sales.addProduct('P005', 1))).toMatchObject({ key: 'shift.day-not-open' })
+    // Nothing was written: no sale, no number taken, no journal entry for the refused scans.
+    expect(db.prepare('SELECT COUNT(*) AS n FROM sales').get()).toEqual({ n: 0 })
+    expect(db.prepare("SELECT COUNT(*) AS n FROM journal WHERE kind LIKE 'sale.%'").get()).toEqual({ n: 0 })
+    const opened = await till.app.registry.dispatch('backoffice', 'shift:open', { floatMinor: 5_000, pin: '1234' })
+    expect(opened).toMatchObject({ ok: true })
+    expect(sales.scan(COLA, 'manual')).toMatchObject({ number: 1, status: 'open' })
+  })
+
+  it('the demo store opens its own day at its first sale and says so to the windows', () => {
+    const seen: unknown[] = []
+    till.app.events.subscribe((event, payload) => {
+      if (event === 'shift:changed') seen.push(payload)
+    })
+    expect(till.app.db.prepare("SELECT COUNT(*) AS n FROM cash_sessions WHERE status = 'open'").get()).toEqual({ n: 0 })
+    till.app.sales.scan(COLA, 'manual')
+    expect(seen).toEqual([expect.objectContaining({ openedBy: 'demo', floatMinor: 20_000 })])
+    till.app.sales.scan(COLA, 'manual')
+    expect(seen).toHaveLength(1) // once: the day was open for the second scan
+  })
+})
+
 describe('sale service on a real ledger file', () => {
   it('scans, merges repeat scans, adds packs and computes per-line tax', () => {
     const sales = till.app.sales

@@ -35,6 +35,8 @@ describe('staff and roles', () => {
     const added = await call('backoffice', 'staff:add', { pin: OWNER_PIN, name: 'Chen Wei', role: 'cashier', newPin: '4711' })
     expect(added).toMatchObject({ ok: true, value: { id: 'C1', name: 'Chen Wei', role: 'cashier', disabled: false } })
     expect(await call('cashier', 'staff:sign-in', { pin: '4711' })).toMatchObject({ ok: true, value: { staffId: 'C1', name: 'Chen Wei', role: 'cashier' } })
+    // A real shop sells inside an open day: the manager opens it with the float.
+    expect(await call('backoffice', 'shift:open', { floatMinor: 10_000, pin: '1234' })).toMatchObject({ ok: true })
     const sale = await call('cashier', 'sale:scan', { code: COLA, source: 'manual' })
     expect(sale).toMatchObject({ ok: true, value: { cashier: 'Chen Wei' } })
     const row = till.app.db.prepare("SELECT cashier, staff_id FROM sales WHERE status = 'open'").get()
