@@ -1,10 +1,11 @@
 // The export bytes pinned: the seeded ledger day (seeded-ledger.ts), the sample day and a generated day, every
 // format, as sha256 of the bytes the writers produced when these hashes were taken (before the one-pass export of
 // bench/day.ts replaced the per-format passes). A change to any byte of any export fails here: the accountants'
-// tools dedupe on the ids and some compare files, so a re-export of a day must be the same file.
+// tools dedupe on the ids and some compare files, so a re-export of a day must be the same file. Each day is written
+// per format (writeExport), all five from one pass (writeDayExports), and the same with every spool on disk.
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { EXPORT_FORMATS, writeExport, type ExportFormat } from '../../../src/main/reports'
+import { EXPORT_FORMATS, writeDayExports, writeExport, type ExportFormat } from '../../../src/main/reports'
 import { daySettlementFromLedger } from '../../../src/main/reports/from-ledger'
 import { StringSink } from '../../../src/main/reports/output'
 import { computeZTotals, type DaySettlement } from '../../../src/main/reports/settlement'
@@ -35,13 +36,23 @@ const GOLDEN: Record<'ledger' | 'sample' | 'synthetic', Record<ExportFormat, str
   }
 }
 
+const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex')
+
+/** All five from one pass (the Z folded in the same pass), with `spoolBudgetChars` 0 every body goes through a temp file. */
+async function onePassHashes(day: DaySettlement, spoolBudgetChars?: number): Promise<Record<ExportFormat, string>> {
+  const sinks = Object.fromEntries(EXPORT_FORMATS.map((f) => [f, new StringSink()])) as Record<ExportFormat, StringSink>
+  const totals = await writeDayExports(day, sinks, { spoolBudgetChars })
+  expect(totals).toEqual(computeZTotals(day))
+  return Object.fromEntries(EXPORT_FORMATS.map((f) => [f, sha256(sinks[f].bytes())])) as Record<ExportFormat, string>
+}
+
 async function hashes(day: DaySettlement): Promise<Record<ExportFormat, string>> {
   const totals = computeZTotals(day)
   const out: Partial<Record<ExportFormat, string>> = {}
   for (const format of EXPORT_FORMATS) {
     const sink = new StringSink()
     await writeExport(day, format, sink, { totals })
-    out[format] = createHash('sha256').update(sink.bytes()).digest('hex')
+    out[format] = sha256(sink.bytes())
   }
   return out as Record<ExportFormat, string>
 }
@@ -66,13 +77,19 @@ describe('the export bytes of a known day', () => {
     expect(totals.discountsMinor).toBeGreaterThan(0)
     expect(totals.tenders.tokens.map((t) => t.paymentCount)).toEqual([16])
     expect(await hashes(day)).toEqual(GOLDEN.ledger)
+    expect(await onePassHashes(day)).toEqual(GOLDEN.ledger)
+    expect(await onePassHashes(day, 0)).toEqual(GOLDEN.ledger)
   })
 
   it('the sample day', async () => {
     expect(await hashes(sampleDay())).toEqual(GOLDEN.sample)
+    expect(await onePassHashes(sampleDay())).toEqual(GOLDEN.sample)
+    expect(await onePassHashes(sampleDay(), 0)).toEqual(GOLDEN.sample)
   })
 
   it('a generated 2,000-sale day', async () => {
     expect(await hashes(syntheticDay(2000))).toEqual(GOLDEN.synthetic)
+    expect(await onePassHashes(syntheticDay(2000))).toEqual(GOLDEN.synthetic)
+    expect(await onePassHashes(syntheticDay(2000), 0)).toEqual(GOLDEN.synthetic)
   })
 })

@@ -41,7 +41,7 @@ export function seedLedgerDayBySql(sales: number): SeededDay {
      VALUES (31337, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 'tag')`
   )
   const complete = db.prepare("UPDATE sales SET status = ?, closed_at = ?, subtotal_minor = ?, tax_minor = ?, total_minor = ? WHERE id = ?")
-  const entry = (kind: string, saleId: string | null, payload: Record<string, unknown> = {}) => appendJournal(db, { at: clock.now(), tillId: 'T1', kind, saleId, payload })
+  const entry = (kind: string, saleId: string | null, payload: Record<string, string> = {}) => appendJournal(db, { at: clock.now(), tillId: 'T1', kind, saleId, payload })
   db.transaction(() => {
     for (let n = 1; n <= sales; n++) {
       const id = `T1-${String(n).padStart(7, '0')}`
