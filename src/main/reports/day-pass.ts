@@ -22,13 +22,16 @@ import type { Writable } from 'node:stream'
 import { entryMovements, type Movement } from './movements'
 import { computeZTotals, type DayEntry, type DaySettlement, type ZTotals } from './settlement'
 
-/** Text appended in order; in memory while the shared budget lasts, then in a temporary file. */
+/**
+ * Text appended in order, encoded to UTF-8 as it comes into 1 MB buffers: in memory while the shared budget lasts,
+ * then in a temporary file. Buffers live outside the JS heap, so a spool of any size adds nothing for the garbage
+ * collector to trace (a list of strings did: the collector was most of the pass's time).
+ */
 export class Spool {
-  /** Appended text not yet moved to `held` or to the file. */
-  private pending: string[] = []
-  private pendingChars = 0
-  /** Text kept in memory, in order, before anything in the file. */
-  private readonly held: string[] = []
+  private buffer: Buffer = Buffer.allocUnsafe(SPOOL_BUFFER_BYTES)
+  private used = 0
+  /** Full buffers kept in memory, in order, before anything in the file. */
+  private readonly held: Buffer[] = []
   private fd: number | null = null
   private file: string | null = null
   private fileBytes = 0
@@ -36,32 +39,37 @@ export class Spool {
   constructor(private readonly set: SpoolSet) {}
 
   append(text: string): void {
-    this.pending.push(text)
-    this.pendingChars += text.length
-    if (this.pendingChars >= SPOOL_FLUSH_CHARS) this.flush()
+    // A UTF-8 character takes at most 3 bytes per UTF-16 unit: if it might not fit, start a new buffer first.
+    if (this.used + text.length * 3 > this.buffer.length) {
+      this.flush()
+      if (text.length * 3 > this.buffer.length) this.buffer = Buffer.allocUnsafe(text.length * 3)
+    }
+    this.used += this.buffer.write(text, this.used, 'utf8')
   }
 
   private flush(): void {
-    if (this.pendingChars === 0) return
-    const text = this.pending.join('')
-    this.pending = []
-    this.pendingChars = 0
+    if (this.used === 0) return
+    const full = this.buffer.subarray(0, this.used)
     // Once a spool has spilled, the rest goes after it in the file, so the order holds.
-    if (this.fd === null && this.set.reserve(text.length)) {
-      this.held.push(text)
-      return
+    if (this.fd === null && this.set.reserve(full.length)) {
+      this.held.push(full)
+      this.buffer = Buffer.allocUnsafe(SPOOL_BUFFER_BYTES)
+    } else {
+      if (this.fd === null) {
+        this.file = this.set.tempFile()
+        this.fd = openSync(this.file, 'w+')
+      }
+      let written = 0
+      while (written < full.length) written += writeSync(this.fd, full, written, full.length - written)
+      this.fileBytes += full.length
     }
-    if (this.fd === null) {
-      this.file = this.set.tempFile()
-      this.fd = openSync(this.file, 'w+')
-    }
-    this.fileBytes += writeSync(this.fd, text, null, 'utf8')
+    this.used = 0
   }
 
   /** Streams everything appended to `out`, in order; the temporary file is closed and removed. */
   async drainTo(out: Writable): Promise<void> {
     this.flush()
-    for (const text of this.held) await write(out, text)
+    for (const chunk of this.held) await write(out, chunk)
     this.held.length = 0
     if (this.fd === null) return
     const fd = this.fd
@@ -88,11 +96,11 @@ export class Spool {
   }
 }
 
-/** Text batched per spool before it is kept or written: one syscall per ~1 MB, not one per line. */
-const SPOOL_FLUSH_CHARS = 1 << 20
+/** Bytes gathered per spool before they are kept or written: one syscall per ~1 MB, not one per line. */
+const SPOOL_BUFFER_BYTES = 1 << 20
 const READ_CHUNK_BYTES = 1 << 20
-/** In-memory text across all spools of a pass before they spill to disk (chars ≈ bytes: exports are ASCII-heavy). */
-export const SPOOL_MEMORY_BUDGET = 48 * 1024 * 1024
+/** Bytes kept in memory across all spools of a pass before they spill to disk (a 10,000-sale day's five: ~17 MB). */
+export const SPOOL_MEMORY_BUDGET = 32 * 1024 * 1024
 
 export class SpoolSet {
   private dir: string | null = null
@@ -100,7 +108,7 @@ export class SpoolSet {
   private used = 0
   private readonly spools: Spool[] = []
 
-  constructor(private readonly budgetChars: number = SPOOL_MEMORY_BUDGET) {}
+  constructor(private readonly budgetBytes: number = SPOOL_MEMORY_BUDGET) {}
 
   spool(): Spool {
     const s = new Spool(this)
@@ -108,9 +116,9 @@ export class SpoolSet {
     return s
   }
 
-  reserve(chars: number): boolean {
-    if (this.used + chars > this.budgetChars) return false
-    this.used += chars
+  reserve(bytes: number): boolean {
+    if (this.used + bytes > this.budgetBytes) return false
+    this.used += bytes
     return true
   }
 
@@ -149,8 +157,8 @@ async function write(out: Writable, chunk: string | Buffer): Promise<void> {
  * Every target's file from ONE walk over `day.entries`; returns the day's Z (folded in the same walk unless
  * `totals` is given). Each Writable is written in turn and not ended (the caller ends or finishes it).
  */
-export async function writeDayPass(day: DaySettlement, targets: readonly DayTarget[], options: { readonly totals?: ZTotals; readonly spoolBudgetChars?: number } = {}): Promise<ZTotals> {
-  const spools = new SpoolSet(options.spoolBudgetChars)
+export async function writeDayPass(day: DaySettlement, targets: readonly DayTarget[], options: { readonly totals?: ZTotals; readonly spoolBudgetBytes?: number } = {}): Promise<ZTotals> {
+  const spools = new SpoolSet(options.spoolBudgetBytes)
   try {
     const writers = targets.map((t) => t.writer(spools))
     const visit = (entry: DayEntry): void => {

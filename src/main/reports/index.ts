@@ -22,8 +22,8 @@ export interface ExportOptions {
   readonly bom?: boolean
   /** Journals only: write account/commodity declarations (default true). */
   readonly declarations?: boolean
-  /** How much text the pass keeps in memory before its spools go to temporary files (day-pass.ts; tests set 0). */
-  readonly spoolBudgetChars?: number
+  /** How many bytes the pass keeps in memory before its spools go to temporary files (day-pass.ts; tests set 0). */
+  readonly spoolBudgetBytes?: number
 }
 
 /** "till-1_2026-01-15_Z7.camt053.xml": one name per day, till and format. */
@@ -47,7 +47,7 @@ function writerOf(day: DaySettlement, format: ExportFormat, options: ExportOptio
 }
 
 export async function writeExport(day: DaySettlement, format: ExportFormat, out: Writable, options: ExportOptions = {}): Promise<void> {
-  await writeDayPass(day, [{ writer: writerOf(day, format, options), out }], { totals: options.totals, spoolBudgetChars: options.spoolBudgetChars })
+  await writeDayPass(day, [{ writer: writerOf(day, format, options), out }], { totals: options.totals, spoolBudgetBytes: options.spoolBudgetBytes })
 }
 
 /**
@@ -57,7 +57,7 @@ export async function writeExport(day: DaySettlement, format: ExportFormat, out:
  */
 export async function writeDayExports(day: DaySettlement, outs: Partial<Record<ExportFormat, Writable>>, options: ExportOptions = {}): Promise<ZTotals> {
   const targets = EXPORT_FORMATS.filter((f) => outs[f] !== undefined).map((f) => ({ writer: writerOf(day, f, options), out: outs[f]! }))
-  return writeDayPass(day, targets, { totals: options.totals, spoolBudgetChars: options.spoolBudgetChars })
+  return writeDayPass(day, targets, { totals: options.totals, spoolBudgetBytes: options.spoolBudgetBytes })
 }
 
 export { computeZTotals } from './settlement'

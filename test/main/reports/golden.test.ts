@@ -38,10 +38,10 @@ const GOLDEN: Record<'ledger' | 'sample' | 'synthetic', Record<ExportFormat, str
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex')
 
-/** All five from one pass (the Z folded in the same pass), with `spoolBudgetChars` 0 every body goes through a temp file. */
-async function onePassHashes(day: DaySettlement, spoolBudgetChars?: number): Promise<Record<ExportFormat, string>> {
+/** All five from one pass (the Z folded in the same pass), with `spoolBudgetBytes` 0 every body goes through a temp file. */
+async function onePassHashes(day: DaySettlement, spoolBudgetBytes?: number): Promise<Record<ExportFormat, string>> {
   const sinks = Object.fromEntries(EXPORT_FORMATS.map((f) => [f, new StringSink()])) as Record<ExportFormat, StringSink>
-  const totals = await writeDayExports(day, sinks, { spoolBudgetChars })
+  const totals = await writeDayExports(day, sinks, { spoolBudgetBytes })
   expect(totals).toEqual(computeZTotals(day))
   return Object.fromEntries(EXPORT_FORMATS.map((f) => [f, sha256(sinks[f].bytes())])) as Record<ExportFormat, string>
 }
