@@ -304,8 +304,9 @@ export function returnEntryFromLedger(_db: Db, row: { readonly id: string; reado
 }
 
 /**
- * Days up to this many entries are kept in memory after their first complete pass (a few MB), so the Z and the ten
- * passes of the five exports read the ledger once; bigger days stream every pass (flat memory, bench/day.ts).
+ * Days up to this many entries are kept in memory after their first complete pass (a few MB), so a caller that
+ * folds the Z and then writes an export (day-handlers.ts, the CLI) reads the ledger once; bigger days stream every
+ * pass (flat memory, bench/day.ts). The one-pass export (writeDayExports) needs no second pass at all.
  * Safe because a period's rows never change: its journal range is fixed and completed sales are frozen (triggers).
  */
 export const MEMO_MAX_ENTRIES = 25_000
