@@ -1,7 +1,12 @@
-// Closing a day from the LEDGER (`npm run bench day`, issue [D]): the Z (the shift service's close, then the Z report
-// read back from the ledger and folded), the reconciliation against a local anvil chain, and every export, for a day
-// of 10,000 sales and for a day of 1,000,000 sales, beside the floor: one plain SELECT over the same day's sales.
+// Closing a day from the LEDGER (`npm run bench day`, issue [D]): the Z (the shift service's close), then the Z report
+// and all five exports read back from the ledger in ONE pass (writeDayExports: the Z folded in the same walk), and
+// the reconciliation against a local anvil chain, beside the floor: one plain SELECT over the same day's sales.
 // bench/reports.ts times the renderers on generated entries; this one adds the ledger cursor and the chain.
+//
+// Three cases, because "1,000,000 sales" can be read two ways: a day of 10,000 sales in a fresh ledger; a day of
+// 1,000,000 sales (the goal's row: the day itself is big); and a day of 10,000 sales in a ledger that already holds
+// 990,000 sales of earlier days (a big ledger, a normal day: the period is found by its journal range, so the earlier
+// days should cost nothing).
 //
 // Rows are written with SQL in the shapes the services write (as bench/shift.ts does: a sale, 3 lines, a tender and
 // six journal entries per sale; stablecoin tenders with their payment request and the chain log the watcher would
@@ -19,9 +24,8 @@ import { createApp } from '../src/main/app'
 import { spawnAnvil } from '../src/main/chain/anvil'
 import { RpcPool } from '../src/main/chain/rpc'
 import type { Db } from '../src/main/ledger/db'
-import { EXPORT_FORMATS, writeExport } from '../src/main/reports'
+import { EXPORT_FORMATS, writeDayExports, type ExportFormat } from '../src/main/reports'
 import { daySettlementFromLedger } from '../src/main/reports/from-ledger'
-import { computeZTotals } from '../src/main/reports/settlement'
 import { reportSections } from '../src/main/reports/z-report'
 import { reconcile } from '../src/main/services/reconcile'
 import { ShiftService } from '../src/main/services/shift'
@@ -45,6 +49,7 @@ export interface DayBenchRow {
 
 export interface DayBenchResult {
   readonly sales: number
+  readonly historySales: number
   readonly stablecoinPayments: number
   readonly seedSeconds: number
   readonly rows: readonly DayBenchRow[]
@@ -105,8 +110,11 @@ async function payOnChain(provider: JsonRpcProvider, token: string, count: numbe
   return transfers
 }
 
-/** Writes `count` completed sales of a day after the journal head; sale k·step is paid by transfer k, the rest in cash. */
-export function seedDay(db: Db, clock: ManualClock, count: number, token: string, transfers: readonly Transfer[]): void {
+/**
+ * Writes `count` completed sales of a day after the journal head, numbered from `firstNumber`; sale k·step of the
+ * day is paid by transfer k, the rest in cash (all cash when `transfers` is empty).
+ */
+export function seedDay(db: Db, clock: ManualClock, count: number, token: string, transfers: readonly Transfer[], firstNumber = 1): void {
   const insertSale = db.prepare("INSERT INTO sales (id, till_id, number, kind, status, currency, tax_mode, cashier, opened_at) VALUES (?, 'T1', ?, 'sale', 'open', 'USD', 'exclusive', 'Cashier 1', ?)")
   const insertLine = db.prepare(
     "INSERT INTO sale_lines (id, sale_id, position, product_id, name, barcode, quantity, unit_price_minor, amount_minor, tax_rate_id, tax_rate_ppm, tax_minor) VALUES (?, ?, ?, 'P005', 'Cola 330 ml can', '5901234123013', 1, 99, 99, 'std', 82500, 8)"
@@ -124,7 +132,7 @@ export function seedDay(db: Db, clock: ManualClock, count: number, token: string
   const complete = db.prepare("UPDATE sales SET status = 'completed', closed_at = ?, subtotal_minor = 297, tax_minor = 24, total_minor = 321, journal_hash = ? WHERE id = ?")
   const head = db.prepare('SELECT seq FROM journal ORDER BY seq DESC LIMIT 1').pluck()
   const insertEntry = db.prepare("INSERT INTO journal (seq, at, till_id, kind, sale_id, payload, prev_hash, hash) VALUES (?, ?, 'T1', ?, ?, '{}', ?, ?)")
-  const step = Math.max(1, Math.floor(count / transfers.length))
+  const step = transfers.length === 0 ? count + 1 : Math.max(1, Math.floor(count / transfers.length))
   const batch = db.transaction((from: number, to: number) => {
     let seq = head.get() as number
     const entry = (kind: string, saleId: string) => {
@@ -134,9 +142,10 @@ export function seedDay(db: Db, clock: ManualClock, count: number, token: string
       return hash
     }
     for (let n = from; n < to; n++) {
-      const id = `T1-${String(n).padStart(7, '0')}`
+      const number = firstNumber - 1 + n
+      const id = `T1-${String(number).padStart(7, '0')}`
       const at = clock.now()
-      insertSale.run(id, n, at)
+      insertSale.run(id, number, at)
       entry('sale.opened', id)
       for (let p = 1; p <= 3; p++) {
         insertLine.run(`${id}/L${p}`, id, p)
@@ -145,7 +154,7 @@ export function seedDay(db: Db, clock: ManualClock, count: number, token: string
       const k = (n - 1) % step === 0 ? (n - 1) / step : -1
       const transfer = k >= 0 && k < transfers.length ? transfers[k]! : null
       if (transfer) {
-        const paymentId = `PR-${k + 1}`
+        const paymentId = `PR-${firstNumber}-${k + 1}`
         insertRequest.run(paymentId, id, token, MERCHANT, (k % 9999) + 1, transfer.value.toString(), transfer.value.toString(), at, at, at + 900_000, at + 8_100_000, at, at)
         insertLog.run(transfer.txHash, transfer.logIndex, transfer.blockNumber, transfer.blockHash, transfer.blockTimeMs, token, CUSTOMER, MERCHANT, transfer.value.toString(), at, paymentId)
         const details = { paymentId, tokenSymbol: 'USDC', tokenAmount: formatUnits(transfer.value, 6), chainId: 31337, chainName: 'Demo chain (local)', rate: '1', rateSource: 'peg', txHash: transfer.txHash, explorerTxUrl: null, unverified: false, exception: null }
@@ -160,7 +169,13 @@ export function seedDay(db: Db, clock: ManualClock, count: number, token: string
   for (let done = 0; done < count; done += 10_000) batch(1 + done, 1 + Math.min(count, done + 10_000))
 }
 
-export async function benchDay(sales: number): Promise<DayBenchResult> {
+export interface DayBenchOptions {
+  /** Sales of earlier (closed) days in the ledger before the measured day. */
+  readonly historySales?: number
+}
+
+export async function benchDay(sales: number, options: DayBenchOptions = {}): Promise<DayBenchResult> {
+  const historySales = options.historySales ?? 0
   const dir = mkdtempSync(join(tmpdir(), 'stabletill-bench-day-'))
   const anvil = await spawnAnvil()
   const network = Network.from(31337)
@@ -179,10 +194,19 @@ export async function benchDay(sales: number): Promise<DayBenchResult> {
     const app = createApp({ dataDir: dir, clock, resourcesDir: RESOURCES, timeZone: 'UTC' })
     app.db.pragma('synchronous = OFF') // seeding speed only; everything timed below reads
     const shift = new ShiftService({ db: app.db, clock, store: app.store })
+    if (historySales > 0) {
+      // Earlier days: one closed Z of cash sales before the measured day (the clock set back so the chain's blocks,
+      // mined now, still fall inside the measured day's period).
+      clock.set(clock.now() - historySales * 80 - 60_000)
+      shift.open({ totalMinor: 20_000 }, 'M1')
+      seedDay(app.db, clock, historySales, token, [])
+      shift.close({ counted: { totalMinor: shift.xReport().drawer.expectedMinor } }, 'M1')
+      clock.set(Number.parseInt(latest.timestamp, 16) * 1000 - 1000)
+    }
     shift.open({ totalMinor: 20_000 }, 'M1')
     const dayStart = clock.now()
     const transfers = await payOnChain(provider, token, Math.min(PAYMENTS_PER_DAY, sales))
-    seedDay(app.db, clock, sales, token, transfers)
+    seedDay(app.db, clock, sales, token, transfers, historySales + 1)
     const seedSeconds = (performance.now() - t0) / 1000
     app.db.pragma('synchronous = FULL')
 
@@ -218,11 +242,12 @@ export async function benchDay(sales: number): Promise<DayBenchResult> {
       return 0
     })
     const day = daySettlementFromLedger(app.db, 'T1', zNumber, { timeZone: 'UTC' })
-    let totals = computeZTotals({ ...day, entries: [] })
-    await timed('Z report', () => {
-      totals = computeZTotals(day)
+    await timed('Z report + 5 exports (one pass)', async () => {
+      const sinks = Object.fromEntries(EXPORT_FORMATS.map((format) => [format, new CountingSink(sample)])) as Record<ExportFormat, CountingSink>
+      const totals = await writeDayExports(day, sinks)
       if (totals.salesCount !== sales) throw new Error(`the Z report counted ${totals.salesCount} sales`)
-      return reportSections(day, totals, 'Z', 'en').length
+      reportSections(day, totals, 'Z', 'en')
+      return Object.values(sinks).reduce((sum, sink) => sum + sink.bytes, 0)
     })
     await timed('reconcile', async () => {
       const r = await reconcile({ db: app.db, chains: [{ chainId: 31337, pool, tokens: [{ chainId: 31337, symbol: 'USDC', onChainSymbols: ['USDC'], address: token, decimals: 6, bridged: false, source: 'bench' }] }], fromMs: day.periodStartMs, toMs: day.periodEndMs })
@@ -230,17 +255,10 @@ export async function benchDay(sales: number): Promise<DayBenchResult> {
       if (!r.clean || matched !== transfers.length) throw new Error(`reconciliation: ${matched} matched of ${transfers.length}, clean ${r.clean}`)
       return 0
     })
-    for (const format of EXPORT_FORMATS) {
-      await timed(format, async () => {
-        const sink = new CountingSink(sample)
-        await writeExport(day, format, sink, { totals })
-        return sink.bytes
-      })
-    }
     const floorMs = rows[0]!.wallMs
     const totalMs = rows.filter((r) => r.step !== 'floor' && r.step !== 'close (Z)').reduce((s, r) => s + r.wallMs, 0)
     await app.close()
-    return { sales, stablecoinPayments: transfers.length, seedSeconds, rows, totalMs, floorMs, baselineRssMb: baselineRss / 1e6, peakRssMb: peakRss / 1e6, peakHeapMb: peakHeap / 1e6 }
+    return { sales, historySales, stablecoinPayments: transfers.length, seedSeconds, rows, totalMs, floorMs, baselineRssMb: baselineRss / 1e6, peakRssMb: peakRss / 1e6, peakHeapMb: peakHeap / 1e6 }
   } finally {
     pool.destroy()
     provider.destroy()

@@ -114,16 +114,24 @@ async function main(): Promise<void> {
     }
   }
   if (want('day')) {
-    console.log('== day (from the ledger: Z report + reconciliation on anvil + every export; floor: one plain SELECT over the day\'s sales)')
-    // Goals (issue [D]): 10,000 sales <= 1 s; 1,000,000 sales <= 10 s with flat memory.
-    for (const [sales, goalMs] of [[10_000, 1_000], [1_000_000, 10_000]] as const) {
-      const r = await benchDay(sales)
-      console.log(`${fmt(r.sales)} sales, ${fmt(r.stablecoinPayments)} of them paid on chain (seeded in ${fmt(r.seedSeconds, 1)} s):`)
+    console.log('== day (from the ledger: Z report + every export in one pass, reconciliation on anvil; floor: one plain SELECT over the day\'s sales)')
+    // Goals (issue [D]): 10,000 sales <= 1 s; 1,000,000 sales <= 10 s with flat memory. The goal's 1,000,000 row is
+    // the 1,000,000-sale day; the 10,000-sale day in a ledger of 1,000,000 sales is the other reading, shown too.
+    // `npm run bench -- day 10k` (or 1m, 10k-in-1m) runs one case.
+    const cases = [
+      { name: '10k', sales: 10_000, historySales: 0, goalMs: 1_000 },
+      { name: '1m', sales: 1_000_000, historySales: 0, goalMs: 10_000 },
+      { name: '10k-in-1m', sales: 10_000, historySales: 990_000, goalMs: 1_000 }
+    ]
+    const picked = cases.filter((c) => only.includes(c.name))
+    for (const c of picked.length > 0 ? picked : cases) {
+      const r = await benchDay(c.sales, { historySales: c.historySales })
+      console.log(`${fmt(r.sales)} sales${r.historySales > 0 ? ` after ${fmt(r.historySales)} sales of earlier days` : ''}, ${fmt(r.stablecoinPayments)} of them paid on chain (seeded in ${fmt(r.seedSeconds, 1)} s):`)
       console.log('| step | wall ms | CPU ms | output MB | wall/floor |')
       console.log('|---|---:|---:|---:|---:|')
       for (const row of r.rows) console.log(`| ${row.step} | ${fmt(row.wallMs)} | ${fmt(row.cpuMs)} | ${fmt(row.bytes / 1e6, 1)} | ${fmt(row.wallMs / r.floorMs, 1)} |`)
-      console.log(`| Z report + reconcile + exports | ${fmt(r.totalMs)} | | | ${fmt(r.totalMs / r.floorMs, 1)} |`)
-      console.log(`goal <= ${fmt(goalMs)} ms: ${fmt(r.totalMs)} ms, ${r.totalMs <= goalMs ? 'met' : `NOT met (x${fmt(r.totalMs / goalMs, 2)})`}; RSS ${fmt(r.baselineRssMb)} MB before, peak ${fmt(r.peakRssMb)} MB; peak heap ${fmt(r.peakHeapMb)} MB`)
+      console.log(`| Z report + exports + reconcile | ${fmt(r.totalMs)} | | | ${fmt(r.totalMs / r.floorMs, 1)} |`)
+      console.log(`goal <= ${fmt(c.goalMs)} ms: ${fmt(r.totalMs)} ms, ${r.totalMs <= c.goalMs ? 'met' : `NOT met (x${fmt(r.totalMs / c.goalMs, 2)})`}; RSS ${fmt(r.baselineRssMb)} MB before, peak ${fmt(r.peakRssMb)} MB; peak heap ${fmt(r.peakHeapMb)} MB`)
     }
   }
   if (want('returns')) {

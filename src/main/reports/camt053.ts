@@ -12,9 +12,9 @@
 import type { Writable } from 'node:stream'
 import { create } from 'xmlbuilder2'
 import { isoUtc, minorFormatter, plainUnits } from './format'
-import { movements, statementAccounts, type Movement } from './movements'
-import { writeChunks } from './output'
-import { computeZTotals, type DaySettlement, type ZTotals } from './settlement'
+import { writeDayPass, type DayWriter, type Spool, type SpoolSet } from './day-pass'
+import { differenceMovement, statementAccounts, type AccountKey, type Movement } from './movements'
+import type { DaySettlement, ZTotals } from './settlement'
 import { ENTRIES, splitAtEntries, xmlTemplate } from './xml-template'
 
 export const CAMT053_NAMESPACE = 'urn:iso:std:iso:20022:tech:xsd:camt.053.001.08'
@@ -89,34 +89,18 @@ function information(m: Movement, currency: string): string {
 
 const direction = (minor: number): string => (minor < 0 ? 'DBIT' : 'CRDT')
 
-function* camtChunks(day: DaySettlement, totals: ZTotals): Generator<string> {
-  cachedShapes ??= shapes()
-  const { document, statement, entry } = cachedShapes
-  const currency = day.store.currency
-  const money = minorFormatter(currency)
-  const unsigned = (minor: number): string => money(Math.abs(minor))
-  const created = isoUtc(day.periodEndMs)
-  yield document.before({ msgId: max35(`${day.store.tillId}-Z${day.zNumber}`, 'MsgId'), created })
-  for (const account of statementAccounts(day, totals)) {
-    const slots = {
-      id: max35(`${day.store.tillId}-Z${day.zNumber}-${account.accountId.slice(day.store.tillId.length + 1)}`, 'Stmt Id'),
-      seq: String(day.zNumber),
-      created,
-      from: isoUtc(day.periodStartMs),
-      to: isoUtc(day.periodEndMs),
-      accountId: account.accountId.slice(0, 34),
-      currency,
-      accountName: account.label,
-      openAmount: unsigned(account.openingMinor),
-      openDirection: direction(account.openingMinor),
-      closeAmount: unsigned(account.closingMinor),
-      closeDirection: direction(account.closingMinor),
-      date: day.businessDate
-    }
-    yield statement.before(slots)
-    // One pass over the day per account: flat memory however long the day.
-    for (const m of movements(day, totals, account.key)) {
-      yield entry({
+/** The camt.053's part in the one pass (day-pass.ts): an Ntry per movement, spooled per statement account. */
+export function camtWriter(day: DaySettlement): (spools: SpoolSet) => DayWriter {
+  return (spools) => {
+    cachedShapes ??= shapes()
+    const { document, statement, entry } = cachedShapes
+    const currency = day.store.currency
+    const money = minorFormatter(currency)
+    const unsigned = (minor: number): string => money(Math.abs(minor))
+    const created = isoUtc(day.periodEndMs)
+    const bodies = new Map<AccountKey, Spool>()
+    const render = (m: Movement): string =>
+      entry({
         ref: max35(m.id, 'NtryRef'),
         currency,
         amount: unsigned(m.amountMinor),
@@ -125,12 +109,46 @@ function* camtChunks(day: DaySettlement, totals: ZTotals): Generator<string> {
         code: BANK_CODES[m.kind],
         info: information(m, currency)
       })
+    return {
+      entry(_entry, moved) {
+        for (const m of moved) {
+          let body = bodies.get(m.account)
+          if (!body) bodies.set(m.account, (body = spools.spool()))
+          body.append(render(m))
+        }
+      },
+      pieces(totals) {
+        const pieces: (string | Spool)[] = [document.before({ msgId: max35(`${day.store.tillId}-Z${day.zNumber}`, 'MsgId'), created })]
+        const difference = differenceMovement(day, totals)
+        for (const account of statementAccounts(day, totals)) {
+          const slots = {
+            id: max35(`${day.store.tillId}-Z${day.zNumber}-${account.accountId.slice(day.store.tillId.length + 1)}`, 'Stmt Id'),
+            seq: String(day.zNumber),
+            created,
+            from: isoUtc(day.periodStartMs),
+            to: isoUtc(day.periodEndMs),
+            accountId: account.accountId.slice(0, 34),
+            currency,
+            accountName: account.label,
+            openAmount: unsigned(account.openingMinor),
+            openDirection: direction(account.openingMinor),
+            closeAmount: unsigned(account.closingMinor),
+            closeDirection: direction(account.closingMinor),
+            date: day.businessDate
+          }
+          pieces.push(statement.before(slots))
+          const body = bodies.get(account.key)
+          if (body) pieces.push(body)
+          if (difference && account.key === difference.account) pieces.push(render(difference))
+          pieces.push(statement.after(slots))
+        }
+        pieces.push(document.after({ msgId: '', created }))
+        return pieces
+      }
     }
-    yield statement.after(slots)
   }
-  yield document.after({ msgId: '', created })
 }
 
 export async function writeCamt053(day: DaySettlement, out: Writable, options: { readonly totals?: ZTotals } = {}): Promise<void> {
-  await writeChunks(camtChunks(day, options.totals ?? computeZTotals(day)), out)
+  await writeDayPass(day, [{ writer: camtWriter(day), out }], { totals: options.totals })
 }

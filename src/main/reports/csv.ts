@@ -41,9 +41,9 @@
 import type { Writable } from 'node:stream'
 import { stringify } from 'csv-stringify/sync'
 import { isoUtc, minorFormatter, plainUnits } from './format'
-import { movements } from './movements'
-import { writeChunks } from './output'
-import { computeZTotals, type DaySettlement, type ZTotals } from './settlement'
+import { writeDayPass, type DayWriter, type SpoolSet } from './day-pass'
+import { differenceMovement, movements, type Movement } from './movements'
+import type { DaySettlement, ZTotals } from './settlement'
 
 export const CSV_COLUMNS = [
   'id', 'business_date', 'z_number', 'till_id', 'kind', 'entry_number', 'entry_id', 'time_utc', 'cashier', 'tender',
@@ -72,44 +72,52 @@ export function numberCell(text: string): string {
   return PLAIN_NUMBER.test(text) ? text : guardCell(text)
 }
 
-/** The CSV's records (header excluded), as text cells: what csv-stringify is given. */
-export function csvRecords(day: DaySettlement, totals: ZTotals): Generator<string[]> {
+/** A movement as the CSV's text cells (what csv-stringify is given), for one day. */
+function csvCells(day: DaySettlement): (m: Movement) => string[] {
   const currency = day.store.currency
   const money = minorFormatter(currency)
-  const common = [day.businessDate, String(day.zNumber), guardCell(day.store.tillId)]
-  return (function* () {
-    for (const m of movements(day, totals)) {
-      const coin = m.coin
-      let note = m.reason ?? ''
-      if (coin && 'basis' in coin) note = coin.basis
-      else if (coin && coin.late) note = 'late'
-      yield [
-        // Ids start with the till id, which starts with a letter or digit (settlement.ts); guarded all the same.
-        guardCell(m.id),
-        ...common,
-        m.kind,
-        String(m.entryNumber),
-        guardCell(m.entryId),
-        isoUtc(m.at),
-        guardCell(m.cashier),
-        coin ? 'stablecoin' : 'cash',
-        coin ? guardCell(coin.tokenSymbol) : '',
-        coin ? String(coin.chainId) : '',
-        coin ? guardCell(coin.chainName) : '',
-        coin ? plainUnits(coin.tokenUnits, coin.tokenDecimals, m.amountMinor < 0) : '',
-        money(m.amountMinor),
-        currency,
-        coin ? numberCell(coin.rate) : '',
-        coin ? guardCell(coin.rateSource) : '',
-        coin ? guardCell(coin.txHash) : '',
-        coin ? String(coin.logIndex) : '',
-        coin ? String(coin.blockNumber) : '',
-        coin && coin.networkFeeMinor !== null ? money(coin.networkFeeMinor) : '',
-        m.originalSaleNumber === null ? '' : String(m.originalSaleNumber),
-        guardCell(note)
-      ]
-    }
-  })()
+  const businessDate = day.businessDate
+  const zNumber = String(day.zNumber)
+  const tillId = guardCell(day.store.tillId)
+  return (m) => {
+    const coin = m.coin
+    let note = m.reason ?? ''
+    if (coin && 'basis' in coin) note = coin.basis
+    else if (coin && coin.late) note = 'late'
+    return [
+      // Ids start with the till id, which starts with a letter or digit (settlement.ts); guarded all the same.
+      guardCell(m.id),
+      businessDate,
+      zNumber,
+      tillId,
+      m.kind,
+      String(m.entryNumber),
+      guardCell(m.entryId),
+      isoUtc(m.at),
+      guardCell(m.cashier),
+      coin ? 'stablecoin' : 'cash',
+      coin ? guardCell(coin.tokenSymbol) : '',
+      coin ? String(coin.chainId) : '',
+      coin ? guardCell(coin.chainName) : '',
+      coin ? plainUnits(coin.tokenUnits, coin.tokenDecimals, m.amountMinor < 0) : '',
+      money(m.amountMinor),
+      currency,
+      coin ? numberCell(coin.rate) : '',
+      coin ? guardCell(coin.rateSource) : '',
+      coin ? guardCell(coin.txHash) : '',
+      coin ? String(coin.logIndex) : '',
+      coin ? String(coin.blockNumber) : '',
+      coin && coin.networkFeeMinor !== null ? money(coin.networkFeeMinor) : '',
+      m.originalSaleNumber === null ? '' : String(m.originalSaleNumber),
+      guardCell(note)
+    ]
+  }
+}
+
+/** The CSV's records (header excluded), as text cells: what csv-stringify is given. */
+export function* csvRecords(day: DaySettlement, totals: ZTotals): Generator<string[]> {
+  const cells = csvCells(day)
+  for (const m of movements(day, totals)) yield cells(m)
 }
 
 const NEEDS_QUOTES = /[",\r\n]/
@@ -121,11 +129,23 @@ export function csvRecord(fields: readonly string[]): string {
   return fields.join(',') + '\r\n'
 }
 
-function* csvChunks(day: DaySettlement, totals: ZTotals, bom: boolean): Generator<string> {
-  yield stringify([], { ...STRINGIFY_OPTIONS, header: true, columns: [...CSV_COLUMNS], bom })
-  for (const record of csvRecords(day, totals)) yield csvRecord(record)
+/** The CSV's part in the one pass (day-pass.ts): a record per movement, the drawer's over/short last. */
+export function csvWriter(day: DaySettlement, options: { readonly bom?: boolean } = {}): (spools: SpoolSet) => DayWriter {
+  return (spools) => {
+    const cells = csvCells(day)
+    const body = spools.spool()
+    return {
+      entry(_entry, moved) {
+        for (const m of moved) body.append(csvRecord(cells(m)))
+      },
+      pieces(totals) {
+        const difference = differenceMovement(day, totals)
+        return [stringify([], { ...STRINGIFY_OPTIONS, header: true, columns: [...CSV_COLUMNS], bom: options.bom ?? false }), body, difference ? csvRecord(cells(difference)) : '']
+      }
+    }
+  }
 }
 
 export async function writeCsv(day: DaySettlement, out: Writable, options: CsvOptions = {}): Promise<void> {
-  await writeChunks(csvChunks(day, options.totals ?? computeZTotals(day), options.bom ?? false), out)
+  await writeDayPass(day, [{ writer: csvWriter(day, { bom: options.bom ?? false }), out }], { totals: options.totals })
 }

@@ -161,7 +161,10 @@ interface EntryRow {
   tax_mode: 'inclusive' | 'exclusive' | null
   /** Lines not voided: ppm US taxRateId US amount US discount US tax, separated by RS. */
   lines: string | null
-  /** JSON TenderTuple[]. */
+  /**
+   * Tenders separated by RS: a cash tender as its amount (digits), a stablecoin one as a JSON TenderTuple. JSON text
+   * never holds a raw RS (JSON.stringify escapes control characters), so the split is safe.
+   */
   tenders: string | null
   void_value: number | null
   /** JSON [at, payload] of a no-sale's journal entry. */
@@ -170,8 +173,9 @@ interface EntryRow {
 
 // The period's entries in journal order. The covering journal_kind_seq index yields each kind's seq range; a sale's
 // lines (not voided) and tenders come along in one column each, built in C by correlated subqueries: lines as
-// unit-separated text (no JSON to build or parse: the per-rate sums are taken in JS), tenders as a JSON array whose
-// stablecoin members carry their request's decimals and expiry and their chain log (cash ones need neither).
+// unit-separated text (no JSON to build or parse: the per-rate sums are taken in JS), tenders as RS-separated text:
+// a cash tender its bare amount (nearly every tender: no JSON per sale), a stablecoin one a JSON tuple carrying its
+// request's decimals and expiry and its chain log. Same FROM/WHERE as before, so tenders keep their order.
 const US = String.fromCharCode(31)
 const RS = String.fromCharCode(30)
 const ENTRIES_SQL = `
@@ -185,12 +189,12 @@ const ENTRIES_SQL = `
         FROM sale_lines l WHERE l.sale_id = s.id AND l.voided = 0
     ) END AS lines,
     CASE WHEN p.kind = 'sale.completed' THEN (
-      SELECT json_group_array(CASE WHEN t.kind = 'cash' THEN json_array('cash', t.amount_minor) ELSE json_array('stablecoin', t.amount_minor, t.details,
+      SELECT group_concat(CASE WHEN t.kind = 'cash' THEN t.amount_minor ELSE json_array('stablecoin', t.amount_minor, t.details,
           (SELECT json_array(r.token_decimals, r.expires_at, g.log_index, g.block_number, g.block_time, g.tx_hash)
              FROM payment_requests r LEFT JOIN chain_logs g ON g.rowid = (
                SELECT c.rowid FROM chain_logs c WHERE c.payment_id = r.id
                 ORDER BY (c.tx_hash = json_extract(t.details, '$.txHash')) DESC, c.block_number, c.log_index LIMIT 1)
-            WHERE r.id = json_extract(t.details, '$.paymentId'))) END)
+            WHERE r.id = json_extract(t.details, '$.paymentId'))) END, char(30))
         FROM tenders t WHERE t.sale_id = s.id ORDER BY t.created_at, t.id
     ) END AS tenders,
     CASE WHEN p.kind = 'sale.voided' THEN (
@@ -253,7 +257,8 @@ function taxNames(db: Db): Map<string, string> {
 function saleEntry(row: EntryRow, names: ReadonlyMap<string, string>): SaleEntry {
   // Per rate (and rate id), in rate order: net of tax in both tax modes, after line discounts (money.ts's rule was
   // applied per line when the sale was made; these are sums of stored integers).
-  const byRate = new Map<string, { name: string; ratePpm: number; netMinor: number; taxMinor: number }>()
+  // A sale has a rate or two: a short list searched in place beats a Map keyed by a string built per line.
+  const byRate: { rateId: string; name: string; ratePpm: number; netMinor: number; taxMinor: number }[] = []
   let discount = 0
   const inclusive = row.tax_mode === 'inclusive'
   for (const line of row.lines ? row.lines.split(RS) : []) {
@@ -262,15 +267,20 @@ function saleEntry(row: EntryRow, names: ReadonlyMap<string, string>): SaleEntry
     const amount = Number(amountText)
     const lineDiscount = Number(discountText)
     const tax = Number(taxText)
-    const key = `${ppmText}${US}${rateId}`
-    let acc = byRate.get(key)
-    if (!acc) byRate.set(key, (acc = { name: names.get(rateId) ?? rateId, ratePpm: ppm, netMinor: 0, taxMinor: 0 }))
+    let acc = byRate.find((r) => r.ratePpm === ppm && r.rateId === rateId)
+    if (!acc) byRate.push((acc = { rateId, name: names.get(rateId) ?? rateId, ratePpm: ppm, netMinor: 0, taxMinor: 0 }))
     acc.netMinor += inclusive ? amount - lineDiscount - tax : amount - lineDiscount
     acc.taxMinor += tax
     discount += lineDiscount
   }
-  const taxes: TaxLine[] = [...byRate.values()].sort((a, b) => a.ratePpm - b.ratePpm || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-  const tenders: Tender[] = (JSON.parse(row.tenders ?? '[]') as TenderTuple[]).map((t) => (t[0] === 'cash' ? { kind: 'cash', amountMinor: t[1] } : stablecoinTender(row.id!, t)))
+  const taxes: TaxLine[] = byRate.map((r) => ({ name: r.name, ratePpm: r.ratePpm, netMinor: r.netMinor, taxMinor: r.taxMinor })).sort((a, b) => a.ratePpm - b.ratePpm || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  const tenders: Tender[] = []
+  if (row.tenders) {
+    for (const text of row.tenders.split(RS)) {
+      if (text.charCodeAt(0) === 91 /* [ */) tenders.push(stablecoinTender(row.id!, JSON.parse(text) as Extract<TenderTuple, [kind: 'stablecoin', ...unknown[]]>))
+      else tenders.push({ kind: 'cash', amountMinor: Number(text) })
+    }
+  }
   return {
     kind: 'sale',
     id: row.id!,
@@ -294,8 +304,9 @@ export function returnEntryFromLedger(db: Db, row: { readonly id: string; readon
 }
 
 /**
- * Days up to this many entries are kept in memory after their first complete pass (a few MB), so the Z and the ten
- * passes of the five exports read the ledger once; bigger days stream every pass (flat memory, bench/day.ts).
+ * Days up to this many entries are kept in memory after their first complete pass (a few MB), so a caller that
+ * folds the Z and then writes an export (day-handlers.ts, the CLI) reads the ledger once; bigger days stream every
+ * pass (flat memory, bench/day.ts). The one-pass export (writeDayExports) needs no second pass at all.
  * Safe because a period's rows never change: its journal range is fixed and completed sales are frozen (triggers).
  */
 export const MEMO_MAX_ENTRIES = 25_000

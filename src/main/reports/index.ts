@@ -1,12 +1,14 @@
 // The reports of a closed day, by export format: what the CLI (`stabletill export --format …`) and the back office
-// call. Each writer streams to a Writable it does not end; a file name is derived from the day so a re-export
+// call, one format (writeExport) or several from one pass over the day (writeDayExports, day-pass.ts). Each writer
+// streams to a Writable it does not end; a file name is derived from the day so a re-export
 // overwrites the same file instead of adding one.
 import type { Writable } from 'node:stream'
-import { writeCamt053 } from './camt053'
-import { writeCsv } from './csv'
-import { writeBeancount, writeLedgerJournal } from './journal'
-import { writeOfx } from './ofx'
-import { computeZTotals, type DaySettlement, type ZTotals } from './settlement'
+import { camtWriter } from './camt053'
+import { csvWriter } from './csv'
+import { writeDayPass, type DayWriter, type SpoolSet } from './day-pass'
+import { beancountWriter, ledgerJournalWriter } from './journal'
+import { ofxWriter } from './ofx'
+import type { DaySettlement, ZTotals } from './settlement'
 
 export const EXPORT_FORMATS = ['csv', 'ofx', 'camt053', 'hledger', 'beancount'] as const
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]
@@ -20,6 +22,8 @@ export interface ExportOptions {
   readonly bom?: boolean
   /** Journals only: write account/commodity declarations (default true). */
   readonly declarations?: boolean
+  /** How many bytes the pass keeps in memory before its spools go to temporary files (day-pass.ts; tests set 0). */
+  readonly spoolBudgetBytes?: number
 }
 
 /** "till-1_2026-01-15_Z7.camt053.xml": one name per day, till and format. */
@@ -27,20 +31,33 @@ export function exportFileName(day: DaySettlement, format: ExportFormat): string
   return `${day.store.tillId}_${day.businessDate}_Z${day.zNumber}.${format === 'camt053' ? 'camt053.' : ''}${EXTENSIONS[format]}`
 }
 
-export async function writeExport(day: DaySettlement, format: ExportFormat, out: Writable, options: ExportOptions = {}): Promise<void> {
-  const totals = options.totals ?? computeZTotals(day)
+function writerOf(day: DaySettlement, format: ExportFormat, options: ExportOptions): (spools: SpoolSet) => DayWriter {
   switch (format) {
     case 'csv':
-      return writeCsv(day, out, { totals, bom: options.bom ?? false })
+      return csvWriter(day, { bom: options.bom ?? false })
     case 'ofx':
-      return writeOfx(day, out, { totals })
+      return ofxWriter(day)
     case 'camt053':
-      return writeCamt053(day, out, { totals })
+      return camtWriter(day)
     case 'hledger':
-      return writeLedgerJournal(day, out, { totals, declarations: options.declarations ?? true })
+      return ledgerJournalWriter(day, { declarations: options.declarations ?? true })
     case 'beancount':
-      return writeBeancount(day, out, { totals, declarations: options.declarations ?? true })
+      return beancountWriter(day, { declarations: options.declarations ?? true })
   }
+}
+
+export async function writeExport(day: DaySettlement, format: ExportFormat, out: Writable, options: ExportOptions = {}): Promise<void> {
+  await writeDayPass(day, [{ writer: writerOf(day, format, options), out }], { totals: options.totals, spoolBudgetBytes: options.spoolBudgetBytes })
+}
+
+/**
+ * Several exports of a day (every format given a Writable) from ONE pass over its entries, folding the Z in the
+ * same pass unless `options.totals` is given; returns the Z. Byte for byte what `writeExport` writes per format.
+ * Each Writable is written in turn and left open: the caller ends it (output.ts `finish`).
+ */
+export async function writeDayExports(day: DaySettlement, outs: Partial<Record<ExportFormat, Writable>>, options: ExportOptions = {}): Promise<ZTotals> {
+  const targets = EXPORT_FORMATS.filter((f) => outs[f] !== undefined).map((f) => ({ writer: writerOf(day, f, options), out: outs[f]! }))
+  return writeDayPass(day, targets, { totals: options.totals, spoolBudgetBytes: options.spoolBudgetBytes })
 }
 
 export { computeZTotals } from './settlement'

@@ -27,8 +27,8 @@ import type { Writable } from 'node:stream'
 import { isoUtc, minorFormatter, plainUnits } from './format'
 import { formatRatePercent } from '../devices/printer/receipt'
 import { drawerDifferenceId, movementId, returnId, saleId } from './ids'
-import { writeChunks } from './output'
-import { computeZTotals, type DaySettlement, type StablecoinRefundTender, type StablecoinTender, type TaxLine, type ZTotals } from './settlement'
+import { writeDayPass, type DayWriter, type SpoolSet } from './day-pass'
+import { type DayEntry, type DaySettlement, type StablecoinRefundTender, type StablecoinTender, type TaxLine, type ZTotals } from './settlement'
 
 export interface JournalOptions {
   readonly totals?: ZTotals
@@ -137,11 +137,28 @@ function taxPostings(taxes: readonly TaxLine[], sign: 1 | -1, income: (t: TaxLin
   return out
 }
 
-function* transactions(day: DaySettlement, totals: ZTotals, accounts: JournalAccounts): Generator<Transaction> {
+/** The day's transactions in order, the drawer's over/short last (tests and callers that want the list). */
+export function* transactions(day: DaySettlement, totals: ZTotals, accounts: JournalAccounts): Generator<Transaction> {
+  const derive = transactionDeriver(day, accounts)
+  for (const entry of day.entries) {
+    const txn = derive(entry)
+    if (txn) yield txn
+  }
+  const difference = differenceTransaction(day, totals, accounts)
+  if (difference) yield difference
+}
+
+/**
+ * The transaction of one entry (null for a void or a no-sale). The last one is remembered: the hledger and the
+ * Beancount writers of one pass ask for the same entry in turn, and it is built once for both.
+ */
+function transactionDeriver(day: DaySettlement, accounts: JournalAccounts): (entry: DayEntry) => Transaction | null {
   const currency = day.store.currency
   const money = minorFormatter(currency)
   const time = (ms: number): [string, string] => ['time', isoUtc(ms)]
-  for (const entry of day.entries) {
+  let lastEntry: DayEntry | null = null
+  let lastTransaction: Transaction | null = null
+  const derive = (entry: DayEntry): Transaction | null => {
     switch (entry.kind) {
       case 'sale': {
         const postings: Posting[] = entry.tenders.map((t) =>
@@ -154,26 +171,24 @@ function* transactions(day: DaySettlement, totals: ZTotals, accounts: JournalAcc
         if (difference < 0) postings.push({ account: accounts.underpayments, amountMinor: -difference, meta: [] })
         const meta: [string, string][] = [['sale-id', entry.id], time(entry.at), ['cashier', entry.cashier]]
         if (entry.discountMinor !== 0) meta.push(['discount', `${money(entry.discountMinor)} ${currency}`])
-        yield { code: saleId(day, entry.number), description: `Sale ${entry.number}`, meta, postings }
-        break
+        return { code: saleId(day, entry.number), description: `Sale ${entry.number}`, meta, postings }
       }
       case 'return': {
         const postings = taxPostings(entry.taxes, 1, accounts.returns, accounts.tax)
         for (const t of entry.tenders) {
           postings.push(t.kind === 'cash' ? { account: accounts.cash, amountMinor: -t.amountMinor, meta: [] } : { account: accounts.clearing(t), amountMinor: -t.amountMinor, meta: coinMeta(t, currency) })
         }
-        yield {
+        return {
           code: returnId(day, entry.number),
           description: `Return ${entry.number} of sale ${entry.originalSaleNumber}`,
           meta: [['return-id', entry.id], ['original-sale-id', entry.originalSaleId], time(entry.at), ['cashier', entry.cashier]],
           postings
         }
-        break
       }
       case 'cash-in':
       case 'cash-out': {
         const signed = entry.kind === 'cash-in' ? entry.amountMinor : -entry.amountMinor
-        yield {
+        return {
           code: movementId(day, entry.number),
           description: `${entry.kind === 'cash-in' ? 'Cash in' : 'Cash out'} ${entry.number}`,
           meta: [['reason', entry.reason], time(entry.at), ['cashier', entry.cashier]],
@@ -182,23 +197,31 @@ function* transactions(day: DaySettlement, totals: ZTotals, accounts: JournalAcc
             { account: accounts.transfers, amountMinor: -signed, meta: [] }
           ]
         }
-        break
       }
       default:
-        break
+        return null
     }
   }
-  const difference = totals.drawer.differenceMinor
-  if (difference !== 0) {
-    yield {
-      code: drawerDifferenceId(day),
-      description: difference > 0 ? 'Cash over' : 'Cash short',
-      meta: [['reason', totals.drawer.differenceReason ?? ''], time(day.periodEndMs)],
-      postings: [
-        { account: accounts.cash, amountMinor: difference, meta: [] },
-        { account: accounts.overShort, amountMinor: -difference, meta: [] }
-      ]
+  return (entry) => {
+    if (entry !== lastEntry) {
+      lastTransaction = derive(entry)
+      lastEntry = entry
     }
+    return lastTransaction
+  }
+}
+
+function differenceTransaction(day: DaySettlement, totals: ZTotals, accounts: JournalAccounts): Transaction | null {
+  const difference = totals.drawer.differenceMinor
+  if (difference === 0) return null
+  return {
+    code: drawerDifferenceId(day),
+    description: difference > 0 ? 'Cash over' : 'Cash short',
+    meta: [['reason', totals.drawer.differenceReason ?? ''], ['time', isoUtc(day.periodEndMs)]],
+    postings: [
+      { account: accounts.cash, amountMinor: difference, meta: [] },
+      { account: accounts.overShort, amountMinor: -difference, meta: [] }
+    ]
   }
 }
 
@@ -215,29 +238,66 @@ const ACCOUNT_WIDTH = 44
 /** Every metadata key `transactions` writes (declared for ledger --pedantic). */
 export const JOURNAL_TAGS = ['sale-id', 'return-id', 'original-sale-id', 'time', 'cashier', 'discount', 'reason', 'token', 'chain', 'tx-hash', 'log-index', 'block', 'rate', 'late', 'refund-basis'] as const
 
-function* ledgerChunks(day: DaySettlement, totals: ZTotals, options: JournalOptions): Generator<string> {
-  const accounts = journalAccounts(day)
+/** What both journals of one pass share: the account names and each entry's transaction, built once. */
+interface JournalShared {
+  readonly accounts: JournalAccounts
+  readonly transaction: (entry: DayEntry) => Transaction | null
+}
+
+const sharedByDay = new WeakMap<DaySettlement, JournalShared>()
+
+function journalShared(day: DaySettlement): JournalShared {
+  let shared = sharedByDay.get(day)
+  if (!shared) {
+    const accounts = journalAccounts(day)
+    sharedByDay.set(day, (shared = { accounts, transaction: transactionDeriver(day, accounts) }))
+  }
+  return shared
+}
+
+function journalWriter(day: DaySettlement, header: (accounts: JournalAccounts, totals: ZTotals) => string, render: (txn: Transaction) => string): (spools: SpoolSet) => DayWriter {
+  return (spools) => {
+    const { accounts, transaction } = journalShared(day)
+    const body = spools.spool()
+    return {
+      entry(entry) {
+        const txn = transaction(entry)
+        if (txn) body.append(render(txn))
+      },
+      pieces(totals) {
+        const difference = differenceTransaction(day, totals, accounts)
+        return [header(accounts, totals), body, difference ? render(difference) : '']
+      }
+    }
+  }
+}
+
+/** The hledger/ledger journal's part in the one pass (day-pass.ts). */
+export function ledgerJournalWriter(day: DaySettlement, options: JournalOptions = {}): (spools: SpoolSet) => DayWriter {
   const currency = day.store.currency
   const money = minorFormatter(currency)
   const amount = (minor: number): string => `${money(minor)} ${currency}`
-  yield `; Stabletill ${oneLine(day.store.name)}, till ${day.store.tillId}, Z ${day.zNumber}, business date ${day.businessDate} (${day.store.timeZone})\n`
-  yield `; journal head ${day.journal.headSeq} ${day.journal.headHash}\n\n`
-  if (options.declarations ?? true) {
-    // `format` gives both tools the display style (hledger 1.25 and ledger 3 accept the subdirective).
-    yield `commodity ${currency}\n    format ${amount(100_000)}\n\n`
-    for (const name of declaredAccounts(accounts, totals)) yield `account ${name}\n`
-    // ledger --pedantic refuses undeclared metadata tags; hledger 1.25 accepts the directive too.
-    yield '\n' + JOURNAL_TAGS.map((tag) => `tag ${tag}\n`).join('') + '\n'
+  const header = (accounts: JournalAccounts, totals: ZTotals): string => {
+    let text = `; Stabletill ${oneLine(day.store.name)}, till ${day.store.tillId}, Z ${day.zNumber}, business date ${day.businessDate} (${day.store.timeZone})\n`
+    text += `; journal head ${day.journal.headSeq} ${day.journal.headHash}\n\n`
+    if (options.declarations ?? true) {
+      // `format` gives both tools the display style (hledger 1.25 and ledger 3 accept the subdirective).
+      text += `commodity ${currency}\n    format ${amount(100_000)}\n\n`
+      for (const name of declaredAccounts(accounts, totals)) text += `account ${name}\n`
+      // ledger --pedantic refuses undeclared metadata tags; hledger 1.25 accepts the directive too.
+      text += '\n' + JOURNAL_TAGS.map((tag) => `tag ${tag}\n`).join('') + '\n'
+    }
+    return text
   }
-  for (const txn of transactions(day, totals, accounts)) {
+  return journalWriter(day, header, (txn) => {
     let text = `${day.businessDate} * (${txn.code}) ${oneLine(txn.description)}\n`
     for (const [key, value] of txn.meta) text += `    ; ${key}: ${oneLine(value)}\n`
     for (const p of txn.postings) {
       text += `    ${p.account.padEnd(ACCOUNT_WIDTH)}  ${amount(p.amountMinor).padStart(16)}\n`
       for (const [key, value] of p.meta) text += `        ; ${key}: ${oneLine(value)}\n`
     }
-    yield text + '\n'
-  }
+    return text + '\n'
+  })
 }
 
 /** A Beancount string literal. */
@@ -246,36 +306,40 @@ function quoted(text: string): string {
   return /["\\]/.test(line) ? `"${line.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : `"${line}"`
 }
 
-function* beancountChunks(day: DaySettlement, totals: ZTotals, options: JournalOptions): Generator<string> {
-  const accounts = journalAccounts(day)
+/** The Beancount file's part in the one pass (day-pass.ts). */
+export function beancountWriter(day: DaySettlement, options: JournalOptions = {}): (spools: SpoolSet) => DayWriter {
   const currency = day.store.currency
   const money = minorFormatter(currency)
   const amount = (minor: number): string => `${money(minor)} ${currency}`
-  yield `; Stabletill ${oneLine(day.store.name)}, till ${day.store.tillId}, Z ${day.zNumber}, business date ${day.businessDate} (${day.store.timeZone})\n`
-  yield `; journal head ${day.journal.headSeq} ${day.journal.headHash}\n\n`
-  if (options.declarations ?? true) {
-    yield `option "operating_currency" "${currency}"\n\n`
-    yield `${day.businessDate} commodity ${currency}\n`
-    for (const name of declaredAccounts(accounts, totals)) yield `${day.businessDate} open ${name} ${currency}\n`
-    yield '\n'
+  const header = (accounts: JournalAccounts, totals: ZTotals): string => {
+    let text = `; Stabletill ${oneLine(day.store.name)}, till ${day.store.tillId}, Z ${day.zNumber}, business date ${day.businessDate} (${day.store.timeZone})\n`
+    text += `; journal head ${day.journal.headSeq} ${day.journal.headHash}\n\n`
+    if (options.declarations ?? true) {
+      text += `option "operating_currency" "${currency}"\n\n`
+      text += `${day.businessDate} commodity ${currency}\n`
+      for (const name of declaredAccounts(accounts, totals)) text += `${day.businessDate} open ${name} ${currency}\n`
+      text += '\n'
+    }
+    return text
   }
+  const payee = quoted(day.store.name)
   // Metadata keys: lower-case, [a-z][a-zA-Z0-9-_]* (Beancount's grammar).
-  for (const txn of transactions(day, totals, accounts)) {
-    let text = `${day.businessDate} * ${quoted(day.store.name)} ${quoted(txn.description)}\n    id: ${quoted(txn.code)}\n`
+  return journalWriter(day, header, (txn) => {
+    let text = `${day.businessDate} * ${payee} ${quoted(txn.description)}\n    id: ${quoted(txn.code)}\n`
     for (const [key, value] of txn.meta) text += `    ${key}: ${quoted(value)}\n`
     for (const p of txn.postings) {
       text += `    ${p.account.padEnd(ACCOUNT_WIDTH)}  ${amount(p.amountMinor).padStart(16)}\n`
       for (const [key, value] of p.meta) text += `        ${key}: ${quoted(value)}\n`
     }
-    yield text + '\n'
-  }
+    return text + '\n'
+  })
 }
 
 /** One journal for hledger and ledger. */
 export async function writeLedgerJournal(day: DaySettlement, out: Writable, options: JournalOptions = {}): Promise<void> {
-  await writeChunks(ledgerChunks(day, options.totals ?? computeZTotals(day), options), out)
+  await writeDayPass(day, [{ writer: ledgerJournalWriter(day, options), out }], { totals: options.totals })
 }
 
 export async function writeBeancount(day: DaySettlement, out: Writable, options: JournalOptions = {}): Promise<void> {
-  await writeChunks(beancountChunks(day, options.totals ?? computeZTotals(day), options), out)
+  await writeDayPass(day, [{ writer: beancountWriter(day, options), out }], { totals: options.totals })
 }

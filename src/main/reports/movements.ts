@@ -1,7 +1,7 @@
 // A closed day flattened into money movements: one per sale tender, refund tender, cash in/out and the drawer's
-// over/short. CSV, OFX and camt.053 are all lists of these; each statement export walks them once per account.
+// over/short. CSV, OFX and camt.053 are all lists of these, derived once per entry for all three (day-exports.ts).
 import { drawerDifferenceId, movementId, refundTenderId, saleTenderId } from './ids'
-import { tokenKey, type DaySettlement, type StablecoinRefundTender, type StablecoinTender, type ZTotals } from './settlement'
+import { tokenKey, type DayEntry, type DaySettlement, type StablecoinRefundTender, type StablecoinTender, type ZTotals } from './settlement'
 
 /** 'cash' or a token key ("USDC:8453"): the account (statement, clearing account) a movement belongs to. */
 export type AccountKey = string
@@ -27,55 +27,67 @@ export interface Movement {
 }
 
 /**
- * The day's movements, in the order of its entries, the drawer's over/short last. With `only`, just that account's:
- * the other accounts' movements are not even built (statements walk the day once per account).
+ * The day's movements, in the order of its entries, the drawer's over/short last. With `only`, just that account's.
+ * The one-pass export (day-exports.ts) calls `entryMovements` and `differenceMovement` itself; this walk is for
+ * callers that want the list (tests, the CSV's records).
  */
 export function* movements(day: DaySettlement, totals: ZTotals, only: AccountKey | null = null): Generator<Movement> {
-  const cashWanted = only === null || only === CASH_ACCOUNT
   for (const entry of day.entries) {
-    switch (entry.kind) {
-      case 'sale':
-        for (let i = 0; i < entry.tenders.length; i++) {
-          const tender = entry.tenders[i]!
-          if (only !== null && (tender.kind === 'cash' ? !cashWanted : only === CASH_ACCOUNT || tokenKey(tender) !== only)) continue
-          yield {
-            id: saleTenderId(day, entry.number, i),
-            account: tender.kind === 'cash' ? CASH_ACCOUNT : tokenKey(tender),
-            kind: 'sale',
-            at: entry.at,
-            amountMinor: tender.amountMinor,
-            entryId: entry.id,
-            entryNumber: entry.number,
-            cashier: entry.cashier,
-            originalSaleNumber: null,
-            reason: null,
-            coin: tender.kind === 'cash' ? null : tender
-          }
-        }
-        break
-      case 'return':
-        for (let i = 0; i < entry.tenders.length; i++) {
-          const tender = entry.tenders[i]!
-          if (only !== null && (tender.kind === 'cash' ? !cashWanted : only === CASH_ACCOUNT || tokenKey(tender) !== only)) continue
-          yield {
-            id: refundTenderId(day, entry.number, i),
-            account: tender.kind === 'cash' ? CASH_ACCOUNT : tokenKey(tender),
-            kind: 'refund',
-            at: entry.at,
-            amountMinor: -tender.amountMinor,
-            entryId: entry.id,
-            entryNumber: entry.number,
-            cashier: entry.cashier,
-            originalSaleNumber: entry.originalSaleNumber,
-            reason: null,
-            coin: tender.kind === 'cash' ? null : tender
-          }
-        }
-        break
-      case 'cash-in':
-      case 'cash-out':
-        if (!cashWanted) break
-        yield {
+    for (const m of entryMovements(day, entry)) if (only === null || m.account === only) yield m
+  }
+  const difference = differenceMovement(day, totals)
+  if (difference && (only === null || only === CASH_ACCOUNT)) yield difference
+}
+
+const NONE: readonly Movement[] = []
+
+/** The money movements of one entry: one per tender of a sale or return, one for a cash in/out, none otherwise. */
+export function entryMovements(day: DaySettlement, entry: DayEntry): readonly Movement[] {
+  switch (entry.kind) {
+    case 'sale': {
+      const out: Movement[] = []
+      for (let i = 0; i < entry.tenders.length; i++) {
+        const tender = entry.tenders[i]!
+        out.push({
+          id: saleTenderId(day, entry.number, i),
+          account: tender.kind === 'cash' ? CASH_ACCOUNT : tokenKey(tender),
+          kind: 'sale',
+          at: entry.at,
+          amountMinor: tender.amountMinor,
+          entryId: entry.id,
+          entryNumber: entry.number,
+          cashier: entry.cashier,
+          originalSaleNumber: null,
+          reason: null,
+          coin: tender.kind === 'cash' ? null : tender
+        })
+      }
+      return out
+    }
+    case 'return': {
+      const out: Movement[] = []
+      for (let i = 0; i < entry.tenders.length; i++) {
+        const tender = entry.tenders[i]!
+        out.push({
+          id: refundTenderId(day, entry.number, i),
+          account: tender.kind === 'cash' ? CASH_ACCOUNT : tokenKey(tender),
+          kind: 'refund',
+          at: entry.at,
+          amountMinor: -tender.amountMinor,
+          entryId: entry.id,
+          entryNumber: entry.number,
+          cashier: entry.cashier,
+          originalSaleNumber: entry.originalSaleNumber,
+          reason: null,
+          coin: tender.kind === 'cash' ? null : tender
+        })
+      }
+      return out
+    }
+    case 'cash-in':
+    case 'cash-out':
+      return [
+        {
           id: movementId(day, entry.number),
           account: CASH_ACCOUNT,
           kind: entry.kind,
@@ -88,26 +100,28 @@ export function* movements(day: DaySettlement, totals: ZTotals, only: AccountKey
           reason: entry.reason,
           coin: null
         }
-        break
-      default:
-        // Voids and no-sales move no money: they are on the Z, not in a statement.
-        break
-    }
+      ]
+    default:
+      // Voids and no-sales move no money: they are on the Z, not in a statement.
+      return NONE
   }
-  if (totals.drawer.differenceMinor !== 0 && cashWanted) {
-    yield {
-      id: drawerDifferenceId(day),
-      account: CASH_ACCOUNT,
-      kind: 'difference',
-      at: day.periodEndMs,
-      amountMinor: totals.drawer.differenceMinor,
-      entryId: drawerDifferenceId(day),
-      entryNumber: 0,
-      cashier: '',
-      originalSaleNumber: null,
-      reason: totals.drawer.differenceReason,
-      coin: null
-    }
+}
+
+/** The drawer's over/short at closing (a cash movement), or null when the count matched. */
+export function differenceMovement(day: DaySettlement, totals: ZTotals): Movement | null {
+  if (totals.drawer.differenceMinor === 0) return null
+  return {
+    id: drawerDifferenceId(day),
+    account: CASH_ACCOUNT,
+    kind: 'difference',
+    at: day.periodEndMs,
+    amountMinor: totals.drawer.differenceMinor,
+    entryId: drawerDifferenceId(day),
+    entryNumber: 0,
+    cashier: '',
+    originalSaleNumber: null,
+    reason: totals.drawer.differenceReason,
+    coin: null
   }
 }
 

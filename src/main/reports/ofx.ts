@@ -8,9 +8,9 @@
 import type { Writable } from 'node:stream'
 import { create } from 'xmlbuilder2'
 import { isoUtc, minorFormatter, plainUnits } from './format'
-import { movements, statementAccounts, type Movement } from './movements'
-import { writeChunks } from './output'
-import { computeZTotals, type DaySettlement, type ZTotals } from './settlement'
+import { writeDayPass, type DayWriter, type Spool, type SpoolSet } from './day-pass'
+import { differenceMovement, statementAccounts, type AccountKey, type Movement } from './movements'
+import type { DaySettlement, ZTotals } from './settlement'
 import { ENTRIES, splitAtEntries, xmlTemplate } from './xml-template'
 
 /** OFX date-time in UTC (OFX 2.1.1 §3.2.8.2): YYYYMMDDHHMMSS.XXX[0:GMT]. */
@@ -69,31 +69,20 @@ function describe(m: Movement, currency: string): { name: string; memo: string }
   }
 }
 
-function* ofxChunks(day: DaySettlement, totals: ZTotals): Generator<string> {
-  cachedShapes ??= shapes()
-  const { document, statement, transaction } = cachedShapes
-  const currency = day.store.currency
-  const money = minorFormatter(currency)
-  const start = ofxDateTime(day.periodStartMs)
-  const end = ofxDateTime(day.periodEndMs)
-  yield document.before({ server: end })
-  for (const account of statementAccounts(day, totals)) {
-    const slots = {
-      trnuid: `${day.store.tillId}-${day.zNumber}-${account.accountId}`,
-      currency,
-      bankId: `TILL${day.store.tillNumber}`.slice(0, 9),
-      accountId: account.accountId,
-      start,
-      end,
-      balance: money(account.closingMinor),
-      asOf: end
-    }
-    yield statement.before(slots)
-    // One pass over the day per account: flat memory however long the day.
-    for (const m of movements(day, totals, account.key)) {
+/** The OFX's part in the one pass (day-pass.ts): a transaction per movement, spooled per statement account. */
+export function ofxWriter(day: DaySettlement): (spools: SpoolSet) => DayWriter {
+  return (spools) => {
+    cachedShapes ??= shapes()
+    const { document, statement, transaction } = cachedShapes
+    const currency = day.store.currency
+    const money = minorFormatter(currency)
+    const start = ofxDateTime(day.periodStartMs)
+    const end = ofxDateTime(day.periodEndMs)
+    const bodies = new Map<AccountKey, Spool>()
+    const render = (m: Movement): string => {
       if (m.id.length > MAX_FITID) throw new Error(`FITID ${m.id} is longer than OFX allows (${MAX_FITID})`)
       const { name, memo } = describe(m, currency)
-      yield transaction({
+      return transaction({
         type: m.amountMinor < 0 ? 'DEBIT' : 'CREDIT',
         posted: ofxDateTime(m.at),
         amount: money(m.amountMinor),
@@ -103,11 +92,41 @@ function* ofxChunks(day: DaySettlement, totals: ZTotals): Generator<string> {
         memo: memo.slice(0, 255)
       })
     }
-    yield statement.after(slots)
+    return {
+      entry(_entry, moved) {
+        for (const m of moved) {
+          let body = bodies.get(m.account)
+          if (!body) bodies.set(m.account, (body = spools.spool()))
+          body.append(render(m))
+        }
+      },
+      pieces(totals) {
+        const pieces: (string | Spool)[] = [document.before({ server: end })]
+        const difference = differenceMovement(day, totals)
+        for (const account of statementAccounts(day, totals)) {
+          const slots = {
+            trnuid: `${day.store.tillId}-${day.zNumber}-${account.accountId}`,
+            currency,
+            bankId: `TILL${day.store.tillNumber}`.slice(0, 9),
+            accountId: account.accountId,
+            start,
+            end,
+            balance: money(account.closingMinor),
+            asOf: end
+          }
+          pieces.push(statement.before(slots))
+          const body = bodies.get(account.key)
+          if (body) pieces.push(body)
+          if (difference && account.key === difference.account) pieces.push(render(difference))
+          pieces.push(statement.after(slots))
+        }
+        pieces.push(document.after({ server: end }))
+        return pieces
+      }
+    }
   }
-  yield document.after({ server: end })
 }
 
 export async function writeOfx(day: DaySettlement, out: Writable, options: { readonly totals?: ZTotals } = {}): Promise<void> {
-  await writeChunks(ofxChunks(day, options.totals ?? computeZTotals(day)), out)
+  await writeDayPass(day, [{ writer: ofxWriter(day), out }], { totals: options.totals })
 }

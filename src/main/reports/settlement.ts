@@ -5,8 +5,8 @@
 // from the ledger; this module never touches the ledger.
 //
 // Big days: `entries` is a re-iterable Iterable (an array, or an object whose [Symbol.iterator]() runs the ledger's
-// SELECT again through better-sqlite3's synchronous stmt.iterate()). computeZTotals folds it in one pass; each export
-// walks it once per account, so a day of 1,000,000 sales is reported in flat memory.
+// SELECT again through better-sqlite3's synchronous stmt.iterate()). computeZTotals folds it in one pass; the exports
+// walk it once, all five together if asked (day-pass.ts), so a day of 1,000,000 sales is reported in flat memory.
 //
 // Money: fiat in integer minor units of `store.currency` (number, always a safe integer); token amounts as decimal
 // strings of base units (bigint inside the fold); rates as exact decimal strings. Never a float (money.ts).
