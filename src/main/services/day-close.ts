@@ -19,7 +19,7 @@ import { defaultKeyDir, loadOrCreateTillKey, signHead } from '../ledger/anchor'
 import { backupToFolder } from '../ledger/backup'
 import { prepareCached, type Db } from '../ledger/db'
 import { appendJournal } from '../ledger/journal'
-import { EXPORT_FORMATS, exportFileName, writeExport } from '../reports'
+import { EXPORT_FORMATS, exportFileName, writeDayExports } from '../reports'
 import { daySettlementFromLedger } from '../reports/from-ledger'
 import type { ReportLocale } from '../reports/labels'
 import { finish } from '../reports/output'
@@ -136,11 +136,25 @@ export async function writeClosingFiles(day: DaySettlement, folder: string, opti
   const pdf = join(folder, zPdfFileName(day))
   await writeFileAtomically(pdf, (out) => writeZPdf(day, totals, out, { kind: 'Z', locale: options.locale ?? 'en' }))
   files.push(pdf)
-  for (const format of EXPORT_FORMATS) {
+  // Every export from ONE pass over the day (reports/day-pass.ts); each file takes its final name only once all
+  // are complete, so a half-written export never looks finished.
+  const parts = EXPORT_FORMATS.map((format) => {
     const file = join(folder, exportFileName(day, format))
-    await writeFileAtomically(file, (out) => writeExport(day, format, out, { totals }))
-    files.push(file)
+    const temp = `${file}.${process.pid}.partial`
+    return { format, file, temp, out: createWriteStream(temp) }
+  })
+  try {
+    await writeDayExports(day, Object.fromEntries(parts.map((p) => [p.format, p.out])), { totals })
+    for (const p of parts) await finish(p.out)
+    for (const p of parts) renameSync(p.temp, p.file)
+  } catch (e) {
+    for (const p of parts) {
+      p.out.destroy()
+      rmSync(p.temp, { force: true })
+    }
+    throw e
   }
+  files.push(...parts.map((p) => p.file))
   return files
 }
 
