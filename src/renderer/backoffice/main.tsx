@@ -19,6 +19,7 @@ import { ExportsSection } from './exports'
 import { progress, ReconciliationSection } from './reconciliation'
 import { loadToday, TodaySection } from './today'
 import { IntegritySection, loadIntegrity, watchIntegrity } from './integrity'
+import { SetupPage } from '../setup/wizard'
 
 const NAV: readonly { id: string; label: MessageKey }[] = [
   { id: 'today', label: 'bo.nav.today' },
@@ -89,6 +90,13 @@ function BackOffice() {
 
 async function main(): Promise<void> {
   const page = await startPage('backoffice')
+  // A new till's back office is its set-up until the store exists (src/renderer/setup/wizard.tsx says why).
+  const setup = await page.api.call['setup:status']({})
+  if (setup.ok && setup.value.pending) {
+    render(<SetupPage demoAvailable={setup.value.demoAvailable} />, document.getElementById('app')!)
+    document.body.dataset.ready = 'true'
+    return
+  }
   page.api.on('printer:changed', (state) => {
     printer.value = state
     void loadPreview()
