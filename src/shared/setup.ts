@@ -78,12 +78,19 @@ export type SetupStaffStep = z.infer<typeof setupStaffStepSchema>
 export const SETUP_STEPS = ['store', 'payments', 'devices', 'staff'] as const
 export type SetupStep = (typeof SETUP_STEPS)[number]
 
-export const setupCheckSchema = z.discriminatedUnion('step', [
-  z.object({ step: z.literal('store'), values: setupStoreStepSchema }).strict(),
-  z.object({ step: z.literal('payments'), values: setupPaymentsStepSchema, currency: short(3).default('USD') }).strict(),
-  z.object({ step: z.literal('devices'), values: setupDevicesStepSchema }).strict(),
-  z.object({ step: z.literal('staff'), values: setupStaffStepSchema }).strict()
-])
+/** One step to check: exactly one of the four (a strict object, as every call's input is). */
+export const setupCheckSchema = z
+  .object({
+    store: setupStoreStepSchema.optional(),
+    payments: setupPaymentsStepSchema.optional(),
+    /** The store step's currency, for the payments step's rules (a peg needs USD). */
+    currency: short(3).default('USD'),
+    devices: setupDevicesStepSchema.optional(),
+    staff: setupStaffStepSchema.optional()
+  })
+  .strict()
+  .refine((c) => [c.store, c.payments, c.devices, c.staff].filter((x) => x !== undefined).length === 1, 'give exactly one step to check')
+export type SetupCheck = z.infer<typeof setupCheckSchema>
 
 export const setupFinishSchema = z
   .object({ store: setupStoreStepSchema, payments: setupPaymentsStepSchema, devices: setupDevicesStepSchema, staff: setupStaffStepSchema })

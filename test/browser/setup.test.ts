@@ -119,7 +119,7 @@ describe('first-run set-up of a real shop, in Chromium', () => {
     const form = office.getByRole('form', { name: 'Store' })
     await form.waitFor()
     // Keyboard-first: the first field has the focus, and Enter is Next.
-    expect(await office.evaluate(() => (document.activeElement as { id?: string } | null)?.id)).toBe('setup-store-name')
+    expect(await office.evaluate(() => (globalThis as unknown as { document: { activeElement: { id?: string } | null } }).document.activeElement?.id)).toBe('setup-store-name')
     await office.keyboard.press('Enter')
     expect(await alertText(office)).toBe('Give the store a name (as the receipt prints it).')
     await form.getByRole('textbox', { name: 'Store name' }).fill('Corner Grocer')
@@ -311,5 +311,98 @@ describe('first-run set-up of a real shop, in Chromium', () => {
     const sale = app.db.prepare("SELECT cashier, staff_id, total_minor FROM sales WHERE status = 'completed'").get()
     expect(sale).toEqual({ cashier: 'Chen Wei', staff_id: 'C1', total_minor: 380 })
     await cashier.screenshot({ path: join(SCREENSHOT_DIR, 'setup-first-sale-cashier.png') })
+  })
+
+  const approve = async (pin: string) => {
+    const dialog = office.getByRole('dialog', { name: 'Manager approval' })
+    await dialog.getByLabel('Manager PIN').fill(pin)
+    await dialog.getByRole('button', { name: 'Approve' }).click()
+    await dialog.waitFor({ state: 'detached' })
+  }
+  const receipt = () => office.getByRole('region', { name: 'Address and receipt' })
+  const tax = () => office.getByRole('region', { name: 'Tax rates' })
+  const fee = () => office.getByRole('region', { name: 'Card fee' })
+  const devices = () => office.getByRole('region', { name: 'Printer and displays' })
+
+  it('back office: the receipt text, saved with a PIN, is the store\'s at once (receipts read it per print)', async () => {
+    const app = host.app()!
+    await office.getByRole('navigation', { name: 'Back office' }).getByRole('link', { name: 'Settings' }).click()
+    // Receipt text: the next receipt prints it.
+    await receipt().getByRole('textbox', { name: 'Receipt footer (one line per line)' }).fill('See you soon\nOpen 8-20')
+    await receipt().getByRole('button', { name: 'Save address and receipt' }).click()
+    await approve(MANAGER_PIN)
+    await expect.poll(() => receipt().getByRole('status').textContent()).toBe('Saved and journaled: the next receipt prints it.')
+    expect(app.store.settings().receipt.footerLines).toEqual(['See you soon', 'Open 8-20'])
+  })
+
+  it('back office: tax rates checked by the set-up\'s rule; a rate on products is not removed', async () => {
+    const app = host.app()!
+
+    // Tax rates: a bad one refused by the set-up's own rule; a rate on products is not removed.
+    await tax().getByRole('textbox', { name: 'Tax rate 2 (%)' }).fill('101')
+    await tax().getByRole('button', { name: 'Save tax rates' }).click()
+    await approve(MANAGER_PIN)
+    await expect.poll(() => tax().getByRole('alert').textContent()).toMatch(/^Tax rate Food: "101" is not a percentage/)
+    await tax().getByRole('textbox', { name: 'Tax rate 2 (%)' }).fill('5')
+    await tax().getByRole('button', { name: 'Save tax rates' }).click()
+    await approve(MANAGER_PIN)
+    await expect.poll(() => tax().getByRole('status').textContent()).toBe('Saved and journaled: new sale lines use these rates.')
+    expect(app.db.prepare("SELECT rate_ppm FROM tax_rates WHERE id = 'food'").get()).toEqual({ rate_ppm: 50_000 })
+    await tax().getByRole('button', { name: 'Remove tax rate 1' }).click()
+    await tax().getByRole('button', { name: 'Save tax rates' }).click()
+    await approve(MANAGER_PIN)
+    await expect.poll(() => tax().getByRole('alert').textContent()).toBe('Tax rate Standard is on 1 products: move them to another rate before removing it.')
+  })
+
+  it('back office: the card fee, and the devices with a test print; a cashier\'s PIN is refused', async () => {
+    const app = host.app()!
+
+    // Card fee: what the next Z compares with.
+    expect(await fee().getByRole('textbox', { name: 'Card fee (%)' }).inputValue()).toBe('2.5')
+    await fee().getByRole('textbox', { name: 'Card fee (%)' }).fill('3.1')
+    await fee().getByRole('button', { name: 'Save card fee' }).click()
+    await approve(MANAGER_PIN)
+    await expect.poll(() => fee().getByRole('status').textContent()).toBe('Saved and journaled: the next Z compares with a card fee of 3.1 %.')
+
+    // Devices: a test print from the form, then saved; a cashier's PIN is refused.
+    const before = printer.printed().length
+    await devices().getByRole('button', { name: 'Test print' }).click()
+    await expect.poll(() => devices().getByRole('status').textContent()).toMatch(/^Test page sent to tcp 127\.0\.0\.1:/)
+    expect(printer.printed().length).toBeGreaterThan(before)
+    await devices().getByRole('combobox', { name: 'Customer display' }).selectOption('same-screen')
+    await devices().getByRole('button', { name: 'Save devices' }).click()
+    await approve(CASHIER_PIN)
+    await expect.poll(() => devices().getByRole('alert').textContent()).toMatch(/may not do that/)
+    await devices().getByRole('button', { name: 'Save devices' }).click()
+    await approve(MANAGER_PIN)
+    await expect.poll(() => devices().getByRole('status').textContent()).toBe('Saved and journaled. The customer display moves at the next start of the till.')
+    expect(app.store.settings().customerDisplay).toBe('same-screen')
+  })
+
+  it('back office settings: every change journaled; screenshots in en and zh-CN', async () => {
+    const app = host.app()!
+
+    const kinds = (app.db.prepare("SELECT kind FROM journal WHERE kind IN ('settings.store-changed', 'catalog.tax-rates-changed', 'settings.card-fee-changed', 'settings.devices-changed') ORDER BY seq").all() as { kind: string }[]).map((r) => r.kind)
+    expect(kinds).toEqual(['settings.store-changed', 'catalog.tax-rates-changed', 'settings.card-fee-changed', 'settings.devices-changed'])
+    expect(await unnamedControls(office)).toEqual([])
+    for (const [region, file] of [
+      [receipt(), 'address'],
+      [tax(), 'tax-rates'],
+      [fee(), 'card-fee'],
+      [devices(), 'devices']
+    ] as const) {
+      await region.screenshot({ path: join(SCREENSHOT_DIR, `backoffice-settings-${file}-en.png`) })
+    }
+    await office.getByRole('button', { name: 'Language' }).click()
+    await office.getByRole('region', { name: '打印机与显示屏' }).waitFor()
+    for (const [name, file] of [
+      ['地址与小票', 'address'],
+      ['税率', 'tax-rates'],
+      ['刷卡手续费', 'card-fee'],
+      ['打印机与显示屏', 'devices']
+    ] as const) {
+      await office.getByRole('region', { name, exact: true }).screenshot({ path: join(SCREENSHOT_DIR, `backoffice-settings-${file}-zh-CN.png`) })
+    }
+    await office.getByRole('button', { name: '语言' }).click()
   })
 })

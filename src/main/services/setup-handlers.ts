@@ -13,7 +13,7 @@ import { readSetting, writeSetting } from '../ledger/settings'
 import type { StaffService } from './approvals'
 import type { HandlerPart } from './handler-part'
 import type { ReceiptService } from './receipts'
-import { cardFeeSettingSchema, checkCardFee, checkDevicesStep, checkPaymentsStep, checkPrinter, checkStaffStep, checkStoreStep, checkTaxRates, DEFAULT_CARD_FEE_PPM, testPrint } from './setup'
+import { cardFeeSettingSchema, checkCardFee, checkOneStep, checkPrinter, checkTaxRates, DEFAULT_CARD_FEE_PPM, testPrint } from './setup'
 import type { StoreService } from './store'
 
 export interface SetupHandlerDeps {
@@ -65,19 +65,8 @@ export function setupHandlers({ db, clock, events, store, receipts, staff, dataD
     'setup:status': () => ({ pending: false, demoAvailable: false }),
     // The set-up's checks stay callable: the back office forms check a step the same way before asking for a PIN.
     'setup:check': (input) => {
-      switch (input.step) {
-        case 'store': {
-          const checked = checkStoreStep(input.values)
-          return { step: 'store', firstAddress: null, taxRates: checked.taxRates, people: 0 }
-        }
-        case 'payments':
-          return { step: 'payments', firstAddress: checkPaymentsStep(input.values, input.currency).firstAddress, taxRates: [], people: 0 }
-        case 'devices':
-          checkDevicesStep(input.values)
-          return { step: 'devices', firstAddress: null, taxRates: [], people: 0 }
-        case 'staff':
-          return { step: 'staff', firstAddress: null, taxRates: [], people: checkStaffStep(input.values).length }
-      }
+      const { store: _checked, ...view } = checkOneStep(input)
+      return view
     },
     'setup:demo': () => {
       throw refuse('conflict', 'setup.done')

@@ -20,7 +20,7 @@ import { EventBus } from '../events'
 import { openLedger } from '../ledger/db'
 import { claimDataFolder, DEFAULT_LEDGER_FILE, STORE_MARKER_FILE } from '../ledger/lock'
 import { checkReceiveAddress, firstXpubAddress, testRpcConnection } from './payment-settings'
-import { checkDevicesStep, checkPaymentsStep, checkPrinter, checkSetup, checkStaffStep, checkStoreStep, createStore, testPrint, testSetupChains } from './setup'
+import { checkOneStep, checkPrinter, checkSetup, createStore, testPrint, testSetupChains } from './setup'
 
 /**
  * Whether a data folder waits for its set-up: no ledger yet (or one without a store: a set-up that never finished
@@ -137,21 +137,10 @@ export function startSetupHost(options: SetupHostOptions): TillHost {
       return info
     },
     'setup:check': (input) => {
-      switch (input.step) {
-        case 'store': {
-          const checked = checkStoreStep(input.values)
-          // The page now shows amounts in the store's currency.
-          info = { ...info, storeName: checked.settings.storeName, currency: checked.settings.currency, taxMode: checked.settings.taxMode, taxRounding: checked.settings.taxRounding, tillId: checked.settings.tillId }
-          return { step: 'store', firstAddress: null, taxRates: checked.taxRates, people: 0 }
-        }
-        case 'payments':
-          return { step: 'payments', firstAddress: checkPaymentsStep(input.values, input.currency).firstAddress, taxRates: [], people: 0 }
-        case 'devices':
-          checkDevicesStep(input.values)
-          return { step: 'devices', firstAddress: null, taxRates: [], people: 0 }
-        case 'staff':
-          return { step: 'staff', firstAddress: null, taxRates: [], people: checkStaffStep(input.values).length }
-      }
+      const { store: checked, ...view } = checkOneStep(input)
+      // The page shows amounts in the store's currency from the store step on.
+      if (checked) info = { ...info, storeName: checked.settings.storeName, currency: checked.settings.currency, taxMode: checked.settings.taxMode, taxRounding: checked.settings.taxRounding, tillId: checked.settings.tillId }
+      return view
     },
     'settings:check-receive': ({ address, xpub, tillNumber }) => {
       if (address) return { address: checkReceiveAddress(address) }

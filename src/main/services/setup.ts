@@ -7,14 +7,14 @@
 // payment, printer and card-fee settings are written and journaled in ONE synchronous transaction: a refused or
 // interrupted finish leaves no half-made store behind.
 import { z } from 'zod'
-import type { PrinterTestView } from '../../shared/api/views'
+import type { PrinterTestView, SetupCheckView } from '../../shared/api/views'
 import type { Clock } from '../../shared/clock'
 import { isKnownCurrency } from '../../shared/money'
 import { MIN_PIN_DIGITS } from '../../shared/permissions'
 import { defaultConfirmations, paymentSettingsSchema, type PaymentSettings, type PaymentSettingsInput } from '../../shared/payment/settings'
 import { chainInfo, type TokenInfo } from '../../shared/payment/tokens'
 import { refuse } from '../../shared/result'
-import { percentToPpm, type SetupDevicesStep, type SetupFinish, type SetupPaymentsStep, type SetupPrinter, type SetupStaffStep, type SetupStoreStep } from '../../shared/setup'
+import { percentToPpm, type SetupCheck, type SetupDevicesStep, type SetupFinish, type SetupPaymentsStep, type SetupPrinter, type SetupStaffStep, type SetupStoreStep } from '../../shared/setup'
 import { statusProblem } from '../devices/printer/commands'
 import { resolveProfile } from '../devices/printer/profiles'
 import { encodeReceipt, escapeText } from '../devices/printer/receipt'
@@ -349,4 +349,18 @@ export async function testPrint(printer: PrinterSettings, context: { readonly st
   } finally {
     await transport.close()
   }
+}
+
+/** The 'setup:check' call: the one step given, checked by the same rules "Finish set-up" applies. */
+export function checkOneStep(input: SetupCheck): SetupCheckView & { readonly store?: CheckedStore } {
+  if (input.store) {
+    const store = checkStoreStep(input.store)
+    return { step: 'store', firstAddress: null, taxRates: store.taxRates, people: 0, store }
+  }
+  if (input.payments) return { step: 'payments', firstAddress: checkPaymentsStep(input.payments, input.currency.toUpperCase()).firstAddress, taxRates: [], people: 0 }
+  if (input.devices) {
+    checkDevicesStep(input.devices)
+    return { step: 'devices', firstAddress: null, taxRates: [], people: 0 }
+  }
+  return { step: 'staff', firstAddress: null, taxRates: [], people: checkStaffStep(input.staff ?? { people: [] }).length }
 }

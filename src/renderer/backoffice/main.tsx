@@ -11,7 +11,7 @@ import {
 } from './sections'
 import { api } from '../common/page'
 import { CatalogSection } from './catalog'
-import { PaymentSettingsSection } from './settings'
+import { CardFeeSection, DevicesSettingsSection, PaymentSettingsSection, StoreDetailsSection, TaxRatesSection } from './settings'
 import { loadStaff, StaffSection } from './staff'
 import { loadSession, session, SessionBar } from '../common/session'
 import { DayCloseSection, loadShift, loadZList, shift } from './dayclose'
@@ -74,9 +74,13 @@ function BackOffice() {
           <CatalogSection />
           <StaffSection />
           <StoreSection />
+          <StoreDetailsSection />
+          <TaxRatesSection />
           <IntegritySection />
           <RateSection />
           <PaymentSettingsSection />
+          <CardFeeSection />
+          <DevicesSettingsSection />
           <PrinterSection />
           <DrawerSection />
           <ScannersSection />

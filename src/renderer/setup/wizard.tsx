@@ -94,14 +94,15 @@ function go(next: Step): void {
 const NEXT: Record<SetupStep, Step> = { store: 'payments', payments: 'devices', devices: 'staff', staff: 'finish' }
 
 async function check(current: SetupStep): Promise<void> {
-  const call =
+  const call = api().call['setup:check'](
     current === 'store'
-      ? api().call['setup:check']({ step: 'store', values: { ...storeStep.value, locale: store.value?.locale ?? 'en' } })
+      ? { store: { ...storeStep.value, locale: store.value?.locale ?? 'en' } }
       : current === 'payments'
-        ? api().call['setup:check']({ step: 'payments', values: paymentsStep.value, currency: storeStep.value.currency.trim().toUpperCase() })
+        ? { payments: paymentsStep.value, currency: storeStep.value.currency.trim().toUpperCase() }
         : current === 'devices'
-          ? api().call['setup:check']({ step: 'devices', values: devicesStep.value })
-          : api().call['setup:check']({ step: 'staff', values: staffStep.value })
+          ? { devices: devicesStep.value }
+          : { staff: staffStep.value }
+  )
   const checked = await run(call)
   if (checked) go(NEXT[current])
 }
