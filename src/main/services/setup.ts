@@ -251,7 +251,8 @@ export async function testSetupChains(checked: CheckedSetup, now: number, localT
 export function createStore(db: Db, clock: Clock, checked: CheckedSetup): void {
   const store = new StoreService(db)
   if (store.isInitialized()) throw refuse('conflict', 'setup.done')
-  const settings = checked.store.settings
+  // The customer display is chosen on the devices step but kept with the store (where the host reads it at start).
+  const settings: StoreSettings = { ...checked.store.settings, customerDisplay: checked.devices.customerDisplay }
   const at = clock.now()
   db.transaction(() => {
     store.save(settings)
