@@ -10,10 +10,11 @@ import { join } from 'node:path'
 import jsQR from 'jsqr'
 import { PNG } from 'pngjs'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import type { Contract } from 'ethers'
+import { HDNodeWallet, type Contract } from 'ethers'
 import { createApp, LEDGER_FILE, type App } from '../../src/main/app'
 import { startHarness, type Harness } from '../../src/main/harness/server'
 import { claimDataFolder, type DataFolderClaim } from '../../src/main/ledger/lock'
+import { firstXpubAddress } from '../../src/main/services/payment-settings'
 import { needsSetup, startSetupHost, type TillHost } from '../../src/main/services/setup-host'
 import { systemClock } from '../../src/shared/clock'
 import { parsePaymentUri } from '../../src/shared/payment/eip681'
@@ -377,6 +378,20 @@ describe('first-run set-up of a real shop, in Chromium', () => {
     await approve(MANAGER_PIN)
     await expect.poll(() => devices().getByRole('status').textContent()).toBe('Saved and journaled. The customer display moves at the next start of the till.')
     expect(app.store.settings().customerDisplay).toBe('same-screen')
+  })
+
+  it('back office: payment settings take an xpub and show its first address, and offer the three rate policies', async () => {
+    const section = office.getByRole('region', { name: 'Payment settings' })
+    await section.getByRole('combobox', { name: 'Receive on' }).selectOption('xpub')
+    const xpub = HDNodeWallet.fromPhrase('test test test test test test test test test test test junk').neuter().extendedKey
+    await section.getByRole('textbox', { name: 'Extended public key (xpub)' }).fill(xpub)
+    await section.getByRole('textbox', { name: 'Extended public key (xpub)' }).press('Tab')
+    await expect.poll(() => section.getByRole('status').textContent()).toBe(`The first address of this key is ${firstXpubAddress(xpub, 1)}: compare it with your wallet.`)
+    await section.getByRole('combobox', { name: 'Exchange rate' }).selectOption('http')
+    await section.getByRole('textbox', { name: 'Maximum age (seconds)' }).waitFor()
+    expect(await unnamedControls(office)).toEqual([])
+    await section.screenshot({ path: join(SCREENSHOT_DIR, 'backoffice-settings-payments-xpub-en.png') })
+    await section.getByRole('combobox', { name: 'Exchange rate' }).selectOption('peg')
   })
 
   it('back office settings: every change journaled; screenshots in en and zh-CN', async () => {

@@ -17,14 +17,16 @@ export function PaymentSettingsSection() {
   const form = useRef<HTMLFormElement>(null)
   const [tested, setTested] = useState<RpcTestView | null>(null)
   const [chainId, setChainId] = useState<number>(CHAINS[0]?.chainId ?? 8453)
+  const [receiveKind, setReceiveKind] = useState<'address' | 'xpub'>('address')
+  const [rateKind, setRateKind] = useState<'peg' | 'manual' | 'http'>('peg')
 
   const field = (name: string) => String(new FormData(form.current!).get(name) ?? '').trim()
 
   async function checkAddress(): Promise<void> {
     const address = field('address')
     if (!address) return
-    const checked = await run(api().call['settings:check-receive']({ address }))
-    if (checked) say('notice', () => t('bo.pay.addressOk', { address: checked.address }))
+    const checked = await run(api().call['settings:check-receive'](receiveKind === 'xpub' ? { xpub: address } : { address }))
+    if (checked) say('notice', () => (receiveKind === 'xpub' ? t('setup.pay.firstAddress', { address: checked.address }) : t('bo.pay.addressOk', { address: checked.address })))
   }
 
   async function testConnection(): Promise<void> {
@@ -41,9 +43,10 @@ export function PaymentSettingsSection() {
     if (pin === null) return
     const confirmations = Number(field('confirmations'))
     const settings = {
-      receive: { kind: 'address', address: field('address') },
+      receive: receiveKind === 'xpub' ? { kind: 'xpub', xpub: field('address') } : { kind: 'address', address: field('address') },
       chains: [{ chainId, rpcUrls: [field('rpcUrl')], tokens: ['USDC'], ...(Number.isInteger(confirmations) && confirmations > 0 ? { confirmations: { kind: 'blocks', count: confirmations } } : {}) }],
-      rate: { kind: 'peg' }
+      // The same three policies as the set-up; the till checks the whole object (src/shared/payment/settings.ts).
+      rate: rateKind === 'http' ? { kind: 'http', url: field('rateUrl'), jsonPath: field('ratePath'), maxAgeSec: Number(field('rateAge') || '300') } : { kind: rateKind }
     }
     const saved = await run(api().call['settings:payments']({ pin, settings }))
     if (saved) say('notice', () => t('bo.pay.saved'))
@@ -60,7 +63,12 @@ export function PaymentSettingsSection() {
           void save()
         }}
       >
-        <label for="bo-pay-address">{t('bo.pay.address')}</label>
+        <label for="bo-pay-receive-kind">{t('setup.pay.receiveKind')}</label>
+        <select id="bo-pay-receive-kind" value={receiveKind} onChange={(e) => setReceiveKind((e.target as HTMLSelectElement).value === 'xpub' ? 'xpub' : 'address')}>
+          <option value="address">{t('setup.pay.kind.address')}</option>
+          <option value="xpub">{t('setup.pay.kind.xpub')}</option>
+        </select>
+        <label for="bo-pay-address">{receiveKind === 'xpub' ? t('setup.pay.xpub') : t('bo.pay.address')}</label>
         <input id="bo-pay-address" name="address" autoComplete="off" spellcheck={false} onBlur={() => void checkAddress()} />
         <label for="bo-pay-chain">{t('bo.pay.chain')}</label>
         <select id="bo-pay-chain" name="chain" value={String(chainId)} onChange={(e) => setChainId(Number((e.target as HTMLSelectElement).value))}>
@@ -76,6 +84,22 @@ export function PaymentSettingsSection() {
         <label for="bo-pay-confirmations">{t('bo.pay.confirmations')}</label>
         <input id="bo-pay-confirmations" name="confirmations" inputMode="numeric" autoComplete="off" placeholder={policy.kind === 'blocks' ? String(policy.count) : 'finalized'} />
         <p class="bo-muted">{t('bo.pay.confirmationsDefault', { count: policy.kind === 'blocks' ? policy.count : 'finalized' })}</p>
+        <label for="bo-pay-rate-kind">{t('setup.pay.rate')}</label>
+        <select id="bo-pay-rate-kind" value={rateKind} onChange={(e) => setRateKind((e.target as HTMLSelectElement).value as 'peg' | 'manual' | 'http')}>
+          <option value="peg">{t('setup.pay.rate.peg')}</option>
+          <option value="manual">{t('setup.pay.rate.manual')}</option>
+          <option value="http">{t('setup.pay.rate.http')}</option>
+        </select>
+        {rateKind === 'http' ? (
+          <>
+            <label for="bo-pay-rate-url">{t('setup.pay.rateUrl')}</label>
+            <input id="bo-pay-rate-url" name="rateUrl" inputMode="url" autoComplete="off" spellcheck={false} />
+            <label for="bo-pay-rate-path">{t('setup.pay.ratePath')}</label>
+            <input id="bo-pay-rate-path" name="ratePath" autoComplete="off" spellcheck={false} />
+            <label for="bo-pay-rate-age">{t('setup.pay.rateAge')}</label>
+            <input id="bo-pay-rate-age" name="rateAge" inputMode="numeric" autoComplete="off" defaultValue="300" />
+          </>
+        ) : null}
         <div class="linebar">
           {/* Saving is offered once the URL passed its test; the till tests it again before it saves. */}
           <button type="submit" disabled={!tested}>{t('bo.pay.save')}</button>
