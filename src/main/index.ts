@@ -41,7 +41,8 @@ async function main(): Promise<void> {
   }
   // An installed till on a new app data folder starts with the set-up (in the back office window); `npm start` from
   // a checkout (not packaged) keeps opening the demo on its embedded defaults unless STABLETILL_SETUP=1 asks.
-  const setUp = (electronApp.isPackaged || process.env['STABLETILL_SETUP'] === '1') && needsSetup(dataDir)
+  // STABLETILL_DEMO=1 makes a new folder the demo store at once (the harness's --demo).
+  const setUp = (electronApp.isPackaged || process.env['STABLETILL_SETUP'] === '1') && process.env['STABLETILL_DEMO'] !== '1' && needsSetup(dataDir)
   const till: TillHost = setUp ? startSetupHost({ dataDir, demoAvailable: !process.env['STABLETILL_NO_CHAIN'], start: startApp }) : hostFor(await startApp(storedStore(dataDir)?.demo === false ? 'store' : 'demo'))
   // Windows opened during the set-up load again once the store exists, so each starts on the new store's data.
   void till.started.then(() => {
