@@ -41,6 +41,7 @@ import { defaultStoreSettings, StoreService, type StoreSettings } from './servic
 import { deviceHandlers } from './services/device-handlers'
 import { saleHandlers } from './services/sale-handlers'
 import { storeHandlers } from './services/store-handlers'
+import { setupHandlers } from './services/setup-handlers'
 import { WedgeEcho } from './services/wedge-echo'
 
 export interface PaymentsOptions {
@@ -277,7 +278,8 @@ export function createApp(options: AppOptions): App {
     ...catalogHandlers({ db, clock, store, staff: approvals }),
     ...settingsHandlers({ db, clock, tillId: () => store.settings().tillId, staff: approvals, localTokens: paymentOptions?.localTokens }),
     ...integrityHandlers({ integrity, approve: (pin, action, subject) => approvals.approve(pin, action, subject) }),
-    ...todayHandlers({ db, shift, store, timeZone: options.timeZone, reversals: payments ? () => payments.openReversals() : null, unattributed: payments ? () => payments.unattributedTransfers() : null })
+    ...todayHandlers({ db, shift, store, timeZone: options.timeZone, reversals: payments ? () => payments.openReversals() : null, unattributed: payments ? () => payments.unattributedTransfers() : null }),
+    ...setupHandlers({ db, clock, events, store, receipts, staff: approvals, dataDir: options.dataDir })
   }, approvals)
   // A call with a manager's PIN runs its synchronous part in one transaction with its approval ([E] point 5,
   // api/registry.ts); what an async handler does after its first await (a Z's files) follows the commit.

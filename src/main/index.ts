@@ -5,7 +5,8 @@ import { dialog, app as electronApp, ipcMain, Menu, protocol, session, type Brow
 import { join } from 'node:path'
 import { eventsFor, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type WindowRole } from '../shared/api/channels'
 import { createApp, type App } from './app'
-import { startDemoStack } from './demo-stack'
+import { startDemoStack, type DemoStack } from './demo-stack'
+import { hostFor, needsSetup, startSetupHost, storedStore, type TillHost } from './services/setup-host'
 import { startScanners } from './devices/scanner/start'
 import { claimDataFolder } from './ledger/lock'
 import { createAppProtocolHandler } from './security/app-protocol'
@@ -31,9 +32,22 @@ async function main(): Promise<void> {
   const dataDir = join(electronApp.getPath('userData'), 'till')
   // One till per data folder, before the demo chain or the ledger touch it (a harness on the same folder, say).
   const folder = claimDataFolder(dataDir)
-  const demo = process.env['STABLETILL_NO_CHAIN'] ? null : await startDemoStack(dataDir, { blockTimeSec: 1 })
   const scanners = await startScanners()
-  const till: App = createApp({ dataDir, resourcesDir: join(electronApp.getAppPath(), 'resources'), scanners: scanners ?? undefined, ...demo?.appOptions })
+  let demo: DemoStack | null = null
+  // The demo chain runs for the demo store only; a real shop's till watches the chains its owner set up.
+  const startApp = async (kind: 'demo' | 'store'): Promise<App> => {
+    if (kind === 'demo' && !process.env['STABLETILL_NO_CHAIN']) demo = await startDemoStack(dataDir, { blockTimeSec: 1 })
+    return createApp({ dataDir, resourcesDir: join(electronApp.getAppPath(), 'resources'), scanners: scanners ?? undefined, ...demo?.appOptions })
+  }
+  // An installed till on a new app data folder starts with the set-up (in the back office window); `npm start` from
+  // a checkout (not packaged) keeps opening the demo on its embedded defaults unless STABLETILL_SETUP=1 asks.
+  // STABLETILL_DEMO=1 makes a new folder the demo store at once (the harness's --demo).
+  const setUp = (electronApp.isPackaged || process.env['STABLETILL_SETUP'] === '1') && process.env['STABLETILL_DEMO'] !== '1' && needsSetup(dataDir)
+  const till: TillHost = setUp ? startSetupHost({ dataDir, demoAvailable: !process.env['STABLETILL_NO_CHAIN'], start: startApp }) : hostFor(await startApp(storedStore(dataDir)?.demo === false ? 'store' : 'demo'))
+  // Windows opened during the set-up load again once the store exists, so each starts on the new store's data.
+  void till.started.then(() => {
+    if (setUp) for (const win of windows.values()) if (!win.isDestroyed()) win.webContents.reload()
+  })
   const senders = new SenderRegistry()
 
   // Checklist 18: the packaged pages, from out/renderer only.

@@ -175,7 +175,30 @@ export const MESSAGES = {
   'shift.day-not-open': {
     en: 'Open the day before selling: a manager opens it with the opening float in the back office (Day close).',
     'zh-CN': '请先开始营业日再销售：由经理在后台“日结”中输入开班备用金开始营业。'
-  }
+  },
+  // ---- the first-run set-up and the store's settings ([S] points 1 and 4) ----
+  'setup.pending': { en: 'This till is not set up yet: finish the set-up in the back office first.', 'zh-CN': '此收银台尚未设置：请先在后台完成设置。' },
+  'setup.done': { en: 'This till is set up already: change its settings in the back office.', 'zh-CN': '此收银台已完成设置：请在后台修改设置。' },
+  'setup.busy': { en: 'The set-up is being saved already: wait a moment.', 'zh-CN': '设置正在保存中：请稍候。' },
+  'setup.demo-unavailable': { en: 'The demo store cannot start on this till (no demo chain or catalog here).', 'zh-CN': '此收银台无法启动演示门店（没有演示链或商品目录）。' },
+  'setup.store-name': { en: 'Give the store a name (as the receipt prints it).', 'zh-CN': '请填写门店名称（打印在小票上）。' },
+  'setup.till-id': { en: 'The till number "{tillId}" may have capital letters, digits and - only, at most 12 (for example T1).', 'zh-CN': '收银台编号“{tillId}”只能含大写字母、数字和 -，最多 12 位（例如 T1）。' },
+  'setup.tax-rate-none': { en: 'Give at least one tax rate (a 0 % rate is a rate too).', 'zh-CN': '请至少填写一个税率（0% 也是税率）。' },
+  'setup.tax-rate-name': { en: 'Tax rate {position} needs a name.', 'zh-CN': '第 {position} 个税率需要名称。' },
+  'setup.tax-rate-value': { en: 'Tax rate {name}: "{percent}" is not a percentage from 0 to 100 with at most 4 decimals (for example 8.875).', 'zh-CN': '税率 {name}：“{percent}”不是 0 到 100 之间、最多 4 位小数的百分比（例如 8.875）。' },
+  'setup.tax-rate-duplicate': { en: 'Two tax rates are called {name}: give each its own name.', 'zh-CN': '有两个税率都叫 {name}：请分别命名。' },
+  'setup.tax-rate-in-use': { en: 'Tax rate {name} is on {products} products: move them to another rate before removing it.', 'zh-CN': '税率 {name} 用于 {products} 个商品：请先将这些商品改用其他税率，再删除它。' },
+  'setup.card-fee': { en: '"{percent}" is not a card fee: a percentage from 0 to 100, for example 2.9.', 'zh-CN': '“{percent}”不是有效的刷卡手续费：应为 0 到 100 的百分比，例如 2.9。' },
+  'setup.confirmations': { en: '"{typed}" is not a number of confirmations: a whole number of blocks from 1 to 10000 (leave it empty for the default, {count}).', 'zh-CN': '“{typed}”不是有效的确认数：应为 1 到 10000 的整数区块数（留空则用默认值 {count}）。' },
+  'setup.peg-needs-usd': { en: 'The peg (1 token = 1 US dollar) suits a USD store only; this store sells in {currency}: choose a manual rate or an HTTP source.', 'zh-CN': '锚定汇率（1 代币 = 1 美元）只适用于美元门店；本店以 {currency} 销售：请选择手动汇率或 HTTP 来源。' },
+  'setup.rate-url': { en: '"{url}" is not an http(s) address for the rate source.', 'zh-CN': '“{url}”不是汇率来源的 http(s) 地址。' },
+  'setup.rate-path': { en: '"{path}" is not a JSON path such as rates.EUR.', 'zh-CN': '“{path}”不是形如 rates.EUR 的 JSON 路径。' },
+  'setup.rate-max-age': { en: '"{typed}" is not a maximum age: 10 to 86400 seconds.', 'zh-CN': '“{typed}”不是有效的最长有效期：应为 10 到 86400 秒。' },
+  'setup.printer-host': { en: '"{host}" is not a printer address: give its host name or IP address (for example 192.168.1.50), without http://.', 'zh-CN': '“{host}”不是打印机地址：请填写主机名或 IP 地址（例如 192.168.1.50），不要加 http://。' },
+  'setup.printer-port': { en: '"{port}" is not a port: 1 to 65535 (receipt printers listen on 9100).', 'zh-CN': '“{port}”不是有效端口：应为 1 到 65535（小票打印机通常为 9100）。' },
+  'setup.printer-path': { en: '"{path}" is not a device file: give its full path, for example /dev/usb/lp0.', 'zh-CN': '“{path}”不是设备文件：请填写完整路径，例如 /dev/usb/lp0。' },
+  'setup.test-print-failed': { en: 'The test page did not reach {printer}: {reason}', 'zh-CN': '测试页未送达 {printer}：{reason}' },
+  'setup.no-owner': { en: 'Name the owner: a store needs an owner to manage its staff and payment settings.', 'zh-CN': '请填写店主：门店需要一位店主来管理员工和支付设置。' }
 } as const satisfies Record<string, Templates>
 
 export type MessageId = keyof typeof MESSAGES

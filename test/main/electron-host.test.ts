@@ -150,12 +150,15 @@ const call = (sender: { id: number; mainFrame: unknown }, frame: unknown, name: 
 beforeAll(async () => {
   fake.state.userData = mkdtempSync(join(tmpdir(), 'stabletill-electron-'))
   process.env['STABLETILL_NO_CHAIN'] = '1'
+  // A packaged till on a new app data folder would start with the first-run set-up; these checks need the demo store.
+  process.env['STABLETILL_DEMO'] = '1'
   await import('../../src/main/index')
   await vi.waitFor(() => expect(fake.state.windows).toHaveLength(3), { timeout: 10_000 })
 })
 
 afterAll(() => {
   delete process.env['STABLETILL_NO_CHAIN']
+  delete process.env['STABLETILL_DEMO']
   rmSync(fake.state.userData, { recursive: true, force: true })
 })
 

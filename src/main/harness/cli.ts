@@ -1,13 +1,15 @@
 // `npm start` without an Electron binary, and `npm run harness`: the till on its embedded defaults, served to a
-// browser. Usage: node out/main/harness.js [--data-dir DIR] [--port N] [--no-chain]
+// browser. Usage: node out/main/harness.js [--data-dir DIR] [--port N] [--no-chain] [--demo]
+// A new folder given with --data-dir starts with the first-run set-up (services/setup-host.ts) in the back office.
 //
 // Everything the harness ships with (the built pages, resources/, anvil) is found from this file's own install,
 // never from the working folder: `node /opt/stabletill/out/main/harness.js` works from any folder.
 import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { createApp, DEMO_CASHIER_PIN, DEMO_MANAGER_PIN, DEMO_OWNER_PIN } from '../app'
-import { startDemoStack } from '../demo-stack'
+import { createApp, DEMO_CASHIER_PIN, DEMO_MANAGER_PIN, DEMO_OWNER_PIN, type App } from '../app'
+import { startDemoStack, type DemoStack } from '../demo-stack'
+import { hostFor, needsSetup, startSetupHost, storedStore, type TillHost } from '../services/setup-host'
 import { startScanners } from '../devices/scanner/start'
 import { claimDataFolder } from '../ledger/lock'
 import { readSavedAddress, saveAddress } from './address'
@@ -50,44 +52,61 @@ async function listen(options: HarnessOptions, fallback: boolean): Promise<Harne
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      'data-dir': { type: 'string', default: join(process.cwd(), '.data') },
+      'data-dir': { type: 'string' },
       port: { type: 'string' },
       'renderer-dir': { type: 'string' },
       'resources-dir': { type: 'string' },
-      'no-chain': { type: 'boolean', default: false }
+      'no-chain': { type: 'boolean', default: false },
+      // A new data folder given with --data-dir starts with the set-up; --demo makes it the demo store at once.
+      demo: { type: 'boolean', default: false }
     }
   })
   const askedPort = values.port === undefined ? null : Number(values.port)
   if (askedPort !== null && (!Number.isInteger(askedPort) || askedPort < 0 || askedPort > 65535)) throw new Error(`--port must be 0..65535, got ${values.port}`)
   const appRoot = installRoot()
-  const dataDir = resolve(values['data-dir'] ?? '.data')
+  const dataDir = resolve(values['data-dir'] ?? join(process.cwd(), '.data'))
   if (!process.env['STABLETILL_ANVIL']) {
     const anvil = findAnvil()
     if (anvil) process.env['STABLETILL_ANVIL'] = anvil
   }
   // Before anything touches the folder (the demo chain keeps its state there too): one till per data folder.
   const folder = claimDataFolder(dataDir)
-  const demo = values['no-chain'] ? null : await startDemoStack(dataDir, { blockTimeSec: 1 })
   const scanners = await startScanners()
-  const app = createApp({ dataDir, resourcesDir: values['resources-dir'] ?? join(appRoot, 'resources'), scanners: scanners ?? undefined, ...demo?.appOptions })
+  let demo: DemoStack | null = null
+  // The demo chain runs for the demo store only: a real shop's till watches the chains its owner set up.
+  const startApp = async (kind: 'demo' | 'store'): Promise<App> => {
+    if (kind === 'demo' && !values['no-chain']) demo = await startDemoStack(dataDir, { blockTimeSec: 1 })
+    return createApp({ dataDir, resourcesDir: values['resources-dir'] ?? join(appRoot, 'resources'), scanners: scanners ?? undefined, ...demo?.appOptions })
+  }
+  // `npm start` (no --data-dir) keeps opening the demo on its embedded defaults; a shop's own folder, new, asks.
+  const setUp = values['data-dir'] !== undefined && !values.demo && needsSetup(dataDir)
+  const host: TillHost = setUp ? startSetupHost({ dataDir, demoAvailable: !values['no-chain'], start: startApp }) : hostFor(await startApp(storedStore(dataDir)?.demo === false ? 'store' : 'demo'))
 
   const saved = readSavedAddress(dataDir)
   const wantedPort = askedPort ?? saved.address?.port ?? 0
   const harness = await listen(
-    { app, rendererDir: values['renderer-dir'] ?? join(appRoot, 'out', 'renderer'), port: wantedPort, tokens: saved.address?.tokens },
+    { app: host, rendererDir: values['renderer-dir'] ?? join(appRoot, 'out', 'renderer'), port: wantedPort, tokens: saved.address?.tokens },
     askedPort === null
   )
   saveAddress(dataDir, { port: harness.port, tokens: harness.tokens })
 
-  console.log(`Stabletill (browser harness) — store "${app.store.settings().storeName}", data in ${dataDir}`)
+  const banner = (app: App): void => {
+    console.log(`Stabletill (browser harness) — store "${app.store.settings().storeName}", data in ${dataDir}`)
+    console.log(`  Cashier:          ${harness.urls.cashier}`)
+    console.log(`  Customer display: ${harness.urls.display}`)
+    console.log(`  Back office:      ${harness.urls.backoffice}`)
+    if (demo?.chain) console.log(`  Demo chain:       ${demo.chain.rpcUrl} (chain 31337, demo USDC ${demo.chain.usdcAddress})`)
+    else if (app.payments) console.log(`  Stablecoins:      ${app.payments.settings.chains.map((c) => `chain ${c.chainId}`).join(', ')}`)
+    else console.log(`  Stablecoins:      off — ${app.store.settings().demo ? (demo?.note ?? '--no-chain given') : 'none set up (Settings in the back office)'}`)
+    if (app.store.settings().demo) console.log(`  Demo store PINs: manager ${DEMO_MANAGER_PIN}, cashier ${DEMO_CASHIER_PIN} (signed in at start), owner ${DEMO_OWNER_PIN}`)
+  }
   if (saved.discarded) console.log(`  Note: ${saved.discarded}.`)
   if (saved.address && harness.port !== saved.address.port) console.log(`  Note: port ${saved.address.port} is in use; this till now listens on port ${harness.port} (pages open on the old address must be reopened).`)
-  console.log(`  Cashier:          ${harness.urls.cashier}`)
-  console.log(`  Customer display: ${harness.urls.display}`)
-  console.log(`  Back office:      ${harness.urls.backoffice}`)
-  if (demo?.chain) console.log(`  Demo chain:       ${demo.chain.rpcUrl} (chain 31337, demo USDC ${demo.chain.usdcAddress})`)
-  else console.log(`  Stablecoins:      off — ${demo?.note ?? '--no-chain given'}`)
-  if (app.store.settings().demo) console.log(`  Demo store PINs: manager ${DEMO_MANAGER_PIN}, cashier ${DEMO_CASHIER_PIN} (signed in at start), owner ${DEMO_OWNER_PIN}`)
+  if (setUp) {
+    console.log(`Stabletill (browser harness) — a new till, data in ${dataDir}`)
+    console.log(`  Set up this shop (or try the demo store) in the back office: ${harness.urls.backoffice}`)
+    void host.started.then(banner)
+  } else banner(host.app()!)
   console.log('Press Ctrl+C to stop.')
   let stopping = false
   const stop = async () => {
@@ -95,7 +114,7 @@ async function main(): Promise<void> {
     stopping = true
     await harness.close()
     scanners?.stop()
-    await app.close()
+    await host.close()
     await demo?.stop()
     folder.release()
     process.exit(0)

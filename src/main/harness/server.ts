@@ -25,7 +25,8 @@ import { contentSecurityPolicy, SECURITY_HEADERS } from '../security/policy'
 export type HarnessTokens = Readonly<Record<WindowRole, string>>
 
 export interface HarnessOptions {
-  readonly app: App
+  /** The till, or a host in front of it (services/setup-host.ts: the first-run set-up, then the till). */
+  readonly app: Pick<App, 'events' | 'registry'>
   /** The built renderer (out/renderer). */
   readonly rendererDir: string
   /** Only loopback makes sense: the Host and Origin checks accept 127.0.0.1 and localhost. */

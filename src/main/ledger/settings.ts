@@ -8,7 +8,7 @@ import { prepareCached, type Db } from './db'
 import { appendJournal } from './journal'
 import { settingDigest } from './money-state'
 
-export type SettingKey = 'store' | 'managers' | 'printer' | 'scanners' | 'payments' | 'token-checks' | 'limits'
+export type SettingKey = 'store' | 'managers' | 'printer' | 'scanners' | 'payments' | 'token-checks' | 'limits' | 'card-fee'
 
 export function readSetting<S extends z.ZodType>(db: Db, key: SettingKey, schema: S): z.output<S> | null {
   const row = prepareCached(db, 'SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined

@@ -53,7 +53,10 @@ export function storeHandlers({ db, clock, events, store, catalog, sales, approv
           ...(changes.taxMode !== undefined ? { taxMode: changes.taxMode } : {}),
           ...(changes.taxRounding !== undefined ? { taxRounding: changes.taxRounding } : {}),
           ...(changes.wedgeSlowGapMs !== undefined ? { wedge: { ...current.wedge, slowGapMs: changes.wedgeSlowGapMs } } : {}),
-          receipt: { headerLines: changes.headerLines ?? current.receipt.headerLines, footerLines: changes.footerLines ?? current.receipt.footerLines }
+          receipt: { headerLines: changes.headerLines ?? current.receipt.headerLines, footerLines: changes.footerLines ?? current.receipt.footerLines },
+          ...(changes.addressLines !== undefined ? { addressLines: changes.addressLines } : {}),
+          ...(changes.taxId !== undefined ? { taxId: changes.taxId } : {}),
+          ...(changes.tillName !== undefined ? { tillName: changes.tillName } : {})
         })
         appendJournal(db, { at: clock.now(), tillId: saved.tillId, kind: 'settings.store-changed', payload: { managerId: manager.id, ...changes } })
         return store.info()

@@ -2,6 +2,7 @@
 import { z } from 'zod'
 import type { StoreInfo } from '../../shared/api/views'
 import { isKnownCurrency } from '../../shared/money'
+import { CUSTOMER_DISPLAYS } from '../../shared/setup'
 import type { Db } from '../ledger/db'
 import { readSetting, writeSetting } from '../ledger/settings'
 
@@ -26,7 +27,14 @@ export const storeSettingsSchema = z.object({
   }),
   receipt: z
     .object({ headerLines: z.array(z.string().max(64)).max(6), footerLines: z.array(z.string().max(64)).max(6) })
-    .default({ headerLines: [], footerLines: [] })
+    .default({ headerLines: [], footerLines: [] }),
+  // From the set-up (issue [S] point 1); stores saved before it have none of them.
+  addressLines: z.array(z.string().max(64)).max(4).default([]),
+  taxId: z.string().max(40).default(''),
+  /** The till's name beside its number (tillId), e.g. "Front counter". */
+  tillName: z.string().max(40).default(''),
+  /** Where the customer display window opens (Electron): its own screen, beside the cashier, or not at all. */
+  customerDisplay: z.enum(CUSTOMER_DISPLAYS).default('second-screen')
 })
 
 export type StoreSettings = z.infer<typeof storeSettingsSchema>
@@ -41,7 +49,11 @@ export const defaultStoreSettings: StoreSettings = {
   cashier: 'Cashier 1',
   demo: true,
   wedge: { maxGapMs: 30, minLength: 6, slowGapMs: 100 },
-  receipt: { headerLines: ['1 Market Street', 'Springfield'], footerLines: ['Thank you for shopping with us'] }
+  receipt: { headerLines: ['1 Market Street', 'Springfield'], footerLines: ['Thank you for shopping with us'] },
+  addressLines: ['1 Market Street', 'Springfield'],
+  taxId: '',
+  tillName: 'Counter 1',
+  customerDisplay: 'second-screen'
 }
 
 const KEY = 'store' as const

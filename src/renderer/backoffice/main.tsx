@@ -11,7 +11,7 @@ import {
 } from './sections'
 import { api } from '../common/page'
 import { CatalogSection } from './catalog'
-import { PaymentSettingsSection } from './settings'
+import { CardFeeSection, DevicesSettingsSection, PaymentSettingsSection, StoreDetailsSection, TaxRatesSection } from './settings'
 import { loadStaff, StaffSection } from './staff'
 import { loadSession, session, SessionBar } from '../common/session'
 import { DayCloseSection, loadShift, loadZList, shift } from './dayclose'
@@ -20,6 +20,7 @@ import { progress, ReconciliationSection } from './reconciliation'
 import { loadToday, TodaySection } from './today'
 import { IntegritySection, loadIntegrity, watchIntegrity } from './integrity'
 import { loadReturns, returnChanged, ReturnsSection } from './returns'
+import { SetupPage } from '../setup/wizard'
 
 const NAV: readonly { id: string; label: MessageKey }[] = [
   { id: 'today', label: 'bo.nav.today' },
@@ -75,9 +76,13 @@ function BackOffice() {
           <CatalogSection />
           <StaffSection />
           <StoreSection />
+          <StoreDetailsSection />
+          <TaxRatesSection />
           <IntegritySection />
           <RateSection />
           <PaymentSettingsSection />
+          <CardFeeSection />
+          <DevicesSettingsSection />
           <PrinterSection />
           <DrawerSection />
           <ScannersSection />
@@ -92,6 +97,13 @@ function BackOffice() {
 
 async function main(): Promise<void> {
   const page = await startPage('backoffice')
+  // A new till's back office is its set-up until the store exists (src/renderer/setup/wizard.tsx says why).
+  const setup = await page.api.call['setup:status']({})
+  if (setup.ok && setup.value.pending) {
+    render(<SetupPage demoAvailable={setup.value.demoAvailable} />, document.getElementById('app')!)
+    document.body.dataset.ready = 'true'
+    return
+  }
   page.api.on('printer:changed', (state) => {
     printer.value = state
     void loadPreview()

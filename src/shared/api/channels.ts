@@ -96,7 +96,18 @@ export const CALLS = {
   'day:today': ['backoffice'],
   // The start-up integrity check ([E] point 4): shown to the manager; acknowledging it (PIN) lets the day close.
   'ledger:integrity': ['backoffice'],
-  'ledger:acknowledge-integrity': ['backoffice']
+  'ledger:acknowledge-integrity': ['backoffice'],
+  // The first-run set-up (issue [S] point 1): every window asks whether the till waits for it; the back office runs it.
+  'setup:status': ['cashier', 'display', 'backoffice'],
+  'setup:check': ['backoffice'],
+  'setup:demo': ['backoffice'],
+  'setup:finish': ['backoffice'],
+  // The store's remaining settings (issue [S] point 4): each set-up step again in the back office, with a PIN.
+  'printer:test': ['backoffice'],
+  'settings:store-details': ['backoffice'],
+  'settings:devices': ['backoffice'],
+  'settings:tax-rates': ['backoffice'],
+  'settings:card-fee': ['backoffice']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type CallName = keyof typeof CALLS

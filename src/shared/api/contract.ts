@@ -12,6 +12,8 @@ import type { ReturnableSaleView, ReturnQuoteView, ReturnView } from './views'
 import type { CatalogImportPreview, CatalogImportResult, CatalogProductView, RpcTestView, StaffSessionView, StaffView } from './views'
 import type { TodayView } from './views'
 import type { IntegrityView } from './views'
+import type { PrinterTestView, SettingsSavedView, SetupCheckView, SetupStatusView, StoreDetailsView } from './views'
+import { CUSTOMER_DISPLAYS, setupCheckSchema, setupFinishSchema, setupPrinterSchema, setupTaxRateSchema } from '../setup'
 
 const id = z.string().min(1).max(80)
 /** One HID scanner the till should read: by vendor and product id, optionally pinned by serial or port. */
@@ -94,7 +96,10 @@ export const inputs = {
       taxRounding: z.enum(['per-line', 'per-rate-total']).optional(),
       wedgeSlowGapMs: z.number().int().min(0).max(1000).optional(),
       headerLines: z.array(z.string().max(64)).max(6).optional(),
-      footerLines: z.array(z.string().max(64)).max(6).optional()
+      footerLines: z.array(z.string().max(64)).max(6).optional(),
+      addressLines: z.array(z.string().max(64)).max(4).optional(),
+      taxId: z.string().trim().max(40).optional(),
+      tillName: z.string().trim().max(40).optional()
     })
     .strict(),
   'rates:set-manual': z
@@ -211,7 +216,17 @@ export const inputs = {
   'settings:payments': z.object({ pin, settings: z.record(z.string(), z.unknown()) }).strict(),
   'day:today': z.object({}).strict(),
   'ledger:integrity': z.object({}).strict(),
-  'ledger:acknowledge-integrity': z.object({ pin }).strict()
+  'ledger:acknowledge-integrity': z.object({ pin }).strict(),
+  'setup:status': z.object({}).strict(),
+  'setup:check': setupCheckSchema,
+  'setup:demo': z.object({}).strict(),
+  'setup:finish': setupFinishSchema,
+  // A test page on the printer as typed in the form (saved or not), so it is tried before it is saved.
+  'printer:test': z.object({ printer: setupPrinterSchema }).strict(),
+  'settings:store-details': z.object({}).strict(),
+  'settings:devices': z.object({ pin, printer: setupPrinterSchema, customerDisplay: z.enum(CUSTOMER_DISPLAYS) }).strict(),
+  'settings:tax-rates': z.object({ pin, rates: z.array(setupTaxRateSchema).max(8) }).strict(),
+  'settings:card-fee': z.object({ pin, percent: z.string().trim().max(12) }).strict()
 } as const satisfies Record<CallName, z.ZodType>
 
 export interface Outputs {
@@ -294,6 +309,15 @@ export interface Outputs {
   'day:today': TodayView,
   'ledger:integrity': IntegrityView
   'ledger:acknowledge-integrity': IntegrityView
+  'setup:status': SetupStatusView
+  'setup:check': SetupCheckView
+  'setup:demo': { readonly storeName: string }
+  'setup:finish': { readonly storeName: string; readonly tested: readonly RpcTestView[] }
+  'printer:test': PrinterTestView
+  'settings:store-details': StoreDetailsView
+  'settings:devices': SettingsSavedView
+  'settings:tax-rates': SettingsSavedView
+  'settings:card-fee': SettingsSavedView
 }
 
 export interface EventPayloads {

@@ -721,3 +721,64 @@ export interface IntegrityView {
   /** A manager acknowledged these very problems (journaled): the day may close again; the problems stay listed. */
   readonly acknowledged: { readonly by: string; readonly at: number } | null
 }
+
+// ----- First-run set-up and the store's remaining settings (issue [S] points 1 and 4) -----
+
+/** Whether this till still waits for its set-up (a new data folder), and what it can offer instead. */
+export interface SetupStatusView {
+  readonly pending: boolean
+  /** "Try the demo store" is offered (the host can start the demo chain and catalog). */
+  readonly demoAvailable: boolean
+}
+
+/** A step that passed its checks, with what the till made of it (the first derived address, the rates in ppm). */
+export interface SetupCheckView {
+  readonly step: 'store' | 'payments' | 'devices' | 'staff'
+  readonly firstAddress: string | null
+  readonly taxRates: readonly { readonly id: string; readonly name: string; readonly ratePpm: number }[]
+  readonly people: number
+}
+
+export interface PrinterStatusView {
+  readonly online: boolean
+  readonly paperOut: boolean
+  readonly paperNearEnd: boolean
+  readonly coverOpen: boolean
+  readonly error: boolean
+  readonly drawerOpen: boolean
+}
+
+/** A test page's outcome: where it went, how many bytes, and the status the printer answered (two-way links). */
+export interface PrinterTestView {
+  readonly printer: string
+  readonly bytes: number
+  readonly status: PrinterStatusView | null
+  /** What the status says is wrong (English, from the printer's status bits); null: nothing. */
+  readonly problem: string | null
+}
+
+/** The store's settings the back office forms show beyond StoreInfo. */
+export interface StoreDetailsView {
+  readonly addressLines: readonly string[]
+  readonly taxId: string
+  readonly tillName: string
+  readonly headerLines: readonly string[]
+  readonly footerLines: readonly string[]
+  readonly customerDisplay: 'second-screen' | 'same-screen' | 'none'
+  readonly taxRates: readonly { readonly id: string; readonly name: string; readonly ratePpm: number; readonly products: number }[]
+  readonly cardFeePpm: number
+  readonly printer: {
+    readonly profile: 'epson-tm-80' | 'generic-58' | 'star-escpos-80'
+    readonly transport: 'tcp' | 'usb' | 'device-file' | 'virtual'
+    readonly host: string
+    readonly port: string
+    readonly path: string
+    readonly drawerOnCash: boolean
+  }
+}
+
+/** What a saved settings change did: applied at once, or waiting for the next start. */
+export interface SettingsSavedView {
+  readonly details: StoreDetailsView
+  readonly restartNeeded: boolean
+}

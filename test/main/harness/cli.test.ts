@@ -33,18 +33,19 @@ afterAll(async () => {
   rmSync(resolve(dataDir, '..'), { recursive: true, force: true })
 })
 
-function launch(args: string[]): ChildProcessWithoutNullStreams {
+function launch(args: string[], folder = dataDir): ChildProcessWithoutNullStreams {
   // An environment without the checkout's hints: no STABLETILL_ANVIL, cwd outside the install.
   const env = { ...process.env }
   delete env['STABLETILL_ANVIL']
-  const child = spawn(process.execPath, [BUILT, '--data-dir', dataDir, ...args], { cwd: elsewhere, env })
+  // --demo: a new folder given with --data-dir would otherwise start with the first-run set-up (tested below).
+  const child = spawn(process.execPath, [BUILT, '--data-dir', folder, ...(args.includes('--setup') ? args.filter((a) => a !== '--setup') : ['--demo', ...args])], { cwd: elsewhere, env })
   running.add(child)
   child.once('exit', () => running.delete(child))
   return child
 }
 
-async function start(args: string[] = ['--no-chain']): Promise<Started> {
-  const child = launch(args)
+async function start(args: string[] = ['--no-chain'], folder = dataDir): Promise<Started> {
+  const child = launch(args, folder)
   let output = ''
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
   const banner = await new Promise<string>((done, fail) => {
@@ -150,4 +151,22 @@ describe('the built harness, started from another folder', () => {
       await new Promise((done) => squatter.close(done))
     }
   }, 60_000)
+})
+
+describe('a shop\'s own data folder, new', () => {
+  it('starts with the set-up: no demo chain, no ledger written, and the back office address to set it up at', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'stabletill-cli-setup-'))
+    try {
+      const till = await start(['--setup'], folder)
+      expect(till.banner).toMatch(/a new till, data in /)
+      const setUpAt = /Set up this shop \(or try the demo store\) in the back office: (http:\/\/\S+)/.exec(till.banner)?.[1] ?? ''
+      expect(setUpAt).toMatch(/\/backoffice\/\?token=/)
+      expect(till.banner).not.toMatch(/Demo chain/)
+      // Nothing was written to the ledger: the store is made by "Finish set-up" or "Try the demo store".
+      expect(existsSync(join(folder, 'stabletill.sqlite'))).toBe(false)
+      await stop(till.child)
+    } finally {
+      rmSync(folder, { recursive: true, force: true })
+    }
+  }, 90_000)
 })
