@@ -143,7 +143,7 @@ export class ReceiptService {
         : { kind: 'cash', amountMinor: t.amountMinor, receivedMinor: t.receivedMinor ?? t.amountMinor, changeMinor: t.changeMinor ?? 0 }
     )
     return {
-      store: { name: store.storeName, headerLines: store.receipt.headerLines, footerLines: store.receipt.footerLines },
+      store: { name: store.storeName, headerLines: store.receipt.headerLines, footerLines: store.receipt.footerLines, ...(store.taxId ? { taxId: store.taxId } : {}) },
       locale: store.locale,
       saleId: sale.id,
       saleNumber: sale.number,
