@@ -118,6 +118,14 @@ export class SaleReplay {
         sale.status = 'completed'
         sale.totals = { subtotalMinor: int(p.subtotalMinor), taxMinor: int(p.taxMinor), totalMinor: int(p.totalMinor) }
         if (p.kind === 'refund') this.applyRefund(sale, seq, saleId, p)
+        // 'per-rate-total' sales: the lines' shares of each rate's rounded tax, set at completion (sale.ts).
+        if (Array.isArray(p.taxShares)) {
+          for (const share of p.taxShares as { lineId?: unknown; taxMinor?: unknown }[]) {
+            const line = sale.lines.get(String(share.lineId))
+            if (!line) return this.markPartial(sale)
+            Object.assign(line, { taxMinor: int(share.taxMinor), seq })
+          }
+        }
         return
       default:
         // A kind added by another part of the till (returns): known to exist, not replayed here.

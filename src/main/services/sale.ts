@@ -6,7 +6,7 @@ import type { Clock } from '../../shared/clock'
 import { discountMinor, lineTax, multiplyMinor, weighedAmountMinor, type TaxRounding } from '../../shared/money'
 import { refuse } from '../../shared/result'
 import { canComplete } from '../../shared/sale/guards'
-import { computeSaleTotals } from '../../shared/sale/totals'
+import { computeSaleTotals, shareRateTax } from '../../shared/sale/totals'
 import type { EventBus } from '../events'
 import { prepareCached, type Db } from '../ledger/db'
 import { appendJournal } from '../ledger/journal'
@@ -468,6 +468,12 @@ export class SaleService {
         throw refuse('not-paid', 'sale.not-paid', { dueMinor: view.dueMinor, currency: view.currency })
       }
       const closedAt = this.deps.clock.now()
+      // 'per-rate-total': the lines take their shares of each rate's rounded tax, so they add up to the sale.
+      const taxShares = view.taxRounding === 'per-rate-total'
+        ? shareRateTax(view.lines.map((l) => ({ id: l.id, taxRateId: l.taxRateId, amountMinor: l.amountMinor - l.discountMinor, taxMinor: l.taxMinor, voided: l.voided })), { subtotalMinor: view.subtotalMinor, taxMinor: view.taxMinor, totalMinor: view.totalMinor, taxes: view.taxes })
+        : []
+      for (const share of taxShares) this.q('UPDATE sale_lines SET tax_minor = ? WHERE id = ?').run(share.taxMinor, share.lineId)
+      const shared = taxShares.length > 0 ? this.get(sale.id) : view
       const entry = this.journal('sale.completed', sale.id, {
         number: view.number,
         subtotalMinor: view.subtotalMinor,
@@ -475,7 +481,8 @@ export class SaleService {
         totalMinor: view.totalMinor,
         paidMinor: view.paidMinor,
         changeMinor: view.changeMinor,
-        lines: view.lines.filter((l) => !l.voided).map((l) => ({ productId: l.productId, quantity: l.quantity, weightGrams: l.weightGrams, amountMinor: l.amountMinor, discountMinor: l.discountMinor, taxMinor: l.taxMinor }))
+        lines: shared.lines.filter((l) => !l.voided).map((l) => ({ productId: l.productId, quantity: l.quantity, weightGrams: l.weightGrams, amountMinor: l.amountMinor, discountMinor: l.discountMinor, taxMinor: l.taxMinor })),
+        ...(taxShares.length > 0 ? { taxShares } : {})
       })
       this.q("UPDATE sales SET status = 'completed', closed_at = ?, subtotal_minor = ?, tax_minor = ?, total_minor = ?, journal_hash = ? WHERE id = ?")
         .run(closedAt, view.subtotalMinor, view.taxMinor, view.totalMinor, entry.hash, sale.id)

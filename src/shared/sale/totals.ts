@@ -60,3 +60,38 @@ function perRateTotals(lines: readonly TotalsLine[], mode: TaxMode): SaleTotals 
   })
   return { subtotalMinor: subtotal, taxMinor: tax, totalMinor: total, taxes }
 }
+
+export interface ShareLine {
+  readonly id: string
+  readonly taxRateId: string
+  /** The line's amount after its discount (what the tax is on). */
+  readonly amountMinor: number
+  readonly taxMinor: number
+  readonly voided: boolean
+}
+
+/**
+ * Under 'per-rate-total' the sale's tax per rate is rounded once on the rate's sum, so the lines' own rounded taxes
+ * can differ from it by a cent or so. At completion each rate's tax is shared out to its lines, so that the lines
+ * (which the Z, the exports and a later return read) add up to the sale exactly: the difference goes a cent at a
+ * time to the rate's largest lines first (ties: the earlier line). Returns only the lines whose tax changes.
+ */
+export function shareRateTax(lines: readonly ShareLine[], totals: SaleTotals): { readonly lineId: string; readonly taxMinor: number }[] {
+  const changed: { lineId: string; taxMinor: number }[] = []
+  for (const rate of totals.taxes) {
+    const own = lines.filter((l) => !l.voided && l.taxRateId === rate.taxRateId)
+    if (own.length === 0) continue
+    let diff = rate.taxMinor - own.reduce((sum, l) => sum + l.taxMinor, 0)
+    if (diff === 0) continue
+    const order = own.map((l, i) => ({ l, i })).sort((a, b) => Math.abs(b.l.amountMinor) - Math.abs(a.l.amountMinor) || a.i - b.i)
+    const tax = new Map(own.map((l) => [l.id, l.taxMinor]))
+    const step = diff > 0 ? 1 : -1
+    for (let k = 0; diff !== 0; k++) {
+      const { l } = order[k % order.length]!
+      tax.set(l.id, tax.get(l.id)! + step)
+      diff -= step
+    }
+    for (const l of own) if (tax.get(l.id) !== l.taxMinor) changed.push({ lineId: l.id, taxMinor: tax.get(l.id)! })
+  }
+  return changed
+}

@@ -6,7 +6,10 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { migrate } from '../../../src/main/ledger/db'
 import { migrations } from '../../../src/main/ledger/migrations'
-import { computeSaleTotals } from '../../../src/shared/sale/totals'
+import { computeSaleTotals, shareRateTax } from '../../../src/shared/sale/totals'
+import { verifyJournal } from '../../../src/main/ledger/journal'
+import type { ZReportView } from '../../../src/shared/api/views'
+import { useTempKeyDir } from '../reports/ledger-day'
 import { decodeEscPos } from '../../fixtures/escpos-decoder'
 import { testTill, type TestTill } from '../../fixtures/till'
 
@@ -87,4 +90,23 @@ describe('tax rounding', () => {
     expect(() => db.prepare("UPDATE sales SET tax_rounding = 'per-cent' WHERE id = 'T1-000001'").run()).toThrow(/CHECK constraint/)
     db.close()
   })
+
+  it('a completed per-rate sale shares its rounded tax out to its lines: the lines add up, the journal verifies, the Z and its files agree', async () => {
+    expect(shareRateTax([{ id: 'a', taxRateId: 'std', amountMinor: 299, taxMinor: 25, voided: false }, { id: 'b', taxRateId: 'std', amountMinor: 297, taxMinor: 25, voided: false }], computeSaleTotals([{ amountMinor: 299, taxRateId: 'std', taxRateName: 'S', taxRatePpm: 82_500, voided: false }, { amountMinor: 297, taxRateId: 'std', taxRateName: 'S', taxRatePpm: 82_500, voided: false }], 'exclusive', 'per-rate-total'))).toEqual([{ lineId: 'a', taxMinor: 24 }])
+    useTempKeyDir()
+    till = testTill({ timeZone: 'UTC' })
+    sellChocolateAndThreeColas(till)
+    till.app.sales.tenderCash(till.app.sales.current()!.dueMinor)
+    const sale = till.app.sales.complete()
+    expect(sale.taxMinor).toBe(49)
+    expect(sale.lines.reduce((sum, l) => sum + l.taxMinor, 0)).toBe(49)
+    expect(sale.lines.reduce((sum, l) => sum + l.grossMinor, 0)).toBe(sale.totalMinor)
+    expect(verifyJournal(till.app.db)).toMatchObject({ ok: true })
+    const x = (await till.app.registry.dispatch('backoffice', 'shift:x-report', {})) as { ok: true; value: { drawer: { expectedMinor: number } } }
+    const z = await till.app.registry.dispatch('backoffice', 'shift:close', { countedMinor: x.value.drawer.expectedMinor, pin: '1234' })
+    expect(z).toMatchObject({ ok: true, value: { artifacts: { failures: [] } } })
+    const zv = (z as { ok: true; value: ZReportView }).value
+    expect(zv.figures.taxes.reduce((sum, t) => sum + t.taxMinor, 0)).toBe(49)
+  })
 })
+
