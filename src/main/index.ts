@@ -1,12 +1,13 @@
 // Electron main process: lifecycle and wiring only. All till logic lives in modules that do not import electron
 // (app.ts and below), so it runs and is tested under plain Node too. The security notes name the item of the
 // Electron security checklist (https://www.electronjs.org/docs/latest/tutorial/security) each line serves.
-import { dialog, app as electronApp, ipcMain, Menu, protocol, session, type BrowserWindow } from 'electron'
+import { dialog, app as electronApp, ipcMain, Menu, protocol, safeStorage, session, type BrowserWindow } from 'electron'
 import { join } from 'node:path'
 import { eventsFor, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type WindowRole } from '../shared/api/channels'
 import { createApp, type App } from './app'
 import { startDemoStack } from './demo-stack'
 import { startScanners } from './devices/scanner/start'
+import { keySealerFrom, useKeySealer } from './ledger/anchor'
 import { claimDataFolder } from './ledger/lock'
 import { createAppProtocolHandler } from './security/app-protocol'
 import { guardWebContents } from './security/guards'
@@ -33,7 +34,11 @@ async function main(): Promise<void> {
   const folder = claimDataFolder(dataDir)
   const demo = process.env['STABLETILL_NO_CHAIN'] ? null : await startDemoStack(dataDir, { blockTimeSec: 1 })
   const scanners = await startScanners()
-  const till: App = createApp({ dataDir, resourcesDir: join(electronApp.getAppPath(), 'resources'), scanners: scanners ?? undefined, ...demo?.appOptions })
+  // The till key (signed journal heads, PIN lookup tags) lives beside the data folder, never in it, and is sealed
+  // with the OS key store where there is one (ledger/anchor.ts): a copy of the folders alone carries no usable key.
+  const keyDir = join(electronApp.getPath('userData'), 'keys')
+  useKeySealer(keyDir, keySealerFrom(safeStorage))
+  const till: App = createApp({ dataDir, keyDir, resourcesDir: join(electronApp.getAppPath(), 'resources'), scanners: scanners ?? undefined, ...demo?.appOptions })
   const senders = new SenderRegistry()
 
   // Checklist 18: the packaged pages, from out/renderer only.

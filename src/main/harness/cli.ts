@@ -1,5 +1,6 @@
 // `npm start` without an Electron binary, and `npm run harness`: the till on its embedded defaults, served to a
-// browser. Usage: node out/main/harness.js [--data-dir DIR] [--port N] [--no-chain]
+// browser. Usage: node out/main/harness.js [--data-dir DIR] [--key-dir DIR] [--port N] [--no-chain]
+// The till key's folder (--key-dir) defaults to STABLETILL_KEY_DIR, else ~/.stabletill/keys, as for `stabletill verify`.
 //
 // Everything the harness ships with (the built pages, resources/, anvil) is found from this file's own install,
 // never from the working folder: `node /opt/stabletill/out/main/harness.js` works from any folder.
@@ -9,7 +10,9 @@ import { parseArgs } from 'node:util'
 import { createApp, DEMO_CASHIER_PIN, DEMO_MANAGER_PIN, DEMO_OWNER_PIN } from '../app'
 import { startDemoStack } from '../demo-stack'
 import { startScanners } from '../devices/scanner/start'
+import { keyDirProblem } from '../ledger/anchor'
 import { claimDataFolder } from '../ledger/lock'
+import { tillKeyDir } from '../services/day-close'
 import { readSavedAddress, saveAddress } from './address'
 import { startHarness, type Harness, type HarnessOptions } from './server'
 
@@ -51,6 +54,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       'data-dir': { type: 'string', default: join(process.cwd(), '.data') },
+      'key-dir': { type: 'string' },
       port: { type: 'string' },
       'renderer-dir': { type: 'string' },
       'resources-dir': { type: 'string' },
@@ -61,6 +65,9 @@ async function main(): Promise<void> {
   if (askedPort !== null && (!Number.isInteger(askedPort) || askedPort < 0 || askedPort > 65535)) throw new Error(`--port must be 0..65535, got ${values.port}`)
   const appRoot = installRoot()
   const dataDir = resolve(values['data-dir'] ?? '.data')
+  const keyDir = values['key-dir'] ? resolve(values['key-dir']) : tillKeyDir()
+  const keyProblem = keyDirProblem(dataDir, keyDir)
+  if (keyProblem) throw new Error(`--key-dir: ${keyProblem}`)
   if (!process.env['STABLETILL_ANVIL']) {
     const anvil = findAnvil()
     if (anvil) process.env['STABLETILL_ANVIL'] = anvil
@@ -69,7 +76,7 @@ async function main(): Promise<void> {
   const folder = claimDataFolder(dataDir)
   const demo = values['no-chain'] ? null : await startDemoStack(dataDir, { blockTimeSec: 1 })
   const scanners = await startScanners()
-  const app = createApp({ dataDir, resourcesDir: values['resources-dir'] ?? join(appRoot, 'resources'), scanners: scanners ?? undefined, ...demo?.appOptions })
+  const app = createApp({ dataDir, keyDir, resourcesDir: values['resources-dir'] ?? join(appRoot, 'resources'), scanners: scanners ?? undefined, ...demo?.appOptions })
 
   const saved = readSavedAddress(dataDir)
   const wantedPort = askedPort ?? saved.address?.port ?? 0
@@ -80,6 +87,7 @@ async function main(): Promise<void> {
   saveAddress(dataDir, { port: harness.port, tokens: harness.tokens })
 
   console.log(`Stabletill (browser harness) — store "${app.store.settings().storeName}", data in ${dataDir}`)
+  console.log(`  Till key:         ${keyDir} (back it up apart from the data folder)`)
   if (saved.discarded) console.log(`  Note: ${saved.discarded}.`)
   if (saved.address && harness.port !== saved.address.port) console.log(`  Note: port ${saved.address.port} is in use; this till now listens on port ${harness.port} (pages open on the old address must be reopened).`)
   console.log(`  Cashier:          ${harness.urls.cashier}`)
