@@ -4,11 +4,11 @@
 // - the start-up check on the same ledger from the last signed head, a day of sales after it (goal <= 100 ms);
 // - the manager PIN check (scrypt): slow for an attacker, yet under 300 ms at the counter.
 import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createApp } from '../src/main/app'
 import type { Db } from '../src/main/ledger/db'
-import { appendJournal, verifyJournal } from '../src/main/ledger/journal'
+import { appendJournal, verifyJournal, verifyJournalParallel } from '../src/main/ledger/journal'
 import { storeIdOf } from '../src/main/services/day-close'
 import { StaffService } from '../src/main/services/approvals'
 import { IntegrityService } from '../src/main/services/integrity'
@@ -24,6 +24,9 @@ export interface TrustBench {
   readonly readFloorMs: number
   readonly fullVerifyMs: number
   readonly entriesPerSecond: number
+  readonly parallelVerifyMs: number
+  readonly parallelEntriesPerSecond: number
+  readonly workers: number
   readonly startupEntries: number
   readonly startupMs: number
   /** Tagged lookup (1, 10 managers; a wrong PIN with 10) and every row hashed (1, 10). */
@@ -135,6 +138,11 @@ export async function benchTrust(options: { entries?: number; daySales?: number 
     const full = verifyJournal(app.db)
     const fullVerifyMs = performance.now() - t
     if (!full.ok) throw new Error(`bench ledger does not verify: ${full.reason}`)
+    // The same verdict on every core: the chain in ranges on worker threads, the sales replayed here meanwhile.
+    t = performance.now()
+    const parallel = await verifyJournalParallel(app.db, join(dir, 'stabletill.sqlite'))
+    const parallelVerifyMs = performance.now() - t
+    if (!parallel.ok || parallel.lastHash !== full.lastHash) throw new Error('parallel verify disagrees with verifyJournal')
 
     // The start-up check as the till runs it: anchors -> checkpoint, journal after it, schema, settings, catalog.
     const startupRuns: number[] = []
@@ -189,6 +197,9 @@ export async function benchTrust(options: { entries?: number; daySales?: number 
       readFloorMs,
       fullVerifyMs,
       entriesPerSecond: entries / (fullVerifyMs / 1000),
+      parallelVerifyMs,
+      parallelEntriesPerSecond: entries / (parallelVerifyMs / 1000),
+      workers: availableParallelism(),
       startupEntries,
       startupMs: median(startupRuns),
       pinMs: { one: pinOne, ten: pinTen, tenWrong: median(missRuns), untaggedOne, untaggedTen },
