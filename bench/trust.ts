@@ -138,11 +138,6 @@ export async function benchTrust(options: { entries?: number; daySales?: number 
     const full = verifyJournal(app.db)
     const fullVerifyMs = performance.now() - t
     if (!full.ok) throw new Error(`bench ledger does not verify: ${full.reason}`)
-    // The same verdict on every core: the chain in ranges on worker threads, the sales replayed here meanwhile.
-    t = performance.now()
-    const parallel = await verifyJournalParallel(app.db, join(dir, 'stabletill.sqlite'))
-    const parallelVerifyMs = performance.now() - t
-    if (!parallel.ok || parallel.lastHash !== full.lastHash) throw new Error('parallel verify disagrees with verifyJournal')
 
     // The start-up check as the till runs it: anchors -> checkpoint, journal after it, schema, settings, catalog.
     const startupRuns: number[] = []
@@ -173,6 +168,12 @@ export async function benchTrust(options: { entries?: number; daySales?: number 
       }
       return median(runs)
     }
+    // (After the start-up runs: this await lets the after-start page check sign a checkpoint at the head.)
+    // The same verdict on every core: the chain in ranges on worker threads, the sales replayed here meanwhile.
+    t = performance.now()
+    const parallel = await verifyJournalParallel(app.db, join(dir, 'stabletill.sqlite'))
+    const parallelVerifyMs = performance.now() - t
+    if (!parallel.ok || parallel.lastHash !== full.lastHash) throw new Error('parallel verify disagrees with verifyJournal')
     const pinOne = pinRuns(app.approvals, 1)
     const pinTen = pinRuns(app.approvals, 10)
     // A wrong PIN with 10 managers: one dummy scrypt (three tries, under the lockout's five).
