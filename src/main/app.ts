@@ -11,6 +11,7 @@ import { createRegistry, type Handlers, type Registry } from './api/registry'
 import type { RateProvider } from './chain/rates'
 import type { ScannerManager } from './devices/scanner/scanner-manager'
 import { EventBus } from './events'
+import { pinTagSource } from './ledger/anchor'
 import { openLedger, type Db } from './ledger/db'
 import { appendJournal } from './ledger/journal'
 import { claimDataFolder } from './ledger/lock'
@@ -129,7 +130,8 @@ export function createApp(options: AppOptions): App {
   const events = new EventBus()
   const store = new StoreService(db)
   const catalog = new CatalogService(db)
-  const approvals = new StaffService(db, clock, () => store.settings().tillId)
+  // PIN lookup tags keyed with the till key, outside the ledger ([E]: one scrypt per PIN, not one per person).
+  const approvals = new StaffService(db, clock, () => store.settings().tillId, pinTagSource(options.keyDir ?? tillKeyDir(), () => storeIdOf(db)))
   if (!store.isInitialized()) {
     const settings: StoreSettings = { ...defaultStoreSettings, ...options.initialSettings }
     const resources = options.resourcesDir ?? defaultResourcesDir()

@@ -1,13 +1,14 @@
 // Electron main process: lifecycle and wiring only. All till logic lives in modules that do not import electron
 // (app.ts and below), so it runs and is tested under plain Node too. The security notes name the item of the
 // Electron security checklist (https://www.electronjs.org/docs/latest/tutorial/security) each line serves.
-import { dialog, app as electronApp, ipcMain, Menu, protocol, session, type BrowserWindow } from 'electron'
+import { dialog, app as electronApp, ipcMain, Menu, protocol, safeStorage, session, type BrowserWindow } from 'electron'
 import { join } from 'node:path'
 import { eventsFor, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type WindowRole } from '../shared/api/channels'
 import { createApp, type App } from './app'
 import { startDemoStack, type DemoStack } from './demo-stack'
 import { hostFor, needsSetup, startSetupHost, storedStore, type TillHost } from './services/setup-host'
 import { startScanners } from './devices/scanner/start'
+import { keySealerFrom, useKeySealer } from './ledger/anchor'
 import { claimDataFolder } from './ledger/lock'
 import { createAppProtocolHandler } from './security/app-protocol'
 import { guardWebContents } from './security/guards'
@@ -33,11 +34,15 @@ async function main(): Promise<void> {
   // One till per data folder, before the demo chain or the ledger touch it (a harness on the same folder, say).
   const folder = claimDataFolder(dataDir)
   const scanners = await startScanners()
+  // The till key (signed journal heads, PIN lookup tags) lives beside the data folder, never in it, and is sealed
+  // with the OS key store where there is one (ledger/anchor.ts): a copy of the folders alone carries no usable key.
+  const keyDir = join(electronApp.getPath('userData'), 'keys')
+  useKeySealer(keyDir, keySealerFrom(safeStorage))
   let demo: DemoStack | null = null
   // The demo chain runs for the demo store only; a real shop's till watches the chains its owner set up.
   const startApp = async (kind: 'demo' | 'store'): Promise<App> => {
     if (kind === 'demo' && !process.env['STABLETILL_NO_CHAIN']) demo = await startDemoStack(dataDir, { blockTimeSec: 1 })
-    return createApp({ dataDir, resourcesDir: join(electronApp.getAppPath(), 'resources'), scanners: scanners ?? undefined, ...demo?.appOptions })
+    return createApp({ dataDir, keyDir, resourcesDir: join(electronApp.getAppPath(), 'resources'), scanners: scanners ?? undefined, ...demo?.appOptions })
   }
   // An installed till on a new app data folder starts with the set-up (in the back office window); `npm start` from
   // a checkout (not packaged) keeps opening the demo on its embedded defaults unless STABLETILL_SETUP=1 asks.

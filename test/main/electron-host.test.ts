@@ -5,7 +5,7 @@
 // web contents (navigation, redirects, frames, new windows, webviews), a minimal menu, the single-instance lock,
 // and IPC calls accepted only from the till's own windows, each with its own role. Then the fuses hook.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { FuseState, FuseV1Options, getCurrentFuseWire } from '@electron/fuses'
@@ -137,7 +137,14 @@ const fake = vi.hoisted(() => {
     },
     BrowserWindow: FakeWindow,
     screen: { getAllDisplays: () => [display], getPrimaryDisplay: () => display },
-    shell: {}
+    shell: {},
+    // The OS key store (Keychain, DPAPI, libsecret): a reversible stand-in that marks what it sealed.
+    safeStorage: {
+      isEncryptionAvailable: () => true,
+      getSelectedStorageBackend: () => 'gnome_libsecret',
+      encryptString: (plain: string) => Buffer.concat([Buffer.from('SEALED:'), Buffer.from(plain, 'utf8').reverse()]),
+      decryptString: (sealed: Buffer) => Buffer.from(sealed.subarray(7)).reverse().toString('utf8')
+    }
   }
   return { state, electron, emitApp, FakeWebContents }
 })
@@ -317,6 +324,18 @@ describe('Electron host: the checklist items of a packaged build', () => {
 
 describe('fuses (electron-builder afterPack)', () => {
   const ROOT = resolve(__dirname, '..', '..')
+
+  it('keeps the till key beside the data folder, in userData/keys, sealed by the OS key store and never as plain PEM', () => {
+    const keys = join(fake.state.userData, 'keys')
+    const files = readdirSync(keys)
+    const sealed = files.filter((f) => f.endsWith('.ed25519.sealed'))
+    expect(sealed).toHaveLength(1)
+    expect(files.filter((f) => f.endsWith('.pem'))).toEqual([])
+    const bytes = readFileSync(join(keys, sealed[0]!))
+    expect(bytes.subarray(0, 7).toString()).toBe('SEALED:')
+    expect(bytes.toString('latin1')).not.toContain('PRIVATE KEY')
+    expect(readdirSync(join(fake.state.userData, 'till')).some((f) => /ed25519/.test(f))).toBe(false)
+  })
 
   it("package.json's build runs the hook, packs an asar, and the hook sets exactly the fuses the till needs", async () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { build: { afterPack?: string; asar?: boolean } }

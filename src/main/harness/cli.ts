@@ -1,6 +1,7 @@
 // `npm start` without an Electron binary, and `npm run harness`: the till on its embedded defaults, served to a
-// browser. Usage: node out/main/harness.js [--data-dir DIR] [--port N] [--no-chain] [--demo]
+// browser. Usage: node out/main/harness.js [--data-dir DIR] [--key-dir DIR] [--port N] [--no-chain] [--demo]
 // A new folder given with --data-dir starts with the first-run set-up (services/setup-host.ts) in the back office.
+// The till key's folder (--key-dir) defaults to STABLETILL_KEY_DIR, else ~/.stabletill/keys, as for `stabletill verify`.
 //
 // Everything the harness ships with (the built pages, resources/, anvil) is found from this file's own install,
 // never from the working folder: `node /opt/stabletill/out/main/harness.js` works from any folder.
@@ -11,7 +12,9 @@ import { createApp, DEMO_CASHIER_PIN, DEMO_MANAGER_PIN, DEMO_OWNER_PIN, type App
 import { startDemoStack, type DemoStack } from '../demo-stack'
 import { hostFor, needsSetup, startSetupHost, storedStore, type TillHost } from '../services/setup-host'
 import { startScanners } from '../devices/scanner/start'
+import { keyDirProblem } from '../ledger/anchor'
 import { claimDataFolder } from '../ledger/lock'
+import { tillKeyDir } from '../services/day-close'
 import { readSavedAddress, saveAddress } from './address'
 import { startHarness, type Harness, type HarnessOptions } from './server'
 
@@ -53,6 +56,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       'data-dir': { type: 'string' },
+      'key-dir': { type: 'string' },
       port: { type: 'string' },
       'renderer-dir': { type: 'string' },
       'resources-dir': { type: 'string' },
@@ -65,6 +69,9 @@ async function main(): Promise<void> {
   if (askedPort !== null && (!Number.isInteger(askedPort) || askedPort < 0 || askedPort > 65535)) throw new Error(`--port must be 0..65535, got ${values.port}`)
   const appRoot = installRoot()
   const dataDir = resolve(values['data-dir'] ?? join(process.cwd(), '.data'))
+  const keyDir = values['key-dir'] ? resolve(values['key-dir']) : tillKeyDir()
+  const keyProblem = keyDirProblem(dataDir, keyDir)
+  if (keyProblem) throw new Error(`--key-dir: ${keyProblem}`)
   if (!process.env['STABLETILL_ANVIL']) {
     const anvil = findAnvil()
     if (anvil) process.env['STABLETILL_ANVIL'] = anvil
@@ -76,7 +83,7 @@ async function main(): Promise<void> {
   // The demo chain runs for the demo store only: a real shop's till watches the chains its owner set up.
   const startApp = async (kind: 'demo' | 'store'): Promise<App> => {
     if (kind === 'demo' && !values['no-chain']) demo = await startDemoStack(dataDir, { blockTimeSec: 1 })
-    return createApp({ dataDir, resourcesDir: values['resources-dir'] ?? join(appRoot, 'resources'), scanners: scanners ?? undefined, ...demo?.appOptions })
+    return createApp({ dataDir, keyDir, resourcesDir: values['resources-dir'] ?? join(appRoot, 'resources'), scanners: scanners ?? undefined, ...demo?.appOptions })
   }
   // `npm start` (no --data-dir) keeps opening the demo on its embedded defaults; a shop's own folder, new, asks.
   const setUp = values['data-dir'] !== undefined && !values.demo && needsSetup(dataDir)
@@ -92,6 +99,7 @@ async function main(): Promise<void> {
 
   const banner = (app: App): void => {
     console.log(`Stabletill (browser harness) — store "${app.store.settings().storeName}", data in ${dataDir}`)
+    console.log(`  Till key:         ${keyDir} (back it up apart from the data folder)`)
     console.log(`  Cashier:          ${harness.urls.cashier}`)
     console.log(`  Customer display: ${harness.urls.display}`)
     console.log(`  Back office:      ${harness.urls.backoffice}`)

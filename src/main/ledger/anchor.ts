@@ -11,10 +11,10 @@
 // has the signed hash. An edit below a signed head changes that entry's hash (or, re-hashed, every later one): caught.
 // Cutting the journal back below a signed head: caught. The newest signed head is also the start-up check's
 // checkpoint: the journal is verified from there on (ledger/integrity.ts).
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto'
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto'
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve, sep } from 'node:path'
 import { canonicalJson } from '../../shared/canonical-json'
 import type { Db } from './db'
 import type { JournalCheckpoint } from './journal'
@@ -44,18 +44,73 @@ export function defaultKeyDir(): string {
   return join(homedir(), '.stabletill', 'keys')
 }
 
-/** Loads the till's key from the key folder, creating it on first use (file mode 0600). */
+/**
+ * Seals the till's private key at rest with what the host offers (Electron: safeStorage, i.e. the OS keychain, DPAPI
+ * or libsecret), so a copy of the key folder alone does not carry a usable key. The till logic stays free of
+ * electron imports: the host registers a sealer for its key folder (src/main/index.ts), and every loader of that
+ * folder (the start-up check, the Z's signer, the PIN tags) picks it up here.
+ */
+export interface KeySealer {
+  seal(plain: Buffer): Buffer
+  unseal(sealed: Buffer): Buffer
+}
+
+const sealers = new Map<string, KeySealer>()
+
+/** The host's sealer for `keyDir` (null: keys in that folder are kept as plain PEM files, mode 0600). */
+export function useKeySealer(keyDir: string, sealer: KeySealer | null): void {
+  if (sealer) sealers.set(resolve(keyDir), sealer)
+  else sealers.delete(resolve(keyDir))
+}
+
+function writeKeyFile(file: string, bytes: Buffer): void {
+  writeFileSync(`${file}.tmp`, bytes, { mode: 0o600 })
+  renameSync(`${file}.tmp`, file)
+}
+
+/**
+ * Loads the till's key from the key folder, creating it on first use (file mode 0600). With a sealer registered
+ * for the folder the key is kept as `<store>.ed25519.sealed`; a plain key found there is sealed and its plain file
+ * removed once the sealed copy reads back.
+ */
 export function loadOrCreateTillKey(keyDir: string, storeId: string): TillKey {
   const safeId = storeId.replace(/[^A-Za-z0-9_.-]/g, '_')
   const file = join(keyDir, `${safeId}.ed25519.pem`)
-  if (!existsSync(file)) {
+  const sealedFile = join(keyDir, `${safeId}.ed25519.sealed`)
+  const sealer = sealers.get(resolve(keyDir)) ?? null
+  let pem: Buffer
+  if (existsSync(sealedFile)) {
+    if (!sealer) throw new Error(`the till key in ${keyDir} is sealed by the desktop app's key store: only the app can use it`)
+    pem = sealer.unseal(readFileSync(sealedFile))
+  } else if (existsSync(file)) {
+    pem = readFileSync(file)
+    if (sealer) {
+      writeKeyFile(sealedFile, sealer.seal(pem))
+      if (!sealer.unseal(readFileSync(sealedFile)).equals(pem)) throw new Error(`sealing the till key in ${keyDir} did not read back`)
+      unlinkSync(file)
+    }
+  } else {
     mkdirSync(keyDir, { recursive: true, mode: 0o700 })
     const { privateKey } = generateKeyPairSync('ed25519')
-    writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' })
+    pem = Buffer.from(privateKey.export({ type: 'pkcs8', format: 'pem' }))
+    if (sealer) writeKeyFile(sealedFile, sealer.seal(pem))
+    else writeFileSync(file, pem, { mode: 0o600, flag: 'wx' })
   }
-  const privateKey = createPrivateKey(readFileSync(file))
+  const privateKey = createPrivateKey(pem)
   const publicKey = createPublicKey(privateKey)
   return { privateKey, publicKey, publicKeyDer: publicKey.export({ type: 'spki', format: 'der' }).toString('base64') }
+}
+
+/**
+ * The key of the staff PIN lookup tags (services/approvals.ts, migration 0013): derived from the till's private key,
+ * so it lives wherever the till key lives (outside the ledger) and needs no file of its own.
+ */
+export interface PinTagKey {
+  readonly key: Buffer
+}
+
+export function pinTagKey(key: TillKey): PinTagKey {
+  return { key: createHmac('sha256', key.privateKey.export({ type: 'pkcs8', format: 'der' })).update('stabletill pin lookup tag v1').digest() }
 }
 
 const signedBody = (h: Omit<SignedHead, 'signature'>): Buffer =>
@@ -121,4 +176,58 @@ export function verifyAnchors(db: Db, options: { readonly dataDir: string; reado
   }
   const newest = heads.at(-1)
   return { ok: true, anchors: heads.length, checkpoint: newest ? { seq: newest.seq, hash: newest.hash } : null }
+}
+
+/**
+ * The PIN tag key for StaffService, loaded once from the key folder on first use. Null when the key cannot be had
+ * (no key folder, a sealed key without its host): sign-in then hashes every row as before, never refuses.
+ */
+export function pinTagSource(keyDir: string | undefined, storeId: () => string): () => PinTagKey | null {
+  let loaded: PinTagKey | null | undefined
+  return () => {
+    if (loaded !== undefined) return loaded
+    if (!keyDir) return (loaded = null)
+    try {
+      loaded = pinTagKey(loadOrCreateTillKey(keyDir, storeId()))
+    } catch (e) {
+      // An empty journal (no store id yet) is retried at the next PIN; a key that cannot be read is said once.
+      if (!(e instanceof Error && /journal is empty/.test(e.message))) {
+        console.error('PIN lookup tags are off (every staff row is hashed per PIN):', e instanceof Error ? e.message : e)
+        loaded = null
+      }
+      return null
+    }
+    return loaded
+  }
+}
+
+/** What Electron's safeStorage offers (src/main/index.ts passes it); kept as an interface so this module needs no electron. */
+export interface SafeStorageLike {
+  isEncryptionAvailable(): boolean
+  encryptString(plain: string): Buffer
+  decryptString(sealed: Buffer): string
+  /** Linux only: 'basic_text' means no keyring, a fixed password: no better than the file's 0600 mode. */
+  getSelectedStorageBackend?(): string
+}
+
+/**
+ * The sealer for the desktop app's key folder, or null (the key stays a 0600 PEM file) when the OS offers no real
+ * key store: safeStorage unavailable, or on Linux its 'basic_text' fallback, which seals with a published password.
+ */
+export function keySealerFrom(storage: SafeStorageLike, platform: NodeJS.Platform = process.platform): KeySealer | null {
+  if (!storage.isEncryptionAvailable()) return null
+  if (platform === 'linux' && storage.getSelectedStorageBackend?.() === 'basic_text') return null
+  return {
+    // The PEM is ASCII: the string round trip is exact.
+    seal: (plain) => storage.encryptString(plain.toString('utf8')),
+    unseal: (sealed) => Buffer.from(storage.decryptString(sealed), 'utf8')
+  }
+}
+
+/** A key folder inside the data folder defeats the signed heads (whoever has the folder has the key): refused. */
+export function keyDirProblem(dataDir: string, keyDir: string): string | null {
+  const data = resolve(dataDir)
+  const keys = resolve(keyDir)
+  if (keys === data || keys.startsWith(`${data}${sep}`)) return `the key folder ${keys} is inside the data folder ${data}: keep it apart (and back it up apart)`
+  return null
 }

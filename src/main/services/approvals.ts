@@ -6,11 +6,12 @@
 // Wrong PINs are counted in the ledger (pin_lockout), not in memory: a restart does not forgive them. After five in
 // a row PINs lock, first for 30 seconds, then twice as long at each further lock (up to an hour), until a right PIN.
 // Every sign-in, lock, grant, refusal and staff change is journaled, naming who did it.
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto'
+import { createHmac, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto'
 import type { StaffSessionView, StaffView } from '../../shared/api/views'
 import type { Clock } from '../../shared/clock'
 import { MIN_PIN_DIGITS, mayDo, PERMISSIONS, type Action, type Role } from '../../shared/permissions'
 import { refuse } from '../../shared/result'
+import type { PinTagKey } from '../ledger/anchor'
 import { prepareCached, type Db } from '../ledger/db'
 import { appendJournal } from '../ledger/journal'
 import { journalState } from '../ledger/money-state'
@@ -35,6 +36,8 @@ interface StaffRow {
   pin_hash: string
   disabled: 0 | 1
   created_at: number
+  pin_tag: string | null
+  pin_tag_mac: string | null
 }
 
 /** Wrong PINs in a row before PINs lock. */
@@ -53,6 +56,14 @@ function pinMatches(pin: string, row: Pick<StaffRow, 'salt' | 'pin_hash'>): bool
   return timingSafeEqual(Buffer.from(hashPin(pin, row.salt), 'hex'), Buffer.from(row.pin_hash, 'hex'))
 }
 
+/** The PIN's lookup tag (migration 0013): keyed with the till key, so the ledger file alone cannot test PINs. */
+const pinTag = (pin: string, tags: PinTagKey): string => createHmac('sha256', tags.key).update(pin).digest('hex')
+/** Binds a tag to its row under this till's key: a tag from another key, edited or copied from another row fails. */
+const tagMac = (id: string, tag: string, tags: PinTagKey): string => createHmac('sha256', tags.key).update(`row\u0000${id}\u0000${tag}`).digest('hex').slice(0, 32)
+
+// The scrypt a PIN matching no row still costs, so a miss takes as long as a hit.
+const DUMMY_SALT = 'stabletill-no-such-pin'
+
 export function lockDelayMs(lockouts: number): number {
   return Math.min(MAX_LOCK_MS, FIRST_LOCK_MS * 2 ** Math.max(0, lockouts - 1))
 }
@@ -70,10 +81,15 @@ export class StaffService {
   private signedIn: StaffMember | null = null
   private readonly listeners: ((session: StaffSessionView | null) => void)[] = []
 
+  /**
+   * `pinTags`: the lookup tag key (ledger/anchor.ts pinTagSource), from the till key outside the ledger. Without
+   * it (or while it cannot be loaded) every enabled row is hashed for each PIN typed, as before the tags.
+   */
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
-    private readonly tillId: () => string
+    private readonly tillId: () => string,
+    private readonly pinTags: () => PinTagKey | null = () => null
   ) {}
 
   private q(sql: string) {
@@ -134,10 +150,7 @@ export class StaffService {
     const now = this.clock.now()
     const lock = this.q('SELECT failures, lockouts, locked_until FROM pin_lockout WHERE scope = ?').get(SCOPE) as { failures: number; lockouts: number; locked_until: number } | undefined
     if (lock && now < lock.locked_until) throw refuse('forbidden', 'approval.locked', { seconds: Math.ceil((lock.locked_until - now) / 1000) })
-    const rows = this.q('SELECT * FROM staff WHERE disabled = 0').all() as StaffRow[]
-    // Every row is hashed, matched or not, so the time taken does not say how far down the list the PIN was.
-    let match: StaffRow | null = null
-    for (const row of rows) if (pinMatches(pin, row)) match = match ?? row
+    const match = this.findHolder(pin, true)
     if (!match) {
       let lockedSeconds = 0
       this.db.transaction(() => {
@@ -196,17 +209,69 @@ export class StaffService {
     if (row) this.setSession({ id: row.id, name: row.name, role: row.role })
   }
 
+  /** The tag key, or null when it cannot be had: PINs then work as before the tags, never refused for it. */
+  private tagKey(): PinTagKey | null {
+    try {
+      return this.pinTags()
+    } catch {
+      return null
+    }
+  }
+
+  /**
+   * The enabled person whose PIN this is, or null. PINs are unique per store, so the PIN's tag names its row and ONE
+   * scrypt confirms it. A PIN matching no tag costs one dummy scrypt, so hit and miss take the same time, unless
+   * some rows carry no valid tag under this till's key (a ledger from before the tags, restored on a machine with
+   * another key, or a tag edited in the file): those are hashed one by one as before, whatever the outcome, and the
+   * matched one is re-tagged (`retag`), so the slow path fades as people sign in. The rows are all read (a staff
+   * table is small; checking each tag's MAC costs microseconds); tags are not journaled: they change no PIN.
+   */
+  private findHolder(pin: string, retag: boolean): StaffRow | null {
+    const rows = this.q('SELECT * FROM staff WHERE disabled = 0').all() as StaffRow[]
+    const tags = this.tagKey()
+    if (!tags) {
+      // Every row is hashed, matched or not, so the time taken does not say how far down the list the PIN was.
+      let match: StaffRow | null = null
+      for (const row of rows) if (pinMatches(pin, row)) match = match ?? row
+      return match
+    }
+    const tag = pinTag(pin, tags)
+    const untagged: StaffRow[] = []
+    let tagged: StaffRow | null = null
+    for (const row of rows) {
+      if (row.pin_tag === null || row.pin_tag_mac !== tagMac(row.id, row.pin_tag, tags)) untagged.push(row)
+      else if (row.pin_tag === tag) tagged = row
+    }
+    if (tagged) return pinMatches(pin, tagged) ? tagged : null
+    if (untagged.length === 0) {
+      hashPin(pin, DUMMY_SALT)
+      return null
+    }
+    let match: StaffRow | null = null
+    for (const row of untagged) if (pinMatches(pin, row)) match = match ?? row
+    if (match && retag) this.q('UPDATE staff SET pin_tag = ?, pin_tag_mac = ? WHERE id = ?').run(tag, tagMac(match.id, tag, tags), match.id)
+    return match
+  }
+
   /** A PIN for `role`: digits only, long enough for the role, and nobody else's (a PIN alone says who signs in). */
   private checkNewPin(pin: string, role: Role, exceptId: string | null): void {
     const min = MIN_PIN_DIGITS[role]
     if (!/^\d+$/.test(pin) || pin.length < min || pin.length > 8) throw refuse('invalid-input', 'staff.pin-length', { role, min })
-    const rows = this.q('SELECT * FROM staff WHERE disabled = 0').all() as StaffRow[]
-    if (rows.some((r) => r.id !== exceptId && pinMatches(pin, r))) throw refuse('conflict', 'staff.pin-taken')
+    const holder = this.findHolder(pin, false)
+    if (holder && holder.id !== exceptId) throw refuse('conflict', 'staff.pin-taken')
+  }
+
+  /** The row's salt, scrypt hash and (with the till key at hand) lookup tag and its MAC for a new PIN. */
+  private pinColumns(id: string, pin: string): { salt: string; hash: string; tag: string | null; mac: string | null } {
+    const salt = randomBytes(16).toString('hex')
+    const tags = this.tagKey()
+    const tag = tags ? pinTag(pin, tags) : null
+    return { salt, hash: hashPin(pin, salt), tag, mac: tags && tag ? tagMac(id, tag, tags) : null }
   }
 
   private insert(id: string, person: NewStaff): void {
-    const salt = randomBytes(16).toString('hex')
-    this.q('INSERT INTO staff (id, name, role, salt, pin_hash, disabled, created_at) VALUES (?, ?, ?, ?, ?, 0, ?)').run(id, person.name, person.role, salt, hashPin(person.pin, salt), this.clock.now())
+    const c = this.pinColumns(id, person.pin)
+    this.q('INSERT INTO staff (id, name, role, salt, pin_hash, disabled, created_at, pin_tag, pin_tag_mac) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)').run(id, person.name, person.role, c.salt, c.hash, this.clock.now(), c.tag, c.mac)
   }
 
   private nextId(role: Role): string {
@@ -292,9 +357,9 @@ export class StaffService {
   }
 
   private setPin(staffId: string, pin: string, kind: string, by: string): void {
-    const salt = randomBytes(16).toString('hex')
+    const c = this.pinColumns(staffId, pin)
     this.db.transaction(() => {
-      this.q('UPDATE staff SET salt = ?, pin_hash = ? WHERE id = ?').run(salt, hashPin(pin, salt), staffId)
+      this.q('UPDATE staff SET salt = ?, pin_hash = ?, pin_tag = ?, pin_tag_mac = ? WHERE id = ?').run(c.salt, c.hash, c.tag, c.mac, staffId)
       this.journal(kind, { staffId, byStaffId: by })
     }).immediate()
   }

@@ -187,6 +187,11 @@ describe('tamper evidence at start', () => {
     await a.close()
     app = null
     const older = join(f.dataDir, 'older.sqlite')
+    // The copy must hold everything the till wrote: a quick_check worker still reading at close (a loaded machine)
+    // can leave the last commits in the WAL, and a copy of the main file alone would be an even older ledger.
+    const settle = new Database(join(f.dataDir, LEDGER_FILE))
+    settle.pragma('wal_checkpoint(TRUNCATE)')
+    settle.close()
     copyFileSync(join(f.dataDir, LEDGER_FILE), older)
     const b = start(f)
     sell(b, 2)
