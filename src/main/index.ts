@@ -73,7 +73,8 @@ async function main(): Promise<void> {
   })
 
   for (const role of ['cashier', 'display', 'backoffice'] as const) {
-    const win = createWindow(role, { devOrigin, isPackaged: electronApp.isPackaged })
+    const win = createWindow(role, { devOrigin, isPackaged: electronApp.isPackaged }, till.app()?.store.settings().customerDisplay)
+    if (!win) continue
     senders.register(win.webContents.id, role)
     const id = win.webContents.id
     win.on('closed', () => {

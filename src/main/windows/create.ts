@@ -4,6 +4,7 @@ import { BrowserWindow, screen } from 'electron'
 import { join } from 'node:path'
 import type { WindowRole } from '../../shared/api/channels'
 import { appPageUrl, SECURE_WEB_PREFERENCES } from '../security/policy'
+import { placeWindow, type CustomerDisplay } from './placement'
 
 export interface WindowUrls {
   /** Dev server origin (electron-vite dev) or null for the packaged pages on app://. */
@@ -12,17 +13,12 @@ export interface WindowUrls {
   readonly isPackaged: boolean
 }
 
-export function createWindow(role: WindowRole, urls: WindowUrls): BrowserWindow {
-  const displays = screen.getAllDisplays()
-  const primary = screen.getPrimaryDisplay()
-  // The customer display goes to a second monitor when one exists.
-  const target = role === 'display' ? (displays.find((d) => d.id !== primary.id) ?? primary) : primary
+export function createWindow(role: WindowRole, urls: WindowUrls, customerDisplay: CustomerDisplay = 'second-screen'): BrowserWindow | null {
+  // The store says which display is the customer's (windows/placement.ts); 'none' opens no display window.
+  const place = placeWindow(role, customerDisplay, screen.getAllDisplays(), screen.getPrimaryDisplay())
+  if (!place) return null
   const win = new BrowserWindow({
-    x: target.bounds.x + 20,
-    y: target.bounds.y + 20,
-    width: role === 'display' ? Math.min(1280, target.workArea.width) : 1280,
-    height: 800,
-    fullscreen: role === 'display' && target.id !== primary.id,
+    ...place,
     show: false,
     title: 'Stabletill',
     // DevTools off in packaged builds: on a shop's till they are a console into the cashier's api.

@@ -191,8 +191,9 @@ export const inputs = {
   'staff:reset-pin': z.object({ pin, staffId: id, newPin }).strict(),
   // A CSV file as text (columns in src/main/services/catalog-csv.ts). Electron IPC carries any size; the browser
   // harness caps a frame at 64 KiB, so big files go through the Electron host (or the lead raises the cap).
-  'catalog:import-preview': z.object({ csv: z.string().min(1).max(64 * 1024 * 1024) }).strict(),
-  'catalog:import': z.object({ csv: z.string().min(1).max(64 * 1024 * 1024), skipBadRows: z.boolean().default(false), pin }).strict(),
+  // Within the back office's 32 MiB socket frame (harness/server.ts MAX_FRAME_BYTES), with room for the envelope.
+  'catalog:import-preview': z.object({ csv: z.string().min(1).max(30 * 1024 * 1024) }).strict(),
+  'catalog:import': z.object({ csv: z.string().min(1).max(30 * 1024 * 1024), skipBadRows: z.boolean().default(false), pin }).strict(),
   'catalog:product': z.object({ productId: id }).strict(),
   'catalog:update-product': z
     .object({
