@@ -372,7 +372,7 @@ async function coldStart(browser: Browser): Promise<{ harnessMs: number; pageMs:
   const runs: { harnessMs: number; pageMs: number }[] = []
   for (let run = 0; run < 3; run++) {
     const dataDir = mkdtempSync(join(tmpdir(), 'stabletill-bench-cold-'))
-    const started = await timeProcess([join(ROOT, 'out', 'main', 'harness.js'), '--data-dir', dataDir, '--no-chain', '--port', '0'], (out) => /Cashier:\s+(\S+)/.test(out))
+    const started = await timeProcess([join(ROOT, 'out', 'main', 'harness.js'), '--data-dir', dataDir, '--demo', '--no-chain', '--port', '0'], (out) => /Cashier:\s+(\S+)/.test(out))
     const url = /Cashier:\s+(\S+)/.exec(started.out)![1]!
     const page = await browser.newPage()
     const pageStart = performance.now()

@@ -6,7 +6,7 @@ import type { Clock } from '../../shared/clock'
 import { discountMinor, lineTax, multiplyMinor, weighedAmountMinor, type TaxRounding } from '../../shared/money'
 import { refuse } from '../../shared/result'
 import { canComplete } from '../../shared/sale/guards'
-import { computeSaleTotals, shareRateTax } from '../../shared/sale/totals'
+import { computeSaleTotals, shareRateTax, type SaleTotals } from '../../shared/sale/totals'
 import type { EventBus } from '../events'
 import { prepareCached, type Db } from '../ledger/db'
 import { appendJournal } from '../ledger/journal'
@@ -27,6 +27,10 @@ interface SaleRow {
   opened_at: number
   closed_at: number | null
   journal_hash: string | null
+  kind: 'sale' | 'refund'
+  subtotal_minor: number | null
+  tax_minor: number | null
+  total_minor: number | null
 }
 
 interface LineRow {
@@ -150,7 +154,9 @@ export class SaleService {
       )
       .all(saleId) as LineRow[]
     const tenders = this.q('SELECT t.*, r.returned_at FROM tenders t LEFT JOIN tender_returns r ON r.tender_id = t.id WHERE t.sale_id = ? ORDER BY t.created_at, t.id').all(saleId) as TenderRow[]
-    const totals = computeSaleTotals(
+    // A refund sale's lines carry their returned SHARES of the original's tax (services/returns.ts), never recomputed:
+    // its view reads them as stored, so the refund receipt says exactly what went back.
+    const totals = sale.kind === 'refund' && sale.total_minor !== null ? storedTotals(sale, lines) : computeSaleTotals(
       lines.map((l) => ({ amountMinor: l.amount_minor - l.discount_minor, taxRateId: l.tax_rate_id, taxRateName: l.tax_name ?? l.tax_rate_id, taxRatePpm: l.tax_rate_ppm, voided: l.voided === 1 })),
       sale.tax_mode,
       sale.tax_rounding
@@ -624,4 +630,18 @@ export class SaleService {
       source
     })
   }
+}
+
+/** A sale's totals as stored, with its taxes per rate summed from the lines' stored tax (a refund sale). */
+function storedTotals(sale: SaleRow, lines: readonly LineRow[]): SaleTotals {
+  const byRate = new Map<string, { taxRateId: string; name: string; ratePpm: number; taxableMinor: number; taxMinor: number }>()
+  for (const l of lines) {
+    if (l.voided === 1) continue
+    const entry = byRate.get(l.tax_rate_id) ?? { taxRateId: l.tax_rate_id, name: l.tax_name ?? l.tax_rate_id, ratePpm: l.tax_rate_ppm, taxableMinor: 0, taxMinor: 0 }
+    const kept = l.amount_minor - l.discount_minor
+    entry.taxableMinor += sale.tax_mode === 'inclusive' ? kept - l.tax_minor : kept
+    entry.taxMinor += l.tax_minor
+    byRate.set(l.tax_rate_id, entry)
+  }
+  return { subtotalMinor: sale.subtotal_minor ?? 0, taxMinor: sale.tax_minor ?? 0, totalMinor: sale.total_minor ?? 0, taxes: [...byRate.values()] }
 }

@@ -74,6 +74,9 @@ afterAll(async () => {
 
 describe('the Z of a day with a partial return', () => {
   it('nets the returned tax per rate: the Z, the test\'s own sums and the hledger tax accounts agree', () => {
+    // The refund's view reads its stored shares: it says exactly the cash that went back, to the cent.
+    expect(refund.totalMinor).toBe(ret.amountMinor)
+    expect(refund.taxMinor).toBe(refund.lines.reduce((sum, l) => sum + l.taxMinor, 0))
     const sold = perRate(sale)
     const returned = perRate(refund)
     expect([...returned.keys()].sort()).toEqual([22_500, 82_500])
