@@ -148,6 +148,27 @@ describe('the back office Returns list, in Chromium against anvil', () => {
     await shot('backoffice-returns.png')
   })
 
+  it('a day picked shows that day\'s returns, and Back to today returns to the open day', async () => {
+    const section = office.getByRole('region', { name: 'Returns' })
+    const table = section.getByRole('table', { name: 'Returns' })
+    const ymd = (d: Date): string => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
+    const now = new Date()
+    const yesterday = ymd(new Date(now.getFullYear(), now.getMonth(), now.getDate() - 1))
+    const picker = section.getByLabel('Returns on')
+    await picker.fill(yesterday)
+    await expect.poll(() => section.locator('p.empty').textContent()).toBe(`No returns on ${yesterday}.`)
+    expect(await table.count()).toBe(0)
+    // Today's date: every return asked for today, whatever its status, as the till's own table holds them.
+    await picker.fill(ymd(now))
+    const todays = (rig.app.db.prepare('SELECT count(*) AS n FROM returns WHERE created_at >= ?').get(new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime()) as { n: number }).n
+    expect(todays).toBe(3)
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(todays)
+    await section.getByRole('button', { name: 'Back to today' }).click()
+    expect(await picker.inputValue()).toBe('')
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(todays)
+    expect(await unnamedControls(office)).toEqual([])
+  })
+
   it('reads the same in Simplified Chinese', async () => {
     await office.locator('#bo-language').click()
     const section = office.getByRole('region', { name: '退货' })

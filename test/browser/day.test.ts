@@ -156,6 +156,13 @@ describe('a whole day in the back office, in Chromium against anvil', () => {
     await x.waitFor()
     const journalBefore = (rig.app.db.prepare('SELECT count(*) AS n FROM journal').get() as { n: number }).n
     expect(await x.getByRole('row').filter({ hasText: 'Sales' }).first().textContent()).toMatch(/Sales\s*2/)
+    // Tax per rate, with the sales' own tax figures from the ledger.
+    const perRate = rig.app.db.prepare("SELECT l.tax_rate_ppm AS ppm, sum(l.tax_minor) AS tax FROM sale_lines l JOIN sales s ON s.id = l.sale_id WHERE s.status = 'completed' AND l.voided = 0 GROUP BY l.tax_rate_ppm").all() as { ppm: number; tax: number }[]
+    expect(perRate.length).toBeGreaterThan(0)
+    for (const r of perRate) {
+      const row = x.getByRole('row').filter({ hasText: `${r.ppm / 10_000}% on` })
+      expect(await row.locator('td.num').textContent()).toBe(dollars(r.tax))
+    }
     // Read only: the X wrote nothing.
     expect((rig.app.db.prepare('SELECT count(*) AS n FROM journal').get() as { n: number }).n).toBe(journalBefore)
   })

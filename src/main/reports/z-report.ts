@@ -77,7 +77,16 @@ export function reportSections(day: DayHeader, z: ZTotals, kind: ReportKind, loc
   sections.push({
     title: t.taxes,
     rows: [
-      ...z.taxes.map((x) => ({ label: `${x.name} ${formatRatePercent(x.ratePpm)}% ${t.taxOn} ${money(x.taxableMinor)}`, value: money(x.taxMinor) })),
+      ...z.taxes.flatMap((x): ReportRow[] => [
+        { label: `${x.name} ${formatRatePercent(x.ratePpm)}% ${t.taxOn} ${money(x.taxableMinor)}`, value: money(x.taxMinor) },
+        // A rate with returns shows both sides of its net, so the figures the tax return needs can be checked by hand.
+        ...(x.returnsNetMinor !== 0 || x.returnsTaxMinor !== 0
+          ? [
+              { label: `${t.sales} ${money(x.salesNetMinor)}`, value: money(x.salesTaxMinor), indent: true },
+              { label: `${t.returns} ${neg(x.returnsNetMinor)}`, value: neg(x.returnsTaxMinor), indent: true }
+            ]
+          : [])
+      ]),
       { label: t.taxable, value: money(z.taxableMinor) },
       { label: t.taxTotal, value: money(z.taxMinor), strong: true }
     ]

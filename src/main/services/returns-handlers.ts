@@ -29,7 +29,7 @@ export function returnHandlers({ returns, approve, atomically = (fn) => fn() }: 
       return atomically(() => returns.stablecoin(input, approve(pin, 'return.stablecoin', `${input.saleId}:${prepared.plan.amountMinor}`).id, prepared))
     },
     'return:get': ({ returnId }) => returns.get(returnId),
-    'return:list': ({ limit }) => returns.list(limit),
+    'return:list': ({ limit, from, to }) => returns.list(limit, { from, to }),
     'return:cancel': ({ returnId, pin }) => {
       returns.checkCancel(returnId)
       return returns.cancel(returnId, approve(pin, 'return.cancel', returnId).id)

@@ -856,9 +856,14 @@ export class ReturnsService {
     }
   }
 
-  /** The till's returns, newest first. */
-  list(limit: number): ReturnView[] {
-    const rows = this.q('SELECT id FROM returns WHERE till_id = ? ORDER BY number DESC LIMIT ?').all(this.tillId(), limit) as { id: string }[]
+  /** The till's returns, newest first; with a span, only those asked for in it (from inclusive, to exclusive). */
+  list(limit: number, span: { readonly from?: number; readonly to?: number } = {}): ReturnView[] {
+    const rows = this.q('SELECT id FROM returns WHERE till_id = ? AND created_at >= ? AND created_at < ? ORDER BY number DESC LIMIT ?').all(
+      this.tillId(),
+      span.from ?? 0,
+      span.to ?? Number.MAX_SAFE_INTEGER,
+      limit
+    ) as { id: string }[]
     return rows.map((r) => this.get(r.id))
   }
 }

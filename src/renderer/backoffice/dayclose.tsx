@@ -7,6 +7,7 @@ import { useRef, useState } from 'preact/hooks'
 import type { DayReportView, ShiftView, ZFigures, ZReportSummary } from '../../shared/api/views'
 import { denominationsOf, totalOfCounts } from '../../shared/cash/denominations'
 import { intlLocale } from '../../shared/i18n'
+import { ppmToPercent } from '../../shared/setup'
 import { formatMinorPlain, parseMinor } from '../../shared/money'
 import { api, money, store, t, wordError } from '../common/page'
 import { askManagerPin } from '../common/ui'
@@ -208,6 +209,16 @@ function XReport({ x }: { x: ZFigures }) {
     [t('dayclose.x.returns', { count: x.returnsCount }), m(-x.returnsMinor)],
     [t('today.net'), m(x.netSalesMinor)],
     [t('dayclose.x.tax'), m(x.taxMinor)],
+    // Per rate, and for a rate with returns both sides of its net (sales, returns), as the Z prints them.
+    ...x.taxes.flatMap((r): [string, string][] => [
+      [t('dayclose.x.taxRate', { name: r.name, percent: ppmToPercent(r.ratePpm), taxable: m(r.taxableMinor) }), m(r.taxMinor)],
+      ...(r.returnsTaxableMinor || r.returnsTaxMinor
+        ? ([
+            [t('dayclose.x.taxSales', { taxable: m(r.salesTaxableMinor ?? 0) }), m(r.salesTaxMinor ?? 0)],
+            [t('dayclose.x.taxReturns', { taxable: m(-(r.returnsTaxableMinor ?? 0)) }), m(-(r.returnsTaxMinor ?? 0))]
+          ] as [string, string][])
+        : [])
+    ]),
     [t('today.cash'), m(x.tenders.cash.amountMinor)],
     ...x.tenders.stablecoin.tokens.map((token): [string, string] => [`${token.tokenSymbol} · ${token.chainName} (${token.paymentCount})`, m(token.amountMinor)]),
     [t('dayclose.float'), m(d.floatMinor)],
@@ -223,8 +234,8 @@ function XReport({ x }: { x: ZFigures }) {
       <h3>{t('dayclose.x')}</h3>
       <p class="bo-muted">{t('dayclose.x.hint')}</p>
       <Table label={t('dayclose.x')} head={[t('dayclose.col.item'), [t('today.col.amount'), 'num']]}>
-        {rows.map(([label, value]) => (
-          <tr key={label}>
+        {rows.map(([label, value], i) => (
+          <tr key={i}>
             <td>{label}</td>
             <td class="num">{value}</td>
           </tr>

@@ -13,8 +13,22 @@ import { OutcomeBox, Section, Table, useOutcome } from './sections'
 /** The till's recent returns, newest first (the day's are picked out when shown). */
 export const returnsList = signal<readonly ReturnView[]>([])
 
+/** A day picked by the manager ("YYYY-MM-DD", the till's local day), or null for the open day's returns. */
+export const returnsDay = signal<string | null>(null)
+
+/** The local day "YYYY-MM-DD" as [start, next day's start) in ms: the span 'return:list' is asked for. */
+export function daySpan(day: string): { from: number; to: number } | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day)
+  if (!m) return null
+  const start = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]))
+  if (Number.isNaN(start.getTime())) return null
+  const next = new Date(start.getFullYear(), start.getMonth(), start.getDate() + 1)
+  return { from: start.getTime(), to: next.getTime() }
+}
+
 export async function loadReturns(): Promise<void> {
-  const r = await api().call['return:list']({ limit: 200 })
+  const span = returnsDay.value ? daySpan(returnsDay.value) : null
+  const r = await api().call['return:list']({ limit: 500, ...(span ?? {}) })
   if (r.ok) returnsList.value = r.value
 }
 
@@ -48,7 +62,11 @@ export function ReturnsSection() {
   const [outcome, say, run] = useOutcome()
   const locale = intlLocale(store.value!.locale)
   const fmt = new Intl.DateTimeFormat(locale, { timeStyle: 'short' })
-  const rows = daysReturns(returnsList.value, shift.value?.openedAt ?? null)
+  const day = returnsDay.value
+  // A picked day shows that day's returns as asked for; otherwise the open day's, and any still awaiting a transfer.
+  const span = day ? daySpan(day) : null
+  const rows = span ? returnsList.value.filter((r) => r.createdAt >= span.from && r.createdAt < span.to) : daysReturns(returnsList.value, shift.value?.openedAt ?? null)
+  const dateFmt = new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'short' })
   async function cancel(r: ReturnView): Promise<void> {
     const pin = await askManagerPin(t('bo.returns.cancel.approve', { number: r.number }), money(r.amountMinor, r.currency))
     if (pin === null) return
@@ -61,9 +79,34 @@ export function ReturnsSection() {
   return (
     <Section id="returns" label={t('bo.nav.returns')}>
       <h2>{t('bo.nav.returns')}</h2>
+      <div class="linebar">
+        <label for="bo-returns-day">{t('bo.returns.day')}</label>
+        <input
+          id="bo-returns-day"
+          type="date"
+          value={day ?? ''}
+          onChange={(e) => {
+            const value = (e.currentTarget as HTMLInputElement).value
+            returnsDay.value = value && daySpan(value) ? value : null
+            void loadReturns()
+          }}
+        />
+        {day ? (
+          <button
+            type="button"
+            class="secondary"
+            onClick={() => {
+              returnsDay.value = null
+              void loadReturns()
+            }}
+          >
+            {t('bo.returns.day.today')}
+          </button>
+        ) : null}
+      </div>
       <OutcomeBox outcome={outcome} />
       {rows.length === 0 ? (
-        <p class="empty">{t('bo.returns.empty')}</p>
+        <p class="empty">{day ? t('bo.returns.empty.day', { day }) : t('bo.returns.empty')}</p>
       ) : (
         <Table
           label={t('bo.nav.returns')}
@@ -78,7 +121,7 @@ export function ReturnsSection() {
               <td>{methodText(r)}</td>
               <td class="num">{money(r.amountMinor, r.currency)}</td>
               <td class={`return-${r.status}`}>{t(STATUS_KEY[r.status])}</td>
-              <td>{fmt.format(r.completedAt ?? r.createdAt)}</td>
+              <td>{(day ? dateFmt : fmt).format(r.completedAt ?? r.createdAt)}</td>
               <td>
                 {r.status === 'awaiting-transfer' ? (
                   <button type="button" class="secondary" aria-label={t('bo.returns.cancel.named', { number: r.number })} onClick={() => void cancel(r)}>

@@ -176,7 +176,11 @@ export const inputs = {
     })
     .strict(),
   'return:get': z.object({ returnId: id }).strict(),
-  'return:list': z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict(),
+  // from/to (ms, to exclusive): the returns asked for in that span, e.g. one day picked in the back office.
+  'return:list': z
+    .object({ limit: z.number().int().min(1).max(500).default(50), from: z.number().int().nonnegative().optional(), to: z.number().int().positive().optional() })
+    .strict()
+    .refine((v) => v.from === undefined || v.to === undefined || v.from < v.to, { message: 'from must be before to', path: ['to'] }),
   'return:cancel': z.object({ returnId: id, pin }).strict(),
   // Looks on chain now for the transfers awaiting refunds wait for (the timer does it too).
   'return:check': z.object({}).strict(),

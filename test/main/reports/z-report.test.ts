@@ -127,3 +127,19 @@ describe('Z report as PDF', () => {
     expect(b.pdf.equals(a.pdf)).toBe(true)
   })
 })
+
+describe('Z report: tax per rate with returns', () => {
+  it('a rate with returns shows its sales and its returns beside the net, and they add up to it', () => {
+    const text = decodedText(decodeEscPos(encodeReceipt(zReportDocument(day, z, epson, { kind: 'Z', locale: 'en' }), epson)))
+    const withReturns = z.taxes.filter((x) => x.returnsNetMinor !== 0 || x.returnsTaxMinor !== 0)
+    // The sample day has a return, so at least one rate must show its split; a day without returns shows none.
+    expect(withReturns.length).toBeGreaterThan(0)
+    const amount = (minor: number): string => (minor / 100).toFixed(2).replace('.', '\\.')
+    for (const x of withReturns) {
+      expect(x.salesNetMinor - x.returnsNetMinor).toBe(x.taxableMinor)
+      expect(x.salesTaxMinor - x.returnsTaxMinor).toBe(x.taxMinor)
+      expect(text).toMatch(new RegExp(`Sales ${amount(x.salesNetMinor)} +${amount(x.salesTaxMinor)}`))
+      expect(text).toMatch(new RegExp(`Returns -${amount(x.returnsNetMinor)} +-${amount(x.returnsTaxMinor)}`))
+    }
+  })
+})
