@@ -177,7 +177,7 @@ export const MESSAGES = {
     'zh-CN': '请先开始营业日再销售：由经理在后台“日结”中输入开班备用金开始营业。'
   },
   // ---- the first-run set-up and the store's settings ([S] points 1 and 4) ----
-  'setup.pending': { en: 'This till is not set up yet: finish the set-up in the back office first.', 'zh-CN': '此收银台尚未设置：请先在后台完成设置。' },
+  'setup.pending': { en: 'This till is not set up yet: finish the set-up in the back office first. This page opens the store by itself once the set-up is finished.', 'zh-CN': '此收银台尚未设置：请先在后台完成设置。设置完成后，本页面会自动打开门店。' },
   'setup.done': { en: 'This till is set up already: change its settings in the back office.', 'zh-CN': '此收银台已完成设置：请在后台修改设置。' },
   'setup.busy': { en: 'The set-up is being saved already: wait a moment.', 'zh-CN': '设置正在保存中：请稍候。' },
   'setup.demo-unavailable': { en: 'The demo store cannot start on this till (no demo chain or catalog here).', 'zh-CN': '此收银台无法启动演示门店（没有演示链或商品目录）。' },

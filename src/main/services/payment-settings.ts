@@ -120,6 +120,10 @@ export async function savePaymentSettings(ctx: SavePaymentContext, input: Paymen
     // A chain appears once: two rows for one chain would run two watchers crediting the same transfers.
     if (seen.has(chain.chainId)) throw refuse('invalid-input', 'setup.chain-twice', { chain: chainName(chain.chainId) })
     seen.add(chain.chainId)
+    chain.rpcUrls.forEach((url, index) => {
+      const first = chain.rpcUrls.indexOf(url)
+      if (first !== index) throw refuse('invalid-input', 'setup.url-twice', { chain: chainName(chain.chainId), position: index + 1, first: first + 1 })
+    })
   }
   const tested: RpcTestResult[] = []
   for (const chain of settings.chains.filter((c) => c.enabled)) {

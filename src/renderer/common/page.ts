@@ -78,7 +78,35 @@ export async function startPage(role: WindowRole): Promise<Started> {
       if (r.ok) store.value = r.value
     })
   })
+  void reloadOnceSetUp(bridge.api, bridge.onReconnect)
   return { api: bridge.api, onReconnect: bridge.onReconnect }
+}
+
+/** How often a page opened during the set-up asks whether the store exists, in case it missed the event. */
+const SETUP_POLL_MS = 3000
+
+/**
+ * A page opened while the first-run set-up runs (the harness serves every window's page from the start; Electron
+ * may open the counter's windows beside the set-up) has nothing to show but "the set-up is in progress". When the
+ * store exists it reloads once, by itself, so it starts on the store like a page opened afterwards. The set-up host
+ * announces the hand-over with 'store:changed' (services/setup-host.ts); a slow poll and the reconnect catch a page
+ * whose link was down at that moment.
+ */
+async function reloadOnceSetUp(client: AnyApi, onReconnect: (listener: () => void) => () => void): Promise<void> {
+  const first = await client.call['setup:status']({})
+  if (!first.ok || !first.value.pending) return
+  let reloading = false
+  const check = async (): Promise<void> => {
+    if (reloading) return
+    const r = await client.call['setup:status']({})
+    if (r.ok && !r.value.pending && !reloading) {
+      reloading = true
+      location.reload()
+    }
+  }
+  client.on('store:changed', () => void check())
+  onReconnect(() => void check())
+  setInterval(() => void check(), SETUP_POLL_MS)
 }
 
 /** Unwraps a Result; a refusal goes to `onError` worded in the UI language. */
