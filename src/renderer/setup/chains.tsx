@@ -8,7 +8,7 @@
 // the URL and the tokens it was tested with: editing either makes it untested again, and an untested or failing
 // URL cannot be saved (urlProblem names which one). The till tests every URL again before it writes anything.
 import type { Signal } from '@preact/signals'
-import { useEffect, useRef } from 'preact/hooks'
+import { useLayoutEffect, useRef } from 'preact/hooks'
 import type { RpcTestView } from '../../shared/api/views'
 import type { MessageKey } from '../../shared/i18n'
 import type { ConfirmationPolicy, PaymentSettings } from '../../shared/payment/settings'
@@ -107,7 +107,8 @@ export function ChainsEditor({ rows, prefix, disabled }: { rows: Signal<ChainRow
   const root = useRef<HTMLDivElement>(null)
   /** The id of the control to focus after the next render (an added URL or chain, or the add button after a removal). */
   const focusNext = useRef<string | null>(null)
-  useEffect(() => {
+  // A layout effect: the focus moves in the same frame as the row appears (a page in the background gets no frames).
+  useLayoutEffect(() => {
     if (!focusNext.current) return
     root.current?.querySelector<HTMLElement>(`#${CSS.escape(focusNext.current)}`)?.focus()
     focusNext.current = null

@@ -266,7 +266,8 @@ function PaymentsStep() {
           {p.receiveKind === 'xpub' ? (
             <Field id="setup-till-number" label={t('setup.pay.tillNumber')} value={String(p.tillNumber)} inputMode="numeric" maxLength={2} onInput={(v) => set({ tillNumber: /^\d{1,2}$/.test(v) && Number(v) >= 1 ? Number(v) : 1 })} />
           ) : null}
-          <ChainsEditor rows={chainRows} prefix="setup" disabled={busy.value} />
+          {/* Never disabled while another check runs: a person tabbing on from the address would lose keys. */}
+          <ChainsEditor rows={chainRows} prefix="setup" />
           <label for="setup-rate-kind">{t('setup.pay.rate')}</label>
           <select
             id="setup-rate-kind"
