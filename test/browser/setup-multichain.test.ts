@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import jsQR from 'jsqr'
 import { PNG } from 'pngjs'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
 import { createApp, LEDGER_FILE, type App } from '../../src/main/app'
 import { startHarness, type Harness } from '../../src/main/harness/server'
 import { claimDataFolder, type DataFolderClaim } from '../../src/main/ledger/lock'
@@ -61,6 +61,14 @@ async function alertText(page: Page): Promise<string> {
   const alert = page.getByRole('alert')
   await alert.first().waitFor()
   return (await alert.first().textContent()) ?? ''
+}
+
+/** A section as a person scrolls through it: a page screenshot clipped to it (an element shot has the sticky bar over it). */
+async function sectionShot(section: Locator, name: string): Promise<void> {
+  await office.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0))
+  const box = await section.boundingBox()
+  if (!box) throw new Error('section not shown')
+  await office.screenshot({ path: join(SCREENSHOT_DIR, name), fullPage: true, clip: box })
 }
 
 const activeLabel = (page: Page) => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }).document.activeElement?.getAttribute('aria-label') ?? null)
@@ -168,6 +176,8 @@ describe('set-up on two chains, in Chromium', () => {
     const arbUsdt = findToken(42161, 'USDT')!.address
     await expect.poll(() => form.getByRole('status', { name: 'Test of RPC URL 1 for Arbitrum One' }).textContent()).toMatch(/^Passed: chain id 42161 matches/)
     await expect.poll(() => form.getByRole('status', { name: 'Test of RPC URL 2 for Arbitrum One' }).textContent()).toMatch(new RegExp(`^Passed: chain id 42161 matches; .* tokens verified: USDT ${arbUsdt}\\.$`))
+    // The refusal goes once every URL has passed.
+    await expect.poll(() => office.getByRole('alert').count()).toBe(0)
     expect(await unnamedControls(office)).toEqual([])
     await office.screenshot({ path: join(SCREENSHOT_DIR, 'setup-2-payments-multichain-en.png'), fullPage: true })
     await office.getByRole('button', { name: 'Language' }).click()
@@ -275,12 +285,15 @@ describe('set-up on two chains, in Chromium', () => {
       await expect.poll(() => section.getByRole('status', { name }).textContent()).toMatch(/^Passed/)
     }
     expect(await unnamedControls(office)).toEqual([])
-    await section.screenshot({ path: join(SCREENSHOT_DIR, 'backoffice-settings-payments-multichain-en.png') })
+    await sectionShot(section, 'backoffice-settings-payments-multichain-en.png')
     await section.getByRole('button', { name: 'Save payment settings' }).click()
     const dialog = office.getByRole('dialog', { name: 'Manager approval' })
     await dialog.getByLabel('Manager PIN').fill(OWNER_PIN)
     await dialog.getByRole('button', { name: 'Approve' }).click()
     await section.getByRole('status').filter({ hasText: 'Saved and journaled. The till uses them from its next start.' }).waitFor({ timeout: 15_000 })
+    // The verdicts stay beside the URLs they tested; the refusal shown before is gone.
+    expect(await section.getByRole('status', { name: 'Test of RPC URL 1 for OP Mainnet' }).textContent()).toMatch(/^Passed/)
+    expect(await section.getByRole('alert').count()).toBe(0)
     const saved = paymentSettingsSchema.parse(savedPayments())
     expect(saved.chains.map((c) => [c.chainId, c.rpcUrls, c.tokens])).toEqual([
       [8453, [base.directUrl], ['USDC']],
@@ -295,7 +308,7 @@ describe('set-up on two chains, in Chromium', () => {
     await office.getByRole('button', { name: 'Language' }).click()
     const zh = office.getByRole('region', { name: '支付设置' })
     await expect.poll(() => zh.textContent()).toContain('OP Mainnet（链 ID 10）')
-    await zh.screenshot({ path: join(SCREENSHOT_DIR, 'backoffice-settings-payments-multichain-zh-CN.png') })
+    await sectionShot(zh, 'backoffice-settings-payments-multichain-zh-CN.png')
     await office.getByRole('button', { name: '语言' }).click()
   })
 })

@@ -16,11 +16,12 @@ import { OutcomeBox, Panel, useOutcome } from './staff'
 const savedPayments = signal<PaymentSettings | null | undefined>(undefined)
 const paymentRows = signal<ChainRow[]>([])
 
-async function loadPayments(): Promise<void> {
+/** `rows`: start the form again from what is saved (on opening it; after a save the rows with their verdicts stay). */
+async function loadPayments(rows: boolean): Promise<void> {
   const r = await api().call['settings:payments-current']({})
   if (!r.ok) return
   savedPayments.value = r.value
-  paymentRows.value = rowsFromSettings(r.value)
+  if (rows) paymentRows.value = rowsFromSettings(r.value)
 }
 
 /** A typed depth as the policy to save; null when it is not a whole number of blocks from 1 to 10000. */
@@ -33,13 +34,19 @@ function typedDepth(typed: string, before: ConfirmationPolicy | undefined): Conf
 }
 
 export function PaymentSettingsSection() {
-  const [outcome, say, run] = useOutcome()
+  const [outcome, sayOutcome, run] = useOutcome()
+  /** The outcome shown is an RPC URL refusal: it goes away by itself once every URL has passed. */
+  const [urlAlert, setUrlAlert] = useState(false)
+  const say = (kind: 'alert' | 'notice', text: string | (() => string)) => {
+    setUrlAlert(false)
+    sayOutcome(kind, text)
+  }
   const form = useRef<HTMLFormElement>(null)
   const saved = savedPayments.value
   const [receiveKind, setReceiveKind] = useState<'address' | 'xpub' | null>(null)
   const [rateKind, setRateKind] = useState<'peg' | 'manual' | 'http' | null>(null)
   useEffect(() => {
-    if (savedPayments.value === undefined) void loadPayments()
+    if (savedPayments.value === undefined) void loadPayments(true)
   }, [])
   const kind = receiveKind ?? saved?.receive.kind ?? 'address'
   const rate = rateKind ?? saved?.rate.kind ?? 'peg'
@@ -59,6 +66,7 @@ export function PaymentSettingsSection() {
     const problem = urlProblem(paymentRows.value)
     if (problem) {
       say('alert', () => urlProblem(paymentRows.value) ?? problem)
+      setUrlAlert(true)
       return
     }
     const chains = []
@@ -87,7 +95,7 @@ export function PaymentSettingsSection() {
     }
     const done = await run(api().call['settings:payments']({ pin, settings }))
     if (done) {
-      await loadPayments()
+      await loadPayments(false)
       say('notice', () => t('bo.pay.saved'))
     }
   }
@@ -141,7 +149,7 @@ export function PaymentSettingsSection() {
           </div>
         </form>
       )}
-      <OutcomeBox outcome={outcome} />
+      <OutcomeBox outcome={urlAlert && urlProblem(paymentRows.value) === null ? null : outcome} />
     </Panel>
   )
 }

@@ -67,7 +67,12 @@ const chainRows = signal<ChainRow[]>([chainRow(CHAINS.find((c) => c.name === 'Ba
 const paymentsPayload = (): SetupPaymentsStep => ({ ...paymentsStep.value, chains: setupChains(chainRows.value) })
 const printTested = signal<PrinterTestView | null>(null)
 
-const say = (kind: 'alert' | 'notice', text: () => string) => (outcome.value = { kind, text })
+/** The outcome shown is an RPC URL refusal: it goes away by itself once every URL has passed. */
+const urlAlert = signal(false)
+const say = (kind: 'alert' | 'notice', text: () => string) => {
+  urlAlert.value = false
+  outcome.value = { kind, text }
+}
 
 async function run<T>(call: Promise<Result<T>>): Promise<T | null> {
   busy.value = true
@@ -98,6 +103,7 @@ async function check(current: SetupStep): Promise<void> {
   const problem = current === 'payments' && paymentsStep.value.enabled ? urlProblem(chainRows.value) : null
   if (problem) {
     say('alert', () => urlProblem(chainRows.value) ?? problem)
+    urlAlert.value = true
     return
   }
   const call = api().call['setup:check'](
@@ -173,7 +179,7 @@ function previous(current: Step): Step {
 
 function OutcomeLine() {
   const o = outcome.value
-  if (!o) return null
+  if (!o || (urlAlert.value && urlProblem(chainRows.value) === null)) return null
   return (
     <div class={o.kind} role={o.kind === 'alert' ? 'alert' : 'status'}>
       {o.text()}
