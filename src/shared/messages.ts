@@ -177,7 +177,7 @@ export const MESSAGES = {
     'zh-CN': '请先开始营业日再销售：由经理在后台“日结”中输入开班备用金开始营业。'
   },
   // ---- the first-run set-up and the store's settings ([S] points 1 and 4) ----
-  'setup.pending': { en: 'This till is not set up yet: finish the set-up in the back office first.', 'zh-CN': '此收银台尚未设置：请先在后台完成设置。' },
+  'setup.pending': { en: 'This till is not set up yet: finish the set-up in the back office first. This page opens the store by itself once the set-up is finished.', 'zh-CN': '此收银台尚未设置：请先在后台完成设置。设置完成后，本页面会自动打开门店。' },
   'setup.done': { en: 'This till is set up already: change its settings in the back office.', 'zh-CN': '此收银台已完成设置：请在后台修改设置。' },
   'setup.busy': { en: 'The set-up is being saved already: wait a moment.', 'zh-CN': '设置正在保存中：请稍候。' },
   'setup.demo-unavailable': { en: 'The demo store cannot start on this till (no demo chain or catalog here).', 'zh-CN': '此收银台无法启动演示门店（没有演示链或商品目录）。' },
@@ -198,7 +198,14 @@ export const MESSAGES = {
   'setup.printer-port': { en: '"{port}" is not a port: 1 to 65535 (receipt printers listen on 9100).', 'zh-CN': '“{port}”不是有效端口：应为 1 到 65535（小票打印机通常为 9100）。' },
   'setup.printer-path': { en: '"{path}" is not a device file: give its full path, for example /dev/usb/lp0.', 'zh-CN': '“{path}”不是设备文件：请填写完整路径，例如 /dev/usb/lp0。' },
   'setup.test-print-failed': { en: 'The test page did not reach {printer}: {reason}', 'zh-CN': '测试页未送达 {printer}：{reason}' },
-  'setup.no-owner': { en: 'Name the owner: a store needs an owner to manage its staff and payment settings.', 'zh-CN': '请填写店主：门店需要一位店主来管理员工和支付设置。' }
+  'setup.no-owner': { en: 'Name the owner: a store needs an owner to manage its staff and payment settings.', 'zh-CN': '请填写店主：门店需要一位店主来管理员工和支付设置。' },
+  // ---- payments on several chains (issue [S] point 1: one row per chain, a list of RPC URLs each) ----
+  'setup.no-chain': { en: 'Add at least one chain to take stablecoins on (or untick "Take stablecoin payments" for a cash-only shop).', 'zh-CN': '请至少添加一条收取稳定币的链（或取消勾选“接受稳定币付款”，作为仅收现金的门店）。' },
+  'setup.chain-twice': { en: '{chain} is listed twice: a chain appears once, with all its RPC URLs.', 'zh-CN': '{chain} 出现了两次：每条链只列一次，其所有 RPC URL 写在同一行。' },
+  'setup.chain-no-token': { en: 'Tick at least one token to take on {chain}.', 'zh-CN': '请为 {chain} 至少勾选一种代币。' },
+  'setup.chain-no-url': { en: 'Give {chain} at least one RPC URL.', 'zh-CN': '请为 {chain} 至少填写一个 RPC URL。' },
+  'setup.chain-bad-url': { en: 'RPC URL {position} for {chain}, "{url}", is not an http(s) or ws(s) URL.', 'zh-CN': '{chain} 的 RPC URL {position}（“{url}”）不是 http(s) 或 ws(s) 地址。' },
+  'setup.url-twice': { en: 'RPC URL {position} for {chain} is the same as URL {first}: remove one of them.', 'zh-CN': '{chain} 的 RPC URL {position} 与 URL {first} 相同：请删除其中一个。' }
 } as const satisfies Record<string, Templates>
 
 export type MessageId = keyof typeof MESSAGES

@@ -34,6 +34,18 @@ export const setupRateSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('http'), url: short(300), jsonPath: short(80), maxAgeSec: short(6) }).strict()
 ])
 
+/** One chain as the payments step shows it: its RPC URLs in order (the first is the primary), tokens, depth. */
+export const setupChainSchema = z
+  .object({
+    chainId: z.number().int().positive(),
+    rpcUrls: z.array(short(300)).max(8),
+    tokens: z.array(z.enum(['USDC', 'USDT'])).max(2),
+    /** Blocks as typed; empty: the chain's documented default (src/shared/payment/settings.ts). */
+    confirmations: short(6).default('')
+  })
+  .strict()
+export type SetupChain = z.infer<typeof setupChainSchema>
+
 export const setupPaymentsStepSchema = z
   .object({
     /** A cash-only shop says so: no chain, no address. */
@@ -41,11 +53,11 @@ export const setupPaymentsStepSchema = z
     receiveKind: z.enum(['address', 'xpub']).default('address'),
     receive: short(120).default(''),
     tillNumber: z.number().int().min(1).max(64).default(1),
-    chainId: z.number().int().positive().default(8453),
-    rpcUrl: short(300).default(''),
-    tokens: z.array(z.enum(['USDC', 'USDT'])).min(1).max(2).default(['USDC']),
-    /** Blocks as typed; empty: the chain's documented default (src/shared/payment/settings.ts). */
-    confirmations: short(6).default(''),
+    /**
+     * One row per chain of the pinned registry, each once (the service says which chain is given twice). Tokens may
+     * be empty here so that "no token ticked" gets its own message rather than zod's.
+     */
+    chains: z.array(setupChainSchema).max(16).default([]),
     rate: setupRateSchema.default({ kind: 'peg' }),
     /** Percent as typed ("2.9"): the card fee the Z report compares stablecoin takings with. */
     cardFeePercent: short(12).default('2.9')

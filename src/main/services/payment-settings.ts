@@ -7,7 +7,7 @@
 // says so.
 import { getAddress, HDNodeWallet } from 'ethers'
 import { paymentSettingsSchema, type PaymentSettings, type PaymentSettingsInput } from '../../shared/payment/settings'
-import { chainInfo, findToken, type TokenInfo, type TokenSymbol } from '../../shared/payment/tokens'
+import { chainInfo, chainName, findToken, type TokenInfo, type TokenSymbol } from '../../shared/payment/tokens'
 import { refuse } from '../../shared/result'
 import type { Clock } from '../../shared/clock'
 import { RpcPool } from '../chain/rpc'
@@ -115,6 +115,16 @@ export async function savePaymentSettings(ctx: SavePaymentContext, input: Paymen
   const settings = parsed.data
   const receive = settings.receive.kind === 'address' ? { ...settings.receive, address: checkReceiveAddress(settings.receive.address) } : settings.receive
   if (receive.kind === 'xpub') firstXpubAddress(receive.xpub, settings.tillNumber)
+  const seen = new Set<number>()
+  for (const chain of settings.chains) {
+    // A chain appears once: two rows for one chain would run two watchers crediting the same transfers.
+    if (seen.has(chain.chainId)) throw refuse('invalid-input', 'setup.chain-twice', { chain: chainName(chain.chainId) })
+    seen.add(chain.chainId)
+    chain.rpcUrls.forEach((url, index) => {
+      const first = chain.rpcUrls.indexOf(url)
+      if (first !== index) throw refuse('invalid-input', 'setup.url-twice', { chain: chainName(chain.chainId), position: index + 1, first: first + 1 })
+    })
+  }
   const tested: RpcTestResult[] = []
   for (const chain of settings.chains.filter((c) => c.enabled)) {
     for (const url of chain.rpcUrls) tested.push(await testRpcConnection(chain.chainId, url, { tokens: chain.tokens, localTokens: ctx.localTokens, now: ctx.clock.now() }))

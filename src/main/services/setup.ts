@@ -14,7 +14,7 @@ import { MIN_PIN_DIGITS } from '../../shared/permissions'
 import { defaultConfirmations, paymentSettingsSchema, type PaymentSettings, type PaymentSettingsInput } from '../../shared/payment/settings'
 import { chainInfo, type TokenInfo } from '../../shared/payment/tokens'
 import { refuse } from '../../shared/result'
-import { percentToPpm, type SetupCheck, type SetupDevicesStep, type SetupFinish, type SetupPaymentsStep, type SetupPrinter, type SetupStaffStep, type SetupStoreStep } from '../../shared/setup'
+import { percentToPpm, type SetupChain, type SetupCheck, type SetupDevicesStep, type SetupFinish, type SetupPaymentsStep, type SetupPrinter, type SetupStaffStep, type SetupStoreStep } from '../../shared/setup'
 import { statusProblem } from '../devices/printer/commands'
 import { resolveProfile } from '../devices/printer/profiles'
 import { encodeReceipt, escapeText } from '../devices/printer/receipt'
@@ -118,7 +118,6 @@ export function checkCardFee(percent: string): number {
 export function checkPaymentsStep(step: SetupPaymentsStep, currency: string): CheckedPayments {
   const cardFeePpm = checkCardFee(step.cardFeePercent)
   if (!step.enabled) return { settings: null, cardFeePpm, firstAddress: null }
-  if (!chainInfo(step.chainId)) throw refuse('invalid-input', 'payset.unknown-chain', { chainId: step.chainId })
   let receive: PaymentSettingsInput['receive']
   let firstAddress: string
   if (step.receiveKind === 'xpub') {
@@ -128,15 +127,7 @@ export function checkPaymentsStep(step: SetupPaymentsStep, currency: string): Ch
     firstAddress = checkReceiveAddress(step.receive)
     receive = { kind: 'address', address: firstAddress }
   }
-  const url = step.rpcUrl.trim()
-  if (!/^(https?|wss?):\/\/\S+$/i.test(url)) throw refuse('invalid-input', 'payset.bad-url', { url: url.slice(0, 80) })
-  let confirmations: { kind: 'blocks'; count: number } | undefined
-  const typed = step.confirmations.trim()
-  if (typed !== '') {
-    const count = /^\d{1,5}$/.test(typed) ? Number(typed) : 0
-    if (count < 1 || count > 10_000) throw refuse('invalid-input', 'setup.confirmations', { typed: typed.slice(0, 6), count: describePolicy(step.chainId) })
-    confirmations = { kind: 'blocks', count }
-  }
+  const chains = checkChains(step.chains)
   let rate: PaymentSettingsInput['rate']
   if (step.rate.kind === 'peg') {
     // 1 token = 1 USD holds for USD stablecoins in a USD store only; elsewhere the peg would price in dollars.
@@ -155,11 +146,44 @@ export function checkPaymentsStep(step: SetupPaymentsStep, currency: string): Ch
   const parsed = paymentSettingsSchema.safeParse({
     tillNumber: step.tillNumber,
     receive,
-    chains: [{ chainId: step.chainId, rpcUrls: [url], tokens: step.tokens, ...(confirmations ? { confirmations } : {}) }],
+    chains,
     rate
   } satisfies PaymentSettingsInput)
   if (!parsed.success) throw refuse('invalid-input', 'payset.invalid', { reason: parsed.error.issues[0]?.message ?? 'invalid' })
   return { settings: parsed.data, cardFeePpm, firstAddress }
+}
+
+/**
+ * The chain rows of the payments step (the back office's form sends the same rows): each chain of the pinned
+ * registry once, at least one token and one well-formed URL each, no URL twice on a chain, confirmations a whole
+ * number of blocks or empty for the documented default. The URLs keep their order: the first is the primary, the
+ * watcher's pool fails over to the next ones (chain/rpc.ts).
+ */
+export function checkChains(rows: readonly SetupChain[]): NonNullable<PaymentSettingsInput['chains']> {
+  if (rows.length === 0) throw refuse('invalid-input', 'setup.no-chain')
+  const seen = new Set<number>()
+  return rows.map((row) => {
+    const info = chainInfo(row.chainId)
+    if (!info) throw refuse('invalid-input', 'payset.unknown-chain', { chainId: row.chainId })
+    if (seen.has(row.chainId)) throw refuse('invalid-input', 'setup.chain-twice', { chain: info.name })
+    seen.add(row.chainId)
+    if (row.tokens.length === 0) throw refuse('invalid-input', 'setup.chain-no-token', { chain: info.name })
+    const urls = row.rpcUrls.map((u) => u.trim())
+    if (urls.length === 0 || urls.every((u) => u === '')) throw refuse('invalid-input', 'setup.chain-no-url', { chain: info.name })
+    urls.forEach((url, index) => {
+      if (!/^(https?|wss?):\/\/\S+$/i.test(url)) throw refuse('invalid-input', 'setup.chain-bad-url', { chain: info.name, position: index + 1, url: url.slice(0, 80) })
+      const first = urls.indexOf(url)
+      if (first !== index) throw refuse('invalid-input', 'setup.url-twice', { chain: info.name, position: index + 1, first: first + 1 })
+    })
+    let confirmations: { kind: 'blocks'; count: number } | undefined
+    const typed = row.confirmations.trim()
+    if (typed !== '') {
+      const count = /^\d{1,5}$/.test(typed) ? Number(typed) : 0
+      if (count < 1 || count > 10_000) throw refuse('invalid-input', 'setup.confirmations', { typed: typed.slice(0, 6), count: describePolicy(row.chainId) })
+      confirmations = { kind: 'blocks', count }
+    }
+    return { chainId: row.chainId, rpcUrls: urls, tokens: [...new Set(row.tokens)], ...(confirmations ? { confirmations } : {}) }
+  })
 }
 
 /** The documented default for a chain, as the page shows it ("12" or "finalized"). */

@@ -1,111 +1,155 @@
-// Back office: Settings, payments part (issue [S] points 1 and 4). The receive address is checked by its checksum
-// as it is typed in; each chain's RPC URL has a "Test connection" that asks the node live (chain id, recent head,
-// pinned token) and shows what it answered; saving tests every URL again and needs the owner's PIN.
+// Back office: Settings, payments part (issue [S] points 1 and 4). The form starts from what the ledger holds. The
+// receive address is checked by its checksum as it is typed in; the chains are the set-up's rows (one per chain,
+// its tokens, its RPC URLs each tested live with its verdict beside it, its depth: ../setup/chains.tsx); saving
+// refuses an untested or failing URL, tests every URL again in the till and needs the owner's PIN.
 import { signal } from '@preact/signals'
 import { useEffect, useRef, useState } from 'preact/hooks'
-import type { RpcTestView, StoreDetailsView } from '../../shared/api/views'
+import type { StoreDetailsView } from '../../shared/api/views'
 import { ppmToPercent, type SetupFinish } from '../../shared/setup'
 import { DisplayField, PrinterFields, printerOutcome } from '../setup/wizard'
-import { CHAINS } from '../../shared/payment/tokens'
-import { defaultConfirmations } from '../../shared/payment/settings'
-import { api, t } from '../common/page'
+import { defaultConfirmations, type ConfirmationPolicy, type PaymentSettings } from '../../shared/payment/settings'
+import { ChainsEditor, rowsFromSettings, urlProblem, type ChainRow } from '../setup/chains'
+import { api, say as sayMessage, t } from '../common/page'
 import { askManagerPin } from '../common/ui'
 import { OutcomeBox, Panel, useOutcome } from './staff'
 
+const savedPayments = signal<PaymentSettings | null | undefined>(undefined)
+const paymentRows = signal<ChainRow[]>([])
+
+/** `rows`: start the form again from what is saved (on opening it; after a save the rows with their verdicts stay). */
+async function loadPayments(rows: boolean): Promise<void> {
+  const r = await api().call['settings:payments-current']({})
+  if (!r.ok) return
+  savedPayments.value = r.value
+  if (rows) paymentRows.value = rowsFromSettings(r.value)
+}
+
+/** A typed depth as the policy to save; null when it is not a whole number of blocks from 1 to 10000. */
+function typedDepth(typed: string, before: ConfirmationPolicy | undefined): ConfirmationPolicy | undefined | null {
+  const text = typed.trim()
+  // Empty keeps a `finalized` policy the form cannot type, else means the documented default.
+  if (text === '') return before?.kind === 'finalized' ? before : undefined
+  const count = /^\d{1,5}$/.test(text) ? Number(text) : 0
+  return count >= 1 && count <= 10_000 ? { kind: 'blocks', count } : null
+}
+
 export function PaymentSettingsSection() {
-  const [outcome, say, run] = useOutcome()
+  const [outcome, sayOutcome, run] = useOutcome()
+  /** The outcome shown is an RPC URL refusal: it goes away by itself once every URL has passed. */
+  const [urlAlert, setUrlAlert] = useState(false)
+  const say = (kind: 'alert' | 'notice', text: string | (() => string)) => {
+    setUrlAlert(false)
+    sayOutcome(kind, text)
+  }
   const form = useRef<HTMLFormElement>(null)
-  const [tested, setTested] = useState<RpcTestView | null>(null)
-  const [chainId, setChainId] = useState<number>(CHAINS[0]?.chainId ?? 8453)
-  const [receiveKind, setReceiveKind] = useState<'address' | 'xpub'>('address')
-  const [rateKind, setRateKind] = useState<'peg' | 'manual' | 'http'>('peg')
+  const saved = savedPayments.value
+  const [receiveKind, setReceiveKind] = useState<'address' | 'xpub' | null>(null)
+  const [rateKind, setRateKind] = useState<'peg' | 'manual' | 'http' | null>(null)
+  useEffect(() => {
+    if (savedPayments.value === undefined) void loadPayments(true)
+  }, [])
+  const kind = receiveKind ?? saved?.receive.kind ?? 'address'
+  const rate = rateKind ?? saved?.rate.kind ?? 'peg'
+  const savedHttp = saved?.rate.kind === 'http' ? saved.rate : null
 
   const field = (name: string) => String(new FormData(form.current!).get(name) ?? '').trim()
 
   async function checkAddress(): Promise<void> {
     const address = field('address')
     if (!address) return
-    const checked = await run(api().call['settings:check-receive'](receiveKind === 'xpub' ? { xpub: address } : { address }))
-    if (checked) say('notice', () => (receiveKind === 'xpub' ? t('setup.pay.firstAddress', { address: checked.address }) : t('bo.pay.addressOk', { address: checked.address })))
-  }
-
-  async function testConnection(): Promise<void> {
-    setTested(null)
-    const result = await run(api().call['settings:test-rpc']({ chainId, url: field('rpcUrl'), tokens: ['USDC'] }))
-    if (result) {
-      setTested(result)
-      say('notice', () => t('bo.pay.tested', { head: result.head, seconds: result.headAgeSeconds, tokens: result.tokens.map((x) => `${x.symbol} ${x.address}`).join(', ') }))
-    }
+    const checked = await run(api().call['settings:check-receive'](kind === 'xpub' ? { xpub: address } : { address }))
+    if (checked) say('notice', () => (kind === 'xpub' ? t('setup.pay.firstAddress', { address: checked.address }) : t('bo.pay.addressOk', { address: checked.address })))
   }
 
   async function save(): Promise<void> {
+    // An untested or failing URL is not saved; the alert names it (the till tests every URL again before saving).
+    const problem = urlProblem(paymentRows.value)
+    if (problem) {
+      say('alert', () => urlProblem(paymentRows.value) ?? problem)
+      setUrlAlert(true)
+      return
+    }
+    const chains = []
+    for (const row of paymentRows.value) {
+      const before = saved?.chains.find((c) => c.chainId === row.chainId)
+      const confirmations = typedDepth(row.confirmations, before?.confirmations)
+      if (confirmations === null) {
+        const policy = defaultConfirmations(row.chainId)
+        say('alert', () => sayMessage('setup.confirmations', { typed: row.confirmations.trim().slice(0, 6), count: policy.kind === 'blocks' ? policy.count : 'finalized' }))
+        return
+      }
+      // What the form does not show (bridged tokens, the finality threshold) is kept as saved.
+      chains.push({ ...before, chainId: row.chainId, rpcUrls: row.urls.map((u) => u.url.trim()), tokens: [...row.tokens], confirmations })
+    }
     const pin = await askManagerPin(t('bo.pay.save'))
     if (pin === null) return
-    const confirmations = Number(field('confirmations'))
+    const address = field('address')
+    const receive = kind === 'xpub' ? { kind: 'xpub', xpub: address } : { ...(saved?.receive.kind === 'address' ? saved.receive : {}), kind: 'address', address }
     const settings = {
-      receive: receiveKind === 'xpub' ? { kind: 'xpub', xpub: field('address') } : { kind: 'address', address: field('address') },
-      chains: [{ chainId, rpcUrls: [field('rpcUrl')], tokens: ['USDC'], ...(Number.isInteger(confirmations) && confirmations > 0 ? { confirmations: { kind: 'blocks', count: confirmations } } : {}) }],
+      // The till number, expiry and release limits are the set-up's: kept as saved.
+      ...saved,
+      receive,
+      chains,
       // The same three policies as the set-up; the till checks the whole object (src/shared/payment/settings.ts).
-      rate: rateKind === 'http' ? { kind: 'http', url: field('rateUrl'), jsonPath: field('ratePath'), maxAgeSec: Number(field('rateAge') || '300') } : { kind: rateKind }
+      rate: rate === 'http' ? { kind: 'http', url: field('rateUrl'), jsonPath: field('ratePath'), maxAgeSec: Number(field('rateAge') || '300') } : { kind: rate }
     }
-    const saved = await run(api().call['settings:payments']({ pin, settings }))
-    if (saved) say('notice', () => t('bo.pay.saved'))
+    const done = await run(api().call['settings:payments']({ pin, settings }))
+    if (done) {
+      await loadPayments(false)
+      say('notice', () => t('bo.pay.saved'))
+    }
   }
 
-  const policy = defaultConfirmations(chainId)
   return (
     <Panel id="settings-payments" label={t('bo.pay')}>
-      <form
-        ref={form}
-        class="bo-form"
-        onSubmit={(e) => {
-          e.preventDefault()
-          void save()
-        }}
-      >
-        <label for="bo-pay-receive-kind">{t('setup.pay.receiveKind')}</label>
-        <select id="bo-pay-receive-kind" value={receiveKind} onChange={(e) => setReceiveKind((e.target as HTMLSelectElement).value === 'xpub' ? 'xpub' : 'address')}>
-          <option value="address">{t('setup.pay.kind.address')}</option>
-          <option value="xpub">{t('setup.pay.kind.xpub')}</option>
-        </select>
-        <label for="bo-pay-address">{receiveKind === 'xpub' ? t('setup.pay.xpub') : t('bo.pay.address')}</label>
-        <input id="bo-pay-address" name="address" autoComplete="off" spellcheck={false} onBlur={() => void checkAddress()} />
-        <label for="bo-pay-chain">{t('bo.pay.chain')}</label>
-        <select id="bo-pay-chain" name="chain" value={String(chainId)} onChange={(e) => setChainId(Number((e.target as HTMLSelectElement).value))}>
-          {CHAINS.map((c) => (
-            <option key={c.chainId} value={String(c.chainId)}>{`${c.name} (${c.chainId})`}</option>
-          ))}
-        </select>
-        <label for="bo-pay-rpc">{t('bo.pay.rpc')}</label>
-        <input id="bo-pay-rpc" name="rpcUrl" autoComplete="off" spellcheck={false} onInput={() => setTested(null)} />
-        <div class="linebar">
-          <button type="button" class="secondary" onClick={() => void testConnection()}>{t('bo.pay.test')}</button>
-        </div>
-        <label for="bo-pay-confirmations">{t('bo.pay.confirmations')}</label>
-        <input id="bo-pay-confirmations" name="confirmations" inputMode="numeric" autoComplete="off" placeholder={policy.kind === 'blocks' ? String(policy.count) : 'finalized'} />
-        <p class="bo-muted">{t('bo.pay.confirmationsDefault', { count: policy.kind === 'blocks' ? policy.count : 'finalized' })}</p>
-        <label for="bo-pay-rate-kind">{t('setup.pay.rate')}</label>
-        <select id="bo-pay-rate-kind" value={rateKind} onChange={(e) => setRateKind((e.target as HTMLSelectElement).value as 'peg' | 'manual' | 'http')}>
-          <option value="peg">{t('setup.pay.rate.peg')}</option>
-          <option value="manual">{t('setup.pay.rate.manual')}</option>
-          <option value="http">{t('setup.pay.rate.http')}</option>
-        </select>
-        {rateKind === 'http' ? (
-          <>
-            <label for="bo-pay-rate-url">{t('setup.pay.rateUrl')}</label>
-            <input id="bo-pay-rate-url" name="rateUrl" inputMode="url" autoComplete="off" spellcheck={false} />
-            <label for="bo-pay-rate-path">{t('setup.pay.ratePath')}</label>
-            <input id="bo-pay-rate-path" name="ratePath" autoComplete="off" spellcheck={false} />
-            <label for="bo-pay-rate-age">{t('setup.pay.rateAge')}</label>
-            <input id="bo-pay-rate-age" name="rateAge" inputMode="numeric" autoComplete="off" defaultValue="300" />
-          </>
-        ) : null}
-        <div class="linebar">
-          {/* Saving is offered once the URL passed its test; the till tests it again before it saves. */}
-          <button type="submit" disabled={!tested}>{t('bo.pay.save')}</button>
-        </div>
-      </form>
-      <OutcomeBox outcome={outcome} />
+      {saved === undefined ? null : (
+        <form
+          ref={form}
+          class="bo-form"
+          onSubmit={(e) => {
+            e.preventDefault()
+            void save()
+          }}
+        >
+          {saved === null ? <p class="bo-muted">{t('pay.current.none')}</p> : null}
+          <label for="bo-pay-receive-kind">{t('setup.pay.receiveKind')}</label>
+          <select id="bo-pay-receive-kind" value={kind} onChange={(e) => setReceiveKind((e.target as HTMLSelectElement).value === 'xpub' ? 'xpub' : 'address')}>
+            <option value="address">{t('setup.pay.kind.address')}</option>
+            <option value="xpub">{t('setup.pay.kind.xpub')}</option>
+          </select>
+          <label for="bo-pay-address">{kind === 'xpub' ? t('setup.pay.xpub') : t('bo.pay.address')}</label>
+          <input
+            id="bo-pay-address"
+            key={kind}
+            name="address"
+            autoComplete="off"
+            spellcheck={false}
+            defaultValue={saved?.receive.kind === kind ? (saved.receive.kind === 'address' ? saved.receive.address : saved.receive.xpub) : ''}
+            onBlur={() => void checkAddress()}
+          />
+          <ChainsEditor rows={paymentRows} prefix="bo-pay" />
+          <label for="bo-pay-rate-kind">{t('setup.pay.rate')}</label>
+          <select id="bo-pay-rate-kind" value={rate} onChange={(e) => setRateKind((e.target as HTMLSelectElement).value as 'peg' | 'manual' | 'http')}>
+            <option value="peg">{t('setup.pay.rate.peg')}</option>
+            <option value="manual">{t('setup.pay.rate.manual')}</option>
+            <option value="http">{t('setup.pay.rate.http')}</option>
+          </select>
+          {rate === 'http' ? (
+            <>
+              <label for="bo-pay-rate-url">{t('setup.pay.rateUrl')}</label>
+              <input id="bo-pay-rate-url" name="rateUrl" inputMode="url" autoComplete="off" spellcheck={false} defaultValue={savedHttp?.url ?? ''} />
+              <label for="bo-pay-rate-path">{t('setup.pay.ratePath')}</label>
+              <input id="bo-pay-rate-path" name="ratePath" autoComplete="off" spellcheck={false} defaultValue={savedHttp?.jsonPath ?? ''} />
+              <label for="bo-pay-rate-age">{t('setup.pay.rateAge')}</label>
+              <input id="bo-pay-rate-age" name="rateAge" inputMode="numeric" autoComplete="off" defaultValue={String(savedHttp?.maxAgeSec ?? 300)} />
+            </>
+          ) : null}
+          <div class="linebar">
+            <button type="submit">{t('bo.pay.save')}</button>
+          </div>
+        </form>
+      )}
+      <OutcomeBox outcome={urlAlert && urlProblem(paymentRows.value) === null ? null : outcome} />
     </Panel>
   )
 }

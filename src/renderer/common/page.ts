@@ -78,7 +78,61 @@ export async function startPage(role: WindowRole): Promise<Started> {
       if (r.ok) store.value = r.value
     })
   })
+  const settingUp = await reloadOnceSetUp(bridge.api, bridge.onReconnect)
+  // The counter's windows have nothing to do before the store exists: they say so (in the language the set-up page
+  // chose) and wait for the reload instead of showing a till that refuses every key. The back office is the set-up.
+  if (settingUp && role !== 'backoffice') {
+    showSetupPending()
+    bridge.api.on('store:changed', showSetupPending)
+    return new Promise<never>(() => undefined)
+  }
   return { api: bridge.api, onReconnect: bridge.onReconnect }
+}
+
+function showSetupPending(): void {
+  const app = document.getElementById('app')
+  if (!app) return
+  let box = document.getElementById('setup-pending')
+  if (!box) {
+    app.replaceChildren()
+    box = document.createElement('div')
+    box.id = 'setup-pending'
+    box.className = 'notice setup-pending'
+    box.setAttribute('role', 'status')
+    // Through the CSSOM (the pages' CSP allows no inline style attribute); large enough to read from the counter.
+    Object.assign(box.style, { maxWidth: '640px', margin: '64px auto', fontSize: '1.4rem', lineHeight: '1.5' })
+    app.append(box)
+    document.body.dataset.setup = 'pending'
+  }
+  box.textContent = say('setup.pending')
+}
+
+/** How often a page opened during the set-up asks whether the store exists, in case it missed the event. */
+const SETUP_POLL_MS = 3000
+
+/**
+ * Whether the first-run set-up runs now. A page opened while the first-run set-up runs (the harness serves every window's page from the start; Electron
+ * may open the counter's windows beside the set-up) has nothing to show but "the set-up is in progress". When the
+ * store exists it reloads once, by itself, so it starts on the store like a page opened afterwards. The set-up host
+ * announces the hand-over with 'store:changed' (services/setup-host.ts); a slow poll and the reconnect catch a page
+ * whose link was down at that moment.
+ */
+async function reloadOnceSetUp(client: AnyApi, onReconnect: (listener: () => void) => () => void): Promise<boolean> {
+  const first = await client.call['setup:status']({})
+  if (!first.ok || !first.value.pending) return false
+  let reloading = false
+  const check = async (): Promise<void> => {
+    if (reloading) return
+    const r = await client.call['setup:status']({})
+    if (r.ok && !r.value.pending && !reloading) {
+      reloading = true
+      location.reload()
+    }
+  }
+  client.on('store:changed', () => void check())
+  onReconnect(() => void check())
+  setInterval(() => void check(), SETUP_POLL_MS)
+  return true
 }
 
 /** Unwraps a Result; a refusal goes to `onError` worded in the UI language. */

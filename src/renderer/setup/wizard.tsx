@@ -9,13 +9,13 @@
 import { signal } from '@preact/signals'
 import type { ComponentChildren } from 'preact'
 import { useEffect, useRef } from 'preact/hooks'
-import type { PrinterTestView, RpcTestView } from '../../shared/api/views'
+import type { PrinterTestView } from '../../shared/api/views'
 import type { MessageKey } from '../../shared/i18n'
-import { CHAINS } from '../../shared/payment/tokens'
-import { defaultConfirmations } from '../../shared/payment/settings'
+import { CHAINS, chainName } from '../../shared/payment/tokens'
 import type { Result } from '../../shared/result'
 import { SETUP_STEPS, type SetupFinish, type SetupPaymentsStep, type SetupStep } from '../../shared/setup'
 import { api, store, t, wordError } from '../common/page'
+import { chainRow, ChainsEditor, setupChains, urlProblem, type ChainRow } from './chains'
 import './setup.css'
 
 type Step = 'welcome' | SetupStep | 'finish'
@@ -45,10 +45,8 @@ const paymentsStep = signal<SetupPaymentsStep>({
   receiveKind: 'address',
   receive: '',
   tillNumber: 1,
-  chainId: CHAINS[0]?.chainId ?? 8453,
-  rpcUrl: '',
-  tokens: ['USDC'],
-  confirmations: '',
+  // Sent from chainRows (each URL's verdict lives there, not on the wire).
+  chains: [],
   rate: { kind: 'peg' },
   cardFeePercent: '2.9'
 })
@@ -64,10 +62,17 @@ const staffStep = signal<SetupFinish['staff']>({
   ]
 })
 const receiveChecked = signal<string | null>(null)
-const rpcTested = signal<RpcTestView | null>(null)
+/** The payments step's chains: Base to start with (one row, one empty URL); the owner adds and removes chains. */
+const chainRows = signal<ChainRow[]>([chainRow(CHAINS.find((c) => c.name === 'Base')?.chainId ?? CHAINS[0]!.chainId)])
+const paymentsPayload = (): SetupPaymentsStep => ({ ...paymentsStep.value, chains: setupChains(chainRows.value) })
 const printTested = signal<PrinterTestView | null>(null)
 
-const say = (kind: 'alert' | 'notice', text: () => string) => (outcome.value = { kind, text })
+/** The outcome shown is an RPC URL refusal: it goes away by itself once every URL has passed. */
+const urlAlert = signal(false)
+const say = (kind: 'alert' | 'notice', text: () => string) => {
+  urlAlert.value = false
+  outcome.value = { kind, text }
+}
 
 async function run<T>(call: Promise<Result<T>>): Promise<T | null> {
   busy.value = true
@@ -94,11 +99,18 @@ function go(next: Step): void {
 const NEXT: Record<SetupStep, Step> = { store: 'payments', payments: 'devices', devices: 'staff', staff: 'finish' }
 
 async function check(current: SetupStep): Promise<void> {
+  // An untested or failing RPC URL is not taken: the step says which one (the till tests them all again at Finish).
+  const problem = current === 'payments' && paymentsStep.value.enabled ? urlProblem(chainRows.value) : null
+  if (problem) {
+    say('alert', () => urlProblem(chainRows.value) ?? problem)
+    urlAlert.value = true
+    return
+  }
   const call = api().call['setup:check'](
     current === 'store'
       ? { store: { ...storeStep.value, locale: store.value?.locale ?? 'en' } }
       : current === 'payments'
-        ? { payments: paymentsStep.value, currency: storeStep.value.currency.trim().toUpperCase() }
+        ? { payments: paymentsPayload(), currency: storeStep.value.currency.trim().toUpperCase() }
         : current === 'devices'
           ? { devices: devicesStep.value }
           : { staff: staffStep.value }
@@ -167,7 +179,7 @@ function previous(current: Step): Step {
 
 function OutcomeLine() {
   const o = outcome.value
-  if (!o) return null
+  if (!o || (urlAlert.value && urlProblem(chainRows.value) === null)) return null
   return (
     <div class={o.kind} role={o.kind === 'alert' ? 'alert' : 'status'}>
       {o.text()}
@@ -236,21 +248,9 @@ async function checkReceive(): Promise<void> {
   }
 }
 
-async function testRpc(): Promise<void> {
-  const p = paymentsStep.value
-  rpcTested.value = null
-  const tested = await run(api().call['settings:test-rpc']({ chainId: p.chainId, url: p.rpcUrl, tokens: p.tokens }))
-  if (tested) {
-    rpcTested.value = tested
-    say('notice', () => t('bo.pay.tested', { head: tested.head, seconds: tested.headAgeSeconds, tokens: tested.tokens.map((x) => `${x.symbol} ${x.address}`).join(', ') }))
-  }
-}
-
 function PaymentsStep() {
   const p = paymentsStep.value
   const set = (patch: Partial<SetupPaymentsStep>) => (paymentsStep.value = { ...p, ...patch })
-  const policy = defaultConfirmations(p.chainId)
-  const defaultCount = policy.kind === 'blocks' ? String(policy.count) : 'finalized'
   const rate = p.rate
   return (
     <StepForm id="payments" title={t('setup.payments')} intro={t('setup.payments.intro')} onNext={() => void check('payments')}>
@@ -272,23 +272,8 @@ function PaymentsStep() {
           {p.receiveKind === 'xpub' ? (
             <Field id="setup-till-number" label={t('setup.pay.tillNumber')} value={String(p.tillNumber)} inputMode="numeric" maxLength={2} onInput={(v) => set({ tillNumber: /^\d{1,2}$/.test(v) && Number(v) >= 1 ? Number(v) : 1 })} />
           ) : null}
-          <label for="setup-chain">{t('bo.pay.chain')}</label>
-          <select id="setup-chain" value={String(p.chainId)} onChange={(e) => set({ chainId: Number((e.target as HTMLSelectElement).value), confirmations: '' })}>
-            {CHAINS.map((c) => (
-              <option key={c.chainId} value={String(c.chainId)}>{`${c.name} (${c.chainId})`}</option>
-            ))}
-          </select>
-          <label for="setup-rpc">{t('bo.pay.rpc')}</label>
-          <div class="linebar">
-            <input id="setup-rpc" class="grow" value={p.rpcUrl} inputMode="url" autoComplete="off" spellcheck={false} onInput={(e) => {
-              rpcTested.value = null
-              set({ rpcUrl: (e.target as HTMLInputElement).value })
-            }} />
-            <button type="button" class="secondary" disabled={busy.value} onClick={() => void testRpc()}>
-              {t('bo.pay.test')}
-            </button>
-          </div>
-          <Field id="setup-confirmations" label={t('bo.pay.confirmations')} value={p.confirmations} inputMode="numeric" maxLength={6} hint={t('setup.pay.confirmationsWhy', { count: defaultCount })} onInput={(v) => set({ confirmations: v })} />
+          {/* Never disabled while another check runs: a person tabbing on from the address would lose keys. */}
+          <ChainsEditor rows={chainRows} prefix="setup" />
           <label for="setup-rate-kind">{t('setup.pay.rate')}</label>
           <select
             id="setup-rate-kind"
@@ -439,7 +424,7 @@ function StaffStep() {
 
 async function finish(): Promise<void> {
   say('notice', () => t('setup.finishing'))
-  const done = await run(api().call['setup:finish']({ store: { ...storeStep.value, locale: store.value?.locale ?? 'en' }, payments: paymentsStep.value, devices: devicesStep.value, staff: staffStep.value }))
+  const done = await run(api().call['setup:finish']({ store: { ...storeStep.value, locale: store.value?.locale ?? 'en' }, payments: paymentsPayload(), devices: devicesStep.value, staff: staffStep.value }))
   if (done) {
     say('notice', () => t('setup.finished', { store: done.storeName }))
     // The back office of the new store replaces the set-up in this window.
@@ -460,7 +445,7 @@ function FinishStep() {
         <dt>{t('setup.store.taxRates')}</dt>
         <dd>{s.taxRates.map((r) => `${r.name} ${r.percent} %`).join(', ')}</dd>
         <dt>{t('setup.payments')}</dt>
-        <dd>{p.enabled ? `${CHAINS.find((c) => c.chainId === p.chainId)?.name ?? p.chainId} · ${receiveChecked.value ?? p.receive} · ${p.rpcUrl}` : t('setup.pay.cashOnly')}</dd>
+        <dd>{p.enabled ? `${receiveChecked.value ?? p.receive} · ${chainRows.value.map((c) => `${chainName(c.chainId)} ${c.tokens.join('+')} (${c.urls.map((u) => u.url.trim()).join(', ')})`).join(' · ')}` : t('setup.pay.cashOnly')}</dd>
         <dt>{t('setup.devices')}</dt>
         <dd>{d.printer.transport === 'tcp' ? `${d.printer.profile} · tcp ${d.printer.host}:${d.printer.port}` : `${d.printer.profile} · ${d.printer.transport}`}</dd>
         <dt>{t('setup.staff')}</dt>

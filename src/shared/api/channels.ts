@@ -107,7 +107,9 @@ export const CALLS = {
   'settings:store-details': ['backoffice'],
   'settings:devices': ['backoffice'],
   'settings:tax-rates': ['backoffice'],
-  'settings:card-fee': ['backoffice']
+  'settings:card-fee': ['backoffice'],
+  // The saved payment settings, for the back office form to show (issue [S] point 1: several chains and URLs).
+  'settings:payments-current': ['backoffice']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type CallName = keyof typeof CALLS

@@ -6,6 +6,7 @@ import type { Locale, PaymentOptions, ProductHit, PrinterState, PrintJobView, Sa
 import type { ChainHealthView } from '../payment/health'
 import type { PaymentView } from '../payment/view'
 import type { Result } from '../result'
+import type { PaymentSettings } from '../payment/settings'
 import type { ShiftView, ZFigures, ZReportSummary, ZReportView } from './views'
 import type { DayReportView, ReconcileProgressView, ReconciliationView } from './views'
 import type { ReturnableSaleView, ReturnQuoteView, ReturnView } from './views'
@@ -231,7 +232,8 @@ export const inputs = {
   'settings:store-details': z.object({}).strict(),
   'settings:devices': z.object({ pin, printer: setupPrinterSchema, customerDisplay: z.enum(CUSTOMER_DISPLAYS) }).strict(),
   'settings:tax-rates': z.object({ pin, rates: z.array(setupTaxRateSchema).max(8) }).strict(),
-  'settings:card-fee': z.object({ pin, percent: z.string().trim().max(12) }).strict()
+  'settings:card-fee': z.object({ pin, percent: z.string().trim().max(12) }).strict(),
+  'settings:payments-current': z.object({}).strict()
 } as const satisfies Record<CallName, z.ZodType>
 
 export interface Outputs {
@@ -323,6 +325,8 @@ export interface Outputs {
   'settings:devices': SettingsSavedView
   'settings:tax-rates': SettingsSavedView
   'settings:card-fee': SettingsSavedView
+  /** Null: no payment settings saved (a cash-only shop, or the demo on its embedded defaults). */
+  'settings:payments-current': PaymentSettings | null
 }
 
 export interface EventPayloads {

@@ -57,7 +57,7 @@ const STORE: SetupFinish['store'] = {
   tillName: 'Bar',
   locale: 'en'
 }
-const CASH_ONLY: SetupFinish['payments'] = { enabled: false, receiveKind: 'address', receive: '', tillNumber: 1, chainId: 8453, rpcUrl: '', tokens: ['USDC'], confirmations: '', rate: { kind: 'peg' }, cardFeePercent: '1.75' }
+const CASH_ONLY: SetupFinish['payments'] = { enabled: false, receiveKind: 'address', receive: '', tillNumber: 1, chains: [], rate: { kind: 'peg' }, cardFeePercent: '1.75' }
 const DEVICES: SetupFinish['devices'] = { printer: { profile: 'epson-tm-80', transport: 'virtual', host: '', port: '9100', path: '', drawerOnCash: true }, customerDisplay: 'none' }
 const STAFF: SetupFinish['staff'] = {
   people: [
@@ -88,21 +88,40 @@ describe('set-up steps: each rule with its own message', () => {
   })
 
   it('payments: a peg only in a USD store, an xpub shows its first address, confirmations and rate source bounded', () => {
-    const base: SetupFinish['payments'] = { ...CASH_ONLY, enabled: true, receive: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', rpcUrl: 'https://rpc.example/base' }
+    const baseChain = { chainId: 8453, rpcUrls: ['https://rpc.example/base'], tokens: ['USDC' as const], confirmations: '' }
+    const base: SetupFinish['payments'] = { ...CASH_ONLY, enabled: true, receive: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', chains: [baseChain] }
     expect(checkPaymentsStep(base, 'USD').settings?.chains[0]).toMatchObject({ chainId: 8453, rpcUrls: ['https://rpc.example/base'] })
     expect(refusal(() => checkPaymentsStep(base, 'EUR'))).toEqual({ key: 'setup.peg-needs-usd', values: { currency: 'EUR' } })
     expect(checkPaymentsStep({ ...base, rate: { kind: 'manual' } }, 'EUR').settings?.rate).toEqual({ kind: 'manual' })
     expect(refusal(() => checkPaymentsStep({ ...base, rate: { kind: 'http', url: 'https://rates.example/eur', jsonPath: 'rates.EUR', maxAgeSec: '5' } }, 'EUR')).key).toBe('setup.rate-max-age')
     expect(checkPaymentsStep({ ...base, rate: { kind: 'http', url: 'https://rates.example/eur', jsonPath: 'rates.EUR', maxAgeSec: '300' } }, 'EUR').settings?.rate).toEqual({ kind: 'http', url: 'https://rates.example/eur', jsonPath: 'rates.EUR', maxAgeSec: 300 })
-    expect(refusal(() => checkPaymentsStep({ ...base, confirmations: '0' }, 'USD'))).toEqual({ key: 'setup.confirmations', values: { typed: '0', count: '5' } })
-    expect(checkPaymentsStep({ ...base, confirmations: '9' }, 'USD').settings?.chains[0]?.confirmations).toEqual({ kind: 'blocks', count: 9 })
+    expect(refusal(() => checkPaymentsStep({ ...base, chains: [{ ...baseChain, confirmations: '0' }] }, 'USD'))).toEqual({ key: 'setup.confirmations', values: { typed: '0', count: '5' } })
+    expect(checkPaymentsStep({ ...base, chains: [{ ...baseChain, confirmations: '9' }] }, 'USD').settings?.chains[0]?.confirmations).toEqual({ kind: 'blocks', count: 9 })
     expect(refusal(() => checkPaymentsStep({ ...base, receive: base.receive.toLowerCase() }, 'USD')).key).toBe('payset.no-checksum')
-    expect(refusal(() => checkPaymentsStep({ ...base, rpcUrl: 'rpc.example' }, 'USD')).key).toBe('payset.bad-url')
+    expect(refusal(() => checkPaymentsStep({ ...base, chains: [{ ...baseChain, rpcUrls: ['https://rpc.example/base', 'rpc.example'] }] }, 'USD'))).toEqual({ key: 'setup.chain-bad-url', values: { chain: 'Base', position: 2, url: 'rpc.example' } })
     expect(refusal(() => checkPaymentsStep({ ...base, cardFeePercent: 'two' }, 'USD')).key).toBe('setup.card-fee')
     const xpub = HDNodeWallet.fromPhrase('test test test test test test test test test test test junk').neuter().extendedKey
     const viaXpub = checkPaymentsStep({ ...base, receiveKind: 'xpub', receive: xpub, tillNumber: 3 }, 'USD')
     expect(viaXpub.firstAddress).toBe(firstXpubAddress(xpub, 3))
     expect(viaXpub.settings?.receive).toEqual({ kind: 'xpub', xpub })
+  })
+
+  it('payments on several chains: each chain once, a token and a URL each, no URL twice, the primary first', () => {
+    const base: SetupFinish['payments'] = { ...CASH_ONLY, enabled: true, receive: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC' }
+    const arbitrum = { chainId: 42161, rpcUrls: ['https://a.example/1', ' wss://a.example/2 '], tokens: ['USDT' as const], confirmations: '' }
+    const baseChain = { chainId: 8453, rpcUrls: ['https://b.example'], tokens: ['USDC' as const], confirmations: '7' }
+    expect(checkPaymentsStep({ ...base, chains: [baseChain, arbitrum] }, 'USD').settings?.chains).toMatchObject([
+      { chainId: 8453, rpcUrls: ['https://b.example'], tokens: ['USDC'], confirmations: { kind: 'blocks', count: 7 } },
+      // Trimmed, in the order typed: the first is the primary the pool asks first.
+      { chainId: 42161, rpcUrls: ['https://a.example/1', 'wss://a.example/2'], tokens: ['USDT'] }
+    ])
+    expect(checkPaymentsStep({ ...base, chains: [arbitrum] }, 'USD').settings?.chains[0]?.confirmations).toBeUndefined()
+    expect(refusal(() => checkPaymentsStep({ ...base, chains: [] }, 'USD')).key).toBe('setup.no-chain')
+    expect(refusal(() => checkPaymentsStep({ ...base, chains: [baseChain, arbitrum, baseChain] }, 'USD'))).toEqual({ key: 'setup.chain-twice', values: { chain: 'Base' } })
+    expect(refusal(() => checkPaymentsStep({ ...base, chains: [{ ...arbitrum, tokens: [] }] }, 'USD'))).toEqual({ key: 'setup.chain-no-token', values: { chain: 'Arbitrum One' } })
+    expect(refusal(() => checkPaymentsStep({ ...base, chains: [{ ...arbitrum, rpcUrls: [' '] }] }, 'USD'))).toEqual({ key: 'setup.chain-no-url', values: { chain: 'Arbitrum One' } })
+    expect(refusal(() => checkPaymentsStep({ ...base, chains: [{ ...arbitrum, rpcUrls: ['https://a.example/1', 'https://a.example/1'] }] }, 'USD'))).toEqual({ key: 'setup.url-twice', values: { chain: 'Arbitrum One', position: 2, first: 1 } })
+    expect(refusal(() => checkPaymentsStep({ ...base, chains: [{ ...arbitrum, chainId: 999 }] }, 'USD')).key).toBe('payset.unknown-chain')
   })
 
   it('devices and staff: a printer address without a scheme, an owner, PINs by role and one per person', () => {
@@ -125,7 +144,7 @@ describe('finishing the set-up', () => {
     const claim = claimDataFolder(dataDir)
     const host = startSetupHost({ dataDir, clock, demoAvailable: false, start: async () => createApp({ dataDir, clock, resourcesDir: join(ROOT, 'resources') }) })
     try {
-      const unreachable = await host.registry.dispatch('backoffice', 'setup:finish', { store: STORE, payments: { ...CASH_ONLY, enabled: true, rate: { kind: 'manual' }, receive: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', chainId: 8453, rpcUrl: 'http://127.0.0.1:1' }, devices: DEVICES, staff: STAFF })
+      const unreachable = await host.registry.dispatch('backoffice', 'setup:finish', { store: STORE, payments: { ...CASH_ONLY, enabled: true, rate: { kind: 'manual' }, receive: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', chains: [{ chainId: 8453, rpcUrls: ['http://127.0.0.1:1'], tokens: ['USDC'], confirmations: '' }] }, devices: DEVICES, staff: STAFF })
       expect(unreachable).toMatchObject({ ok: false, error: { key: 'payset.unreachable' } })
       expect(existsSync(join(dataDir, LEDGER_FILE))).toBe(false)
       expect(needsSetup(dataDir)).toBe(true)
