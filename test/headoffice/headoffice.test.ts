@@ -170,7 +170,10 @@ describe.skipIf(!pgBin)('head office on PostgreSQL', () => {
     expect(ahead).toMatchObject({ status: 409, body: { ok: false, ackedSeq: head, error: { code: 'gap' } } })
     // The shipper starting with no cache learns head office's seq first and sends only what is missing.
     const shipper = shipperOf(till, tokens.H1!)
-    expect(await shipper.syncNow()).toMatchObject({ behind: 0, lastError: null })
+    const synced = await shipper.syncNow()
+    expect(synced).toMatchObject({ behind: 0, lastError: null })
+    // What head office acknowledged is kept beside the ledger: a restarted shipper knows it before any contact.
+    expect(shipperOf(till, tokens.H1!).status().ackedSeq).toBe(synced.ackedSeq)
     expect((await overview(ho.pool, till.app.clock.now())).stores.find((s) => s.storeId === 'S2')!.tills[0]!.salesCount).toBe(5)
     expect((await overview(ho.pool)).alerts.filter((a) => a.tillId === 'S2-T1')).toEqual([])
   })
@@ -272,5 +275,22 @@ describe.skipIf(!pgBin)('head office on PostgreSQL', () => {
     } finally {
       db.close()
     }
+  })
+
+  it('a till started with a head office ships by itself in the background (app.ts headOffice option)', async () => {
+    await addStore(ho.pool, { id: 'S5', name: 'Station', currency: 'USD' })
+    const token = await addTill(ho.pool, { id: 'S5-T5', storeId: 'S5', ledgerTillId: 'T5', name: 'Station till' })
+    const till = testTill({ timeZone: 'UTC', initialSettings: { tillId: 'T5' }, headOffice: { url, token } })
+    tills.push(till)
+    sell(till.app, 2)
+    const deadline = Date.now() + 15_000
+    let held = 0
+    while (Date.now() < deadline) {
+      held = (await overview(ho.pool, till.app.clock.now())).stores.find((s) => s.storeId === 'S5')!.tills[0]!.salesCount
+      if (held === 2) break
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    expect(held).toBe(2)
+    expect(till.app.shipper?.status().lastError).toBeNull()
   })
 })
