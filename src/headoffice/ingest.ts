@@ -8,9 +8,10 @@
 //    (journal.ts: hash = sha256(prevHash + canonical body)); an edited entry is refused and alerted.
 // Nothing of a refused batch is stored (the transaction rolls back); its alert is written after, on its own.
 // Answers the highest contiguous seq stored: head office only ever stores a gap-free prefix of each till's chain.
-import { createHash } from 'node:crypto'
+import { createHash, createPublicKey, verify } from 'node:crypto'
 import type { Pool, PoolClient } from 'pg'
-import type { IngestRefusalCode, IngestRequest, IngestResponse, ShippedEntry } from '../shared/headoffice'
+import { canonicalJson } from '../shared/canonical-json'
+import type { IngestRefusalCode, IngestRequest, IngestResponse, ShippedEntry, ShippedSignedHead } from '../shared/headoffice'
 
 export const GENESIS_HASH = '0'.repeat(64)
 
@@ -48,11 +49,12 @@ export async function ingestBatch(pool: Pool, till: TillAuth, request: IngestReq
   let refusal: Refusal | null
   let acked: { seq: number; hash: string | null }
   let stored = 0
+  let headsKept = 0
   try {
     await client.query('BEGIN')
     try {
-      const head = (await client.query<{ head_seq: string; head_hash: string | null; time_zone: string }>(
-        'SELECT t.head_seq, t.head_hash, s.time_zone FROM tills t JOIN stores s ON s.id = t.store_id WHERE t.id = $1 FOR UPDATE OF t',
+      const head = (await client.query<{ head_seq: string; head_hash: string | null; time_zone: string; public_key: string | null }>(
+        'SELECT t.head_seq, t.head_hash, t.public_key, s.time_zone FROM tills t JOIN stores s ON s.id = t.store_id WHERE t.id = $1 FOR UPDATE OF t',
         [till.id]
       )).rows[0]
       if (!head) throw new Error(`till ${till.id} vanished`)
@@ -65,6 +67,7 @@ export async function ingestBatch(pool: Pool, till: TillAuth, request: IngestReq
         stored = checked.fresh.length
         acked = { seq: last.seq, hash: last.hash }
       }
+      if (!refusal && request.signedHeads.length > 0) headsKept = await keepSignedHeads(client, till, head.public_key, acked.seq, request.signedHeads)
       if (refusal) {
         await client.query('ROLLBACK')
       } else {
@@ -98,7 +101,43 @@ export async function ingestBatch(pool: Pool, till: TillAuth, request: IngestReq
     const status = refusal.code === 'gap' || refusal.code === 'fork' ? 409 : 422
     return { status, body: { ok: false, ackedSeq: acked.seq, ackedHash: acked.hash, error: { code: refusal.code, seq: refusal.seq, message: refusal.message } } }
   }
-  return { status: 200, body: { ok: true, ackedSeq: acked.seq, ackedHash: acked.hash, stored } }
+  return { status: 200, body: { ok: true, ackedSeq: acked.seq, ackedHash: acked.hash, stored, signedHeads: headsKept } }
+}
+
+/** The bytes a till signs for a head (ledger/anchor.ts signedBody). */
+export const signedHeadBody = (h: Omit<ShippedSignedHead, 'signature'>): Buffer =>
+  Buffer.from(canonicalJson({ at: h.at, hash: h.hash, reason: h.reason, seq: h.seq, storeId: h.storeId, tillId: h.tillId }))
+
+/**
+ * Keeps the till's signed heads up to `ackedSeq` (in the batch's transaction). Each must name this till and carry
+ * the hash head office stores at its seq; with the till's public key registered, its signature must verify. A head
+ * that fails is an alert (the entries it covers were already checked link by link, so they stay).
+ */
+async function keepSignedHeads(client: PoolClient, till: TillAuth, publicKeyDer: string | null, ackedSeq: number, heads: readonly ShippedSignedHead[]): Promise<number> {
+  const key = publicKeyDer ? createPublicKey({ key: Buffer.from(publicKeyDer, 'base64'), format: 'der', type: 'spki' }) : null
+  const within = heads.filter((h) => h.seq <= ackedSeq)
+  if (within.length === 0) return 0
+  const storedHash = new Map((await client.query<{ seq: string; hash: string }>('SELECT seq, hash FROM journal WHERE till_id = $1 AND seq = ANY($2::bigint[])', [till.id, within.map((h) => h.seq)])).rows.map((r) => [Number(r.seq), r.hash]))
+  let kept = 0
+  for (const h of within) {
+    const { signature, ...body } = h
+    let problem: { kind: string; detail: string } | null = null
+    if (h.tillId !== till.ledgerTillId) problem = { kind: 'signed-head-wrong-till', detail: `the signed head of entry ${h.seq} names till ${h.tillId}` }
+    else if (storedHash.get(h.seq) !== h.hash) problem = { kind: 'signed-head-mismatch', detail: `the till signed entry ${h.seq} with a hash head office's journal does not hold: the till's journal was rewritten` }
+    else if (key && !verify(null, signedHeadBody(body), key, Buffer.from(signature, 'base64'))) problem = { kind: 'bad-signature', detail: `the signed head of entry ${h.seq} does not verify with the till's registered key` }
+    if (problem) {
+      await client.query(
+        `INSERT INTO alerts (till_id, kind, seq, stored_hash, offered_hash, detail) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (till_id, kind, seq, offered_hash) DO UPDATE SET last_at = now(), times = alerts.times + 1`,
+        [till.id, problem.kind, h.seq, storedHash.get(h.seq) ?? null, signature, problem.detail]
+      )
+      console.error(`head office: ${problem.kind} from till ${till.id}: ${problem.detail}`)
+      continue
+    }
+    const done = await client.query('INSERT INTO signed_heads (till_id, seq, hash, reason, at, signature, verified) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING', [till.id, h.seq, h.hash, h.reason, h.at, signature, key !== null])
+    kept += done.rowCount ?? 0
+  }
+  return kept
 }
 
 async function check(client: PoolClient, till: TillAuth, head: { seq: number; hash: string | null }, entries: readonly ShippedEntry[]): Promise<{ refusal: Refusal | null; fresh: ShippedEntry[] }> {

@@ -24,6 +24,8 @@ export interface TillOverview {
   /** The till's clock on the newest entry shipped. */
   readonly lastEntryAt: number | null
   readonly openAlerts: number
+  /** The newest head the till signed with its key that head office holds (a Z or a checkpoint), null: none yet. */
+  readonly signedHead: { readonly seq: number; readonly reason: string; readonly verified: boolean } | null
 }
 
 export interface StoreOverview {
@@ -56,19 +58,21 @@ export interface Overview {
   readonly alerts: readonly AlertView[]
 }
 
-const int = (v: string | number | null | undefined): number => (v == null ? 0 : Number(v))
+const int = (v: string | number | boolean | null | undefined): number => (v == null ? 0 : Number(v))
 
 /** The overview for the day holding `at` in each store's time zone (default: now). */
 export async function overview(pool: Pool, at: number = Date.now()): Promise<Overview> {
-  const rows = (await pool.query<Record<string, string | number | null>>(
+  const rows = (await pool.query<Record<string, string | number | boolean | null>>(
     `SELECT s.id AS store_id, s.name AS store_name, s.currency, s.time_zone,
             to_char((to_timestamp($1 / 1000.0) AT TIME ZONE s.time_zone)::date, 'YYYY-MM-DD') AS day,
             t.id AS till_id, t.ledger_till_id, t.name AS till_name, t.head_seq, t.reported_head,
             (extract(epoch FROM t.last_seen_at) * 1000)::bigint AS last_seen_ms, t.last_entry_at,
             d.sales_count, d.sales_minor, d.returns_count, d.returns_minor, d.voids_count,
             d.cash_sales_minor, d.stablecoin_sales_minor, d.cash_refunds_minor, d.stablecoin_refunds_minor,
-            (SELECT COUNT(*) FROM alerts a WHERE a.till_id = t.id) AS open_alerts
+            (SELECT COUNT(*) FROM alerts a WHERE a.till_id = t.id) AS open_alerts,
+            h.seq AS signed_seq, h.reason AS signed_reason, h.verified AS signed_verified
        FROM stores s JOIN tills t ON t.store_id = s.id
+       LEFT JOIN LATERAL (SELECT seq, reason, verified FROM signed_heads sh WHERE sh.till_id = t.id ORDER BY seq DESC LIMIT 1) h ON true
        LEFT JOIN till_day d ON d.till_id = t.id AND d.day = (to_timestamp($1 / 1000.0) AT TIME ZONE s.time_zone)::date
       ORDER BY s.id, t.id`,
     [at]
@@ -101,7 +105,8 @@ export async function overview(pool: Pool, at: number = Date.now()): Promise<Ove
       entriesBehind: Math.max(0, reportedHead - ackedSeq),
       lastSeenAt: r.last_seen_ms == null ? null : int(r.last_seen_ms),
       lastEntryAt: r.last_entry_at == null ? null : int(r.last_entry_at),
-      openAlerts: int(r.open_alerts)
+      openAlerts: int(r.open_alerts),
+      signedHead: r.signed_seq == null ? null : { seq: int(r.signed_seq), reason: String(r.signed_reason), verified: r.signed_verified === true }
     })
   }
   const alerts = (await pool.query<Record<string, string | number | null>>(

@@ -76,6 +76,19 @@ export const headOfficeMigrations: readonly HeadOfficeMigration[] = [
         UNIQUE (till_id, kind, seq, offered_hash)
       );
 
+      -- Heads the till signed with its key (ledger/anchor.ts), each checked against the stored journal entry at its
+      -- seq and, when the till's public key is registered, its signature (verified).
+      CREATE TABLE signed_heads (
+        till_id text NOT NULL REFERENCES tills(id),
+        seq bigint NOT NULL,
+        hash text NOT NULL,
+        reason text NOT NULL,
+        at bigint NOT NULL,
+        signature text NOT NULL,
+        verified boolean NOT NULL,
+        PRIMARY KEY (till_id, seq, signature)
+      );
+
       -- Projections for the overview.
       CREATE TABLE sale_tenders (
         till_id text NOT NULL REFERENCES tills(id),

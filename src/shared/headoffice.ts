@@ -22,6 +22,18 @@ export const shippedEntrySchema = z.object({
 })
 export type ShippedEntry = z.infer<typeof shippedEntrySchema>
 
+/** A journal head the till signed with its key (ledger/anchor.ts SignedHead), as kept in anchors.jsonl. */
+export const shippedSignedHeadSchema = z.object({
+  storeId: z.string().min(1).max(100),
+  tillId: z.string().min(1).max(64),
+  seq: z.number().int().positive(),
+  hash: hash64,
+  reason: z.string().min(1).max(100),
+  at: z.number().int().nonnegative(),
+  signature: z.string().min(1).max(200)
+})
+export type ShippedSignedHead = z.infer<typeof shippedSignedHeadSchema>
+
 /**
  * A batch of consecutive entries (the first is the one after what head office acknowledged, or earlier ones again:
  * those must match what is stored). No entries: a heartbeat that asks where head office stands.
@@ -29,9 +41,11 @@ export type ShippedEntry = z.infer<typeof shippedEntrySchema>
 export const ingestRequestSchema = z.object({
   /** The till's own journal head when it sent the batch: head office shows how far behind it is. */
   tillHead: z.number().int().nonnegative(),
-  entries: z.array(shippedEntrySchema).max(MAX_BATCH_ENTRIES)
+  entries: z.array(shippedEntrySchema).max(MAX_BATCH_ENTRIES),
+  /** Signed heads up to the batch's last entry that head office has not had yet; checked with the till's public key. */
+  signedHeads: z.array(shippedSignedHeadSchema).max(100).default([])
 })
-export type IngestRequest = z.infer<typeof ingestRequestSchema>
+export type IngestRequest = z.output<typeof ingestRequestSchema>
 
 export const ingestRefusalCodes = ['fork', 'hash-mismatch', 'broken-link', 'wrong-till', 'gap', 'not-consecutive', 'invalid', 'unauthorized', 'too-large'] as const
 export type IngestRefusalCode = (typeof ingestRefusalCodes)[number]
@@ -43,7 +57,9 @@ export const ingestResponseSchema = z.discriminatedUnion('ok', [
     ackedSeq: z.number().int().nonnegative(),
     ackedHash: hash64.nullable(),
     /** Entries this batch added (0 for a re-sent batch or a heartbeat). */
-    stored: z.number().int().nonnegative()
+    stored: z.number().int().nonnegative(),
+    /** Signed heads of this request head office checked and kept (a bad one is an alert, not a refusal). */
+    signedHeads: z.number().int().nonnegative().default(0)
   }),
   z.object({
     ok: z.literal(false),

@@ -4,9 +4,14 @@
 // figures equal the tills' own X/Z and ledger sums.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import Database from 'better-sqlite3'
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { generateKeyPairSync, sign } from 'node:crypto'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { addStore, addTill, startHeadOffice, type HeadOffice } from '../../src/headoffice/server'
-import { entryHash, GENESIS_HASH } from '../../src/headoffice/ingest'
+import { entryHash, GENESIS_HASH, signedHeadBody } from '../../src/headoffice/ingest'
+import { ANCHORS_FILE, loadOrCreateTillKey } from '../../src/main/ledger/anchor'
+import { storeIdOf } from '../../src/main/services/day-close'
 import { overview } from '../../src/headoffice/overview'
 import { LEDGER_FILE, type App } from '../../src/main/app'
 import { JournalShipper } from '../../src/main/services/shipper'
@@ -292,5 +297,41 @@ describe.skipIf(!pgBin)('head office on PostgreSQL', () => {
     }
     expect(held).toBe(2)
     expect(till.app.shipper?.status().lastError).toBeNull()
+  })
+
+  it('signed heads reach head office and verify with the till\'s public key; a forged or rewritten one is an alert', async () => {
+    const keyDir = mkdtempSync(join(tmpdir(), 'stabletill-ho-keys-'))
+    const till = testTill({ timeZone: 'UTC', keyDir, initialSettings: { tillId: 'T4' } })
+    tills.push(till)
+    try {
+      const key = loadOrCreateTillKey(keyDir, storeIdOf(till.app.db))
+      await addStore(ho.pool, { id: 'S6', name: 'Airport', currency: 'USD' })
+      const token = await addTill(ho.pool, { id: 'S6-T4', storeId: 'S6', ledgerTillId: 'T4', name: 'Airport till', publicKey: key.publicKeyDer })
+      sell(till.app, 2)
+      const shipper = shipperOf(till, token, { batchEntries: 7 })
+      expect(await shipper.syncNow()).toMatchObject({ behind: 0, lastError: null })
+      // Signed after its entries shipped (as a Z is): it follows with the next contact.
+      till.app.integrity.sign('checkpoint')
+      const shipped = await shipper.syncNow()
+      expect(shipped).toMatchObject({ lastError: null })
+      const tillView = async () => (await overview(ho.pool, till.app.clock.now())).stores.find((s) => s.storeId === 'S6')!.tills[0]!
+      const signedSeq = (await tillView()).signedHead?.seq
+      expect(await tillView()).toMatchObject({ signedHead: { reason: 'checkpoint', verified: true }, openAlerts: 0 })
+      expect(signedSeq).toBeGreaterThan(0)
+
+      // A head signed by another key, and a head whose hash is not the journal's: kept out, alerted.
+      const other = generateKeyPairSync('ed25519')
+      const head = (till.app.db.prepare('SELECT seq, hash FROM journal WHERE seq = ?').get(signedSeq) as { seq: number; hash: string })
+      const forgedBody = { storeId: storeIdOf(till.app.db), tillId: 'T4', seq: head.seq, hash: head.hash, reason: 'z 99', at: till.app.clock.now() }
+      appendFileSync(join(till.dataDir, ANCHORS_FILE), `${JSON.stringify({ ...forgedBody, signature: sign(null, signedHeadBody(forgedBody), other.privateKey).toString('base64') })}\n`)
+      const rewrittenBody = { ...forgedBody, hash: 'f'.repeat(64), reason: 'z 100' }
+      appendFileSync(join(till.dataDir, ANCHORS_FILE), `${JSON.stringify({ ...rewrittenBody, signature: sign(null, signedHeadBody(rewrittenBody), key.privateKey).toString('base64') })}\n`)
+      expect(await shipper.syncNow()).toMatchObject({ lastError: null })
+      const view = await overview(ho.pool, till.app.clock.now())
+      expect(view.alerts.filter((a) => a.tillId === 'S6-T4').map((a) => a.kind).sort()).toEqual(['bad-signature', 'signed-head-mismatch'])
+      expect(await tillView()).toMatchObject({ signedHead: { seq: signedSeq, reason: 'checkpoint' }, openAlerts: 2 })
+    } finally {
+      rmSync(keyDir, { recursive: true, force: true })
+    }
   })
 })

@@ -13,7 +13,8 @@ import { join } from 'node:path'
 import { z } from 'zod'
 import type { Clock } from '../../shared/clock'
 import { systemClock } from '../../shared/clock'
-import { ingestResponseSchema, MAX_BATCH_ENTRIES, type IngestResponse, type ShippedEntry } from '../../shared/headoffice'
+import { ingestResponseSchema, MAX_BATCH_ENTRIES, shippedSignedHeadSchema, type IngestResponse, type ShippedEntry, type ShippedSignedHead } from '../../shared/headoffice'
+import { ANCHORS_FILE } from '../ledger/anchor'
 import { prepareCached, type Db } from '../ledger/db'
 
 export const SHIPPING_FILE = 'headoffice-shipping.json'
@@ -62,7 +63,7 @@ export interface ShipperStatus {
   readonly nextAttemptAt: number | null
 }
 
-const cacheSchema = z.object({ url: z.string(), ackedSeq: z.number().int().nonnegative(), ackedHash: z.string().nullable() })
+const cacheSchema = z.object({ url: z.string(), ackedSeq: z.number().int().nonnegative(), ackedHash: z.string().nullable(), signedHeadsSent: z.number().int().nonnegative().default(0) })
 
 class ShipError extends Error {
   constructor(readonly code: string, message: string) {
@@ -78,6 +79,8 @@ export class JournalShipper {
   private lastError: ShipperStatus['lastError'] = null
   private lastSuccessAt: number | null = null
   private failures = 0
+  /** Lines of anchors.jsonl (the signed heads, append-only) head office has taken. */
+  private signedHeadsSent = 0
   private lastContactAt: number | null = null
   private nextAttemptAt: number | null = null
   private timer: NodeJS.Timeout | null = null
@@ -142,6 +145,8 @@ export class JournalShipper {
         if (batch.length === 0) break
         await this.post(batch)
       }
+      // Heads signed after their entries shipped (a Z signs once its entry is written) go with a heartbeat.
+      if (this.pendingSignedHeads(this.acked?.seq ?? 0).length > 0) await this.post([])
       // Caught up and quiet: a heartbeat now and then keeps head office's "last seen" true of a till that sells nothing.
       if (this.lastContactAt === null || this.clock.now() - this.lastContactAt >= (this.options.heartbeatMs ?? 60_000)) await this.post([])
       this.failures = 0
@@ -178,12 +183,13 @@ export class JournalShipper {
 
   private async post(entries: readonly ShippedEntry[]): Promise<void> {
     const doFetch = this.options.fetch ?? fetch
+    const signedHeads = this.pendingSignedHeads(entries.at(-1)?.seq ?? this.acked?.seq ?? 0)
     let response: Response
     try {
       response = await doFetch(this.endpoint, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${this.options.token}` },
-        body: JSON.stringify({ tillHead: this.headSeq(), entries }),
+        body: JSON.stringify({ tillHead: this.headSeq(), entries, signedHeads: signedHeads.map((h) => h.head).filter((h) => h !== null) }),
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000)
       })
     } catch (e) {
@@ -199,6 +205,7 @@ export class JournalShipper {
     }
     this.lastContactAt = this.clock.now()
     if (body.ok) {
+      this.signedHeadsSent += signedHeads.length
       this.acknowledge(body.ackedSeq, body.ackedHash)
       return
     }
@@ -208,6 +215,33 @@ export class JournalShipper {
       return
     }
     throw new ShipError(body.error.code, body.error.message)
+  }
+
+  /**
+   * The signed heads not yet sent, in file order, up to the first one past `throughSeq` (head office checks a head
+   * against the entry it holds at its seq). A damaged line travels as null: counted as sent, the till's own
+   * start-up check reports it.
+   */
+  private pendingSignedHeads(throughSeq: number): { head: ShippedSignedHead | null }[] {
+    let text: string
+    try {
+      text = readFileSync(join(this.options.dataDir, ANCHORS_FILE), 'utf8')
+    } catch {
+      return []
+    }
+    const lines = text.split('\n').filter((l) => l.trim() !== '').slice(this.signedHeadsSent)
+    const pending: { head: ShippedSignedHead | null }[] = []
+    for (const line of lines.slice(0, 100)) {
+      let head: ShippedSignedHead | null
+      try {
+        head = shippedSignedHeadSchema.parse(JSON.parse(line))
+      } catch {
+        head = null
+      }
+      if (head && head.seq > throughSeq) break
+      pending.push({ head })
+    }
+    return pending
   }
 
   private acknowledge(seq: number, hash: string | null): void {
@@ -252,6 +286,7 @@ export class JournalShipper {
       // A cache ahead of this ledger (the ledger was restored from a backup) is ignored: head office will say.
       const mine = cached.ackedSeq === 0 ? null : (prepareCached(this.options.db, 'SELECT hash FROM journal WHERE seq = ?').get(cached.ackedSeq) as { hash: string } | undefined)
       if (cached.ackedSeq > 0 && mine?.hash !== cached.ackedHash) return null
+      this.signedHeadsSent = cached.signedHeadsSent
       return { seq: cached.ackedSeq, hash: cached.ackedHash }
     } catch {
       return null
@@ -261,7 +296,7 @@ export class JournalShipper {
   private writeCache(): void {
     if (!this.acked) return
     const file = join(this.options.dataDir, SHIPPING_FILE)
-    writeFileSync(`${file}.tmp`, JSON.stringify({ url: this.options.url, ackedSeq: this.acked.seq, ackedHash: this.acked.hash }))
+    writeFileSync(`${file}.tmp`, JSON.stringify({ url: this.options.url, ackedSeq: this.acked.seq, ackedHash: this.acked.hash, signedHeadsSent: this.signedHeadsSent }))
     renameSync(`${file}.tmp`, file)
   }
 }
