@@ -122,16 +122,27 @@ function adminCredential(req: IncomingMessage): string | null {
   return colon >= 0 ? decoded.slice(colon + 1) : null
 }
 
-export async function startHeadOffice(options: HeadOfficeOptions): Promise<HeadOffice> {
-  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 8 })
+/** A pool on the head-office database, its schema brought up to date. */
+export async function connectHeadOffice(connectionString: string, poolSize = 8): Promise<pg.Pool> {
+  const pool = new pg.Pool({ connectionString, max: poolSize })
   // An idle client's error (the database restarted) must not crash the server; the next query reconnects.
   pool.on('error', (e) => console.error('head office: database connection lost:', e.message))
-  const client = await pool.connect()
   try {
-    await migrateHeadOffice(client)
-  } finally {
-    client.release()
+    const client = await pool.connect()
+    try {
+      await migrateHeadOffice(client)
+    } finally {
+      client.release()
+    }
+  } catch (e) {
+    await pool.end()
+    throw e
   }
+  return pool
+}
+
+export async function startHeadOffice(options: HeadOfficeOptions): Promise<HeadOffice> {
+  const pool = await connectHeadOffice(options.connectionString, options.poolSize)
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024
   const adminHash = Buffer.from(sha256Hex(options.adminToken), 'hex')
   const isAdmin = (req: IncomingMessage) => {

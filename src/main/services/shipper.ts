@@ -300,3 +300,21 @@ export class JournalShipper {
     renameSync(`${file}.tmp`, file)
   }
 }
+
+/**
+ * The head-office setting from the environment, for the hosts (index.ts, the harness): STABLETILL_HEAD_OFFICE_URL
+ * (http or https) and STABLETILL_HEAD_OFFICE_TOKEN; null (shipping off) unless both are set and the URL is usable.
+ */
+export function headOfficeFromEnv(env: NodeJS.ProcessEnv = process.env): HeadOfficeSetting | null {
+  const url = env.STABLETILL_HEAD_OFFICE_URL?.trim()
+  const token = env.STABLETILL_HEAD_OFFICE_TOKEN?.trim()
+  if (!url || !token) return null
+  try {
+    const parsed = new URL(url)
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error(parsed.protocol)
+  } catch {
+    console.error(`STABLETILL_HEAD_OFFICE_URL is not an http(s) URL: the journal is not shipped`)
+    return null
+  }
+  return { url, token }
+}
