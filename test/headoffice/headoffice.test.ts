@@ -8,7 +8,7 @@ import { appendFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { generateKeyPairSync, sign } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { addStore, addTill, startHeadOffice, type HeadOffice } from '../../src/headoffice/server'
+import { addStore, addTill, connectHeadOffice, startHeadOffice, type HeadOffice } from '../../src/headoffice/server'
 import { entryHash, GENESIS_HASH, signedHeadBody } from '../../src/headoffice/ingest'
 import { ANCHORS_FILE, loadOrCreateTillKey } from '../../src/main/ledger/anchor'
 import { storeIdOf } from '../../src/main/services/day-close'
@@ -272,6 +272,13 @@ describe.skipIf(!pgBin)('head office on PostgreSQL', () => {
     expect(status.consecutiveFailures).toBeGreaterThanOrEqual(2)
     expect(status.behind).toBe(status.headSeq)
     await shipper.stop()
+    // Closing the till does not wait for a hung head office's answer.
+    const patient = new JournalShipper({ db: till.app.db, dataDir: till.dataDir, url: `http://127.0.0.1:${hungPort}`, token: 'x', timeoutMs: 60_000 })
+    patient.start()
+    await new Promise((r) => setTimeout(r, 200))
+    const stopping = Date.now()
+    await patient.stop()
+    expect(Date.now() - stopping).toBeLessThan(1000)
     hung.close()
     // The shipper never wrote the ledger: its journal still verifies whole.
     const db = new Database(join(till.dataDir, LEDGER_FILE), { readonly: true })
@@ -333,5 +340,14 @@ describe.skipIf(!pgBin)('head office on PostgreSQL', () => {
     } finally {
       rmSync(keyDir, { recursive: true, force: true })
     }
+  })
+
+  it('a database from a newer head office is refused, not used', async () => {
+    await ho.pool.query('CREATE DATABASE newer')
+    const connection = pg.connectionString.replace(/\/postgres$/, '/newer')
+    const pool = await connectHeadOffice(connection, 1)
+    await pool.query('INSERT INTO headoffice_schema (version) VALUES (99)')
+    await pool.end()
+    await expect(connectHeadOffice(connection, 1)).rejects.toThrow(/schema 99, newer than this server's/)
   })
 })

@@ -86,6 +86,8 @@ export class JournalShipper {
   private timer: NodeJS.Timeout | null = null
   private running: Promise<ShipperStatus> | null = null
   private stopped = false
+  /** Aborts the request in flight when the till closes (a hung head office must not hold up closing). */
+  private readonly closing = new AbortController()
 
   constructor(private readonly options: ShipperOptions) {
     this.clock = options.clock ?? systemClock
@@ -95,12 +97,15 @@ export class JournalShipper {
 
   /** Starts the background loop (first attempt at once). */
   start(): void {
+    if (this.closing.signal.aborted) return
     this.stopped = false
     this.schedule(0)
   }
 
+  /** Stops for good: the request in flight is abandoned (head office's answer to it would be idempotent anyway). */
   async stop(): Promise<void> {
     this.stopped = true
+    this.closing.abort()
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
     await this.running?.catch(() => undefined)
@@ -127,6 +132,7 @@ export class JournalShipper {
    * status. Concurrent calls share one run.
    */
   syncNow(): Promise<ShipperStatus> {
+    if (this.closing.signal.aborted) return Promise.resolve(this.status())
     if (!this.running) {
       this.running = this.run().finally(() => {
         this.running = null
@@ -190,7 +196,7 @@ export class JournalShipper {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${this.options.token}` },
         body: JSON.stringify({ tillHead: this.headSeq(), entries, signedHeads: signedHeads.map((h) => h.head).filter((h) => h !== null) }),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000)
+        signal: AbortSignal.any([AbortSignal.timeout(this.options.timeoutMs ?? 15_000), this.closing.signal])
       })
     } catch (e) {
       const cause = e instanceof Error && 'cause' in e && e.cause instanceof Error ? `: ${e.cause.message}` : ''
