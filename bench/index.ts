@@ -9,6 +9,7 @@ import { benchShift } from './shift'
 import { benchReturns } from './returns'
 import { benchTrust } from './trust'
 import { benchUi, compareRenderers } from './ui'
+import { benchHeadOffice } from './headoffice'
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
 
@@ -155,6 +156,15 @@ async function main(): Promise<void> {
     console.log(`  start-up check from the signed head (${fmt(r.startupEntries)} entries after it): median ${fmt(r.startupMs, 1)} ms (goal <= 100 ms: ${r.startupMs <= 100 ? 'met' : 'NOT met'})`)
     console.log(`  PIN check (scrypt N=2^14, r=8), lookup tag + one scrypt: ${fmt(r.pinMs.one, 1)} ms with 1 manager, ${fmt(r.pinMs.ten, 1)} ms with 10, a wrong PIN with 10: ${fmt(r.pinMs.tenWrong, 1)} ms (goal < 300 ms: ${Math.max(r.pinMs.ten, r.pinMs.tenWrong) < 300 ? 'met' : 'NOT met'})`)
     console.log(`  every row hashed (no till key: a restored ledger until people sign in; the till before the tags): ${fmt(r.pinMs.untaggedOne, 1)} ms with 1, ${fmt(r.pinMs.untaggedTen, 1)} ms with 10; an attacker with the file: ${fmt(r.pinGuessesPerCoreSecond, 1)} guesses/s per core`)
+  }
+  if (want('headoffice')) {
+    console.log('== headoffice (a real till\'s journal shipped to PostgreSQL over HTTP, 500 entries a batch)')
+    const r = await benchHeadOffice()
+    console.log(`journal of ${fmt(r.entries)} entries (${fmt(r.sales)} sales)`)
+    console.log(`  floor: the same rows inserted into a bare table, one statement per batch: ${fmt(r.floorMs)} ms = ${fmt(r.entries / (r.floorMs / 1000))} entries/s`)
+    console.log(`  shipped (HTTP, zod, hash chain checked, stored, projections): ${fmt(r.shipMs)} ms = ${fmt(r.entries / (r.shipMs / 1000))} entries/s (ship/floor ${fmt(r.shipMs / r.floorMs, 1)})`)
+    console.log(`  re-sent whole (compared, nothing stored): ${fmt(r.resendMs)} ms (resend/floor ${fmt(r.resendMs / r.floorMs, 1)})`)
+    console.log(`  overview query (median of 20): ${fmt(r.overviewMedianMs, 1)} ms`)
   }
 }
 

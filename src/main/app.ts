@@ -44,6 +44,7 @@ import { saleHandlers } from './services/sale-handlers'
 import { storeHandlers } from './services/store-handlers'
 import { setupHandlers } from './services/setup-handlers'
 import { WedgeEcho } from './services/wedge-echo'
+import { JournalShipper, type HeadOfficeSetting } from './services/shipper'
 
 export interface PaymentsOptions {
   readonly settings: PaymentSettingsInput
@@ -80,6 +81,8 @@ export interface AppOptions {
    * the start-up check verifies from the last signed head. Omitted: nothing is signed, every start verifies it all.
    */
   readonly keyDir?: string
+  /** Head office to ship the journal to (services/shipper.ts); absent: the till ships nothing. */
+  readonly headOffice?: HeadOfficeSetting
 }
 
 export interface App {
@@ -100,6 +103,8 @@ export interface App {
   readonly returns: ReturnsService
   /** The start-up integrity check and its follow-ups ([E] point 4). */
   readonly integrity: IntegrityService
+  /** Ships the journal to head office (null: no head office set); its status() is what the back office shows. */
+  readonly shipper: JournalShipper | null
   close(): Promise<void>
 }
 
@@ -288,6 +293,9 @@ export function createApp(options: AppOptions): App {
   const registry = createRegistry(handlers, console.error, { unitOfWork: (fn) => unitOfWork(db, fn) })
   // Jobs left queued by the last run (printer was off, till was closed) go out now.
   void receipts.kick()
+  // Head office reads the journal, never writes it: started last, stopped first.
+  const shipper = options.headOffice ? new JournalShipper({ db, dataDir: options.dataDir, clock, ...options.headOffice }) : null
+  shipper?.start()
 
   return {
     db,
@@ -305,7 +313,9 @@ export function createApp(options: AppOptions): App {
     checkout,
     returns,
     integrity,
+    shipper,
     async close() {
+      await shipper?.stop()
       unsubscribeScanners?.()
       await returns.stop()
       await payments?.stop()

@@ -1,0 +1,353 @@
+// Head office on a real PostgreSQL: two tills (real app cores on their own SQLite ledgers, selling real sales) ship
+// their journals to one head office over HTTP. One goes offline for a while, keeps selling and catches up; a
+// re-sent batch stores nothing twice; an edited entry and a fork are refused and kept as alerts; the overview's
+// figures equal the tills' own X/Z and ledger sums.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import Database from 'better-sqlite3'
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { generateKeyPairSync, sign } from 'node:crypto'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { addStore, addTill, connectHeadOffice, startHeadOffice, type HeadOffice } from '../../src/headoffice/server'
+import { entryHash, GENESIS_HASH, signedHeadBody } from '../../src/headoffice/ingest'
+import { ANCHORS_FILE, loadOrCreateTillKey } from '../../src/main/ledger/anchor'
+import { storeIdOf } from '../../src/main/services/day-close'
+import { overview } from '../../src/headoffice/overview'
+import { LEDGER_FILE, type App } from '../../src/main/app'
+import { JournalShipper } from '../../src/main/services/shipper'
+import { ShiftService } from '../../src/main/services/shift'
+import type { ShippedEntry } from '../../src/shared/headoffice'
+import { postgresBinDir, startPostgres, type TestPostgres } from '../fixtures/postgres'
+import { testTill, type TestTill } from '../fixtures/till'
+
+const COLA = '5901234123013'
+const WATER = '5012345000015'
+const ADMIN = 'owner-admin-token'
+
+const pgBin = postgresBinDir()
+if (!pgBin) console.warn('SKIPPED test/headoffice: PostgreSQL is not installed here (apt-get install postgresql); CI installs it.')
+
+function sell(app: App, count: number): void {
+  for (let i = 0; i < count; i++) {
+    app.sales.scan(COLA, 'wedge')
+    if (i % 2 === 0) app.sales.scan(WATER, 'wedge')
+    app.sales.tenderCash(2000)
+    app.sales.complete()
+  }
+}
+
+function journalRows(app: App, fromSeq = 1): ShippedEntry[] {
+  return (app.db.prepare('SELECT seq, at, till_id AS tillId, kind, sale_id AS saleId, payload, prev_hash AS prevHash, hash FROM journal WHERE seq >= ? ORDER BY seq').all(fromSeq) as ShippedEntry[])
+}
+
+async function postBatch(url: string, token: string, entries: ShippedEntry[], tillHead = entries.at(-1)?.seq ?? 0) {
+  const res = await fetch(`${url}/v1/journal`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ tillHead, entries }) })
+  return { status: res.status, body: (await res.json()) as { ok: boolean; ackedSeq: number | null; stored?: number; error?: { code: string; seq: number | null } } }
+}
+
+describe.skipIf(!pgBin)('head office on PostgreSQL', () => {
+  let pg: TestPostgres
+  let ho: HeadOffice
+  let url: string
+  let port: number
+  const tills: TestTill[] = []
+  const tokens: Record<string, string> = {}
+
+  beforeAll(async () => {
+    pg = await startPostgres()
+    ho = await startHeadOffice({ connectionString: pg.connectionString, adminToken: ADMIN, maxBodyBytes: 256 * 1024 })
+    ;({ url, port } = await ho.listen(0))
+    await addStore(ho.pool, { id: 'S1', name: 'High Street', currency: 'USD', timeZone: 'UTC' })
+    await addStore(ho.pool, { id: 'S2', name: 'Harbour', currency: 'USD', timeZone: 'UTC' })
+    tokens.T1 = await addTill(ho.pool, { id: 'S1-T1', storeId: 'S1', ledgerTillId: 'T1', name: 'Front counter' })
+    tokens.T2 = await addTill(ho.pool, { id: 'S1-T2', storeId: 'S1', ledgerTillId: 'T2', name: 'Back counter' })
+    tokens.H1 = await addTill(ho.pool, { id: 'S2-T1', storeId: 'S2', ledgerTillId: 'T1', name: 'Harbour till' })
+  })
+
+  afterAll(async () => {
+    for (const t of tills) await t.cleanup()
+    await ho?.close()
+    pg?.stop()
+  })
+
+  const shipperOf = (till: TestTill, token: string, extra: Partial<ConstructorParameters<typeof JournalShipper>[0]> = {}) =>
+    new JournalShipper({ db: till.app.db, dataDir: till.dataDir, clock: till.app.clock, url, token, minDelayMs: 20, maxDelayMs: 200, timeoutMs: 2000, ...extra })
+
+  it('two tills ship; one offline keeps selling and catches up; the overview equals each till\'s own Z and ledger sums', async () => {
+    const t1 = testTill({ timeZone: 'UTC' })
+    const t2 = testTill({ timeZone: 'UTC', initialSettings: { tillId: 'T2' } })
+    tills.push(t1, t2)
+    const s1 = shipperOf(t1, tokens.T1!)
+    const s2 = shipperOf(t2, tokens.T2!)
+
+    sell(t1.app, 3)
+    sell(t2.app, 2)
+    expect(await s1.syncNow()).toMatchObject({ behind: 0, lastError: null })
+    expect(await s2.syncNow()).toMatchObject({ behind: 0, lastError: null })
+
+    // Head office goes away. Till 2 sells on; its shipper fails, says so, and has entries waiting.
+    await ho.stopListening()
+    sell(t2.app, 4)
+    const manager = t2.app.approvals.approve('1234', 'sale.void', null)
+    t2.app.sales.scan(COLA, 'wedge')
+    t2.app.sales.voidSale(manager.id, 'customer left')
+    const offline = await s2.syncNow()
+    expect(offline.lastError?.code).toBe('unreachable')
+    expect(offline.behind).toBeGreaterThan(10)
+    const during = await postBatch(url, tokens.T2!, []).catch((e: Error) => e)
+    expect(during).toBeInstanceOf(Error)
+
+    // Back on the same address: the shipper catches up without a duplicate.
+    await ho.listen(port)
+    const caughtUp = await s2.syncNow()
+    expect(caughtUp).toMatchObject({ behind: 0, lastError: null, consecutiveFailures: 0 })
+    // (Receipts print after a sale and journal it, so the head may have moved on since: compare with what was acked.)
+    expect(caughtUp.ackedSeq).toBeGreaterThanOrEqual(offline.headSeq)
+    const stored = await ho.pool.query<{ n: string; max: string }>("SELECT count(*) AS n, max(seq) AS max FROM journal WHERE till_id = 'S1-T2'")
+    expect(Number(stored.rows[0]!.n)).toBe(caughtUp.ackedSeq)
+    expect(Number(stored.rows[0]!.max)).toBe(caughtUp.ackedSeq)
+
+    // Till 1 closes its day (its Z), and that entry ships too.
+    const shift1 = new ShiftService({ db: t1.app.db, clock: t1.app.clock, store: { settings: () => t1.app.store.settings() } })
+    const x1 = shift1.xReport()
+    const z1 = shift1.close({ counted: { totalMinor: x1.drawer.expectedMinor } }, t1.app.approvals.approve('1234', 'shift.close', null).id)
+    expect(await s1.syncNow()).toMatchObject({ behind: 0, lastError: null })
+
+    const view = await overview(ho.pool, t1.app.clock.now())
+    const store = view.stores.find((s) => s.storeId === 'S1')!
+    const till1 = store.tills.find((t) => t.tillId === 'S1-T1')!
+    const till2 = store.tills.find((t) => t.tillId === 'S1-T2')!
+    // The Z of till 1, figure by figure.
+    expect(till1).toMatchObject({ salesCount: z1.figures.salesCount, salesMinor: z1.figures.salesTotalMinor, netMinor: z1.figures.netSalesMinor, returnsCount: 0, entriesBehind: 0 })
+    expect(till1.tenders.cashMinor).toBe(z1.figures.tenders.cash.amountMinor)
+    expect(till1.salesCount).toBe(3)
+    // Till 2's own X (its day is still open) and its ledger's sums.
+    const x2 = new ShiftService({ db: t2.app.db, clock: t2.app.clock, store: { settings: () => t2.app.store.settings() } }).xReport()
+    const ledger2 = t2.app.db.prepare("SELECT count(*) AS n, sum(total_minor) AS total FROM sales WHERE status = 'completed' AND kind = 'sale'").get() as { n: number; total: number }
+    expect(till2).toMatchObject({ salesCount: 6, salesMinor: ledger2.total, netMinor: x2.netSalesMinor, voidsCount: x2.voids.count, entriesBehind: 0, openAlerts: 0 })
+    expect(ledger2.n).toBe(6)
+    expect(till2.tenders.cashMinor).toBe(x2.tenders.cash.amountMinor)
+    expect(store.netMinor).toBe(z1.figures.netSalesMinor + x2.netSalesMinor)
+    expect(till2.lastSeenAt).not.toBeNull()
+
+    // The same over HTTP, and the owner's token is needed.
+    const noToken = await fetch(`${url}/v1/overview?at=${t1.app.clock.now()}`)
+    expect(noToken.status).toBe(401)
+    const viaHttp = (await (await fetch(`${url}/v1/overview?at=${t1.app.clock.now()}`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as typeof view
+    expect(viaHttp.stores.find((s) => s.storeId === 'S1')?.netMinor).toBe(store.netMinor)
+    const page = await fetch(`${url}/?at=${t1.app.clock.now()}`, { headers: { authorization: `Basic ${Buffer.from(`owner:${ADMIN}`).toString('base64')}` } })
+    expect(page.status).toBe(200)
+    const html = await page.text()
+    expect(html).toContain('Back counter (T2)')
+    expect(html).toContain('Back counter (T2)</th><td>6</td>')
+    expect(html).toContain('9 sales')
+
+    // The next day starts at zero in the overview; the journal keeps it all.
+    const tomorrow = await overview(ho.pool, t1.app.clock.now() + 86_400_000)
+    expect(tomorrow.stores.find((s) => s.storeId === 'S1')!.salesCount).toBe(0)
+  })
+
+  it('a re-sent batch changes nothing and answers the acked seq; a gap is answered with where to resend from', async () => {
+    const till = testTill({ timeZone: 'UTC' })
+    tills.push(till)
+    sell(till.app, 2)
+    const entries = journalRows(till.app)
+    const first = await postBatch(url, tokens.H1!, entries)
+    expect(first).toMatchObject({ status: 200, body: { ok: true, ackedSeq: entries.length, stored: entries.length } })
+    const before = await overview(ho.pool, till.app.clock.now())
+    const again = await postBatch(url, tokens.H1!, entries)
+    expect(again).toMatchObject({ status: 200, body: { ok: true, ackedSeq: entries.length, stored: 0 } })
+    // A partly overlapping batch stores only the new part.
+    sell(till.app, 1)
+    const overlapping = journalRows(till.app, entries.length - 2)
+    const overlap = await postBatch(url, tokens.H1!, overlapping)
+    const head = overlapping.at(-1)!.seq
+    expect(overlap.body).toMatchObject({ ok: true, ackedSeq: head, stored: head - entries.length })
+    const after = await overview(ho.pool, till.app.clock.now())
+    const salesOf = (v: typeof before) => v.stores.find((s) => s.storeId === 'S2')!.tills[0]!
+    expect(salesOf(before).salesCount).toBe(2)
+    expect(salesOf(after).salesCount).toBe(3)
+    const rows = await ho.pool.query<{ n: string }>("SELECT count(*) AS n FROM journal WHERE till_id = 'S2-T1'")
+    expect(Number(rows.rows[0]!.n)).toBe(head)
+    // Entries from beyond the head: refused with the seq to resend from, nothing stored, no alert.
+    sell(till.app, 2)
+    const ahead = await postBatch(url, tokens.H1!, journalRows(till.app, head + 3))
+    expect(ahead).toMatchObject({ status: 409, body: { ok: false, ackedSeq: head, error: { code: 'gap' } } })
+    // The shipper starting with no cache learns head office's seq first and sends only what is missing.
+    const shipper = shipperOf(till, tokens.H1!)
+    const synced = await shipper.syncNow()
+    expect(synced).toMatchObject({ behind: 0, lastError: null })
+    // What head office acknowledged is kept beside the ledger: a restarted shipper knows it before any contact.
+    expect(shipperOf(till, tokens.H1!).status().ackedSeq).toBe(synced.ackedSeq)
+    expect((await overview(ho.pool, till.app.clock.now())).stores.find((s) => s.storeId === 'S2')!.tills[0]!.salesCount).toBe(5)
+    expect((await overview(ho.pool)).alerts.filter((a) => a.tillId === 'S2-T1')).toEqual([])
+  })
+
+  it('an edited entry is refused and alerted; a fork (same seq, another hash) is refused and alerted; nothing of either is stored', async () => {
+    const till = testTill({ timeZone: 'UTC', initialSettings: { tillId: 'T9' } })
+    tills.push(till)
+    await addStore(ho.pool, { id: 'S3', name: 'Market', currency: 'USD' })
+    const token = await addTill(ho.pool, { id: 'S3-T9', storeId: 'S3', ledgerTillId: 'T9', name: 'Market till' })
+    sell(till.app, 2)
+    const shipper = shipperOf(till, token)
+    expect(await shipper.syncNow()).toMatchObject({ behind: 0, lastError: null })
+    const acked = journalRows(till.app).length
+    sell(till.app, 1)
+    const fresh = journalRows(till.app, acked + 1)
+
+    // Someone edits a sale's total in the batch on its way (or in the file before it ships): the hash no longer fits.
+    const completed = fresh.findIndex((e) => e.kind === 'sale.completed')
+    const edited = fresh.map((e, i) => (i === completed ? { ...e, payload: e.payload.replace(/"totalMinor":(\d+)/, '"totalMinor":1') } : e))
+    expect(edited[completed]!.payload).not.toBe(fresh[completed]!.payload)
+    const tampered = await postBatch(url, token, edited)
+    expect(tampered).toMatchObject({ status: 422, body: { ok: false, ackedSeq: acked, error: { code: 'hash-mismatch', seq: fresh[completed]!.seq } } })
+
+    // Re-hashed to look whole, the batch no longer links to what head office holds... after the first changed entry,
+    // so a fully recomputed chain from a rewritten ledger is a fork at the first entry head office already has.
+    const rewritten: ShippedEntry[] = []
+    let prev = GENESIS_HASH
+    for (const e of journalRows(till.app)) {
+      const payload = e.seq === 2 ? e.payload.replace(/\}$/, ',"x":1}') : e.payload
+      const hash = entryHash(prev, { ...e, payload })
+      rewritten.push({ ...e, payload, prevHash: prev, hash })
+      prev = hash
+    }
+    const fork = await postBatch(url, token, rewritten)
+    expect(fork).toMatchObject({ status: 409, body: { ok: false, ackedSeq: acked, error: { code: 'fork', seq: 2 } } })
+    // Sent again by a retrying till: still one alert, counted twice.
+    await postBatch(url, token, rewritten)
+
+    const stored = await ho.pool.query<{ n: string }>("SELECT count(*) AS n FROM journal WHERE till_id = 'S3-T9'")
+    expect(Number(stored.rows[0]!.n)).toBe(acked)
+    const view = await overview(ho.pool, till.app.clock.now())
+    const alerts = view.alerts.filter((a) => a.tillId === 'S3-T9')
+    expect(alerts.map((a) => [a.kind, a.seq, a.times])).toEqual(expect.arrayContaining([['hash-mismatch', fresh[completed]!.seq, 1], ['fork', 2, 2]]))
+    const market = view.stores.find((s) => s.storeId === 'S3')!
+    expect(market.tills[0]).toMatchObject({ salesCount: 2, openAlerts: 2 })
+
+    // The stored journal is append-only at head office too.
+    await expect(ho.pool.query("UPDATE journal SET payload_text = '{}' WHERE till_id = 'S3-T9' AND seq = 1")).rejects.toThrow(/append-only/)
+
+    // The honest till still ships its real entries afterwards.
+    expect(await shipper.syncNow()).toMatchObject({ behind: 0, lastError: null })
+  })
+
+  it('refuses an unknown token, another till\'s entries, a malformed batch and a body past the limit', async () => {
+    const till = testTill({ timeZone: 'UTC', initialSettings: { tillId: 'T7' } })
+    tills.push(till)
+    sell(till.app, 1)
+    const entries = journalRows(till.app)
+    expect((await postBatch(url, 'not-a-token', entries)).status).toBe(401)
+    const other = testTill({ timeZone: 'UTC', initialSettings: { tillId: 'T8' } })
+    tills.push(other)
+    await addStore(ho.pool, { id: 'S4', name: 'Kiosk', currency: 'USD' })
+    const t8 = await addTill(ho.pool, { id: 'S4-T8', storeId: 'S4', ledgerTillId: 'T8', name: 'Kiosk till' })
+    // T7's entries with T8's token: refused, the entries name another till.
+    expect(await postBatch(url, t8, entries)).toMatchObject({ status: 422, body: { error: { code: 'wrong-till', seq: 1 } } })
+    const malformed = await fetch(`${url}/v1/journal`, { method: 'POST', headers: { authorization: `Bearer ${t8}` }, body: '{"tillHead":1,"entries":[{"seq":"one"}]}' })
+    expect(malformed.status).toBe(400)
+    const big = await fetch(`${url}/v1/journal`, { method: 'POST', headers: { authorization: `Bearer ${t8}` }, body: 'x'.repeat(300 * 1024) }).catch((e: Error) => e)
+    // 413, or the connection closed on the oversized upload: either way nothing is stored.
+    if (!(big instanceof Error)) expect(big.status).toBe(413)
+    const stored = await ho.pool.query<{ n: string }>("SELECT count(*) AS n FROM journal WHERE till_id = 'S4-T8'")
+    expect(Number(stored.rows[0]!.n)).toBe(0)
+  })
+
+  it('the shipper backs off while head office hangs, and selling never waits for it', async () => {
+    const { createServer } = await import('node:net')
+    const hung = createServer(() => undefined)
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', () => r()))
+    const hungPort = (hung.address() as { port: number }).port
+    const till = testTill({ timeZone: 'UTC', initialSettings: { tillId: 'T6' } })
+    tills.push(till)
+    const shipper = new JournalShipper({ db: till.app.db, dataDir: till.dataDir, url: `http://127.0.0.1:${hungPort}`, token: 'x', timeoutMs: 150, minDelayMs: 30, maxDelayMs: 120 })
+    shipper.start()
+    const started = Date.now()
+    sell(till.app, 5)
+    // Five whole sales were rung up while the shipper's request hung: selling took far less than one time-out.
+    expect(Date.now() - started).toBeLessThan(2000)
+    await new Promise((r) => setTimeout(r, 900))
+    const status = shipper.status()
+    expect(status.lastError?.code).toBe('timeout')
+    expect(status.consecutiveFailures).toBeGreaterThanOrEqual(2)
+    expect(status.behind).toBe(status.headSeq)
+    await shipper.stop()
+    // Closing the till does not wait for a hung head office's answer.
+    const patient = new JournalShipper({ db: till.app.db, dataDir: till.dataDir, url: `http://127.0.0.1:${hungPort}`, token: 'x', timeoutMs: 60_000 })
+    patient.start()
+    await new Promise((r) => setTimeout(r, 200))
+    const stopping = Date.now()
+    await patient.stop()
+    expect(Date.now() - stopping).toBeLessThan(1000)
+    hung.close()
+    // The shipper never wrote the ledger: its journal still verifies whole.
+    const db = new Database(join(till.dataDir, LEDGER_FILE), { readonly: true })
+    try {
+      expect((db.prepare('SELECT count(*) AS n FROM journal').get() as { n: number }).n).toBe(status.headSeq)
+    } finally {
+      db.close()
+    }
+  })
+
+  it('a till started with a head office ships by itself in the background (app.ts headOffice option)', async () => {
+    await addStore(ho.pool, { id: 'S5', name: 'Station', currency: 'USD' })
+    const token = await addTill(ho.pool, { id: 'S5-T5', storeId: 'S5', ledgerTillId: 'T5', name: 'Station till' })
+    const till = testTill({ timeZone: 'UTC', initialSettings: { tillId: 'T5' }, headOffice: { url, token } })
+    tills.push(till)
+    sell(till.app, 2)
+    const deadline = Date.now() + 15_000
+    let held = 0
+    while (Date.now() < deadline) {
+      held = (await overview(ho.pool, till.app.clock.now())).stores.find((s) => s.storeId === 'S5')!.tills[0]!.salesCount
+      if (held === 2) break
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    expect(held).toBe(2)
+    expect(till.app.shipper?.status().lastError).toBeNull()
+  })
+
+  it('signed heads reach head office and verify with the till\'s public key; a forged or rewritten one is an alert', async () => {
+    const keyDir = mkdtempSync(join(tmpdir(), 'stabletill-ho-keys-'))
+    const till = testTill({ timeZone: 'UTC', keyDir, initialSettings: { tillId: 'T4' } })
+    tills.push(till)
+    try {
+      const key = loadOrCreateTillKey(keyDir, storeIdOf(till.app.db))
+      await addStore(ho.pool, { id: 'S6', name: 'Airport', currency: 'USD' })
+      const token = await addTill(ho.pool, { id: 'S6-T4', storeId: 'S6', ledgerTillId: 'T4', name: 'Airport till', publicKey: key.publicKeyDer })
+      sell(till.app, 2)
+      const shipper = shipperOf(till, token, { batchEntries: 7 })
+      expect(await shipper.syncNow()).toMatchObject({ behind: 0, lastError: null })
+      // Signed after its entries shipped (as a Z is): it follows with the next contact.
+      till.app.integrity.sign('checkpoint')
+      const shipped = await shipper.syncNow()
+      expect(shipped).toMatchObject({ lastError: null })
+      const tillView = async () => (await overview(ho.pool, till.app.clock.now())).stores.find((s) => s.storeId === 'S6')!.tills[0]!
+      const signedSeq = (await tillView()).signedHead?.seq
+      expect(await tillView()).toMatchObject({ signedHead: { reason: 'checkpoint', verified: true }, openAlerts: 0 })
+      expect(signedSeq).toBeGreaterThan(0)
+
+      // A head signed by another key, and a head whose hash is not the journal's: kept out, alerted.
+      const other = generateKeyPairSync('ed25519')
+      const head = (till.app.db.prepare('SELECT seq, hash FROM journal WHERE seq = ?').get(signedSeq) as { seq: number; hash: string })
+      const forgedBody = { storeId: storeIdOf(till.app.db), tillId: 'T4', seq: head.seq, hash: head.hash, reason: 'z 99', at: till.app.clock.now() }
+      appendFileSync(join(till.dataDir, ANCHORS_FILE), `${JSON.stringify({ ...forgedBody, signature: sign(null, signedHeadBody(forgedBody), other.privateKey).toString('base64') })}\n`)
+      const rewrittenBody = { ...forgedBody, hash: 'f'.repeat(64), reason: 'z 100' }
+      appendFileSync(join(till.dataDir, ANCHORS_FILE), `${JSON.stringify({ ...rewrittenBody, signature: sign(null, signedHeadBody(rewrittenBody), key.privateKey).toString('base64') })}\n`)
+      expect(await shipper.syncNow()).toMatchObject({ lastError: null })
+      const view = await overview(ho.pool, till.app.clock.now())
+      expect(view.alerts.filter((a) => a.tillId === 'S6-T4').map((a) => a.kind).sort()).toEqual(['bad-signature', 'signed-head-mismatch'])
+      expect(await tillView()).toMatchObject({ signedHead: { seq: signedSeq, reason: 'checkpoint' }, openAlerts: 2 })
+    } finally {
+      rmSync(keyDir, { recursive: true, force: true })
+    }
+  })
+
+  it('a database from a newer head office is refused, not used', async () => {
+    await ho.pool.query('CREATE DATABASE newer')
+    const connection = pg.connectionString.replace(/\/postgres$/, '/newer')
+    const pool = await connectHeadOffice(connection, 1)
+    await pool.query('INSERT INTO headoffice_schema (version) VALUES (99)')
+    await pool.end()
+    await expect(connectHeadOffice(connection, 1)).rejects.toThrow(/schema 99, newer than this server's/)
+  })
+})
