@@ -176,6 +176,29 @@ describe('verifyJournalParallel', () => {
       expect(await verifyJournalParallel(db, file, { workers: 2, minEntriesPerWorker: 1 })).toEqual(sync)
     })
 
+    it('verifies a running till as of one moment while sales go on being written (the back office)', async () => {
+      till = testTill()
+      const sell = () => {
+        till!.app.sales.scan('5901234123013', 'wedge')
+        till!.app.sales.tenderCash(2000)
+        till!.app.sales.complete()
+      }
+      for (let i = 0; i < 30; i++) sell()
+      const file = join(till.dataDir, LEDGER_FILE)
+      let settled = false
+      const running = verifyJournalParallel(till.app.db, file, { workers: 2, minEntriesPerWorker: 1 }).finally(() => (settled = true))
+      let soldMeanwhile = 0
+      while (!settled) {
+        sell()
+        soldMeanwhile++
+        await new Promise((r) => setImmediate(r))
+      }
+      const result = await running
+      expect(soldMeanwhile).toBeGreaterThan(0)
+      expect(result).toMatchObject({ ok: true })
+      expect(verifyJournal(till.app.db)).toMatchObject({ ok: true })
+    })
+
     it('tells its progress as the workers hash, up to every entry', async () => {
       const { db, file } = await soldLedger(3)
       const seen: { checked: number; total: number }[] = []
