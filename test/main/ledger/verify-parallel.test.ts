@@ -199,6 +199,33 @@ describe('verifyJournalParallel', () => {
       expect(verifyJournal(till.app.db)).toMatchObject({ ok: true })
     })
 
+    it("the back office's Verify is this verify, with its progress sent to the page, and names an edit as the single-threaded check does", async () => {
+      till = testTill()
+      for (let i = 0; i < 5; i++) {
+        till.app.sales.scan('5901234123013', 'wedge')
+        till.app.sales.tenderCash(2000)
+        till.app.sales.complete()
+      }
+      const progress: unknown[] = []
+      till.app.events.subscribe((event, payload) => {
+        if (event === 'ledger:verify-progress') progress.push(payload)
+      })
+      // The till goes on writing meanwhile (the receipts it prints are journaled): the verify is of the moment it began.
+      const before = verifyJournal(till.app.db)
+      const intact = await till.app.registry.dispatch('backoffice', 'ledger:verify', {})
+      expect(intact).toMatchObject({ ok: true, value: { ok: true } })
+      expect((intact as { value: { entries: number } }).value.entries).toBeGreaterThanOrEqual(before.entries)
+      expect((intact as { value: { entries: number } }).value.entries).toBeLessThanOrEqual(verifyJournal(till.app.db).entries)
+      expect(progress.length).toBeGreaterThan(0)
+      expect(progress[progress.length - 1]).toMatchObject({ checked: (intact as { value: { entries: number } }).value.entries })
+      till.app.db.exec('DROP TRIGGER IF EXISTS tenders_frozen')
+      till.app.db.prepare("UPDATE tenders SET received_minor = 99999 WHERE sale_id = (SELECT id FROM sales WHERE number = 3)").run()
+      const edited = await till.app.registry.dispatch('backoffice', 'ledger:verify', {})
+      const sync = verifyJournal(till.app.db) as { firstBadSeq: number; reason: string }
+      expect(sync.reason).toMatch(/tender .* differs/)
+      expect(edited).toMatchObject({ ok: true, value: { ok: false, firstBadSeq: sync.firstBadSeq, reason: sync.reason } })
+    })
+
     it('tells its progress as the workers hash, up to every entry', async () => {
       const { db, file } = await soldLedger(3)
       const seen: { checked: number; total: number }[] = []
