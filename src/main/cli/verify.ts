@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { LEDGER_FILE } from '../app'
 import { openLedger, SchemaTooNewError, type Db } from '../ledger/db'
-import { verifyJournal } from '../ledger/journal'
+import { verifyJournalParallel } from '../ledger/journal'
 
 export const EXIT_INTACT = 0
 export const EXIT_BROKEN = 1
@@ -18,8 +18,8 @@ const USAGE = [
   '  --file FILE      the ledger file itself'
 ]
 
-/** Checks one ledger and reports through `out`; returns the process exit code. */
-export function runVerify(args: readonly string[], out: (line: string) => void): number {
+/** Checks one ledger (on every core: ledger/journal.ts verifyJournalParallel) and reports through `out`; resolves to the process exit code. */
+export async function runVerify(args: readonly string[], out: (line: string) => void): Promise<number> {
   let file: string
   try {
     const { values } = parseArgs({
@@ -65,7 +65,7 @@ export function runVerify(args: readonly string[], out: (line: string) => void):
       out(`${file} is not a Stabletill ledger (schema version 0).`)
       return EXIT_CANNOT_CHECK
     }
-    const result = verifyJournal(db)
+    const result = await verifyJournalParallel(db, file)
     if (result.ok) {
       out(`Journal intact: ${result.entries} entries, last hash ${result.lastHash}`)
       return EXIT_INTACT
@@ -84,5 +84,7 @@ export function runVerify(args: readonly string[], out: (line: string) => void):
 // Run when executed as a script (tsx or a bundled .js), not when imported by a test. `require.main === module`
 // is not reliable under tsx, so look at the script path instead.
 if (/(^|[\\/])verify\.[cm]?[jt]s$/.test(process.argv[1] ?? '')) {
-  process.exitCode = runVerify(process.argv.slice(2), (line) => console.log(line))
+  void runVerify(process.argv.slice(2), (line) => console.log(line)).then((code) => {
+    process.exitCode = code
+  })
 }

@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads'
 import { canonicalJson, type JsonValue } from '../../shared/canonical-json'
 import type { Statement } from 'better-sqlite3'
 import type { Db } from './db'
-import { SaleReplay } from './replay'
+import { SaleReplay, saleReplayKit, type Mismatch } from './replay'
 
 export const GENESIS_HASH = '0'.repeat(64)
 
@@ -137,68 +137,233 @@ export function verifyJournal(db: Db, from?: JournalCheckpoint): VerifyResult {
   return { ok: true, entries, lastHash: prevHash }
 }
 
-// The hash chain of one range of entries, on a worker thread with its own read-only connection: plain JavaScript (a
-// worker cannot load TypeScript), better-sqlite3 resolved by the main thread. The entry body is built exactly as in
-// entryBody/verifyJournal above (journal.test.ts and verify-parallel.test.ts hold the two to the same verdicts).
-// Each entry's hash depends only on its stored prev_hash and its own fields, so ranges verify independently; the
-// links between ranges (a range's first prev_hash against the previous range's last hash) are checked by the caller.
-const CHAIN_WORKER = `
+// The full verification's worker: one range of entries read ONCE on its own read-only connection, and everything
+// done on that one pass (reading the rows is the floor of a verify: 2.7 us a row, more than the hash):
+//  0. a read transaction first, held to the end: the journal and the sales tables are read as of one moment, while
+//     the till goes on writing (the back office's Verify). It reports that moment's head; the caller gives the range
+//     only once every worker's snapshot has the same head (a write between two workers' starts: they start again).
+//  1. the hash chain of the range. Each entry's hash depends only on its stored prev_hash and its own fields, so
+//     ranges verify independently; the links between ranges are checked by the caller. The entry body is built
+//     exactly as in entryBody/verifyJournal above (journal.test.ts and verify-parallel.test.ts hold them to the same
+//     verdicts).
+//  2. the replay (ledger/replay.ts, its very source text) of the sales OPENED in the range. An entry of a sale opened
+//     in an earlier range (a sale that straddles a seam, a later refund-owed) is handed back ("carried") and the
+//     caller gives it to the range that opened that sale before the worker compares.
+//  3. on the caller's word, its sales compared with their rows in the sales tables; one worker also looks for a sale
+//     row the journal never opened.
+// Plain JavaScript (a worker cannot load TypeScript), better-sqlite3 resolved by the main thread. `__name` stands in
+// for the helper that esbuild's keepNames (tsx, vitest) writes into compiled functions' source.
+const VERIFY_WORKER = `
 const { parentPort, workerData } = require('node:worker_threads')
 const crypto = require('node:crypto')
+var __name = (target) => target
+const { SaleReplay } = (${saleReplayKit.toString()})()
 const hash = crypto.hash ? (text) => crypto.hash('sha256', text, 'hex') : (text) => crypto.createHash('sha256').update(text).digest('hex')
-const { first, last } = workerData
+const { progressEvery } = workerData
+const replay = new SaleReplay()
+const carried = []
+let unreadable = null
 let db
-let out = { first, last, firstPrev: null, lastHash: null, bad: null }
+const close = () => { if (db) { try { if (db.inTransaction) db.exec('COMMIT') } catch {} db.close(); db = null } }
 try {
   db = new (require(workerData.driver))(workerData.file, { readonly: true, fileMustExist: true })
-  let expectedSeq = first
-  let prevHash = null
-  const rows = db.prepare('SELECT seq, at, till_id, kind, sale_id, payload, prev_hash, hash FROM journal WHERE seq BETWEEN ? AND ? ORDER BY seq').raw().iterate(first, last)
-  for (const [seq, at, tillId, kind, saleId, payload, rowPrevHash, rowHash] of rows) {
-    if (seq !== expectedSeq) { out.bad = { seq: expectedSeq, reason: 'entry ' + expectedSeq + ' is missing (found ' + seq + ' next)' }; break }
-    if (prevHash === null) out.firstPrev = rowPrevHash
-    else if (rowPrevHash !== prevHash) { out.bad = { seq, reason: 'entry ' + seq + ' does not link to entry ' + (seq - 1) }; break }
-    const body = \`{"at":\${at},"kind":\${JSON.stringify(kind)},"payload":\${payload},"saleId":\${saleId === null ? 'null' : JSON.stringify(saleId)},"seq":\${seq},"tillId":\${JSON.stringify(tillId)}}\`
-    const h = hash(rowPrevHash + body)
-    if (h !== rowHash) { out.bad = { seq, reason: 'entry ' + seq + ' (' + kind + ') was altered after it was written' }; break }
-    prevHash = h
-    expectedSeq++
-  }
-  if (!out.bad && expectedSeq <= last) out.bad = { seq: expectedSeq, reason: 'entry ' + expectedSeq + ' is missing' }
-  out.lastHash = prevHash
+  db.exec('BEGIN')
+  parentPort.postMessage({ type: 'snapshot', head: db.prepare('SELECT max(seq) FROM journal').pluck().get() ?? 0, error: null })
 } catch (e) {
-  out.bad = { seq: first, reason: 'entries ' + first + '-' + last + ' cannot be read: ' + String(e && e.message || e) }
-} finally {
-  if (db) db.close()
+  close()
+  parentPort.postMessage({ type: 'snapshot', head: null, error: String(e && e.message || e) })
 }
-parentPort.postMessage(out)`
 
-interface ChainRange {
+function pass(first, last) {
+  const out = { type: 'chain', first, last, firstPrev: null, lastHash: null, bad: null, unreadable: null, opened: [], openedSeqs: [], carried }
+  try {
+    let expectedSeq = first
+    let prevHash = null
+    let sinceProgress = 0
+    const rows = db.prepare('SELECT seq, at, till_id, kind, sale_id, payload, prev_hash, hash FROM journal WHERE seq BETWEEN ? AND ? ORDER BY seq').raw().iterate(first, last)
+    for (const [seq, at, tillId, kind, saleId, payload, rowPrevHash, rowHash] of rows) {
+      if (seq !== expectedSeq) { out.bad = { seq: expectedSeq, reason: 'entry ' + expectedSeq + ' is missing (found ' + seq + ' next)' }; break }
+      if (prevHash === null) out.firstPrev = rowPrevHash
+      else if (rowPrevHash !== prevHash) { out.bad = { seq, reason: 'entry ' + seq + ' does not link to entry ' + (seq - 1) }; break }
+      const body = \`{"at":\${at},"kind":\${JSON.stringify(kind)},"payload":\${payload},"saleId":\${saleId === null ? 'null' : JSON.stringify(saleId)},"seq":\${seq},"tillId":\${JSON.stringify(tillId)}}\`
+      const h = hash(rowPrevHash + body)
+      if (h !== rowHash) { out.bad = { seq, reason: 'entry ' + seq + ' (' + kind + ') was altered after it was written' }; break }
+      if (saleId !== null && unreadable === null && kind.startsWith('sale.')) {
+        if (kind === 'sale.opened' || replay.sales.has(saleId)) {
+          try { replay.apply(seq, kind, saleId, payload) } catch { unreadable = { seq, reason: 'entry ' + seq + ' (' + kind + ') cannot be read' } }
+        } else carried.push([seq, kind, saleId, payload])
+      }
+      prevHash = h
+      expectedSeq++
+      if (++sinceProgress === progressEvery) { parentPort.postMessage({ type: 'progress', rows: sinceProgress }); sinceProgress = 0 }
+    }
+    if (!out.bad && expectedSeq <= last) out.bad = { seq: expectedSeq, reason: 'entry ' + expectedSeq + ' is missing' }
+    if (sinceProgress > 0) parentPort.postMessage({ type: 'progress', rows: sinceProgress })
+    out.lastHash = prevHash
+    out.unreadable = unreadable
+    for (const [id, sale] of replay.sales) { out.opened.push(id); out.openedSeqs.push(sale.openedSeq) }
+  } catch (e) {
+    out.bad = { seq: first, reason: 'entries ' + first + '-' + last + ' cannot be read: ' + String(e && e.message || e) }
+  }
+  return out
+}
+
+function compare({ apply, drop, firstOpened, journaled }) {
+  for (const [seq, kind, saleId, payload] of apply) {
+    if (unreadable !== null) break
+    try { replay.apply(seq, kind, saleId, payload) } catch { unreadable = { seq, reason: 'entry ' + seq + ' (' + kind + ') cannot be read' } }
+  }
+  for (const id of drop) replay.sales.delete(id)
+  const found = unreadable === null ? replay.compareOwn(db, new Map(firstOpened)) : null
+  let orphan = null
+  if (journaled) {
+    // In the table's own order (NOT INDEXED: a scan of the table, not of its id index), as the single-threaded
+    // compare meets them.
+    const known = new Set(journaled)
+    for (const id of db.prepare('SELECT id FROM sales NOT INDEXED').pluck().iterate()) if (!known.has(id)) { orphan = id; break }
+  }
+  return { type: 'compared', unreadable, mismatch: found && found.mismatch, openedSeq: found && found.openedSeq, orphan, error: null }
+}
+
+parentPort.on('message', (m) => {
+  if (m.type === 'range') {
+    const out = pass(m.first, m.last)
+    parentPort.postMessage(out)
+    if (out.bad) close()
+  } else if (m.type === 'compare') {
+    let result
+    try { result = compare(m) } catch (e) { result = { type: 'compared', unreadable: null, mismatch: null, openedSeq: null, orphan: null, error: String(e && e.message || e) } }
+    close()
+    parentPort.postMessage(result)
+  }
+  if (!db) parentPort.close()
+})`
+
+/** A worker's range after its pass: the chain's verdict, and its sales (ids in the order opened, and their entries). */
+interface RangePass {
   readonly first: number
   readonly last: number
   readonly firstPrev: string | null
   readonly lastHash: string | null
   readonly bad: { readonly seq: number; readonly reason: string } | null
+  readonly unreadable: { readonly seq: number; readonly reason: string } | null
+  readonly opened: readonly string[]
+  readonly openedSeqs: readonly number[]
+  /** [seq, kind, saleId, payload] of sale.* entries whose sale this range did not open. */
+  readonly carried: readonly (readonly [number, string, string, string])[]
 }
 
-function chainRange(file: string, first: number, last: number): Promise<ChainRange> {
-  return new Promise((resolvePromise) => {
-    const worker = new Worker(CHAIN_WORKER, { eval: true, workerData: { file, first, last, driver: require.resolve('better-sqlite3') } })
-    const failed = (reason: string) => resolvePromise({ first, last, firstPrev: null, lastHash: null, bad: { seq: first, reason } })
-    worker.once('message', (m: ChainRange) => resolvePromise(m))
-    worker.once('error', (e) => failed(`entries ${first}-${last} could not be checked: ${e.message}`))
-    worker.once('exit', (code) => (code === 0 ? undefined : failed(`entries ${first}-${last} could not be checked (worker exit ${code})`)))
-  })
+interface RangeComparison {
+  readonly unreadable: { readonly seq: number; readonly reason: string } | null
+  readonly mismatch: Mismatch | null
+  readonly openedSeq: number | null
+  readonly orphan: string | null
+  readonly error: string | null
+}
+
+interface CompareOrder {
+  /** Entries of this range's sales found in later ranges, in journal order. */
+  readonly apply: (readonly [number, string, string, string])[]
+  /** Sales a later range opened again: theirs is the state that counts. */
+  readonly drop: string[]
+  /** Sales opened before this range opened them again: where they stand in the order of first differences. */
+  readonly firstOpened: [string, number][]
+  /** Every sale the journal opened or touched (one worker only): a sale row outside it is one the journal never opened. */
+  readonly journaled: string[] | null
+}
+
+/** One verify worker, driven step by step: its snapshot's head, then its range's pass, then the comparison. */
+class RangeWorker {
+  private readonly worker: Worker
+  private waiting: ((m: Record<string, unknown>) => void) | null = null
+  private failure: string | null = null
+
+  constructor(file: string, onRows: (rows: number) => void) {
+    this.worker = new Worker(VERIFY_WORKER, { eval: true, workerData: { file, progressEvery: 16_384, driver: require.resolve('better-sqlite3') } })
+    const failed = (reason: string) => {
+      this.failure ??= reason
+      this.settle({ type: 'failed' })
+    }
+    this.worker.on('message', (m: Record<string, unknown>) => {
+      if (m.type === 'progress') onRows(m.rows as number)
+      else this.settle(m)
+    })
+    this.worker.once('error', (e) => failed(`could not be checked: ${e.message}`))
+    this.worker.once('exit', (code) => failed(`could not be checked (worker exit ${code})`))
+  }
+
+  private settle(m: Record<string, unknown>): void {
+    const waiting = this.waiting
+    this.waiting = null
+    waiting?.(m)
+  }
+
+  private next(send?: object): Promise<Record<string, unknown>> {
+    return new Promise((resolveNext) => {
+      if (this.failure) return resolveNext({ type: 'failed' })
+      this.waiting = resolveNext
+      if (send) this.worker.postMessage(send)
+    })
+  }
+
+  /** The head of the worker's snapshot, or its failure. */
+  async snapshot(): Promise<{ head: number | null; error: string | null }> {
+    const m = await this.next()
+    return m.type === 'snapshot' ? { head: m.head as number | null, error: m.error as string | null } : { head: null, error: this.failure }
+  }
+
+  async pass(first: number, last: number): Promise<RangePass> {
+    const m = await this.next({ type: 'range', first, last })
+    if (m.type === 'chain') return m as unknown as RangePass
+    const reason = `entries ${first}-${last} ${this.failure ?? 'could not be checked'}`
+    return { first, last, firstPrev: null, lastHash: null, bad: { seq: first, reason }, unreadable: null, opened: [], openedSeqs: [], carried: [] }
+  }
+
+  async compare(order: CompareOrder): Promise<RangeComparison> {
+    const m = await this.next({ type: 'compare', ...order })
+    if (m.type === 'compared') return m as unknown as RangeComparison
+    return { unreadable: null, mismatch: null, openedSeq: null, orphan: null, error: this.failure ?? 'the worker stopped' }
+  }
+
+  stop(): void {
+    void this.worker.terminate()
+  }
+}
+
+/** Workers that began their snapshots at the same head, or null when writes kept coming between their starts. */
+async function workersAtOneHead(file: string, count: number, onRows: (rows: number) => void): Promise<{ workers: RangeWorker[]; head: number } | { error: string } | null> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const workers = Array.from({ length: count }, () => new RangeWorker(file, onRows))
+    const snapshots = await Promise.all(workers.map((w) => w.snapshot()))
+    const failed = snapshots.find((s) => s.error !== null || s.head === null)
+    const heads = new Set(snapshots.map((s) => s.head))
+    if (!failed && heads.size === 1) return { workers, head: snapshots[0]!.head! }
+    for (const w of workers) w.stop()
+    if (failed) return { error: failed.error ?? 'the journal could not be read' }
+  }
+  return null
+}
+
+export interface VerifyProgress {
+  /** Entries whose hash has been recomputed so far. */
+  readonly checked: number
+  readonly total: number
 }
 
 /**
- * verifyJournal's verdicts (the same checks, first bad entry and reasons) on several cores: the hash chain is split
- * into `workers` ranges checked on worker threads (each with its own read-only connection to `file`), while this
- * thread replays the sale entries against the tables (ledger/replay.ts). For the full verification of a long
- * ledger (`stabletill verify`, the back office); the start-up check, a few thousand entries, stays synchronous.
- * `db` is a connection to the same file (read-only is enough).
+ * verifyJournal's verdicts (the same checks, first bad entry and reasons) on every core: the journal is split into
+ * `workers` ranges, each read once on a worker thread with its own read-only connection to `file`, which checks
+ * the range's hash chain and replays and compares the sales opened in it (see VERIFY_WORKER); this thread only
+ * joins the ranges (the links at the seams, a sale's entries in a later range given to the range that opened it,
+ * a sale row the journal never opened). For the full verification of a long ledger (`stabletill verify`, the back
+ * office's Verify); the start-up check, a few thousand entries, stays synchronous. `db` is a connection to the same
+ * file (read-only is enough). `onProgress` is told as the workers go (entries hashed of the total).
  */
-export async function verifyJournalParallel(db: Db, file: string, options: { readonly from?: JournalCheckpoint; readonly workers?: number; readonly minEntriesPerWorker?: number } = {}): Promise<VerifyResult> {
+export async function verifyJournalParallel(
+  db: Db,
+  file: string,
+  options: { readonly from?: JournalCheckpoint; readonly workers?: number; readonly minEntriesPerWorker?: number; readonly onProgress?: (progress: VerifyProgress) => void } = {}
+): Promise<VerifyResult> {
   const from = options.from
   let startHash = GENESIS_HASH
   let firstSeq = 1
@@ -209,36 +374,86 @@ export async function verifyJournalParallel(db: Db, file: string, options: { rea
     startHash = from.hash
     firstSeq = from.seq + 1
   }
-  const head = (db.prepare('SELECT max(seq) AS seq FROM journal').get() as { seq: number | null }).seq ?? 0
-  const total = head - firstSeq + 1
-  if (total <= 0) return verifyJournal(db, from)
+  const full = !(from && from.seq > 0)
+  const approxHead = (db.prepare('SELECT max(seq) AS seq FROM journal').get() as { seq: number | null }).seq ?? 0
+  if (approxHead - firstSeq + 1 <= 0) return verifyJournal(db, from)
   // A worker costs a few milliseconds to start: short journals get fewer of them.
-  const count = Math.max(1, Math.min(options.workers ?? availableParallelism(), Math.ceil(total / (options.minEntriesPerWorker ?? 1000))))
-  const size = Math.ceil(total / count)
-  const ranges = Array.from({ length: count }, (_, i) => chainRange(file, firstSeq + i * size, Math.min(head, firstSeq + (i + 1) * size - 1)))
-
-  // Meanwhile, on this thread: the sale entries replayed in order (only the sale.* rows reach JavaScript).
-  const replay = new SaleReplay()
-  let unreadable: { seq: number; reason: string } | null = null
-  const sales = db.prepare("SELECT seq, kind, sale_id, payload FROM journal WHERE seq >= ? AND sale_id IS NOT NULL AND kind LIKE 'sale.%' ORDER BY seq").raw().iterate(firstSeq) as IterableIterator<[number, string, string, string]>
-  for (const [seq, kind, saleId, payload] of sales) {
-    try {
-      replay.apply(seq, kind, saleId, payload)
-    } catch {
-      unreadable = { seq, reason: `entry ${seq} (${kind}) cannot be read` }
-      break
+  const count = Math.max(1, Math.min(options.workers ?? availableParallelism(), Math.ceil((approxHead - firstSeq + 1) / (options.minEntriesPerWorker ?? 1000))))
+  let checked = 0
+  let total = approxHead - firstSeq + 1
+  const onRows = (rows: number) => {
+    checked += rows
+    options.onProgress?.({ checked, total })
+  }
+  const started = await workersAtOneHead(file, count, onRows)
+  // Writes between every start: the single-threaded check, on one connection in one go, is consistent by itself.
+  if (started === null) return verifyJournal(db, from)
+  if ('error' in started) return { ok: false, entries: firstSeq - 1, firstBadSeq: firstSeq, reason: `entries ${firstSeq}-${approxHead} could not be checked: ${started.error}` }
+  const { workers, head } = started
+  try {
+    total = head - firstSeq + 1
+    const size = Math.ceil(total / count)
+    const passes = await Promise.all(workers.map((w, i) => w.pass(firstSeq + i * size, Math.min(head, firstSeq + (i + 1) * size - 1))))
+    let prevHash = startHash
+    for (const range of passes) {
+      if (range.bad) return { ok: false, entries: range.bad.seq - 1, firstBadSeq: range.bad.seq, reason: range.bad.reason }
+      if (range.firstPrev !== prevHash) return { ok: false, entries: range.first - 1, firstBadSeq: range.first, reason: `entry ${range.first} does not link to entry ${range.first - 1}` }
+      prevHash = range.lastHash!
     }
-  }
-  const mismatch = unreadable ? null : replay.compare(db, !(from && from.seq > 0))
 
-  const done = await Promise.all(ranges)
-  let prevHash = startHash
-  for (const range of done) {
-    if (range.bad) return { ok: false, entries: range.bad.seq - 1, firstBadSeq: range.bad.seq, reason: range.bad.reason }
-    if (range.firstPrev !== prevHash) return { ok: false, entries: range.first - 1, firstBadSeq: range.first, reason: `entry ${range.first} does not link to entry ${range.first - 1}` }
-    prevHash = range.lastHash!
+    // Which range's replay each sale belongs to: the one that opened it (the last one, should a forged journal open
+    // it twice), and an entry carried from range j goes to the last range before j that opened its sale (as the
+    // single-threaded replay would apply it to the state it had then); no such range: a sale opened before the
+    // checkpoint, which the single-threaded replay counts as unknown.
+    const openedBy = new Map<string, number[]>()
+    const firstOpenedSeq = new Map<string, number>()
+    passes.forEach((range, i) => {
+      range.opened.forEach((id, n) => {
+        const list = openedBy.get(id)
+        if (list) list.push(i)
+        else {
+          openedBy.set(id, [i])
+          firstOpenedSeq.set(id, range.openedSeqs[n]!)
+        }
+      })
+    })
+    const orders: CompareOrder[] = passes.map(() => ({ apply: [], drop: [], firstOpened: [], journaled: null }))
+    const unknown = new Set<string>()
+    passes.forEach((range, j) => {
+      for (const entry of range.carried) {
+        const owners = openedBy.get(entry[2])
+        let owner = -1
+        for (const k of owners ?? []) if (k < j) owner = k
+        if (owner < 0) unknown.add(entry[2])
+        else orders[owner]!.apply.push(entry)
+      }
+    })
+    for (const [id, owners] of openedBy) {
+      if (owners.length < 2) continue
+      for (const k of owners.slice(0, -1)) orders[k]!.drop.push(id)
+      orders[owners[owners.length - 1]!]!.firstOpened.push([id, firstOpenedSeq.get(id)!])
+    }
+    // The last range has the fewest carried entries to apply: it also looks for sale rows the journal never opened.
+    if (full) orders[orders.length - 1] = { ...orders[orders.length - 1]!, journaled: [...openedBy.keys(), ...unknown] }
+    const results = await Promise.all(workers.map((w, i) => w.compare(orders[i]!)))
+
+    const failed = results.find((r) => r.error !== null)
+    if (failed) return { ok: false, entries: head, firstBadSeq: firstSeq, reason: `the sales could not be compared with the journal: ${failed.error}` }
+    const unreadable = results.map((r) => r.unreadable).filter((u) => u !== null).sort((a, b) => a.seq - b.seq)[0]
+    if (unreadable) return { ok: false, entries: unreadable.seq - 1, firstBadSeq: unreadable.seq, reason: unreadable.reason }
+    let mismatch: Mismatch | null = null
+    let mismatchOpened = Number.POSITIVE_INFINITY
+    for (const r of results) {
+      if (r.mismatch && r.openedSeq !== null && r.openedSeq < mismatchOpened) {
+        mismatch = r.mismatch
+        mismatchOpened = r.openedSeq
+      }
+    }
+    const orphan = results.find((r) => r.orphan !== null)?.orphan
+    if (!mismatch && orphan) mismatch = { seq: 0, reason: `sale ${orphan} is in the sales table but the journal never opened it` }
+    if (mismatch) return { ok: false, entries: head, firstBadSeq: mismatch.seq > 0 ? mismatch.seq : head + 1, reason: mismatch.reason }
+    return { ok: true, entries: head, lastHash: prevHash }
+  } finally {
+    for (const w of workers) w.stop()
   }
-  if (unreadable) return { ok: false, entries: unreadable.seq - 1, firstBadSeq: unreadable.seq, reason: unreadable.reason }
-  if (mismatch) return { ok: false, entries: head, firstBadSeq: mismatch.seq > 0 ? mismatch.seq : head + 1, reason: mismatch.reason }
-  return { ok: true, entries: head, lastHash: prevHash }
 }

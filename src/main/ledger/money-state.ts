@@ -65,42 +65,72 @@ export function currentState(db: Db): { settings: Record<string, string>; domain
   return { settings, domains }
 }
 
+interface Recorded {
+  readonly seq: number
+  readonly digest: string
+}
+
 /**
- * Compares settings and domains with what the journal last recorded for each. Reads only the entries of the kinds
- * concerned (index journal_kind_seq), so it is cheap at every start whatever the journal's length.
+ * What the journal last recorded for the settings and the domains (entries up to `uptoSeq`: the moment a worker's
+ * snapshot was taken). Reads only the entries of the kinds concerned (index journal_kind_seq), so it is cheap at
+ * every start whatever the journal's length.
  */
-export function checkState(db: Db): Mismatch | null {
-  const recordedSettings = new Map<string, { seq: number; digest: string }>()
-  const recordedDomains = new Map<string, { seq: number; digest: string }>()
-  const baseline = prepareCached(db, "SELECT seq, payload FROM journal WHERE kind = 'ledger.baseline' ORDER BY seq DESC LIMIT 1").get() as { seq: number; payload: string } | undefined
+function recordedState(db: Db, uptoSeq: number): { settings: Map<string, Recorded>; domains: Map<string, Recorded>; baselineSeq: number | null } {
+  const settings = new Map<string, Recorded>()
+  const domains = new Map<string, Recorded>()
+  const baseline = prepareCached(db, "SELECT seq, payload FROM journal WHERE kind = 'ledger.baseline' AND seq <= ? ORDER BY seq DESC LIMIT 1").get(uptoSeq) as { seq: number; payload: string } | undefined
   if (baseline) {
     const p = JSON.parse(baseline.payload) as { settings?: Record<string, string>; domains?: Record<string, string> }
-    for (const [k, d] of Object.entries(p.settings ?? {})) recordedSettings.set(k, { seq: baseline.seq, digest: d })
-    for (const [k, d] of Object.entries(p.domains ?? {})) recordedDomains.set(k, { seq: baseline.seq, digest: d })
+    for (const [k, d] of Object.entries(p.settings ?? {})) settings.set(k, { seq: baseline.seq, digest: d })
+    for (const [k, d] of Object.entries(p.domains ?? {})) domains.set(k, { seq: baseline.seq, digest: d })
   }
-  for (const r of prepareCached(db, "SELECT seq, payload FROM journal WHERE kind = 'setting.changed' AND seq > ? ORDER BY seq").all(baseline?.seq ?? 0) as { seq: number; payload: string }[]) {
+  for (const r of prepareCached(db, "SELECT seq, payload FROM journal WHERE kind = 'setting.changed' AND seq > ? AND seq <= ? ORDER BY seq").all(baseline?.seq ?? 0, uptoSeq) as { seq: number; payload: string }[]) {
     const p = JSON.parse(r.payload) as { key: string; digest: string }
-    recordedSettings.set(p.key, { seq: r.seq, digest: p.digest })
+    settings.set(p.key, { seq: r.seq, digest: p.digest })
   }
   for (const domain of Object.keys(STATE_DOMAINS) as StateDomain[]) {
-    const last = prepareCached(db, 'SELECT seq, payload FROM journal WHERE kind = ? AND seq > ? ORDER BY seq DESC LIMIT 1').get(`state.${domain}`, baseline?.seq ?? 0) as { seq: number; payload: string } | undefined
-    if (last) recordedDomains.set(domain, { seq: last.seq, digest: (JSON.parse(last.payload) as { digest: string }).digest })
+    const last = prepareCached(db, 'SELECT seq, payload FROM journal WHERE kind = ? AND seq > ? AND seq <= ? ORDER BY seq DESC LIMIT 1').get(`state.${domain}`, baseline?.seq ?? 0, uptoSeq) as { seq: number; payload: string } | undefined
+    if (last) domains.set(domain, { seq: last.seq, digest: (JSON.parse(last.payload) as { digest: string }).digest })
   }
+  return { settings, domains, baselineSeq: baseline?.seq ?? null }
+}
+
+function domainMismatch(domain: StateDomain, recorded: Recorded, digest: string): Mismatch | null {
+  if (recorded.digest === digest) return null
+  return { seq: recorded.seq, reason: `the ${domain} (${domain === 'catalog' ? 'prices, tax rates, barcodes' : domain === 'staff' ? 'people, roles, PIN hashes' : 'its tables'}) was changed after entry ${recorded.seq} recorded it, without a journal entry` }
+}
+
+/**
+ * Compares settings and domains with what the journal last recorded for each. `domains`: only these (the start-up
+ * check leaves the catalog, the one that grows with the shop, to the after-start worker: `checkDomainDigest`).
+ */
+export function checkState(db: Db, options: { readonly domains?: readonly StateDomain[] } = {}): Mismatch | null {
+  const { settings: recordedSettings, domains: recordedDomains, baselineSeq } = recordedState(db, Number.MAX_SAFE_INTEGER)
   // A ledger older than the baseline migration has nothing to compare against (the migration writes one).
-  if (!baseline && recordedSettings.size === 0 && recordedDomains.size === 0) return null
+  if (baselineSeq === null && recordedSettings.size === 0 && recordedDomains.size === 0) return null
   const stored = prepareCached(db, 'SELECT key, value FROM settings ORDER BY key').all() as { key: string; value: string }[]
   for (const { key, value } of stored) {
     const recorded = recordedSettings.get(key)
-    if (!recorded) return { seq: baseline?.seq ?? 0, reason: `setting ${key} is in the ledger but its change was never journaled` }
+    if (!recorded) return { seq: baselineSeq ?? 0, reason: `setting ${key} is in the ledger but its change was never journaled` }
     if (recorded.digest !== settingDigest(value)) return { seq: recorded.seq, reason: `setting ${key} was changed after entry ${recorded.seq} recorded it, without a journal entry` }
   }
   for (const [key, recorded] of recordedSettings) {
     if (!stored.some((s) => s.key === key)) return { seq: recorded.seq, reason: `setting ${key}, recorded at entry ${recorded.seq}, was deleted` }
   }
+  const only = options.domains ? new Set<string>(options.domains) : null
   for (const [domain, recorded] of recordedDomains) {
-    if (recorded.digest !== stateDigest(db, domain as StateDomain)) {
-      return { seq: recorded.seq, reason: `the ${domain} (${domain === 'catalog' ? 'prices, tax rates, barcodes' : domain === 'staff' ? 'people, roles, PIN hashes' : 'its tables'}) was changed after entry ${recorded.seq} recorded it, without a journal entry` }
-    }
+    if (only && !only.has(domain)) continue
+    const mismatch = domainMismatch(domain as StateDomain, recorded, stateDigest(db, domain as StateDomain))
+    if (mismatch) return mismatch
   }
   return null
+}
+
+/**
+ * A domain's digest computed elsewhere (a worker's snapshot whose journal ended at `headSeq`) against what the
+ * journal had recorded by then: the same verdict checkState gives for that domain.
+ */
+export function checkDomainDigest(db: Db, domain: StateDomain, digest: string, headSeq: number): Mismatch | null {
+  const recorded = recordedState(db, headSeq).domains.get(domain)
+  return recorded ? domainMismatch(domain, recorded, digest) : null
 }

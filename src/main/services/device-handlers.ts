@@ -1,6 +1,6 @@
-// The devices' calls: receipt printer and its queue, the cash drawer (no sale), HID scanners, and the journal check.
+// The devices' calls: receipt printer and its queue, the cash drawer (no sale), HID scanners. (The journal check,
+// 'ledger:verify', is the integrity service's: integrity-handlers.ts.)
 import type { Db } from '../ledger/db'
-import { verifyJournal } from '../ledger/journal'
 import type { ApprovalService } from './approvals'
 import type { HandlerPart } from './handler-part'
 import type { ReceiptService } from './receipts'
@@ -13,9 +13,9 @@ export interface DeviceHandlerDeps {
   readonly approvals: ApprovalService
 }
 
-type DeviceCalls = 'drawer:no-sale' | 'printer:state' | 'printer:retry' | 'printer:reprint' | 'printer:preview' | 'scanners:list' | 'scanners:select' | 'ledger:verify'
+type DeviceCalls = 'drawer:no-sale' | 'printer:state' | 'printer:retry' | 'printer:reprint' | 'printer:preview' | 'scanners:list' | 'scanners:select'
 
-export function deviceHandlers({ db, receipts, scanners, approvals }: DeviceHandlerDeps): HandlerPart<DeviceCalls> {
+export function deviceHandlers({ receipts, scanners, approvals }: DeviceHandlerDeps): HandlerPart<DeviceCalls> {
   return {
     'drawer:no-sale': ({ pin }) => receipts.noSale(approvals.approve(pin, 'drawer.no-sale', null).id),
     'printer:state': () => receipts.state(),
@@ -23,7 +23,6 @@ export function deviceHandlers({ db, receipts, scanners, approvals }: DeviceHand
     'printer:reprint': ({ saleId }) => receipts.reprint(saleId),
     'printer:preview': ({ jobId }) => receipts.preview(jobId),
     'scanners:list': () => scanners.list(),
-    'scanners:select': ({ selections }) => scanners.select(selections),
-    'ledger:verify': () => verifyJournal(db)
+    'scanners:select': ({ selections }) => scanners.select(selections)
   }
 }

@@ -2,20 +2,22 @@
 //
 // At every start, before the first sale: the signed anchors (ledger/anchor.ts) give the last checkpoint the till
 // itself signed; the journal is verified from there (with its sales replayed against the tables), the schema is
-// fingerprinted, and settings and catalog are compared with their journaled digests. SQLite's quick_check reads the
-// whole file, so it runs after start on a worker thread, off the counter's path. A failed check is kept for the
+// fingerprinted, and settings and staff are compared with their journaled digests. The catalog's digest grows with
+// the shop (100,000 products: bench/trust.ts) and SQLite's quick_check reads the whole file, so both run after start
+// on a worker thread, off the counter's path; closing the day waits for the catalog's verdict (computed on the spot
+// if the worker has not given it yet). A failed check is kept for the
 // manager ('ledger:integrity', event 'ledger:integrity-changed') with its first bad entry, and closing the day is
 // refused (closeDayGuard) until a manager acknowledges these very problems, which is journaled.
 import { Worker } from 'node:worker_threads'
-import type { IntegrityView } from '../../shared/api/views'
+import type { IntegrityView, VerifyProgressView } from '../../shared/api/views'
 import type { Clock } from '../../shared/clock'
 import { refuse } from '../../shared/result'
 import type { EventBus } from '../events'
 import { loadOrCreateTillKey, signHead, verifyAnchors, type TillKey } from '../ledger/anchor'
 import { prepareCached, type Db } from '../ledger/db'
 import { startupCheck } from '../ledger/integrity'
-import { appendJournal } from '../ledger/journal'
-import { checkState } from '../ledger/money-state'
+import { appendJournal, verifyJournalParallel, type VerifyResult } from '../ledger/journal'
+import { checkDomainDigest, checkState, STATE_DOMAINS, stateDigest, type StateDomain } from '../ledger/money-state'
 
 type Problem = IntegrityView['problems'][number]
 
@@ -34,18 +36,38 @@ export interface IntegrityDeps {
 /** After this many entries past the last signed head, a passed start-up check signs a checkpoint (a faster next start). */
 const CHECKPOINT_EVERY = 10_000
 
-// quick_check on its own read-only connection in a worker: plain JavaScript (a worker cannot load TypeScript), with
+/** Checked after start by the worker (the catalog); the other domains are small and checked at start. */
+const DEFERRED_DOMAIN: StateDomain = 'catalog'
+const AT_START_DOMAINS = (Object.keys(STATE_DOMAINS) as StateDomain[]).filter((d) => d !== DEFERRED_DOMAIN)
+
+// After start, on its own read-only connection in a worker: first the catalog's digest (stateDigest's very steps,
+// on the queries passed in, in one read transaction with the head it saw, so a price changed meanwhile is judged
+// against the journal as of that head), then quick_check. Plain JavaScript (a worker cannot load TypeScript), with
 // better-sqlite3 resolved by the main thread so it loads in the built app and under the tests alike.
-const QUICK_CHECK_WORKER = `
+const AFTER_START_WORKER = `
 const { parentPort, workerData } = require('node:worker_threads')
+const { createHash } = require('node:crypto')
 let db
 try {
   const Database = require(workerData.driver)
   db = new Database(workerData.file, { readonly: true, fileMustExist: true })
+  try {
+    db.exec('BEGIN')
+    const head = db.prepare('SELECT max(seq) FROM journal').pluck().get() ?? 0
+    const hash = createHash('sha256')
+    for (const sql of workerData.catalogQueries) {
+      hash.update(sql)
+      for (const row of db.prepare(sql).raw().iterate()) hash.update(JSON.stringify(row))
+    }
+    db.exec('COMMIT')
+    parentPort.postMessage({ type: 'catalog', digest: hash.digest('hex'), head })
+  } catch (e) {
+    parentPort.postMessage({ type: 'catalog', digest: null, head: null, error: String(e && e.message || e) })
+  }
   const messages = db.pragma('quick_check(20)').map((r) => r.quick_check)
-  parentPort.postMessage({ ok: messages.length === 1 && messages[0] === 'ok', messages })
+  parentPort.postMessage({ type: 'pages', ok: messages.length === 1 && messages[0] === 'ok', messages })
 } catch (e) {
-  parentPort.postMessage({ ok: false, messages: [String(e && e.message || e)] })
+  parentPort.postMessage({ type: 'pages', ok: false, messages: [String(e && e.message || e)] })
 } finally {
   if (db) db.close()
 }`
@@ -54,6 +76,9 @@ export class IntegrityService {
   private view: IntegrityView
   private key: TillKey | null = null
   private pagesRun: Promise<void> | null = null
+  /** The catalog's digest has been compared (by the worker, or on the spot when the day closes first). */
+  private catalogChecked = false
+  private fullRun: Promise<VerifyResult> | null = null
 
   constructor(private readonly deps: IntegrityDeps) {
     this.view = this.check()
@@ -83,7 +108,7 @@ export class IntegrityService {
     const result = startupCheck(db, checkpoint)
     if (!result.schema.ok) for (const p of result.schema.problems) problems.push({ check: 'schema', seq: null, reason: p })
     if (!result.journal.ok) problems.push({ check: 'journal', seq: result.journal.firstBadSeq, reason: result.journal.reason })
-    const state = checkState(db)
+    const state = checkState(db, { domains: AT_START_DOMAINS })
     if (state) problems.push({ check: 'state', seq: state.seq > 0 ? state.seq : null, reason: state.reason })
     // The first bad entry: the lowest journal seq any check named, else the first problem found.
     const withSeq = problems.filter((p) => p.seq !== null).sort((a, b) => a.seq! - b.seq!)
@@ -130,22 +155,88 @@ export class IntegrityService {
     let outcome: { ok: boolean; messages: string[] }
     try {
       outcome = await new Promise((resolve, reject) => {
-        const worker = new Worker(QUICK_CHECK_WORKER, { eval: true, workerData: { file: this.deps.ledgerFile, driver: require.resolve('better-sqlite3') } })
-        worker.once('message', resolve)
+        const worker = new Worker(AFTER_START_WORKER, { eval: true, workerData: { file: this.deps.ledgerFile, driver: require.resolve('better-sqlite3'), catalogQueries: STATE_DOMAINS[DEFERRED_DOMAIN] } })
+        worker.on('message', (m: { type: string; digest?: string | null; head?: number | null; ok?: boolean; messages?: string[] }) => {
+          if (m.type === 'catalog') {
+            if (typeof m.digest === 'string' && typeof m.head === 'number') this.settleCatalog(() => checkDomainDigest(this.deps.db, DEFERRED_DOMAIN, m.digest!, m.head!))
+            else this.checkCatalogNow()
+          } else resolve({ ok: m.ok === true, messages: m.messages ?? [] })
+        })
         worker.once('error', reject)
         worker.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`quick_check worker exited with ${code}`))))
       })
     } catch (e) {
       outcome = { ok: false, messages: [e instanceof Error ? e.message : String(e)] }
     }
+    if (!this.deps.db.open) return
+    // A worker that never gave the catalog's digest: it is computed here, so the verdict is always in.
+    this.checkCatalogNow()
     const problems = outcome.ok ? this.view.problems : [...this.view.problems, ...outcome.messages.slice(0, 5).map((m): Problem => ({ check: 'pages', seq: null, reason: `SQLite quick_check: ${m}` }))]
-    const next: IntegrityView = { ...this.view, ok: this.view.ok && outcome.ok, pages: outcome.ok ? 'ok' : 'damaged', problems, firstBad: this.view.firstBad ?? (problems[0] ? { seq: null, reason: problems[0].reason } : null) }
-    this.view = { ...next, acknowledged: this.acknowledgement(next) }
+    this.rebuild(problems, outcome.ok ? 'ok' : 'damaged')
     this.emit()
   }
 
+  /** The catalog compared on this thread (the day closes before the worker answered, or the worker failed). */
+  private checkCatalogNow(): void {
+    this.settleCatalog(() => checkDomainDigest(this.deps.db, DEFERRED_DOMAIN, stateDigest(this.deps.db, DEFERRED_DOMAIN), Number.MAX_SAFE_INTEGER))
+  }
+
+  private settleCatalog(compare: () => { seq: number; reason: string } | null): void {
+    // A ledger closed before the worker answered (a test's quick stop): nothing is left to judge.
+    if (this.catalogChecked || !this.deps.db.open) return
+    this.catalogChecked = true
+    let mismatch: { seq: number; reason: string } | null
+    try {
+      mismatch = compare()
+    } catch (e) {
+      mismatch = { seq: 0, reason: `the ${DEFERRED_DOMAIN} could not be checked: ${e instanceof Error ? e.message : String(e)}` }
+    }
+    if (!mismatch) return
+    this.rebuild([...this.view.problems, { check: 'state', seq: mismatch.seq > 0 ? mismatch.seq : null, reason: mismatch.reason }], this.view.pages)
+    this.emit()
+  }
+
+  /** The view with these problems: ok, the first bad entry (the lowest seq named, else the first problem), acknowledged. */
+  private rebuild(problems: readonly Problem[], pages: IntegrityView['pages']): void {
+    const withSeq = problems.filter((p) => p.seq !== null).sort((a, b) => a.seq! - b.seq!)
+    const first = withSeq[0] ?? problems[0] ?? null
+    const next: IntegrityView = { ...this.view, ok: problems.length === 0, problems, pages, firstBad: first ? { seq: first.seq, reason: first.reason } : null }
+    this.view = { ...next, acknowledged: this.acknowledgement(next) }
+  }
+
+  /**
+   * The full verification on demand (the back office's Verify): every entry, on every core, as of one moment while
+   * the till goes on selling (ledger/journal.ts verifyJournalParallel). Progress goes out as 'ledger:verify-progress'.
+   * A second call while one runs gets the same run.
+   */
+  verifyFull(): Promise<VerifyResult> {
+    if (this.fullRun) return this.fullRun
+    let lastShown = -1
+    const run = verifyJournalParallel(this.deps.db, this.deps.ledgerFile, {
+      onProgress: ({ checked, total }) => {
+        // At most a hundred events a run: the page shows a percentage.
+        const percent = Math.floor((checked * 100) / Math.max(1, total))
+        if (percent === lastShown) return
+        lastShown = percent
+        this.emitProgress({ checked, total })
+      }
+    })
+    this.fullRun = run.finally(() => {
+      this.fullRun = null
+    })
+    return this.fullRun
+  }
+
+  private emitProgress(progress: VerifyProgressView): void {
+    try {
+      this.deps.events.emit('ledger:verify-progress', progress)
+    } catch {
+      // no window listening
+    }
+  }
+
   private maybeCheckpoint(): void {
-    if (!this.view.ok || !this.deps.keyDir) return
+    if (!this.view.ok || !this.deps.keyDir || !this.deps.db.open) return
     const key = this.tillKey()
     if (!key) return
     try {
@@ -181,6 +272,8 @@ export class IntegrityService {
    * manager acknowledged it. Throws a TillError (the refusal crosses as a Result).
    */
   closeDayGuard = (): void => {
+    // The catalog's verdict must be in before the day closes: the worker's, or computed now.
+    this.checkCatalogNow()
     const view = this.view
     if (view.ok || view.acknowledged) return
     throw refuse('conflict', 'integrity.close-refused', { seq: view.firstBad?.seq ?? '-', reason: (view.firstBad?.reason ?? '').slice(0, 200) })

@@ -126,7 +126,8 @@ export const EVENTS = {
   'reconcile:progress': ['backoffice'],
   'return:changed': ['cashier', 'backoffice'],
   'staff:changed': ['cashier', 'backoffice'],
-  'ledger:integrity-changed': ['backoffice']
+  'ledger:integrity-changed': ['backoffice'],
+  'ledger:verify-progress': ['backoffice']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type EventName = keyof typeof EVENTS

@@ -12,7 +12,7 @@ import type { DayReportView, ReconcileProgressView, ReconciliationView } from '.
 import type { ReturnableSaleView, ReturnQuoteView, ReturnView } from './views'
 import type { CatalogImportPreview, CatalogImportResult, CatalogProductView, RpcTestView, StaffSessionView, StaffView } from './views'
 import type { TodayView } from './views'
-import type { IntegrityView } from './views'
+import type { IntegrityView, VerifyProgressView } from './views'
 import type { PrinterTestView, SettingsSavedView, SetupCheckView, SetupStatusView, StoreDetailsView } from './views'
 import { CUSTOMER_DISPLAYS, setupCheckSchema, setupFinishSchema, setupPrinterSchema, setupTaxRateSchema } from '../setup'
 
@@ -342,6 +342,7 @@ export interface EventPayloads {
   'return:changed': ReturnView,
   'staff:changed': StaffSessionView | null,
   'ledger:integrity-changed': IntegrityView
+  'ledger:verify-progress': VerifyProgressView
 }
 
 // Compile-time checks that the maps cover exactly the channel names.

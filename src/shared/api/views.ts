@@ -782,3 +782,9 @@ export interface SettingsSavedView {
   readonly details: StoreDetailsView
   readonly restartNeeded: boolean
 }
+
+/** The back office's full Verify under way ('ledger:verify-progress'): entries hashed so far of the journal's. */
+export interface VerifyProgressView {
+  readonly checked: number
+  readonly total: number
+}

@@ -37,9 +37,9 @@ async function ledgerWithTwoSales(): Promise<{ dataDir: string; file: string }> 
   return { dataDir, file: join(dataDir, LEDGER_FILE) }
 }
 
-function run(args: string[]): { code: number; lines: string[] } {
+async function run(args: string[]): Promise<{ code: number; lines: string[] }> {
   const lines: string[] = []
-  const code = runVerify(args, (line) => lines.push(line))
+  const code = await runVerify(args, (line) => lines.push(line))
   return { code, lines }
 }
 
@@ -53,11 +53,11 @@ describe('npm run verify', () => {
     db.close()
     const before = sha256(file)
 
-    const byDir = run(['--data-dir', dataDir])
+    const byDir = await run(['--data-dir', dataDir])
     expect(byDir.code).toBe(0)
     expect(byDir.lines).toContain(`Journal intact: ${last.seq} entries, last hash ${last.hash}`)
 
-    const byFile = run(['--file', file])
+    const byFile = await run(['--file', file])
     expect(byFile).toEqual(byDir)
     // Read-only: checking a ledger never changes it.
     expect(sha256(file)).toBe(before)
@@ -72,7 +72,7 @@ describe('npm run verify', () => {
     db.prepare('UPDATE journal SET payload = ? WHERE seq = ?').run('{"amountMinor":1}', target.seq)
     db.close()
 
-    const { code, lines } = run(['--data-dir', dataDir])
+    const { code, lines } = await run(['--data-dir', dataDir])
     expect(code).toBe(1)
     expect(lines).toHaveLength(1)
     expect(lines[0]).toMatch(new RegExp(`^Journal broken at entry ${target.seq}: entry ${target.seq} \\(sale\\.tender-added\\) was altered`))
@@ -81,35 +81,35 @@ describe('npm run verify', () => {
   it('exits 2 with a clear message when there is no ledger, a newer schema, or not a ledger at all', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'stabletill-verify-empty-'))
     dirs.push(empty)
-    const missing = run(['--data-dir', empty])
+    const missing = await run(['--data-dir', empty])
     expect(missing.code).toBe(2)
     expect(missing.lines.join('\n')).toContain(`No ledger at ${join(empty, LEDGER_FILE)}`)
-    expect(run(['--file', join(empty, 'nope.sqlite')]).code).toBe(2)
-    expect(run(['--file', empty]).code).toBe(2)
+    expect((await run(['--file', join(empty, 'nope.sqlite')])).code).toBe(2)
+    expect((await run(['--file', empty])).code).toBe(2)
 
     const { file } = await ledgerWithTwoSales()
     const db = new Database(file)
     db.pragma('user_version = 999')
     db.close()
-    const newer = run(['--file', file])
+    const newer = await run(['--file', file])
     expect(newer.code).toBe(2)
     expect(newer.lines.join('\n')).toMatch(/newer Stabletill \(schema version 999/)
 
     const notSqlite = join(empty, 'notes.sqlite')
     writeFileSync(notSqlite, 'this is not a database, just some text long enough to have a header '.repeat(10))
-    const garbage = run(['--file', notSqlite])
+    const garbage = await run(['--file', notSqlite])
     expect(garbage.code).toBe(2)
     expect(garbage.lines.join('\n')).toMatch(/Could not read the ledger/)
 
     const blank = join(empty, 'blank.sqlite')
     new Database(blank).close()
-    expect(run(['--file', blank])).toEqual({ code: 2, lines: [`${blank} is not a Stabletill ledger (schema version 0).`] })
+    expect((await run(['--file', blank]))).toEqual({ code: 2, lines: [`${blank} is not a Stabletill ledger (schema version 0).`] })
   })
 
-  it('refuses unknown options and both --file and --data-dir with exit 2', () => {
-    expect(run(['--frobnicate']).code).toBe(2)
-    expect(run(['--file', 'a.sqlite', '--data-dir', 'b']).code).toBe(2)
-    expect(run(['stray-positional']).code).toBe(2)
+  it('refuses unknown options and both --file and --data-dir with exit 2', async () => {
+    expect((await run(['--frobnicate'])).code).toBe(2)
+    expect((await run(['--file', 'a.sqlite', '--data-dir', 'b'])).code).toBe(2)
+    expect((await run(['stray-positional'])).code).toBe(2)
   })
 
   it('runs as a real command: npx tsx src/main/cli/verify.ts --data-dir DIR', async () => {

@@ -75,8 +75,17 @@ const seqOf = (dataDir: string, sql: string, ...params: unknown[]): number => {
   }
 }
 
-async function expectCaught(f: { dataDir: string; keyDir: string }, seq: number | null, reason: RegExp) {
+/**
+ * `afterStart`: a check the worker makes after start (the catalog's digest). Closing the day at once is refused all
+ * the same (the guard computes the verdict on the spot when the worker has not given it yet).
+ */
+async function expectCaught(f: { dataDir: string; keyDir: string }, seq: number | null, reason: RegExp, afterStart = false) {
   const a = start(f)
+  if (afterStart) {
+    const atOnce = await a.registry.dispatch('backoffice', 'shift:close', { countedMinor: 0, pin: '1234' })
+    expect(atOnce).toMatchObject({ ok: false, error: { code: 'conflict', key: 'integrity.close-refused' } })
+    await a.integrity.afterStart()
+  }
   const view = a.integrity.current()
   expect(view.ok).toBe(false)
   expect(view.firstBad).toMatchObject({ seq, reason: expect.stringMatching(reason) })
@@ -121,13 +130,27 @@ describe('tamper evidence at start', () => {
   it('a catalog price edited names the catalog entry it contradicts', async () => {
     const f = await shopWithSales()
     behindTheTill(f.dataDir, [], (db) => db.prepare("UPDATE products SET price_minor = price_minor - 1 WHERE id = 'P001'").run())
-    await expectCaught(f, seqOf(f.dataDir, "SELECT max(seq) AS seq FROM journal WHERE kind = 'state.catalog'"), /catalog .*changed after entry/)
+    await expectCaught(f, seqOf(f.dataDir, "SELECT max(seq) AS seq FROM journal WHERE kind = 'state.catalog'"), /catalog .*changed after entry/, true)
+  })
+
+  it("a catalog price edited is found by the after-start worker on its own, not on the counter's path", async () => {
+    const f = await shopWithSales()
+    behindTheTill(f.dataDir, [], (db) => db.prepare("UPDATE products SET price_minor = price_minor + 7 WHERE id = 'P001'").run())
+    const a = start(f)
+    // At start only the small checks ran: the catalog's digest is the worker's.
+    expect(a.integrity.current()).toMatchObject({ ok: true, pages: 'pending' })
+    const seen: string[] = []
+    a.events.subscribe((event) => seen.push(event))
+    await a.integrity.afterStart()
+    // The page is told (the back office's integrity panel listens for it).
+    expect(seen).toContain('ledger:integrity-changed')
+    expect(a.integrity.current()).toMatchObject({ ok: false, pages: 'ok', firstBad: { seq: seqOf(f.dataDir, "SELECT max(seq) AS seq FROM journal WHERE kind = 'state.catalog'"), reason: expect.stringMatching(/catalog .*changed after entry/) } })
   })
 
   it('a tax rate edited names the catalog entry it contradicts', async () => {
     const f = await shopWithSales()
     behindTheTill(f.dataDir, [], (db) => db.prepare("UPDATE tax_rates SET rate_ppm = 0 WHERE id = 'std'").run())
-    await expectCaught(f, seqOf(f.dataDir, "SELECT max(seq) AS seq FROM journal WHERE kind = 'state.catalog'"), /catalog/)
+    await expectCaught(f, seqOf(f.dataDir, "SELECT max(seq) AS seq FROM journal WHERE kind = 'state.catalog'"), /catalog/, true)
   })
 
   it("a manager's PIN hash replaced names the staff table's last recorded entry", async () => {
@@ -236,7 +259,7 @@ describe('tamper evidence at start', () => {
   it('a manager acknowledges the problem (PIN, journaled) and the day closes; a wrong PIN changes nothing', async () => {
     const f = await shopWithSales()
     behindTheTill(f.dataDir, [], (db) => db.prepare("UPDATE products SET price_minor = 1 WHERE id = 'P001'").run())
-    const a = await expectCaught(f, seqOf(f.dataDir, "SELECT max(seq) AS seq FROM journal WHERE kind = 'state.catalog'"), /catalog/)
+    const a = await expectCaught(f, seqOf(f.dataDir, "SELECT max(seq) AS seq FROM journal WHERE kind = 'state.catalog'"), /catalog/, true)
     expect(await a.registry.dispatch('backoffice', 'ledger:acknowledge-integrity', { pin: '9999' })).toMatchObject({ ok: false, error: { key: 'approval.wrong-pin' } })
     expect(a.integrity.current().acknowledged).toBeNull()
     const acknowledged = await a.registry.dispatch('backoffice', 'ledger:acknowledge-integrity', { pin: '1234' })
