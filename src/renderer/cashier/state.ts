@@ -124,12 +124,24 @@ export function saleChanged(value: SaleView | null): void {
 }
 
 let refetching: Promise<void> | null = null
-/** The whole sale again, after a line change that did not follow on from the view held (one was missed). */
+let refetchAgain = false
+/**
+ * The whole sale again, after a line change that did not follow on from the view held (one was missed). A burst of
+ * such changes asks once; one that came while the answer was on its way asks once more when it is in, in case
+ * the answer was read before that change was made.
+ */
 function refetchSale(): Promise<void> {
-  refetching ??= (async () => {
+  if (refetching) {
+    refetchAgain = true
+    return refetching
+  }
+  refetching = (async () => {
     try {
-      const current = await api().call['sale:current']({})
-      if (current.ok) setSale(current.value)
+      do {
+        refetchAgain = false
+        const current = await api().call['sale:current']({})
+        if (current.ok) setSale(current.value)
+      } while (refetchAgain)
     } finally {
       refetching = null
     }
