@@ -8,7 +8,7 @@ import { benchReports } from './reports'
 import { benchShift } from './shift'
 import { benchReturns } from './returns'
 import { benchTrust } from './trust'
-import { benchUi, compareRenderers } from './ui'
+import { benchUi, compareRenderers, tillSourceAt } from './ui'
 import { benchHeadOffice } from './headoffice'
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
@@ -50,7 +50,8 @@ async function main(): Promise<void> {
       const cell = (k: keyof typeof f.median) => `${fmt(f.median[k], 2)} / ${fmt(f.p99[k], 1)}`
       console.log(`| ${name} | ${cell('pageOut')} | ${cell('link')} | ${cell('till')} | ${cell('queue')} | ${cell('render')} | ${cell('frame')} |`)
     }
-    console.log(`sale view sent back per scan (twice: the 'sale:changed' event and the answer): ${fmt(r.basketViewBytes)} bytes at 20 lines, ${fmt(r.saleViewBytes)} at 200`)
+    console.log(`whole sale view (what a scan sent twice before 'sale:line-changed'): ${fmt(r.basketViewBytes)} bytes at 20 lines, ${fmt(r.saleViewBytes)} at 200`)
+    console.log(`line change a scan sends now (the event; the answer is the same change): ${fmt(r.basketChangeBytes)} bytes at 20 lines, ${fmt(r.saleChangeBytes)} at 200`)
     console.log(`cold start, fresh data folder: harness to URLs ${fmt(r.coldHarnessMs)} ms + cashier page to ready-to-scan ${fmt(r.coldPageMs)} ms = ${fmt(r.coldTotalMs)} ms`)
     console.log(`bare node start (node -e 0):                                    ${fmt(r.bareNodeMs)} ms (cold start / bare node = ${fmt(r.coldTotalMs / r.bareNodeMs, 1)})`)
   }
@@ -59,8 +60,10 @@ async function main(): Promise<void> {
     const other = process.env['BENCH_UI_COMPARE']
     if (!other) throw new Error('ui-compare needs BENCH_UI_COMPARE=<path to another build of out/renderer>')
     console.log('== ui-compare (two renderer builds, 20 scans each in turn, same machine load)')
+    // BENCH_UI_COMPARE_SRC: that checkout's till too (its src/), for a change on both sides of the socket.
+    const otherSrc = process.env['BENCH_UI_COMPARE_SRC']
     const rows = await compareRenderers([
-      { name: `other (${other})`, dir: other },
+      { name: `other (${other})`, dir: other, ...(otherSrc ? { till: await tillSourceAt(otherSrc) } : {}) },
       { name: 'this build (out/renderer)', dir: `${__dirname}/../out/renderer` }
     ])
     console.log('| renderer | 20-line baskets median | p99 | 200-line sale median | p99 | basket render median / p99 | basket to frame median / p99 | basket till median / p99 |')
@@ -68,6 +71,14 @@ async function main(): Promise<void> {
     for (const c of rows) {
       const f = c.basketPhases
       console.log(`| ${c.name} | ${fmt(c.basketMedianMs, 1)} | ${fmt(c.basketP99Ms, 1)} | ${fmt(c.saleMedianMs, 1)} | ${fmt(c.saleP99Ms, 1)} | ${fmt(f.median.render, 2)} / ${fmt(f.p99.render, 1)} | ${fmt(f.median.frame, 2)} / ${fmt(f.p99.frame, 1)} | ${fmt(f.median.till, 2)} / ${fmt(f.p99.till, 1)} |`)
+    }
+    console.log('where the time went in the 200-line sale (ms), median / p99:')
+    console.log('| renderer | page to send | link (socket + till) | of which till | page queue | render | to frame |')
+    console.log('|---|---:|---:|---:|---:|---:|---:|')
+    for (const c of rows) {
+      const f = c.salePhases
+      const cell = (k: keyof typeof f.median) => `${fmt(f.median[k], 2)} / ${fmt(f.p99[k], 1)}`
+      console.log(`| ${c.name} | ${cell('pageOut')} | ${cell('link')} | ${cell('till')} | ${cell('queue')} | ${cell('render')} | ${cell('frame')} |`)
     }
   }
   if (want('chain')) {

@@ -35,9 +35,12 @@ export interface UiBench {
   /** Where each scenario's time went, phase by phase (see ScanPhases). */
   readonly basketPhases: PhaseFigures
   readonly salePhases: PhaseFigures
-  /** JSON of the sale view each scan sends back (twice: the event and the answer), at 20 lines and at 200. */
+  /** JSON of the whole sale view at 20 lines and at 200 (what each scan sent, twice, before 'sale:line-changed'). */
   readonly basketViewBytes: number
   readonly saleViewBytes: number
+  /** JSON of the line change a scan sends instead (the event, and the same again as the cashier's answer). */
+  readonly basketChangeBytes: number
+  readonly saleChangeBytes: number
   readonly frameMedianMs: number
   readonly catalogProducts: number
   readonly coldHarnessMs: number
@@ -169,6 +172,20 @@ let basketSamples: number[] = []
 let basketPhases: ScanPhases[] = []
 let salePhases: ScanPhases[] = []
 let viewBytes = { basket: 0, sale: 0 }
+let changeBytes = { basket: 0, sale: 0 }
+
+/** A till to bench: this checkout's by default, or another source tree's (a before/after in one run, same load). */
+export interface TillSource {
+  readonly createApp: typeof createApp
+  readonly startHarness: typeof startHarness
+}
+
+/** The till of another checkout of this project (its src/), loaded beside this one's. */
+export async function tillSourceAt(root: string): Promise<TillSource> {
+  const app = (await import(join(resolve(root), 'src', 'main', 'app'))) as { createApp: typeof createApp }
+  const server = (await import(join(resolve(root), 'src', 'main', 'harness', 'server'))) as { startHarness: typeof startHarness }
+  return { createApp: app.createApp, startHarness: server.startHarness }
+}
 
 /** A till with the 100,000-product catalog, its harness, and one cashier page on a renderer build. */
 interface Lane {
@@ -178,12 +195,18 @@ interface Lane {
   readonly tillMs: number[]
   /** Scans made on this lane's page so far (its marks count). */
   scans: number
+  /** JSON length of the newest 'sale:line-changed' (0 on a till that does not send them). */
+  lastChangeBytes(): number
   close(): Promise<void>
 }
 
-async function openLane(browser: Browser, rendererDir: string): Promise<Lane> {
+async function openLane(browser: Browser, rendererDir: string, source: TillSource = { createApp, startHarness }): Promise<Lane> {
   const dataDir = mkdtempSync(join(tmpdir(), 'stabletill-bench-ui-'))
-  const app = createApp({ dataDir, resourcesDir: join(ROOT, 'resources') })
+  const app = source.createApp({ dataDir, resourcesDir: join(ROOT, 'resources') })
+  let lastChange = 0
+  app.events.subscribe((event, payload) => {
+    if ((event as string) === 'sale:line-changed') lastChange = JSON.stringify({ event, payload }).length
+  })
   const products = Array.from({ length: PRODUCTS }, (_, i) => ({
     id: `B${i}`,
     name: `Bench product ${i}`,
@@ -193,7 +216,7 @@ async function openLane(browser: Browser, rendererDir: string): Promise<Lane> {
     barcodes: [{ code: barcode(i), packQty: 1 }]
   }))
   app.db.transaction(() => app.catalog.importCatalog({ taxRates: [{ id: 'std', name: 'Sales tax', ratePpm: 82_500 }], products })).immediate()
-  const harness = await startHarness({ app, rendererDir })
+  const harness = await source.startHarness({ app, rendererDir })
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
   const page = await context.newPage()
   await page.addInitScript(PAGE_PROBE)
@@ -215,6 +238,7 @@ async function openLane(browser: Browser, rendererDir: string): Promise<Lane> {
     page,
     tillMs,
     scans: 0,
+    lastChangeBytes: () => lastChange,
     async close() {
       registry.dispatch = dispatch
       await context.close()
@@ -251,22 +275,25 @@ async function scanToPaint(browser: Browser): Promise<{ samples: number[]; produ
       await scans(lane, 20, basketCode, b < SCANS / 20 - 1)
       if (b === SCANS / 20 - 1) {
         viewBytes = { ...viewBytes, basket: JSON.stringify(app.sales.current()).length }
+        changeBytes = { ...changeBytes, basket: lane.lastChangeBytes() }
         await scans(lane, 0, basketCode, true)
       }
     }
     basketSamples = await marks(page, SCANS)
     await scans(lane, SCANS, saleCode, false)
     viewBytes = { ...viewBytes, sale: JSON.stringify(app.sales.current()).length }
+    changeBytes = { ...changeBytes, sale: lane.lastChangeBytes() }
     const samples = (await marks(page, 2 * SCANS)).slice(SCANS)
     const raw = (await page.evaluate('window.__bench.phases')) as RawPhase[]
     basketPhases = toPhases(raw.slice(0, SCANS), lane.tillMs.slice(0, SCANS))
     salePhases = toPhases(raw.slice(SCANS), lane.tillMs.slice(SCANS))
-    // The same 200 scans again on a new sale, dispatched in-process: what the till spends, without page or socket.
+    // The same 200 scans again on a new sale, dispatched in-process as the cashier sends them (the slim answer):
+    // what the till spends, without page or socket.
     app.sales.voidSale('M1', 'bench')
     const server: number[] = []
     for (let i = 0; i < SCANS; i++) {
       const started = performance.now()
-      const r = await app.registry.dispatch('cashier', 'sale:scan', { code: basketCode(i), source: 'wedge' })
+      const r = await app.registry.dispatch('cashier', 'sale:scan', { code: basketCode(i), source: 'wedge', reply: 'line' })
       server.push(performance.now() - started)
       if (!r.ok) throw new Error(r.error.message)
     }
@@ -284,6 +311,7 @@ export interface RendererComparison {
   readonly saleMedianMs: number
   readonly saleP99Ms: number
   readonly basketPhases: PhaseFigures
+  readonly salePhases: PhaseFigures
 }
 
 /**
@@ -291,11 +319,11 @@ export interface RendererComparison {
  * (20 scans on one, then 20 on the other, the order swapped every round), so both meet the same load. Set
  * BENCH_UI_COMPARE to another build's out/renderer (e.g. main's) to run it.
  */
-export async function compareRenderers(dirs: readonly { name: string; dir: string }[]): Promise<RendererComparison[]> {
+export async function compareRenderers(dirs: readonly { name: string; dir: string; till?: TillSource }[]): Promise<RendererComparison[]> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'] })
   const lanes: Lane[] = []
   try {
-    for (const { dir } of dirs) lanes.push(await openLane(browser, dir))
+    for (const { dir, till } of dirs) lanes.push(await openLane(browser, dir, till))
     const rounds = SCANS / 20
     const turn = (round: number) => (round % 2 === 0 ? lanes : [...lanes].reverse())
     for (let round = 0; round < rounds; round++) for (const lane of turn(round)) await scans(lane, 20, basketCode, true)
@@ -312,7 +340,8 @@ export async function compareRenderers(dirs: readonly { name: string; dir: strin
         basketP99Ms: quantile(basket, 0.99),
         saleMedianMs: quantile(sale, 0.5),
         saleP99Ms: quantile(sale, 0.99),
-        basketPhases: phaseFigures(toPhases(raw.slice(0, SCANS), lane.tillMs.slice(0, SCANS)))
+        basketPhases: phaseFigures(toPhases(raw.slice(0, SCANS), lane.tillMs.slice(0, SCANS))),
+        salePhases: phaseFigures(toPhases(raw.slice(SCANS), lane.tillMs.slice(SCANS)))
       })
     }
     return out
@@ -414,6 +443,8 @@ export async function benchUi(): Promise<UiBench> {
       salePhases: phaseFigures(salePhases),
       basketViewBytes: viewBytes.basket,
       saleViewBytes: viewBytes.sale,
+      basketChangeBytes: changeBytes.basket,
+      saleChangeBytes: changeBytes.sale,
       frameMedianMs: floor.frameMedianMs,
       catalogProducts: scan.products,
       coldHarnessMs: cold.harnessMs,

@@ -207,8 +207,8 @@ describe('Electron host wiring', () => {
     // and a cashier scan reaches the display as an event, never the back office
     expect(await call(cashier!, cashier!.mainFrame, 'sale:scan', { code: '5901234123013', source: 'wedge' })).toMatchObject({ ok: true })
     const [, displayWin, backoffice] = fake.state.windows
-    expect(displayWin!.webContents.sent.some((m) => m[0] === 'stabletill:event' && m[1] === 'sale:changed')).toBe(true)
-    expect(backoffice!.webContents.sent.some((m) => m[1] === 'sale:changed')).toBe(false)
+    expect(displayWin!.webContents.sent.some((m) => m[0] === 'stabletill:event' && m[1] === 'sale:line-changed')).toBe(true)
+    expect(backoffice!.webContents.sent.some((m) => m[1] === 'sale:line-changed')).toBe(false)
   })
 })
 

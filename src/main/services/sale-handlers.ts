@@ -33,15 +33,17 @@ type SaleCalls =
 export function saleHandlers({ sales, catalog, approvals, echo }: SaleHandlerDeps): HandlerPart<SaleCalls> {
   return {
     'sale:current': () => sales.current(),
-    'sale:scan': ({ code, source, quantity }) => {
+    'sale:scan': ({ code, source, quantity, reply }) => {
       if (source === 'wedge' && echo.isEcho(code)) {
         const open = sales.current()
         if (open) return open
       }
-      return sales.scan(code, source, quantity)
+      // 'line': the window has this change already as 'sale:line-changed'; the answer confirms it in a few hundred
+      // bytes instead of the whole sale (64 KB at 200 lines) being encoded, sent and parsed a second time.
+      return reply === 'line' ? sales.scanLine(code, source, quantity) : sales.scan(code, source, quantity)
     },
     'sale:set-quantity': ({ lineId, quantity }) => sales.setQuantity(lineId, quantity),
-    'sale:change-quantity': ({ lineId, delta }) => sales.changeQuantity(lineId, delta),
+    'sale:change-quantity': ({ lineId, delta, reply }) => (reply === 'line' ? sales.changeQuantityLine(lineId, delta) : sales.changeQuantity(lineId, delta)),
     'sale:add-product': ({ productId, quantity, weightGrams }) => sales.addProduct(productId, quantity, weightGrams),
     'sale:void-line': ({ lineId }) => sales.voidLine(lineId),
     'sale:discount-line': ({ lineId, percent, pin }) => {

@@ -5,7 +5,7 @@ import { startPage, store } from '../common/page'
 import { notify } from '../common/ui'
 import { configureKeyboard, installKeyboard, keyboardReady } from './keyboard'
 import { Cashier } from './panels'
-import { health, loadAll, payment, printer, saleChanged } from './state'
+import { health, lineChanged, loadAll, payment, printer, saleChanged } from './state'
 import { wordError } from '../common/page'
 import { loadSession, session, signIn } from '../common/session'
 
@@ -15,6 +15,7 @@ installKeyboard()
 async function main(): Promise<void> {
   const page = await startPage('cashier')
   page.api.on('sale:changed', saleChanged)
+  page.api.on('sale:line-changed', lineChanged)
   page.api.on('scan:rejected', (r) => notify('alert', r.error ? wordError(r.error) : r.message))
   page.api.on('payment:changed', (value) => (payment.value = value))
   page.api.on('printer:changed', (state) => (printer.value = state))

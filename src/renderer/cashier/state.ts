@@ -1,13 +1,14 @@
 // The cashier window's state, as signals fed by api answers and events, and the actions a cashier takes. Panels
 // read the signals they need; an update re-renders only the components that read what changed.
 import { batch, computed, signal } from '@preact/signals'
-import type { LineView, PaymentOptions, PrinterState, ProductHit, SaleView } from '../../shared/api/views'
+import type { LineView, PaymentOptions, PrinterState, ProductHit, SaleLineChange, SaleView } from '../../shared/api/views'
 import type { ChainHealthView } from '../../shared/payment/health'
 import type { PaymentView } from '../../shared/payment/view'
 import { parseDecimalUnits, parseMinor } from '../../shared/money'
 import { canComplete, canEditLines, canTender } from '../../shared/sale/guards'
 import { api, money, say, store, t, unwrap } from '../common/page'
 import { askManagerApproval, askManagerPin, clearMessage, confirmAction, notify, promptValue } from '../common/ui'
+import { applyLineChange, olderThan } from '../common/sale-delta'
 
 export const sale = signal<SaleView | null>(null)
 export const selectedLineId = signal<string | null>(null)
@@ -81,7 +82,13 @@ function keepUnchanged(before: SaleView | null, next: SaleView): SaleView {
 
 export function setSale(value: SaleView | null): void {
   const open = value && value.status === 'open' ? value : null
-  sale.value = open ? keepUnchanged(sale.peek(), open) : null
+  // An answer overtaken by a later change (a line change applied meanwhile) would take the Cart back a step.
+  if (open && olderThan(open, sale.peek())) return
+  showSale(open ? keepUnchanged(sale.peek(), open) : null)
+}
+
+function showSale(open: SaleView | null): void {
+  sale.value = open
   if (!open) {
     tenderOpen.value = false
     choosingStablecoin.value = false
@@ -116,16 +123,70 @@ export function saleChanged(value: SaleView | null): void {
   })
 }
 
+let refetching: Promise<void> | null = null
+let refetchAgain = false
+/**
+ * The whole sale again, after a line change that did not follow on from the view held (one was missed). A burst of
+ * such changes asks once; one that came while the answer was on its way asks once more when it is in, in case
+ * the answer was read before that change was made.
+ */
+function refetchSale(): Promise<void> {
+  if (refetching) {
+    refetchAgain = true
+    return refetching
+  }
+  refetching = (async () => {
+    try {
+      do {
+        refetchAgain = false
+        const current = await api().call['sale:current']({})
+        if (current.ok) setSale(current.value)
+      } while (refetchAgain)
+    } finally {
+      refetching = null
+    }
+  })()
+  return refetching
+}
+
+/**
+ * A 'sale:line-changed' (a scan, a quantity, a void; from this window, a HID scan or the till itself): applied to
+ * the view held when it follows on from it, else the whole sale is fetched. A line it added is selected now, as
+ * the scan's answer would, so the row is painted selected once.
+ */
+export function lineChanged(change: SaleLineChange): void {
+  const before = sale.peek()
+  const outcome = applyLineChange(before, change)
+  if (outcome.kind === 'gap') return void refetchSale()
+  if (outcome.kind === 'stale') return
+  const added = !before || before.id !== change.sale.id || change.line.position > before.lines.length
+  batch(() => {
+    showSale(outcome.view)
+    if (added && !change.line.voided) selectedLineId.value = change.line.id
+  })
+}
+
+/** A line call's answer: the change alone (applied unless its event already was) or, rarely, the whole sale. */
+function takeAnswer(value: SaleView | SaleLineChange): string | null {
+  if ('lines' in value) {
+    setSale(value)
+    return null
+  }
+  lineChanged(value)
+  return value.line.id
+}
+
 let flashTimer: ReturnType<typeof setTimeout> | undefined
 export async function scan(code: string, source: 'wedge' | 'manual', quantity?: number): Promise<boolean> {
   const before = sale.value
-  const value = await unwrap(api().call['sale:scan']({ code, source, ...(quantity ? { quantity } : {}) }), alert)
+  const value = await unwrap(api().call['sale:scan']({ code, source, reply: 'line', ...(quantity ? { quantity } : {}) }), alert)
   if (!value) return false
   // One render for all of it: the sale, the selection, the flash.
   batch(() => {
     clearMessage()
-    setSale(value)
-    selectedLineId.value = touchedLine(before, value)
+    const touched = takeAnswer(value)
+    const now = sale.peek()
+    selectedLineId.value = touched ?? (now ? touchedLine(before, now) : null)
     scanFlash.value++
     scanFlashing.value = true
   })
@@ -186,8 +247,8 @@ export async function changeQuantity(delta: number): Promise<void> {
   if (line.quantity + pendingDelta + delta < 1) return removeLine()
   pendingDelta += delta
   try {
-    const value = await unwrap(api().call['sale:change-quantity']({ lineId: line.id, delta }), alert)
-    if (value) setSale(value)
+    const value = await unwrap(api().call['sale:change-quantity']({ lineId: line.id, delta, reply: 'line' }), alert)
+    if (value) takeAnswer(value)
   } finally {
     pendingDelta -= delta
   }

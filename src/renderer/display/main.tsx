@@ -15,6 +15,7 @@ import type { PaymentView } from '../../shared/payment/view'
 import { money, startPage, store, t } from '../common/page'
 import { chainUp, isReversed, paymentHeadline, tokenAmount } from '../common/payment'
 import { LinkBanner } from '../common/ui'
+import { applyLineChange } from '../common/sale-delta'
 
 const sale = signal<SaleView | null>(null)
 /** The last sale the customer saw fully paid, kept on screen after it completes (its change due for cash). */
@@ -219,6 +220,12 @@ async function main(): Promise<void> {
     setPayment(currentPayment.ok ? currentPayment.value : null)
   }
   page.api.on('sale:changed', setSale)
+  page.api.on('sale:line-changed', (change) => {
+    // The same change the cashier applies; a missed one (a version gap) fetches the whole sale.
+    const outcome = applyLineChange(sale.peek(), change)
+    if (outcome.kind === 'applied') setSale(outcome.view)
+    else if (outcome.kind === 'gap') void page.api.call['sale:current']({}).then((r) => r.ok && setSale(r.value))
+  })
   page.api.on('payment:changed', setPayment)
   page.api.on('chain:health-changed', (value) => (health.value = value))
   page.onReconnect(() => void load())

@@ -127,7 +127,9 @@ export const EVENTS = {
   'return:changed': ['cashier', 'backoffice'],
   'staff:changed': ['cashier', 'backoffice'],
   'ledger:integrity-changed': ['backoffice'],
-  'ledger:verify-progress': ['backoffice']
+  'ledger:verify-progress': ['backoffice'],
+  // One line of the open sale changed: the line and the totals, not the whole sale (views.ts SaleLineChange).
+  'sale:line-changed': ['cashier', 'display']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type EventName = keyof typeof EVENTS

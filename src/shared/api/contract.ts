@@ -14,6 +14,7 @@ import type { CatalogImportPreview, CatalogImportResult, CatalogProductView, Rpc
 import type { TodayView } from './views'
 import type { IntegrityView, VerifyProgressView } from './views'
 import type { PrinterTestView, SettingsSavedView, SetupCheckView, SetupStatusView, StoreDetailsView } from './views'
+import type { SaleLineChange } from './views'
 import { CUSTOMER_DISPLAYS, setupCheckSchema, setupFinishSchema, setupPrinterSchema, setupTaxRateSchema } from '../setup'
 
 const id = z.string().min(1).max(80)
@@ -50,13 +51,18 @@ export const inputs = {
       code: z.string().min(1, 'empty barcode').max(100, 'barcode longer than 100 characters'),
       source: z.enum(['wedge', 'manual']),
       // From the Quantity box or a `3*` prefix: how many of a counted item the scan adds (default: the pack size).
-      quantity: z.number().int().min(1).max(9999).optional()
+      quantity: z.number().int().min(1).max(9999).optional(),
+      // 'line': answer with the changed line and the totals (SaleLineChange) instead of the whole sale; the cashier
+      // asks for it, since the same change has just reached it as 'sale:line-changed'.
+      reply: z.enum(['view', 'line']).default('view')
     })
     .strict(),
   'sale:set-quantity': z.object({ lineId: id, quantity: z.number().int().min(1).max(9999) }).strict(),
   // A change by so many units, not a new absolute quantity: presses sent from a view that is one answer behind
   // still all count (30 quick presses of + add 30).
-  'sale:change-quantity': z.object({ lineId: id, delta: z.number().int().min(-9999).max(9999).refine((d) => d !== 0, 'a change of zero') }).strict(),
+  'sale:change-quantity': z
+    .object({ lineId: id, delta: z.number().int().min(-9999).max(9999).refine((d) => d !== 0, 'a change of zero'), reply: z.enum(['view', 'line']).default('view') })
+    .strict(),
   // A product picked by PLU or name look-up (loose produce has no barcode).
   // Loose produce sold by weight comes with the weight the cashier keyed from the scale (grams).
   'sale:add-product': z.object({ productId: id, quantity: z.number().int().min(1).max(9999).default(1), weightGrams: z.number().int().min(1).max(100_000).optional() }).strict(),
@@ -239,9 +245,10 @@ export const inputs = {
 export interface Outputs {
   'store:info': StoreInfo
   'sale:current': SaleView | null
-  'sale:scan': SaleView
+  /** The whole sale, or with reply 'line' the change alone (the whole sale still when a wedge echo changed nothing). */
+  'sale:scan': SaleView | SaleLineChange
   'sale:set-quantity': SaleView
-  'sale:change-quantity': SaleView
+  'sale:change-quantity': SaleView | SaleLineChange
   'sale:add-product': SaleView
   'sale:remove-tender': SaleView
   'catalog:search': readonly ProductHit[]
@@ -342,7 +349,8 @@ export interface EventPayloads {
   'return:changed': ReturnView,
   'staff:changed': StaffSessionView | null,
   'ledger:integrity-changed': IntegrityView
-  'ledger:verify-progress': VerifyProgressView
+  'ledger:verify-progress': VerifyProgressView,
+  'sale:line-changed': SaleLineChange
 }
 
 // Compile-time checks that the maps cover exactly the channel names.
