@@ -235,7 +235,8 @@ export function createApp(options: AppOptions): App {
     if (scan.source === 'hid-keyboard') echo.hidKeyboardScan(scan.code)
     try {
       approvals.requireSession('sale.sell')
-      sales.scan(scan.code, 'hid')
+      // The window learns of the line from 'sale:line-changed'; nobody reads a whole view here, so none is built.
+      sales.scanLine(scan.code, 'hid')
     } catch (e) {
       const message = e instanceof TillError ? e.message : 'The scan could not be added.'
       events.emit('scan:rejected', { code: scan.code.slice(0, 100), message, ...(e instanceof TillError ? { error: apiErrorOf(e) } : {}) })
@@ -251,10 +252,12 @@ export function createApp(options: AppOptions): App {
   // One cash-session service for the shift calls and the screens that read its figures (Today, the Z on screen).
   // Closing is refused while a failed integrity check is not acknowledged.
   const shift = new ShiftService({ db, clock, store: { settings: () => store.settings() }, closeGuard: integrity.closeDayGuard })
+  // Built before the handlers (its status is a call), started once the till is up.
+  const shipper = options.headOffice ? new JournalShipper({ db, dataDir: options.dataDir, clock, ...options.headOffice }) : null
   const handlers: Handlers = guardHandlers({
     ...storeHandlers({ db, clock, events, store, catalog, sales, approvals }),
     ...saleHandlers({ sales, catalog, approvals, echo }),
-    ...deviceHandlers({ db, receipts, scanners, approvals }),
+    ...deviceHandlers({ receipts, scanners, approvals }),
     'payment:options': () => checkout.options(),
     'payment:request': ({ chainId, token }) => checkout.request(chainId, token),
     'payment:current': () => checkout.current(),
@@ -286,7 +289,8 @@ export function createApp(options: AppOptions): App {
     ...settingsHandlers({ db, clock, tillId: () => store.settings().tillId, staff: approvals, localTokens: paymentOptions?.localTokens }),
     ...integrityHandlers({ integrity, approve: (pin, action, subject) => approvals.approve(pin, action, subject) }),
     ...todayHandlers({ db, shift, store, timeZone: options.timeZone, reversals: payments ? () => payments.openReversals() : null, unattributed: payments ? () => payments.unattributedTransfers() : null }),
-    ...setupHandlers({ db, clock, events, store, receipts, staff: approvals, dataDir: options.dataDir })
+    ...setupHandlers({ db, clock, events, store, receipts, staff: approvals, dataDir: options.dataDir }),
+    'headoffice:status': () => shipper?.status() ?? null
   }, approvals)
   // A call with a manager's PIN runs its synchronous part in one transaction with its approval ([E] point 5,
   // api/registry.ts); what an async handler does after its first await (a Z's files) follows the commit.
@@ -294,7 +298,6 @@ export function createApp(options: AppOptions): App {
   // Jobs left queued by the last run (printer was off, till was closed) go out now.
   void receipts.kick()
   // Head office reads the journal, never writes it: started last, stopped first.
-  const shipper = options.headOffice ? new JournalShipper({ db, dataDir: options.dataDir, clock, ...options.headOffice }) : null
   shipper?.start()
 
   return {

@@ -14,6 +14,7 @@ import { createAppProtocolHandler } from './security/app-protocol'
 import { guardWebContents } from './security/guards'
 import { APP_SCHEME, CONTENT_SECURITY_POLICY, denyPermissionCheck, denyPermissionRequest, SenderRegistry, tillMenuTemplate } from './security/policy'
 import { createWindow } from './windows/create'
+import { headOfficeFromEnv } from './services/shipper'
 
 const devOrigin = process.env['ELECTRON_RENDERER_URL'] ? new URL(process.env['ELECTRON_RENDERER_URL']).origin : null
 const windows = new Map<WindowRole, BrowserWindow>()
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
   // The demo chain runs for the demo store only; a real shop's till watches the chains its owner set up.
   const startApp = async (kind: 'demo' | 'store'): Promise<App> => {
     if (kind === 'demo' && !process.env['STABLETILL_NO_CHAIN']) demo = await startDemoStack(dataDir, { blockTimeSec: 1 })
-    return createApp({ dataDir, keyDir, resourcesDir: join(electronApp.getAppPath(), 'resources'), scanners: scanners ?? undefined, ...demo?.appOptions })
+    return createApp({ dataDir, keyDir, resourcesDir: join(electronApp.getAppPath(), 'resources'), scanners: scanners ?? undefined, headOffice: headOfficeFromEnv() ?? undefined, ...demo?.appOptions })
   }
   // An installed till on a new app data folder starts with the set-up (in the back office window); `npm start` from
   // a checkout (not packaged) keeps opening the demo on its embedded defaults unless STABLETILL_SETUP=1 asks.

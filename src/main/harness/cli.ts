@@ -17,6 +17,7 @@ import { claimDataFolder } from '../ledger/lock'
 import { tillKeyDir } from '../services/day-close'
 import { readSavedAddress, saveAddress } from './address'
 import { startHarness, type Harness, type HarnessOptions } from './server'
+import { headOfficeFromEnv } from '../services/shipper'
 
 /** The app root: out/main/harness.js (built) and src/main/harness/cli.ts (tsx) both sit below it. */
 function installRoot(): string {
@@ -83,7 +84,7 @@ async function main(): Promise<void> {
   // The demo chain runs for the demo store only: a real shop's till watches the chains its owner set up.
   const startApp = async (kind: 'demo' | 'store'): Promise<App> => {
     if (kind === 'demo' && !values['no-chain']) demo = await startDemoStack(dataDir, { blockTimeSec: 1 })
-    return createApp({ dataDir, keyDir, resourcesDir: values['resources-dir'] ?? join(appRoot, 'resources'), scanners: scanners ?? undefined, ...demo?.appOptions })
+    return createApp({ dataDir, keyDir, resourcesDir: values['resources-dir'] ?? join(appRoot, 'resources'), scanners: scanners ?? undefined, headOffice: headOfficeFromEnv() ?? undefined, ...demo?.appOptions })
   }
   // `npm start` (no --data-dir) keeps opening the demo on its embedded defaults; a shop's own folder, new, asks.
   const setUp = values['data-dir'] !== undefined && !values.demo && needsSetup(dataDir)

@@ -1,13 +1,11 @@
 // The devices' calls: receipt printer and its queue, the cash drawer (no sale), HID scanners. (The journal check,
 // 'ledger:verify', is the integrity service's: integrity-handlers.ts.)
-import type { Db } from '../ledger/db'
 import type { ApprovalService } from './approvals'
 import type { HandlerPart } from './handler-part'
 import type { ReceiptService } from './receipts'
 import type { ScannerSettingsService } from './scanners'
 
 export interface DeviceHandlerDeps {
-  readonly db: Db
   readonly receipts: ReceiptService
   readonly scanners: ScannerSettingsService
   readonly approvals: ApprovalService

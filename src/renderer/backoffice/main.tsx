@@ -7,7 +7,7 @@ import { Dialogs, LinkBanner } from '../common/ui'
 import type { MessageKey } from '../../shared/i18n'
 import {
   DrawerSection, health, JournalSection, loadPayments, loadPreview, loadPrinter, loadSales, loadScanners, PaymentsSection, PrinterSection,
-  printer, RateSection, ReceiptPreview, SalesSection, ScannersSection, scannerStatus, ScannerTest, StoreSection
+  printer, RateSection, ReceiptPreview, SalesSection, ScannersSection, scannerStatus, ScannerTest, StoreSection, verifyProgress, loadHeadOffice
 } from './sections'
 import { api } from '../common/page'
 import { CatalogSection } from './catalog'
@@ -120,13 +120,14 @@ async function main(): Promise<void> {
   })
   page.api.on('reconcile:progress', (value) => (progress.value = value))
   page.api.on('return:changed', (value) => returnChanged(value))
-  const loadAll = () => Promise.all([loadPrinter(), loadPreview(), loadSales(), loadScanners(), loadPayments(), loadStaff(), loadSession(), loadToday(), loadShift(), loadZList(), loadIntegrity(), loadReturns()])
+  page.api.on('ledger:verify-progress', (value) => (verifyProgress.value = value))
+  const loadAll = () => Promise.all([loadPrinter(), loadPreview(), loadSales(), loadScanners(), loadPayments(), loadStaff(), loadSession(), loadToday(), loadShift(), loadZList(), loadIntegrity(), loadReturns(), loadHeadOffice()])
   watchIntegrity((listener) => page.api.on('ledger:integrity-changed', listener))
   page.onReconnect(() => void loadAll())
   await loadAll()
   render(<BackOffice />, document.getElementById('app')!)
   // Events keep the printer current; the poll catches sales from the counter and anything missed.
-  setInterval(() => void Promise.all([loadSales(), loadPrinter(), loadPayments(), loadToday()]), 5000)
+  setInterval(() => void Promise.all([loadSales(), loadPrinter(), loadPayments(), loadToday(), loadHeadOffice()]), 5000)
   document.body.dataset.ready = 'true'
 }
 

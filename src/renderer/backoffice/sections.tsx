@@ -3,7 +3,7 @@
 import { signal } from '@preact/signals'
 import { useRef, useState } from 'preact/hooks'
 import type { ComponentChildren } from 'preact'
-import type { PrinterState, PrintJobView, SaleSummary, ScannerDeviceView, ScannerStatusView, UnattributedTransfer } from '../../shared/api/views'
+import type { HeadOfficeStatusView, PrinterState, PrintJobView, SaleSummary, ScannerDeviceView, ScannerStatusView, UnattributedTransfer } from '../../shared/api/views'
 import { intlLocale } from '../../shared/i18n'
 import { formatMoney, formatUnits } from '../../shared/money'
 import type { ChainHealthView } from '../../shared/payment/health'
@@ -22,6 +22,46 @@ export const scannerStatus = signal<ReadonlyMap<string, ScannerStatusView>>(new 
 export const health = signal<readonly ChainHealthView[]>([])
 export const unattributed = signal<readonly UnattributedTransfer[]>([])
 export const reversals = signal<readonly PaymentView[]>([])
+/** The full Verify under way ('ledger:verify-progress'), null when none runs. */
+export const verifyProgress = signal<{ checked: number; total: number } | null>(null)
+/** Shipping to head office; null: this till has no head office. */
+export const headOffice = signal<HeadOfficeStatusView | null>(null)
+
+export async function loadHeadOffice(): Promise<void> {
+  const r = await api().call['headoffice:status']({})
+  if (r.ok) headOffice.value = r.value
+}
+
+const HEAD_OFFICE_ERRORS: Record<string, string> = {
+  unreachable: 'bo.ho.error.unreachable',
+  timeout: 'bo.ho.error.timeout',
+  fork: 'bo.ho.error.fork',
+  'hash-mismatch': 'bo.ho.error.hashMismatch'
+}
+
+/** Head office's line in the Journal section: how far the journal has gone out, and why not further. */
+function HeadOfficeStatus({ status }: { status: HeadOfficeStatusView }) {
+  const fmt = new Intl.DateTimeFormat(intlLocale(store.value!.locale), { dateStyle: 'short', timeStyle: 'medium' })
+  const error = status.lastError
+  return (
+    <div role="status" aria-label={t('bo.ho')} class={error && status.behind > 0 ? 'bo-warn' : undefined}>
+      <p>
+        {status.ackedSeq === null
+          ? t('bo.ho.never', { url: status.url })
+          : status.behind === 0
+            ? t('bo.ho.upToDate', { url: status.url, seq: status.ackedSeq })
+            : t('bo.ho.behind', { url: status.url, seq: status.ackedSeq, behind: status.behind })}
+      </p>
+      {status.lastSuccessAt !== null ? <p class="bo-muted">{t('bo.ho.lastReached', { at: fmt.format(status.lastSuccessAt) })}</p> : null}
+      {error ? (
+        <p class="bo-muted">
+          {t('bo.ho.lastError', { at: fmt.format(error.at), reason: HEAD_OFFICE_ERRORS[error.code] ? t(HEAD_OFFICE_ERRORS[error.code] as 'bo.ho.error.unreachable') : error.code })}
+          {status.nextAttemptAt !== null ? ` ${t('bo.ho.retry', { at: fmt.format(status.nextAttemptAt) })}` : ''}
+        </p>
+      ) : null}
+    </div>
+  )
+}
 
 export type Outcome = { kind: 'alert' | 'notice'; text: () => string } | null
 
@@ -397,8 +437,10 @@ export function ScannerTest() {
 
 export function JournalSection() {
   const [outcome, say, run] = useOutcome()
+  const progress = verifyProgress.value
   async function verify(): Promise<void> {
-    const r = await run(api().call['ledger:verify']({}))
+    verifyProgress.value = { checked: 0, total: 0 }
+    const r = await run(api().call['ledger:verify']({})).finally(() => (verifyProgress.value = null))
     if (!r) return
     if (r.ok) say('notice', () => t('backoffice.verify.ok', { entries: r.entries, hash: r.lastHash.slice(0, 16) }))
     else say('alert', () => t('backoffice.verify.bad', { seq: r.firstBadSeq, reason: r.reason }))
@@ -407,11 +449,19 @@ export function JournalSection() {
     <Section id="journal" label={t('bo.journal')}>
       <h2>{t('bo.journal')}</h2>
       <div class="linebar">
-        <button type="button" id="bo-verify" onClick={() => void verify()}>
+        <button type="button" id="bo-verify" disabled={progress !== null} onClick={() => void verify()}>
           {t('backoffice.verify')}
         </button>
       </div>
+      {progress ? (
+        <p>
+          <progress aria-label={t('bo.verify.progress')} max={progress.total || 1} value={progress.checked} />{' '}
+          {progress.total ? t('bo.verify.progressText', { checked: progress.checked, total: progress.total, percent: Math.floor((100 * progress.checked) / progress.total) }) : t('bo.verify.starting')}
+        </p>
+      ) : null}
       <OutcomeBox outcome={outcome} />
+      <h3>{t('bo.ho')}</h3>
+      {headOffice.value ? <HeadOfficeStatus status={headOffice.value} /> : <p class="bo-muted">{t('bo.ho.off')}</p>}
     </Section>
   )
 }

@@ -109,7 +109,9 @@ export const CALLS = {
   'settings:tax-rates': ['backoffice'],
   'settings:card-fee': ['backoffice'],
   // The saved payment settings, for the back office form to show (issue [S] point 1: several chains and URLs).
-  'settings:payments-current': ['backoffice']
+  'settings:payments-current': ['backoffice'],
+  // Shipping the journal to head office (services/shipper.ts): null when this till has no head office.
+  'headoffice:status': ['backoffice']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type CallName = keyof typeof CALLS

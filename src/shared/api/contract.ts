@@ -2,7 +2,7 @@
 // The main-process registry, the Electron preloads and the browser harness are all derived from it.
 import { z } from 'zod'
 import type { CallName, EventName } from './channels'
-import type { Locale, PaymentOptions, ProductHit, PrinterState, PrintJobView, SaleSummary, SaleView, ScannerDeviceView, ScannerStatusView, ScanRejected, StoreInfo, UnattributedTransfer, VerifyView } from './views'
+import type { HeadOfficeStatusView, Locale, PaymentOptions, ProductHit, PrinterState, PrintJobView, SaleSummary, SaleView, ScannerDeviceView, ScannerStatusView, ScanRejected, StoreInfo, UnattributedTransfer, VerifyView } from './views'
 import type { ChainHealthView } from '../payment/health'
 import type { PaymentView } from '../payment/view'
 import type { Result } from '../result'
@@ -239,7 +239,8 @@ export const inputs = {
   'settings:devices': z.object({ pin, printer: setupPrinterSchema, customerDisplay: z.enum(CUSTOMER_DISPLAYS) }).strict(),
   'settings:tax-rates': z.object({ pin, rates: z.array(setupTaxRateSchema).max(8) }).strict(),
   'settings:card-fee': z.object({ pin, percent: z.string().trim().max(12) }).strict(),
-  'settings:payments-current': z.object({}).strict()
+  'settings:payments-current': z.object({}).strict(),
+  'headoffice:status': z.object({}).strict()
 } as const satisfies Record<CallName, z.ZodType>
 
 export interface Outputs {
@@ -334,6 +335,7 @@ export interface Outputs {
   'settings:card-fee': SettingsSavedView
   /** Null: no payment settings saved (a cash-only shop, or the demo on its embedded defaults). */
   'settings:payments-current': PaymentSettings | null
+  'headoffice:status': HeadOfficeStatusView | null
 }
 
 export interface EventPayloads {

@@ -812,3 +812,19 @@ export interface SaleLineChange {
   /** How many lines the sale has now, voided ones included: a window checks that it holds as many. */
   readonly lineCount: number
 }
+
+/** Shipping the journal to head office, as the back office shows it (services/shipper.ts ShipperStatus). */
+export interface HeadOfficeStatusView {
+  readonly url: string
+  readonly state: 'idle' | 'sending' | 'backing-off' | 'stopped'
+  /** Highest seq head office acknowledged; null until head office was first reached. */
+  readonly ackedSeq: number | null
+  readonly headSeq: number
+  /** Entries not yet at head office. */
+  readonly behind: number
+  /** code: 'unreachable' | 'timeout' | 'bad-answer' | 'fork' | one of head office's refusals ('hash-mismatch', 'gap', ...). */
+  readonly lastError: { readonly code: string; readonly message: string; readonly at: number } | null
+  readonly lastSuccessAt: number | null
+  readonly consecutiveFailures: number
+  readonly nextAttemptAt: number | null
+}
