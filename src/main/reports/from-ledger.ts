@@ -196,7 +196,7 @@ const TENDERS = 10
 // they had (created_at, id).
 const US = String.fromCharCode(31)
 const RS = String.fromCharCode(30)
-const SALES_SQL = `
+export const SALES_SQL = `
   SELECT p.seq, p.kind, s.id, s.number, s.kind, s.closed_at, s.cashier, s.total_minor, s.tax_mode,
     (SELECT group_concat(l.tax_rate_ppm || char(31) || l.tax_rate_id || char(31) || l.amount_minor || char(31) || l.discount_minor || char(31) || l.tax_minor, char(30))
        FROM sale_lines l WHERE l.sale_id = s.id AND l.voided = 0),
@@ -210,7 +210,7 @@ const SALES_SQL = `
   FROM journal p LEFT JOIN sales s ON s.id = p.sale_id
   WHERE p.kind = 'sale.completed' AND p.seq > ? AND p.seq < ? AND p.till_id = ?
   ORDER BY p.seq`
-const OTHERS_SQL = `
+export const OTHERS_SQL = `
   SELECT p.seq, p.kind, s.id, s.number, s.kind, s.closed_at, s.cashier, s.total_minor, s.tax_mode,
     CASE WHEN p.kind = 'sale.voided' THEN (
       SELECT COALESCE(SUM(l.amount_minor - l.discount_minor + CASE WHEN s.tax_mode = 'exclusive' THEN l.tax_minor ELSE 0 END), 0)
