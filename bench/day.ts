@@ -13,11 +13,12 @@
 // have stored), because the services sell ~360 sales/s here. The stablecoin payments are real transfers on anvil
 // (1,000 per day, whatever the day's size: a million transfers would take anvil hours), so the reconciliation
 // reads real blocks and matches every credit. Journal hashes are stand-ins: bench/ledger.ts times verification.
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { Writable } from 'node:stream'
 import { performance } from 'node:perf_hooks'
+import { buildSync } from 'esbuild'
 import { Interface, JsonRpcProvider, Network } from 'ethers'
 import demoUsdcArtifact from '../resources/contracts/DemoUSDC.json'
 import { createApp } from '../src/main/app'
@@ -26,7 +27,9 @@ import { RpcPool } from '../src/main/chain/rpc'
 import type { Db } from '../src/main/ledger/db'
 import { EXPORT_FORMATS, writeDayExports, type ExportFormat } from '../src/main/reports'
 import { daySettlementFromLedger } from '../src/main/reports/from-ledger'
+import { writeDayExportFilesInWorkers } from '../src/main/reports/parallel'
 import { reportSections } from '../src/main/reports/z-report'
+import { EXPORT_WORKER_MIN_ENTRIES, expectedDayEntries } from '../src/main/services/day-close'
 import { reconcile } from '../src/main/services/reconcile'
 import { ShiftService } from '../src/main/services/shift'
 import { ManualClock } from '../src/shared/clock'
@@ -40,11 +43,27 @@ const CUSTOMER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'
 const DEPLOYER = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266'
 const PAYMENTS_PER_DAY = 1_000
 
+/**
+ * The export worker as the build ships it (electron.config.ts bundles src/main/reports/day-worker.ts to
+ * out/main/day-worker.js): one JavaScript file, better-sqlite3 left to node_modules. From the sources a worker would
+ * register tsx and compile the reports again on every start (about a second a worker), which the till never does.
+ */
+export function bundleDayWorker(): string {
+  const outfile = resolve(__dirname, '..', 'node_modules', '.cache', 'stabletill-bench', 'day-worker.js')
+  buildSync({ entryPoints: [resolve(__dirname, '..', 'src', 'main', 'reports', 'day-worker.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['better-sqlite3'], outfile, logLevel: 'warning' })
+  return outfile
+}
+
 export interface DayBenchRow {
   readonly step: string
   readonly wallMs: number
+  /** This process's CPU, every thread (the export workers' included). */
   readonly cpuMs: number
   readonly bytes: number
+  /** The longest the till's event loop went without turning during the step (a 10 ms timer's worst lateness). */
+  readonly maxLoopStallMs: number
+  /** Peak RSS during the step (sampled; the workers' memory is this process's). */
+  readonly peakRssMb: number
 }
 
 export interface DayBenchResult {
@@ -53,7 +72,10 @@ export interface DayBenchResult {
   readonly stablecoinPayments: number
   readonly seedSeconds: number
   readonly rows: readonly DayBenchRow[]
-  /** Z report + reconciliation + every export (what a manager waits for after the close). */
+  /**
+   * Z report + reconciliation + every export (what a manager waits for after the close), the exports as the close
+   * writes them: on this thread below EXPORT_WORKER_MIN_ENTRIES, on the export workers above.
+   */
   readonly totalMs: number
   readonly floorMs: number
   readonly baselineRssMb: number
@@ -222,11 +244,27 @@ export async function benchDay(sales: number, options: DayBenchOptions = {}): Pr
     }
     const rows: DayBenchRow[] = []
     const timed = async (step: string, run: () => Promise<number> | number): Promise<void> => {
+      // A 10 ms timer's lateness says how long the event loop was held: the till's thread answers nothing meanwhile.
+      let stall = 0
+      let last = performance.now()
+      let stepPeak = process.memoryUsage.rss()
+      const ticker = setInterval(() => {
+        const now = performance.now()
+        stall = Math.max(stall, now - last - 10)
+        last = now
+        stepPeak = Math.max(stepPeak, process.memoryUsage.rss())
+        sample()
+      }, 10)
       const wall = performance.now()
       const cpu = cpuMs()
       const bytes = await run()
+      const wallMs = performance.now() - wall
+      const cpuUsed = cpuMs() - cpu
+      clearInterval(ticker)
+      stall = Math.max(stall, performance.now() - last - 10)
       sample()
-      rows.push({ step, wallMs: performance.now() - wall, cpuMs: cpuMs() - cpu, bytes })
+      stepPeak = Math.max(stepPeak, process.memoryUsage.rss())
+      rows.push({ step, wallMs, cpuMs: cpuUsed, bytes, maxLoopStallMs: Math.max(0, stall), peakRssMb: stepPeak / 1e6 })
     }
 
     await timed('floor', () => {
@@ -249,6 +287,17 @@ export async function benchDay(sales: number, options: DayBenchOptions = {}): Pr
       reportSections(day, totals, 'Z', 'en')
       return Object.values(sinks).reduce((sum, sink) => sum + sink.bytes, 0)
     })
+    const workerFile = bundleDayWorker()
+    const filesDir = mkdtempSync(join(tmpdir(), 'stabletill-bench-day-files-'))
+    await timed(`Z report + 5 exports (${Math.min(2, availableParallelism())} workers, to files)`, async () => {
+      const outFiles = Object.fromEntries(EXPORT_FORMATS.map((format) => [format, join(filesDir, format)])) as Record<ExportFormat, string>
+      const totals = await writeDayExportFilesInWorkers({ file: app.db.name, tillId: 'T1', zNumber, timeZone: 'UTC', outFiles, workerFile })
+      if (totals.salesCount !== sales) throw new Error(`the Z report counted ${totals.salesCount} sales`)
+      reportSections(day, totals, 'Z', 'en')
+      const bytes = EXPORT_FORMATS.reduce((sum, format) => sum + statSync(outFiles[format]).size, 0)
+      rmSync(filesDir, { recursive: true, force: true })
+      return bytes
+    })
     await timed('reconcile', async () => {
       const r = await reconcile({ db: app.db, chains: [{ chainId: 31337, pool, tokens: [{ chainId: 31337, symbol: 'USDC', onChainSymbols: ['USDC'], address: token, decimals: 6, bridged: false, source: 'bench' }] }], fromMs: day.periodStartMs, toMs: day.periodEndMs })
       const matched = r.chains[0]?.matched.length ?? 0
@@ -256,7 +305,8 @@ export async function benchDay(sales: number, options: DayBenchOptions = {}): Pr
       return 0
     })
     const floorMs = rows[0]!.wallMs
-    const totalMs = rows.filter((r) => r.step !== 'floor' && r.step !== 'close (Z)').reduce((s, r) => s + r.wallMs, 0)
+    const exportsStep = expectedDayEntries(app.db, 'T1', zNumber) >= EXPORT_WORKER_MIN_ENTRIES ? 'workers' : 'one pass'
+    const totalMs = rows.filter((r) => r.step === 'reconcile' || r.step.includes(exportsStep)).reduce((s, r) => s + r.wallMs, 0)
     await app.close()
     return { sales, historySales, stablecoinPayments: transfers.length, seedSeconds, rows, totalMs, floorMs, baselineRssMb: baselineRss / 1e6, peakRssMb: peakRss / 1e6, peakHeapMb: peakHeap / 1e6 }
   } finally {

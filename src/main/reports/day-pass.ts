@@ -149,6 +149,20 @@ export interface DayTarget {
 
 const BATCH_CHARS = 64 * 1024
 
+/** How often the walk reports how far it got: a 1,000,000-sale day says so 100 times, a 10,000-sale day once. */
+export const PROGRESS_EVERY_ENTRIES = 10_000
+
+export interface DayPassOptions {
+  /** The day's Z when the caller has it; folded in the same walk otherwise. */
+  readonly totals?: ZTotals
+  readonly spoolBudgetBytes?: number
+  /**
+   * Entries walked so far, every PROGRESS_EVERY_ENTRIES. The walk is synchronous: on the till's own thread nobody
+   * would see it; the export worker (day-worker.ts) posts it to the thread that waits.
+   */
+  readonly onProgress?: (entries: number) => void
+}
+
 async function write(out: Writable, chunk: string | Buffer): Promise<void> {
   if (!out.write(chunk)) await once(out, 'drain')
 }
@@ -157,13 +171,16 @@ async function write(out: Writable, chunk: string | Buffer): Promise<void> {
  * Every target's file from ONE walk over `day.entries`; returns the day's Z (folded in the same walk unless
  * `totals` is given). Each Writable is written in turn and not ended (the caller ends or finishes it).
  */
-export async function writeDayPass(day: DaySettlement, targets: readonly DayTarget[], options: { readonly totals?: ZTotals; readonly spoolBudgetBytes?: number } = {}): Promise<ZTotals> {
+export async function writeDayPass(day: DaySettlement, targets: readonly DayTarget[], options: DayPassOptions = {}): Promise<ZTotals> {
   const spools = new SpoolSet(options.spoolBudgetBytes)
   try {
     const writers = targets.map((t) => t.writer(spools))
+    const onProgress = options.onProgress
+    let seen = 0
     const visit = (entry: DayEntry): void => {
       const moved = entryMovements(day, entry)
       for (const w of writers) w.entry(entry, moved)
+      if (onProgress && ++seen % PROGRESS_EVERY_ENTRIES === 0) onProgress(seen)
     }
     let totals: ZTotals
     if (options.totals) {

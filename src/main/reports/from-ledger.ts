@@ -17,6 +17,7 @@
 //   as such on the Z).
 // - The card fee rate: settings key 'card-fee' ({ ppm }) when present, else 2.9 % (29,000 ppm, no fixed part).
 // - Returns: sales of kind 'refund' go through `returnEntryFromLedger`, the hook the returns service fills in.
+import type Database from 'better-sqlite3'
 import { z } from 'zod'
 import { parseDecimalUnits } from '../../shared/money'
 import { paymentSettingsSchema } from '../../shared/payment/settings'
@@ -149,61 +150,86 @@ interface PeriodBounds {
   readonly beforeSeq: number
 }
 
-interface EntryRow {
-  seq: number
-  entry: 'sale.completed' | 'sale.voided' | 'drawer.no-sale' | 'shift.cash-moved'
-  id: string | null
-  number: number | null
-  sale_kind: 'sale' | 'refund' | null
-  closed_at: number | null
-  cashier: string | null
-  total_minor: number | null
-  tax_mode: 'inclusive' | 'exclusive' | null
-  /** Lines not voided: ppm US taxRateId US amount US discount US tax, separated by RS. */
-  lines: string | null
+/**
+ * A row of the period's read, as better-sqlite3's raw() array (no object built per row: a 1,000,000-sale day reads a
+ * million of them). Indexes are the columns of SALES_SQL and OTHERS_SQL, which share the first nine.
+ */
+type EntryRow = [
+  seq: number,
+  entry: 'sale.completed' | 'sale.voided' | 'drawer.no-sale' | 'shift.cash-moved',
+  id: string | null,
+  number: number | null,
+  saleKind: 'sale' | 'refund' | null,
+  closedAt: number | null,
+  cashier: string | null,
+  totalMinor: number | null,
+  taxMode: 'inclusive' | 'exclusive' | null,
+  /** Sales: lines not voided, ppm US taxRateId US amount US discount US tax, separated by RS. Others: a void's value. */
+  linesOrVoidValue: string | number | null,
   /**
-   * Tenders separated by RS: a cash tender as its amount (digits), a stablecoin one as a JSON TenderTuple. JSON text
-   * never holds a raw RS (JSON.stringify escapes control characters), so the split is safe.
+   * Sales: tenders separated by RS, a cash tender as its amount (digits), a stablecoin one as a JSON TenderTuple (JSON
+   * text never holds a raw RS: JSON.stringify escapes control characters, so the split is safe). Others: a no-sale's
+   * journal entry as JSON [at, payload].
    */
-  tenders: string | null
-  void_value: number | null
-  /** JSON [at, payload] of a no-sale's journal entry. */
-  journal: string | null
-}
+  tendersOrJournal: string | null
+]
+const SEQ = 0
+const ENTRY = 1
+const ID = 2
+const NUMBER = 3
+const SALE_KIND = 4
+const CLOSED_AT = 5
+const CASHIER = 6
+const TOTAL = 7
+const TAX_MODE = 8
+const LINES = 9
+const TENDERS = 10
 
-// The period's entries in journal order. The covering journal_kind_seq index yields each kind's seq range; a sale's
-// lines (not voided) and tenders come along in one column each, built in C by correlated subqueries: lines as
-// unit-separated text (no JSON to build or parse: the per-rate sums are taken in JS), tenders as RS-separated text:
-// a cash tender its bare amount (nearly every tender: no JSON per sale), a stablecoin one a JSON tuple carrying its
-// request's decimals and expiry and its chain log. Same FROM/WHERE as before, so tenders keep their order.
+// The period's entries in journal order, from two statements merged by seq in JS. Completed sales (nearly every
+// entry) come from the covering journal_kind_seq index with kind fixed, so SQLite walks them in seq order and needs
+// no sort; with the four kinds in one IN list it sorted the whole day (its lines and tenders text included) in a
+// temporary B-tree first. The other kinds (voids, no-sales, cash movements: a handful a day) come sorted from the
+// second. A sale's lines (not voided) and tenders come along in one column each, built in C by correlated
+// subqueries over covering indexes (migration 0014): lines as unit-separated text (the per-rate sums are taken in
+// JS), tenders as RS-separated text: a cash tender its bare amount (nearly every tender: no JSON per sale), a
+// stablecoin one a JSON tuple carrying its request's decimals and expiry and its chain log. Tenders keep the order
+// they had (created_at, id).
 const US = String.fromCharCode(31)
 const RS = String.fromCharCode(30)
-const ENTRIES_SQL = `
-  WITH period AS (
-    SELECT seq, kind, sale_id FROM journal
-     WHERE kind IN ('sale.completed', 'sale.voided', 'drawer.no-sale', 'shift.cash-moved') AND seq > ? AND seq < ? AND till_id = ?
-  )
-  SELECT p.seq, p.kind AS entry, s.id, s.number, s.kind AS sale_kind, s.closed_at, s.cashier, s.total_minor, s.tax_mode,
-    CASE WHEN p.kind = 'sale.completed' THEN (
-      SELECT group_concat(l.tax_rate_ppm || char(31) || l.tax_rate_id || char(31) || l.amount_minor || char(31) || l.discount_minor || char(31) || l.tax_minor, char(30))
-        FROM sale_lines l WHERE l.sale_id = s.id AND l.voided = 0
-    ) END AS lines,
-    CASE WHEN p.kind = 'sale.completed' THEN (
-      SELECT group_concat(CASE WHEN t.kind = 'cash' THEN t.amount_minor ELSE json_array('stablecoin', t.amount_minor, t.details,
+export const SALES_SQL = `
+  SELECT p.seq, p.kind, s.id, s.number, s.kind, s.closed_at, s.cashier, s.total_minor, s.tax_mode,
+    (SELECT group_concat(l.tax_rate_ppm || char(31) || l.tax_rate_id || char(31) || l.amount_minor || char(31) || l.discount_minor || char(31) || l.tax_minor, char(30))
+       FROM sale_lines l WHERE l.sale_id = s.id AND l.voided = 0),
+    (SELECT group_concat(CASE WHEN t.kind = 'cash' THEN t.amount_minor ELSE json_array('stablecoin', t.amount_minor, t.details,
           (SELECT json_array(r.token_decimals, r.expires_at, g.log_index, g.block_number, g.block_time, g.tx_hash)
              FROM payment_requests r LEFT JOIN chain_logs g ON g.rowid = (
                SELECT c.rowid FROM chain_logs c WHERE c.payment_id = r.id
                 ORDER BY (c.tx_hash = json_extract(t.details, '$.txHash')) DESC, c.block_number, c.log_index LIMIT 1)
             WHERE r.id = json_extract(t.details, '$.paymentId'))) END, char(30))
-        FROM tenders t WHERE t.sale_id = s.id ORDER BY t.created_at, t.id
-    ) END AS tenders,
+       FROM tenders t WHERE t.sale_id = s.id ORDER BY t.created_at, t.id)
+  FROM journal p LEFT JOIN sales s ON s.id = p.sale_id
+  WHERE p.kind = 'sale.completed' AND p.seq > ? AND p.seq < ? AND p.till_id = ?
+  ORDER BY p.seq`
+export const OTHERS_SQL = `
+  SELECT p.seq, p.kind, s.id, s.number, s.kind, s.closed_at, s.cashier, s.total_minor, s.tax_mode,
     CASE WHEN p.kind = 'sale.voided' THEN (
       SELECT COALESCE(SUM(l.amount_minor - l.discount_minor + CASE WHEN s.tax_mode = 'exclusive' THEN l.tax_minor ELSE 0 END), 0)
         FROM sale_lines l WHERE l.sale_id = s.id AND l.voided = 0
-    ) END AS void_value,
-    CASE WHEN p.kind = 'drawer.no-sale' THEN (SELECT json_array(j.at, j.payload) FROM journal j WHERE j.seq = p.seq) END AS journal
-  FROM period p LEFT JOIN sales s ON s.id = p.sale_id
+    ) END,
+    CASE WHEN p.kind = 'drawer.no-sale' THEN json_array(p.at, p.payload) END
+  FROM journal p LEFT JOIN sales s ON s.id = p.sale_id
+  WHERE p.kind IN ('sale.voided', 'drawer.no-sale', 'shift.cash-moved') AND p.seq > ? AND p.seq < ? AND p.till_id = ?
   ORDER BY p.seq`
+
+/** A raw() statement of its own (prepareCached's statements are shared, and raw() is a mode of the statement). */
+const rawStatements = new WeakMap<Db, Map<string, Database.Statement>>()
+function prepareRaw(db: Db, sql: string): Database.Statement {
+  let cache = rawStatements.get(db)
+  if (!cache) rawStatements.set(db, (cache = new Map()))
+  let statement = cache.get(sql)
+  if (!statement) cache.set(sql, (statement = db.prepare(sql).raw(true)))
+  return statement
+}
 
 type TenderTuple =
   | [kind: 'cash', amountMinor: number]
@@ -260,8 +286,9 @@ function saleEntry(row: EntryRow, names: ReadonlyMap<string, string>): SaleEntry
   // A sale has a rate or two: a short list searched in place beats a Map keyed by a string built per line.
   const byRate: { rateId: string; name: string; ratePpm: number; netMinor: number; taxMinor: number }[] = []
   let discount = 0
-  const inclusive = row.tax_mode === 'inclusive'
-  for (const line of row.lines ? row.lines.split(RS) : []) {
+  const inclusive = row[TAX_MODE] === 'inclusive'
+  const lines = row[LINES] as string | null
+  for (const line of lines ? lines.split(RS) : []) {
     const [ppmText, rateId, amountText, discountText, taxText] = line.split(US) as [string, string, string, string, string]
     const ppm = Number(ppmText)
     const amount = Number(amountText)
@@ -275,20 +302,21 @@ function saleEntry(row: EntryRow, names: ReadonlyMap<string, string>): SaleEntry
   }
   const taxes: TaxLine[] = byRate.map((r) => ({ name: r.name, ratePpm: r.ratePpm, netMinor: r.netMinor, taxMinor: r.taxMinor })).sort((a, b) => a.ratePpm - b.ratePpm || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   const tenders: Tender[] = []
-  if (row.tenders) {
-    for (const text of row.tenders.split(RS)) {
-      if (text.charCodeAt(0) === 91 /* [ */) tenders.push(stablecoinTender(row.id!, JSON.parse(text) as Extract<TenderTuple, [kind: 'stablecoin', ...unknown[]]>))
+  const tenderText = row[TENDERS]
+  if (tenderText) {
+    for (const text of tenderText.split(RS)) {
+      if (text.charCodeAt(0) === 91 /* [ */) tenders.push(stablecoinTender(row[ID]!, JSON.parse(text) as Extract<TenderTuple, [kind: 'stablecoin', ...unknown[]]>))
       else tenders.push({ kind: 'cash', amountMinor: Number(text) })
     }
   }
   return {
     kind: 'sale',
-    id: row.id!,
-    number: row.number!,
-    at: row.closed_at ?? 0,
-    cashier: row.cashier ?? '',
+    id: row[ID]!,
+    number: row[NUMBER]!,
+    at: row[CLOSED_AT] ?? 0,
+    cashier: row[CASHIER] ?? '',
     taxes,
-    grossMinor: row.total_minor ?? 0,
+    grossMinor: row[TOTAL] ?? 0,
     // As the shift Z counts it: Σ line discounts (before tax in a tax-exclusive store).
     discountMinor: discount,
     tenders
@@ -336,43 +364,53 @@ export function ledgerEntries(db: Db, bounds: PeriodBounds): Iterable<DayEntry> 
 
 function* readEntries(db: Db, bounds: PeriodBounds): Generator<DayEntry> {
   // Cash movements are few (a handful a day): read once per pass and looked up by their journal seq.
-  const movements = new Map<number, { id: string; number: number; kind: string; amount_minor: number; reason: string; approved_by: string | null; at: number }>()
-  for (const m of prepareCached(db, 'SELECT id, number, kind, amount_minor, reason, approved_by, at, journal_seq FROM cash_movements WHERE session_id = ?').all(bounds.sessionId) as {
-    id: string
-    number: number
-    kind: string
-    amount_minor: number
-    reason: string
-    approved_by: string | null
-    at: number
-    journal_seq: number
-  }[]) {
+  const movements = new Map<number, CashMovementRow>()
+  for (const m of prepareCached(db, 'SELECT id, number, kind, amount_minor, reason, approved_by, at, journal_seq FROM cash_movements WHERE session_id = ?').all(bounds.sessionId) as (CashMovementRow & { journal_seq: number })[]) {
     movements.set(m.journal_seq, m)
   }
   const names = taxNames(db)
-  for (const row of prepareCached(db, ENTRIES_SQL).iterate(bounds.afterSeq, bounds.beforeSeq, bounds.tillId) as IterableIterator<EntryRow>) {
-    switch (row.entry) {
-      case 'sale.completed':
-        if (row.sale_kind === 'refund') yield returnEntryFromLedger(db, { id: row.id!, number: row.number! })
-        else yield saleEntry(row, names)
-        break
-      case 'sale.voided':
-        yield { kind: 'void', id: row.id!, at: row.closed_at ?? 0, cashier: row.cashier ?? '', valueMinor: row.void_value ?? 0 }
-        break
-      case 'drawer.no-sale': {
-        const [at, payload] = JSON.parse(row.journal ?? '[0, "{}"]') as [number, string]
-        yield { kind: 'no-sale', id: `N${row.seq}`, at, cashier: (JSON.parse(payload) as { managerId?: string }).managerId ?? '' }
-        break
+  const others = (prepareRaw(db, OTHERS_SQL).iterate(bounds.afterSeq, bounds.beforeSeq, bounds.tillId) as IterableIterator<EntryRow>)[Symbol.iterator]()
+  let other = others.next()
+  try {
+    for (const row of prepareRaw(db, SALES_SQL).iterate(bounds.afterSeq, bounds.beforeSeq, bounds.tillId) as IterableIterator<EntryRow>) {
+      while (!other.done && other.value[SEQ] < row[SEQ]) {
+        const entry = otherEntry(other.value, movements)
+        if (entry) yield entry
+        other = others.next()
       }
-      case 'shift.cash-moved': {
-        const m = movements.get(row.seq)
-        // Cash refunds are part of their return (the returns hook), not a movement of their own.
-        if (!m || (m.kind !== 'cash-in' && m.kind !== 'cash-out')) break
-        const entry: CashMovementEntry = { kind: m.kind, id: m.id, number: m.number, at: m.at, cashier: m.approved_by ?? '', amountMinor: m.amount_minor, reason: m.reason }
-        yield entry
-        break
-      }
+      if (row[SALE_KIND] === 'refund') yield returnEntryFromLedger(db, { id: row[ID]!, number: row[NUMBER]! })
+      else yield saleEntry(row, names)
     }
+    while (!other.done) {
+      const entry = otherEntry(other.value, movements)
+      if (entry) yield entry
+      other = others.next()
+    }
+  } finally {
+    // A consumer that stops early leaves the second statement open: close it, or the connection stays busy.
+    others.return?.()
+  }
+}
+
+type CashMovementRow = { id: string; number: number; kind: string; amount_minor: number; reason: string; approved_by: string | null; at: number }
+
+function otherEntry(row: EntryRow, movements: ReadonlyMap<number, CashMovementRow>): DayEntry | null {
+  switch (row[ENTRY]) {
+    case 'sale.voided':
+      return { kind: 'void', id: row[ID]!, at: row[CLOSED_AT] ?? 0, cashier: row[CASHIER] ?? '', valueMinor: (row[LINES] as number | null) ?? 0 }
+    case 'drawer.no-sale': {
+      const [at, payload] = JSON.parse(row[TENDERS] ?? '[0, "{}"]') as [number, string]
+      return { kind: 'no-sale', id: `N${row[SEQ]}`, at, cashier: (JSON.parse(payload) as { managerId?: string }).managerId ?? '' }
+    }
+    case 'shift.cash-moved': {
+      const m = movements.get(row[SEQ])
+      // Cash refunds are part of their return (the returns hook), not a movement of their own.
+      if (!m || (m.kind !== 'cash-in' && m.kind !== 'cash-out')) return null
+      const entry: CashMovementEntry = { kind: m.kind, id: m.id, number: m.number, at: m.at, cashier: m.approved_by ?? '', amountMinor: m.amount_minor, reason: m.reason }
+      return entry
+    }
+    default:
+      return null
   }
 }
 

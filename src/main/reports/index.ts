@@ -24,6 +24,8 @@ export interface ExportOptions {
   readonly declarations?: boolean
   /** How many bytes the pass keeps in memory before its spools go to temporary files (day-pass.ts; tests set 0). */
   readonly spoolBudgetBytes?: number
+  /** Entries walked so far, every few thousand (day-pass.ts). */
+  readonly onProgress?: (entries: number) => void
 }
 
 /** "till-1_2026-01-15_Z7.camt053.xml": one name per day, till and format. */
@@ -57,7 +59,7 @@ export async function writeExport(day: DaySettlement, format: ExportFormat, out:
  */
 export async function writeDayExports(day: DaySettlement, outs: Partial<Record<ExportFormat, Writable>>, options: ExportOptions = {}): Promise<ZTotals> {
   const targets = EXPORT_FORMATS.filter((f) => outs[f] !== undefined).map((f) => ({ writer: writerOf(day, f, options), out: outs[f]! }))
-  return writeDayPass(day, targets, { totals: options.totals, spoolBudgetBytes: options.spoolBudgetBytes })
+  return writeDayPass(day, targets, { totals: options.totals, spoolBudgetBytes: options.spoolBudgetBytes, onProgress: options.onProgress })
 }
 
 export { computeZTotals } from './settlement'

@@ -23,6 +23,7 @@ import { EXPORT_FORMATS, exportFileName, writeDayExports } from '../reports'
 import { daySettlementFromLedger } from '../reports/from-ledger'
 import type { ReportLocale } from '../reports/labels'
 import { finish } from '../reports/output'
+import { writeDayExportFilesInWorkers } from '../reports/parallel'
 import { computeZTotals, type DaySettlement, type ZTotals } from '../reports/settlement'
 import { zReportDocument } from '../reports/z-document'
 import { writeZPdf } from '../reports/z-pdf'
@@ -107,6 +108,33 @@ export interface ZArtifactsDeps {
   /** The receipt printer; omitted: the Z is not printed (and `printed` says so). */
   readonly printer?: ZPrinterHook
   readonly log?: (message: string, error: unknown) => void
+  /**
+   * How far the day's files are (entries written so far of about `expectedEntries`), every few thousand entries of a
+   * big day; the lead wires it to an event for the back office's progress bar (dayclose.tsx).
+   */
+  readonly onFilesProgress?: (progress: { readonly entries: number; readonly expectedEntries: number }) => void
+  /** Cancels writing the day's files (the Z stays closed; the step is journaled as failed and can be re-run). */
+  readonly signal?: AbortSignal
+  /** Export worker threads for a big day (reports/parallel.ts; default 2 on two cores). */
+  readonly exportWorkers?: number
+  /** The export worker's file when it is not beside the build's entries (bench/day.ts). */
+  readonly exportWorkerFile?: string
+}
+
+/**
+ * Days with at least this many entries have their exports written on worker threads (reports/parallel.ts): the
+ * one-pass walk is synchronous, and a 1,000,000-sale day would hold the till's event loop for many seconds. Below
+ * it the walk stays on this thread: a worker costs about half a second to start (it loads the reports), more than
+ * the whole pass of a 10,000-sale day, which holds the loop for well under a second.
+ */
+export const EXPORT_WORKER_MIN_ENTRIES = 50_000
+
+/** About how many entries a closed day has, from its Z's figures (one row: no pass over the day). */
+export function expectedDayEntries(db: Db, tillId: string, zNumber: number): number {
+  const row = prepareCached(db, 'SELECT figures FROM cash_sessions WHERE till_id = ? AND z_number = ?').get(tillId, zNumber) as { figures: string } | undefined
+  if (!row) return 0
+  const f = JSON.parse(row.figures) as { salesCount?: number; returnsCount?: number; voids?: { count?: number }; noSaleCount?: number; movements?: unknown[] }
+  return (f.salesCount ?? 0) + (f.returnsCount ?? 0) + (f.voids?.count ?? 0) + (f.noSaleCount ?? 0) + (f.movements?.length ?? 0)
 }
 
 function reasonOf(e: unknown): string {
@@ -158,6 +186,56 @@ export async function writeClosingFiles(day: DaySettlement, folder: string, opti
   return files
 }
 
+export interface ClosingFilesOffThreadOptions {
+  readonly locale?: ReportLocale
+  readonly timeZone?: string
+  readonly workers?: number
+  readonly workerFile?: string
+  readonly onProgress?: (progress: { readonly entries: number; readonly expectedEntries: number }) => void
+  readonly signal?: AbortSignal
+  /** Default EXPORT_WORKER_MIN_ENTRIES (tests lower it). */
+  readonly workerMinEntries?: number
+}
+
+/**
+ * writeClosingFiles for a day of any size: the same files, byte for byte, with the exports of a big day written on
+ * worker threads (EXPORT_WORKER_MIN_ENTRIES) while this thread only waits. Their walk folds the Z, which the PDF
+ * then takes, so the day is read once per worker and never on this thread. Returns the files and the day's Z.
+ */
+export async function writeClosingFilesOffThread(db: Db, day: DaySettlement, folder: string, options: ClosingFilesOffThreadOptions = {}): Promise<{ files: string[]; totals: ZTotals }> {
+  const expectedEntries = expectedDayEntries(db, day.store.tillId, day.zNumber)
+  if (db.memory || expectedEntries < (options.workerMinEntries ?? EXPORT_WORKER_MIN_ENTRIES)) {
+    options.signal?.throwIfAborted()
+    const totals = computeZTotals(day)
+    return { files: await writeClosingFiles(day, folder, { totals, locale: options.locale }), totals }
+  }
+  mkdirSync(folder, { recursive: true })
+  const parts = EXPORT_FORMATS.map((format) => {
+    const file = join(folder, exportFileName(day, format))
+    return { format, file, temp: `${file}.${process.pid}.partial` }
+  })
+  try {
+    const totals = await writeDayExportFilesInWorkers({
+      file: db.name,
+      tillId: day.store.tillId,
+      zNumber: day.zNumber,
+      timeZone: day.store.timeZone,
+      outFiles: Object.fromEntries(parts.map((p) => [p.format, p.temp])),
+      workers: options.workers,
+      workerFile: options.workerFile,
+      signal: options.signal,
+      onProgress: options.onProgress ? (entries) => options.onProgress!({ entries, expectedEntries }) : undefined
+    })
+    const pdf = join(folder, zPdfFileName(day))
+    await writeFileAtomically(pdf, (out) => writeZPdf(day, totals, out, { kind: 'Z', locale: options.locale ?? 'en' }))
+    for (const p of parts) renameSync(p.temp, p.file)
+    return { files: [pdf, ...parts.map((p) => p.file)], totals }
+  } catch (e) {
+    for (const p of parts) rmSync(p.temp, { force: true })
+    throw e
+  }
+}
+
 /** Everything after Z `zNumber` committed. Never throws: failures are journaled and returned. */
 export async function afterZClose(deps: ZArtifactsDeps, zNumber: number): Promise<ZArtifactsView> {
   const { db } = deps
@@ -187,9 +265,16 @@ export async function afterZClose(deps: ZArtifactsDeps, zNumber: number): Promis
   let totals: ZTotals | null = null
   try {
     day = daySettlementFromLedger(db, settings.tillId, zNumber, { timeZone: deps.timeZone })
-    totals = computeZTotals(day)
     folder = closingFolder(dataDir, zNumber)
-    files = await writeClosingFiles(day, folder, { totals, locale: settings.locale === 'zh-CN' ? 'zh-CN' : 'en' })
+    const written = await writeClosingFilesOffThread(db, day, folder, {
+      locale: settings.locale === 'zh-CN' ? 'zh-CN' : 'en',
+      workers: deps.exportWorkers,
+      workerFile: deps.exportWorkerFile,
+      onProgress: deps.onFilesProgress,
+      signal: deps.signal
+    })
+    files = written.files
+    totals = written.totals
   } catch (e) {
     failures.push({ step: 'files', reason: reasonOf(e) })
   }

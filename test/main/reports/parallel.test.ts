@@ -1,0 +1,113 @@
+// The day's exports on worker threads (reports/parallel.ts, day-worker.ts; issue [D] point 3): the same bytes as the
+// one-pass export on the till's thread, the Z handed back, progress while the day is walked, the till's thread free
+// meanwhile, and a cancel that leaves no file behind. The workers run from the TypeScript sources here (tsx).
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { EXPORT_FORMATS, writeDayExports, type ExportFormat } from '../../../src/main/reports'
+import { daySettlementFromLedger } from '../../../src/main/reports/from-ledger'
+import { StringSink } from '../../../src/main/reports/output'
+import { formatGroups, writeDayExportFilesInWorkers } from '../../../src/main/reports/parallel'
+import { computeZTotals } from '../../../src/main/reports/settlement'
+import { expectedDayEntries, writeClosingFilesOffThread } from '../../../src/main/services/day-close'
+import { ShiftService } from '../../../src/main/services/shift'
+import type { ZReportView } from '../../../src/shared/api/views'
+import { seedDay } from '../../../bench/day'
+import { testTill, type TestTill } from '../../fixtures/till'
+import { tempDir } from './tools'
+
+// Over 10,000 entries: the workers report progress at least once before they finish.
+const SALES = 12_000
+
+let seeded: { till: TestTill; z: ZReportView }
+beforeAll(() => {
+  // The bench's day (bench/day.ts seedDay): sales of 3 lines, every 600th paid in USDC with its request and chain log.
+  const till = testTill({ timeZone: 'UTC' })
+  const shift = new ShiftService({ db: till.app.db, clock: till.clock, store: till.app.store })
+  shift.open({ totalMinor: 20_000 }, 'M1')
+  const transfers = Array.from({ length: 20 }, (_, i) => ({
+    txHash: `0x${(i + 1).toString(16).padStart(64, '0')}`,
+    logIndex: 0,
+    blockNumber: 100 + i,
+    blockHash: `0x${(i + 1).toString(16).padStart(64, '0')}`,
+    blockTimeMs: till.clock.now() + i * 600_000,
+    value: 3_210_000n + BigInt(i + 1)
+  }))
+  seedDay(till.app.db, till.clock, SALES, '0x5FbDB2315678afecb367f032d93F642f64180aa3', transfers)
+  const z = shift.close({ counted: { totalMinor: shift.xReport().drawer.expectedMinor } }, 'M1')
+  seeded = { till, z: shift.zReport(z.zNumber) }
+}, 120_000)
+afterAll(async () => {
+  await seeded?.till.cleanup()
+})
+
+async function onThisThread(): Promise<Record<ExportFormat, Buffer>> {
+  const day = daySettlementFromLedger(seeded.till.app.db, 'T1', seeded.z.zNumber, { timeZone: 'UTC' })
+  const sinks = Object.fromEntries(EXPORT_FORMATS.map((f) => [f, new StringSink()])) as Record<ExportFormat, StringSink>
+  await writeDayExports(day, sinks)
+  return Object.fromEntries(EXPORT_FORMATS.map((f) => [f, sinks[f].bytes()])) as Record<ExportFormat, Buffer>
+}
+
+describe('the exports of a closed day on worker threads', () => {
+  it('splits the formats in two groups for two workers, one for one', () => {
+    expect(formatGroups(EXPORT_FORMATS, 2)).toEqual([['csv', 'ofx', 'camt053'], ['hledger', 'beancount']])
+    expect(formatGroups(EXPORT_FORMATS, 1)).toEqual([[...EXPORT_FORMATS]])
+    expect(formatGroups(['hledger'], 2)).toEqual([['hledger']])
+  })
+
+  it('writes every file byte for byte as the one pass on this thread does, and hands back the Z, while this thread keeps turning', async () => {
+    const tmp = tempDir()
+    try {
+      const outFiles = Object.fromEntries(EXPORT_FORMATS.map((f) => [f, join(tmp.dir, f)])) as Record<ExportFormat, string>
+      const events: string[] = []
+      // Set before the work starts: on the till's thread the synchronous walk would report its first 10,000 entries
+      // before any timer could fire.
+      setTimeout(() => events.push('timer'), 0)
+      const totals = await writeDayExportFilesInWorkers({
+        file: seeded.till.app.db.name,
+        tillId: 'T1',
+        zNumber: seeded.z.zNumber,
+        timeZone: 'UTC',
+        outFiles,
+        workers: 2,
+        onProgress: (entries) => events.push(`progress ${entries}`)
+      })
+      expect(events[0]).toBe('timer')
+      expect(events).toContain('progress 10000')
+      const day = daySettlementFromLedger(seeded.till.app.db, 'T1', seeded.z.zNumber, { timeZone: 'UTC' })
+      expect(totals).toEqual(computeZTotals(day))
+      expect(totals.salesCount).toBe(SALES)
+      const expected = await onThisThread()
+      for (const format of EXPORT_FORMATS) expect(readFileSync(outFiles[format]).equals(expected[format]), format).toBe(true)
+    } finally {
+      tmp.remove()
+    }
+  }, 120_000)
+
+  it('the closing folder of a big day: the PDF and the five exports, the same bytes as on this thread; cancelled, no file is left', async () => {
+    const { db } = seeded.till.app
+    expect(expectedDayEntries(db, 'T1', seeded.z.zNumber)).toBeGreaterThanOrEqual(SALES)
+    const day = daySettlementFromLedger(db, 'T1', seeded.z.zNumber, { timeZone: 'UTC' })
+    const tmp = tempDir()
+    try {
+      const folder = join(tmp.dir, 'Z1')
+      const progress: { entries: number; expectedEntries: number }[] = []
+      const { files, totals } = await writeClosingFilesOffThread(db, day, folder, { workerMinEntries: 1, onProgress: (p) => progress.push(p) })
+      expect(totals).toEqual(computeZTotals(day))
+      expect(files.map((f) => f.split('.').slice(1).join('.')).sort()).toEqual(['beancount', 'camt053.xml', 'csv', 'journal', 'ofx', 'pdf'])
+      expect(progress[0]).toEqual({ entries: 10_000, expectedEntries: expectedDayEntries(db, 'T1', seeded.z.zNumber) })
+      const expected = await onThisThread()
+      const byFormat: Record<ExportFormat, string> = { csv: '.csv', ofx: '.ofx', camt053: '.camt053.xml', hledger: '.journal', beancount: '.beancount' }
+      for (const format of EXPORT_FORMATS) expect(readFileSync(files.find((f) => f.endsWith(byFormat[format]))!).equals(expected[format]), format).toBe(true)
+
+      // Cancelled as soon as it reports: the promise rejects and neither a final nor a partial file remains.
+      const cancelled = join(tmp.dir, 'Z1-cancelled')
+      const abort = new AbortController()
+      const run = writeClosingFilesOffThread(db, day, cancelled, { workerMinEntries: 1, signal: abort.signal, onProgress: () => abort.abort(new Error('cancelled by the manager')) })
+      await expect(run).rejects.toThrow('cancelled by the manager')
+      expect(existsSync(cancelled) ? readdirSync(cancelled) : []).toEqual([])
+    } finally {
+      tmp.remove()
+    }
+  }, 120_000)
+})
