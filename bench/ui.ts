@@ -27,6 +27,11 @@ export interface UiBench {
   /** The same, as 10 sales of 20 scans. */
   readonly basketMedianMs: number
   readonly basketP99Ms: number
+  /** The same baskets split: each basket's first scan (it opens the sale) and the other 19. */
+  readonly basketOpeningMedianMs: number
+  readonly basketOpeningMaxMs: number
+  readonly basketLaterMedianMs: number
+  readonly basketLaterP99Ms: number
   /** The till's own share: sale:scan dispatched in-process (zod, one synchronous=FULL transaction, the sale view). */
   readonly serverMedianMs: number
   readonly serverP99Ms: number
@@ -435,6 +440,10 @@ export async function benchUi(): Promise<UiBench> {
       scanP99Ms: quantile(scan.samples, 0.99),
       basketMedianMs: quantile(basketSamples, 0.5),
       basketP99Ms: quantile(basketSamples, 0.99),
+      basketOpeningMedianMs: quantile(basketSamples.filter((_, i) => i % 20 === 0), 0.5),
+      basketOpeningMaxMs: Math.max(...basketSamples.filter((_, i) => i % 20 === 0)),
+      basketLaterMedianMs: quantile(basketSamples.filter((_, i) => i % 20 !== 0), 0.5),
+      basketLaterP99Ms: quantile(basketSamples.filter((_, i) => i % 20 !== 0), 0.99),
       serverMedianMs: quantile(serverSamples, 0.5),
       serverP99Ms: quantile(serverSamples, 0.99),
       floorMedianMs: quantile(floor.samples, 0.5),
