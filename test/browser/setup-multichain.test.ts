@@ -7,14 +7,13 @@
 // sale on the second chain. Then the back office changes a URL and adds a third chain, with the owner's PIN,
 // journaled. A cashier and a display page opened during the set-up switch to the store by themselves (point 3).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import Database from 'better-sqlite3'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import jsQR from 'jsqr'
 import { PNG } from 'pngjs'
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
-import { createApp, LEDGER_FILE, type App } from '../../src/main/app'
+import { createApp, type App } from '../../src/main/app'
 import { startHarness, type Harness } from '../../src/main/harness/server'
 import { claimDataFolder, type DataFolderClaim } from '../../src/main/ledger/lock'
 import { needsSetup, startSetupHost, type TillHost } from '../../src/main/services/setup-host'
@@ -27,6 +26,7 @@ import { unnamedControls } from '../fixtures/a11y'
 import { MERCHANT } from '../fixtures/anvil'
 import { startRegistryChain, type RegistryChain } from '../fixtures/registry-chain'
 import { typeAt } from '../fixtures/keyboard'
+import { alertText, savedPaymentsIn } from '../fixtures/setup-ui'
 
 const OWNER_PIN = '864200'
 const MANAGER_PIN = '135790'
@@ -46,22 +46,7 @@ let office: Page
 let cashier: Page
 let display: Page
 
-/** The payment settings as the ledger holds them (not what the test typed). */
-function savedPayments(): unknown {
-  const db = new Database(join(dataDir, LEDGER_FILE), { readonly: true })
-  try {
-    const row = db.prepare("SELECT value FROM settings WHERE key = 'payments'").get() as { value: string } | undefined
-    return row ? JSON.parse(row.value) : null
-  } finally {
-    db.close()
-  }
-}
-
-async function alertText(page: Page): Promise<string> {
-  const alert = page.getByRole('alert')
-  await alert.first().waitFor()
-  return (await alert.first().textContent()) ?? ''
-}
+const savedPayments = (): unknown => savedPaymentsIn(dataDir)
 
 /** A section as a person scrolls through it: a page screenshot clipped to it (an element shot has the sticky bar over it). */
 async function sectionShot(section: Locator, name: string): Promise<void> {

@@ -3,7 +3,6 @@
 // test print, staff are created; then a manager opens the day, a cashier signs in and sells, and a wallet pays the
 // QR read off the customer display to the shop's own address. Screenshots of each step in en and zh-CN.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import Database from 'better-sqlite3'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,7 +10,7 @@ import jsQR from 'jsqr'
 import { PNG } from 'pngjs'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { HDNodeWallet, type Contract } from 'ethers'
-import { createApp, LEDGER_FILE, type App } from '../../src/main/app'
+import { createApp, type App } from '../../src/main/app'
 import { startHarness, type Harness } from '../../src/main/harness/server'
 import { claimDataFolder, type DataFolderClaim } from '../../src/main/ledger/lock'
 import { firstXpubAddress } from '../../src/main/services/payment-settings'
@@ -25,6 +24,7 @@ import { unnamedControls } from '../fixtures/a11y'
 import { MERCHANT, startTestChain, type TestChain } from '../fixtures/anvil'
 import { startTcpPrinter, type TcpPrinterServer } from '../fixtures/tcp-printer'
 import { typeAt } from '../fixtures/keyboard'
+import { alertText, savedPaymentsIn } from '../fixtures/setup-ui'
 
 const OWNER_PIN = '864200'
 const MANAGER_PIN = '135790'
@@ -42,25 +42,10 @@ let browser: Browser
 let context: BrowserContext
 let office: Page
 
-/** The payment settings the set-up saved, read from the ledger itself (not from what the test typed). */
-function savedPayments(): unknown {
-  const db = new Database(join(dataDir, LEDGER_FILE), { readonly: true })
-  try {
-    const row = db.prepare("SELECT value FROM settings WHERE key = 'payments'").get() as { value: string } | undefined
-    return row ? JSON.parse(row.value) : null
-  } finally {
-    db.close()
-  }
-}
+const savedPayments = (): unknown => savedPaymentsIn(dataDir)
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOT_DIR, name), fullPage: true })
-}
-
-async function alertText(page: Page): Promise<string> {
-  const alert = page.getByRole('alert')
-  await alert.first().waitFor()
-  return (await alert.first().textContent()) ?? ''
 }
 
 async function next(page: Page): Promise<void> {

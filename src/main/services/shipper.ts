@@ -8,6 +8,7 @@
 // When head office is down or slow the shipper retries with exponential backoff (with jitter, capped); a refusal
 // that a resend cannot cure (a fork, an edited entry) is kept as lastError and retried at the longest delay, so the
 // back office shows it until someone acts, and head office shows its alert.
+import type { HeadOfficeStatusView } from '../../shared/api/views'
 import { readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
@@ -46,22 +47,9 @@ export interface ShipperOptions extends HeadOfficeSetting {
   readonly fetch?: typeof fetch
 }
 
-export type ShipperState = 'idle' | 'sending' | 'backing-off' | 'stopped'
-
-/** What the back office can show about shipping. */
-export interface ShipperStatus {
-  readonly url: string
-  readonly state: ShipperState
-  /** Highest seq head office acknowledged (null: not known yet, head office not reached since this ledger began). */
-  readonly ackedSeq: number | null
-  readonly headSeq: number
-  /** Entries not yet at head office. */
-  readonly behind: number
-  readonly lastError: { readonly code: string; readonly message: string; readonly at: number } | null
-  readonly lastSuccessAt: number | null
-  readonly consecutiveFailures: number
-  readonly nextAttemptAt: number | null
-}
+/** What the back office can show about shipping: the api's view of it, one definition (shared/api/views.ts). */
+export type ShipperStatus = HeadOfficeStatusView
+export type ShipperState = HeadOfficeStatusView['state']
 
 const cacheSchema = z.object({ url: z.string(), ackedSeq: z.number().int().nonnegative(), ackedHash: z.string().nullable(), signedHeadsSent: z.number().int().nonnegative().default(0) })
 
