@@ -4,6 +4,7 @@
 // refuses an untested or failing URL, tests every URL again in the till and needs the owner's PIN.
 import { signal } from '@preact/signals'
 import { useEffect, useRef, useState } from 'preact/hooks'
+import type { ComponentChildren, Ref } from 'preact'
 import type { StoreDetailsView } from '../../shared/api/views'
 import { ppmToPercent, type SetupFinish } from '../../shared/setup'
 import { DisplayField, PrinterFields, printerOutcome } from '../setup/wizard'
@@ -22,6 +23,26 @@ async function loadPayments(rows: boolean): Promise<void> {
   if (!r.ok) return
   savedPayments.value = r.value
   if (rows) paymentRows.value = rowsFromSettings(r.value)
+}
+
+/** A settings form: Enter or its Save button saves; `actions` (a test print, another row) sit before Save. */
+function SettingsForm({ formRef, onSave, saveLabel, actions, children }: { formRef?: Ref<HTMLFormElement>; onSave: () => Promise<void>; saveLabel: string; actions?: ComponentChildren; children: ComponentChildren }) {
+  return (
+    <form
+      ref={formRef}
+      class="bo-form"
+      onSubmit={(e) => {
+        e.preventDefault()
+        void onSave()
+      }}
+    >
+      {children}
+      <div class="linebar">
+        {actions}
+        <button type="submit">{saveLabel}</button>
+      </div>
+    </form>
+  )
 }
 
 /** A typed depth as the policy to save; null when it is not a whole number of blocks from 1 to 10000. */
@@ -103,14 +124,7 @@ export function PaymentSettingsSection() {
   return (
     <Panel id="settings-payments" label={t('bo.pay')}>
       {saved === undefined ? null : (
-        <form
-          ref={form}
-          class="bo-form"
-          onSubmit={(e) => {
-            e.preventDefault()
-            void save()
-          }}
-        >
+        <SettingsForm formRef={form} onSave={save} saveLabel={t('bo.pay.save')}>
           {saved === null ? <p class="bo-muted">{t('pay.current.none')}</p> : null}
           <label for="bo-pay-receive-kind">{t('setup.pay.receiveKind')}</label>
           <select id="bo-pay-receive-kind" value={kind} onChange={(e) => setReceiveKind((e.target as HTMLSelectElement).value === 'xpub' ? 'xpub' : 'address')}>
@@ -144,10 +158,7 @@ export function PaymentSettingsSection() {
               <input id="bo-pay-rate-age" name="rateAge" inputMode="numeric" autoComplete="off" defaultValue={String(savedHttp?.maxAgeSec ?? 300)} />
             </>
           ) : null}
-          <div class="linebar">
-            <button type="submit">{t('bo.pay.save')}</button>
-          </div>
-        </form>
+        </SettingsForm>
       )}
       <OutcomeBox outcome={urlAlert && urlProblem(paymentRows.value) === null ? null : outcome} />
     </Panel>
@@ -205,14 +216,7 @@ export function StoreDetailsSection() {
   return (
     <Panel id="settings-details" label={t('bo.details')}>
       {current ? (
-        <form
-          ref={form}
-          class="bo-form"
-          onSubmit={(e) => {
-            e.preventDefault()
-            void save()
-          }}
-        >
+        <SettingsForm formRef={form} onSave={save} saveLabel={t('bo.details.save')}>
           <label for="bo-address">{t('setup.store.address1')}</label>
           <textarea id="bo-address" name="address" rows={2} defaultValue={current.addressLines.join('\n')} />
           <label for="bo-tax-id">{t('setup.store.taxId')}</label>
@@ -223,10 +227,7 @@ export function StoreDetailsSection() {
           <textarea id="bo-header" name="header" rows={3} defaultValue={current.headerLines.join('\n')} />
           <label for="bo-footer">{t('setup.store.footer')}</label>
           <textarea id="bo-footer" name="footer" rows={2} defaultValue={current.footerLines.join('\n')} />
-          <div class="linebar">
-            <button type="submit">{t('bo.details.save')}</button>
-          </div>
-        </form>
+        </SettingsForm>
       ) : null}
       <OutcomeBox outcome={outcome} />
     </Panel>
@@ -253,12 +254,14 @@ export function TaxRatesSection() {
   return (
     <Panel id="settings-tax" label={t('bo.taxRates')}>
       {current ? <p class="bo-muted">{t('bo.taxRates.current', { rates: current.taxRates.map((r) => `${r.id} ${ppmToPercent(r.ratePpm)} % (${r.products})`).join(', ') })}</p> : null}
-      <form
-        class="bo-form"
-        onSubmit={(e) => {
-          e.preventDefault()
-          void save()
-        }}
+      <SettingsForm
+        onSave={save}
+        saveLabel={t('bo.taxRates.save')}
+        actions={
+          <button type="button" class="secondary" disabled={shown.length >= 8} onClick={() => setRows([...shown, { name: '', percent: '' }])}>
+            {t('setup.store.addRate')}
+          </button>
+        }
       >
         {shown.map((r, i) => (
           <div class="linebar" key={i}>
@@ -269,13 +272,7 @@ export function TaxRatesSection() {
             </button>
           </div>
         ))}
-        <div class="linebar">
-          <button type="button" class="secondary" disabled={shown.length >= 8} onClick={() => setRows([...shown, { name: '', percent: '' }])}>
-            {t('setup.store.addRate')}
-          </button>
-          <button type="submit">{t('bo.taxRates.save')}</button>
-        </div>
-      </form>
+      </SettingsForm>
       <OutcomeBox outcome={outcome} />
     </Panel>
   )
@@ -299,22 +296,13 @@ export function CardFeeSection() {
   return (
     <Panel id="settings-card-fee" label={t('bo.cardFee')}>
       {current ? (
-        <form
-          class="bo-form"
-          onSubmit={(e) => {
-            e.preventDefault()
-            void save()
-          }}
-        >
+        <SettingsForm onSave={save} saveLabel={t('bo.cardFee.save')}>
           <label for="bo-card-fee">{t('setup.pay.cardFee')}</label>
           <input id="bo-card-fee" ref={input} inputMode="decimal" maxLength={12} autoComplete="off" defaultValue={ppmToPercent(current.cardFeePpm)} aria-describedby="bo-card-fee-hint" />
           <p id="bo-card-fee-hint" class="bo-muted">
             {t('setup.pay.cardFeeHint')}
           </p>
-          <div class="linebar">
-            <button type="submit">{t('bo.cardFee.save')}</button>
-          </div>
-        </form>
+        </SettingsForm>
       ) : null}
       <OutcomeBox outcome={outcome} />
     </Panel>
@@ -347,22 +335,18 @@ export function DevicesSettingsSection() {
   }
   return (
     <Panel id="settings-devices" label={t('bo.devices')}>
-      <form
-        class="bo-form"
-        onSubmit={(e) => {
-          e.preventDefault()
-          void save()
-        }}
-      >
-        <PrinterFields prefix="bo-printer" value={shownPrinter} onChange={setPrinter} />
-        <DisplayField id="bo-display" value={shownDisplay} onChange={setDisplay} />
-        <div class="linebar">
+      <SettingsForm
+        onSave={save}
+        saveLabel={t('bo.devices.save')}
+        actions={
           <button type="button" class="secondary" onClick={() => void testPrint()}>
             {t('setup.dev.testPrint')}
           </button>
-          <button type="submit">{t('bo.devices.save')}</button>
-        </div>
-      </form>
+        }
+      >
+        <PrinterFields prefix="bo-printer" value={shownPrinter} onChange={setPrinter} />
+        <DisplayField id="bo-display" value={shownDisplay} onChange={setDisplay} />
+      </SettingsForm>
       <OutcomeBox outcome={outcome} />
     </Panel>
   )
