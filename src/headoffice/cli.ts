@@ -3,10 +3,13 @@
 //   add-store  --id S1 --name "High Street" --currency USD [--time-zone Europe/Paris]
 //   add-till   --id S1-T1 --store S1 --till T1 --name "Front counter" [--public-key <base64 SPKI>]   (prints the token)
 //   new-token  --id S1-T1                                                                           (prints the token)
+//   ack-alert  --alert 12 --note "till restored from yesterday's backup; re-verified"
+//   closings   --from 2026-12-01 [--to 2026-12-31]                      (the Z closings as CSV on stdout)
 // The database: --db postgresql://… or HEADOFFICE_DATABASE_URL. The owner's overview token: HEADOFFICE_ADMIN_TOKEN
 // (an environment variable, so it stays out of the process list and the shell history).
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { acknowledgeAlert, closingsCsv, closingsOn } from './overview'
 import { addStore, addTill, connectHeadOffice, rotateTillToken, startHeadOffice } from './server'
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -25,7 +28,11 @@ async function main(argv: readonly string[]): Promise<number> {
       'time-zone': { type: 'string' },
       store: { type: 'string' },
       till: { type: 'string' },
-      'public-key': { type: 'string' }
+      'public-key': { type: 'string' },
+      alert: { type: 'string' },
+      note: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' }
     }
   })
   const db = values.db ?? process.env.HEADOFFICE_DATABASE_URL
@@ -63,8 +70,22 @@ async function main(argv: readonly string[]): Promise<number> {
       console.log(token)
     } else if (command === 'new-token') {
       console.log(await rotateTillToken(pool, need('id')))
+    } else if (command === 'ack-alert') {
+      const id = need('alert')
+      if (!/^\d{1,15}$/.test(id)) throw new Error(`--alert ${id} is not an alert number`)
+      const outcome = await acknowledgeAlert(pool, Number(id), need('note'))
+      if (!outcome.ok) {
+        console.error(outcome.reason === 'not-found' ? `there is no alert ${id}` : outcome.reason === 'already-acknowledged' ? `alert ${id} was already acknowledged` : 'say what was done in --note')
+        return 1
+      }
+      console.log(`alert ${id} (${outcome.alert.kind} on till ${outcome.alert.tillId}) acknowledged`)
+    } else if (command === 'closings') {
+      const from = need('from')
+      const to = values.to ?? from
+      for (const day of [from, to]) if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`${day} is not YYYY-MM-DD`)
+      process.stdout.write(closingsCsv(await closingsOn(pool, { from, to })))
     } else {
-      console.error('commands: serve, add-store, add-till, new-token')
+      console.error('commands: serve, add-store, add-till, new-token, ack-alert, closings')
       return 2
     }
   } finally {

@@ -187,7 +187,20 @@ function isJson(text: string): boolean {
   }
 }
 
-/** Inserts the entries (one statement) and updates the projections from them (two statements), in the caller's transaction. */
+/** The Z closings among freshly stored entries (a 'shift.z-closed' payload carries the Z's figures). */
+const Z_CLOSINGS_SQL = `
+  INSERT INTO z_closings (till_id, z_number, seq, closed_at, period_start, day, sales_count, net_sales_minor, tax_minor, expected_cash_minor, counted_cash_minor, difference_minor, difference_reason, grand_net_minor, head_seq, head_hash)
+  SELECT j.till_id, (j.payload->>'zNumber')::integer, j.seq, j.at, (j.payload->'figures'->>'periodStartMs')::bigint,
+         (to_timestamp((j.payload->'figures'->>'periodStartMs')::bigint / 1000.0) AT TIME ZONE $3)::date,
+         (j.payload->'figures'->>'salesCount')::integer, (j.payload->'figures'->>'netSalesMinor')::bigint, (j.payload->'figures'->>'taxMinor')::bigint,
+         (j.payload->'figures'->'drawer'->>'expectedMinor')::bigint, COALESCE((j.payload->'figures'->'drawer'->>'countedMinor')::bigint, 0),
+         COALESCE((j.payload->'figures'->'drawer'->>'differenceMinor')::bigint, 0), j.payload->'figures'->'drawer'->>'differenceReason',
+         (j.payload->'figures'->'grandTotals'->'after'->>'netMinor')::bigint,
+         (j.payload->'figures'->'journal'->>'headSeq')::bigint, j.payload->'figures'->'journal'->>'headHash'
+    FROM journal j WHERE j.till_id = $1 AND j.seq >= $2 AND j.kind = 'shift.z-closed'
+  ON CONFLICT DO NOTHING`
+
+/** Inserts the entries (one statement) and updates the projections from them (three statements), in the caller's transaction. */
 async function store(client: PoolClient, tillId: string, entries: readonly ShippedEntry[], timeZone: string): Promise<void> {
   const fromSeq = entries[0]!.seq
   await client.query(
@@ -240,4 +253,6 @@ async function store(client: PoolClient, tillId: string, entries: readonly Shipp
        voids_count = td.voids_count + EXCLUDED.voids_count`,
     [tillId, fromSeq, timeZone]
   )
+  // A Z's business day is the day its period opened (as the till's `stabletill --date` reads it).
+  if (entries.some((e) => e.kind === 'shift.z-closed')) await client.query(Z_CLOSINGS_SQL, [tillId, fromSeq, timeZone])
 }

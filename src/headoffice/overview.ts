@@ -1,7 +1,10 @@
 // What the owner sees at head office: per store and till, the day's sales count and net, the tender mix, when the
 // till last reached head office, how many entries it still has to ship, and the alerts. Read only, from the
 // projections (ingest.ts) and the tills' rows. Money as integer minor units of the store's currency.
+import { stringify } from 'csv-stringify/sync'
 import type { Pool } from 'pg'
+import { formatMinorPlain } from '../shared/money'
+import { guardCell } from '../main/reports/csv'
 
 export interface TillOverview {
   readonly tillId: string
@@ -39,6 +42,32 @@ export interface StoreOverview {
   readonly netMinor: number
   readonly tenders: { readonly cashMinor: number; readonly stablecoinMinor: number }
   readonly tills: readonly TillOverview[]
+  /** The Z closings whose business day (the day they were opened) is `day`, by till and Z number. */
+  readonly closings: readonly ZClosingView[]
+}
+
+export interface ZClosingView {
+  readonly storeId: string
+  readonly tillId: string
+  readonly ledgerTillId: string
+  readonly tillName: string
+  readonly currency: string
+  readonly zNumber: number
+  /** The business day (YYYY-MM-DD, the store's zone). */
+  readonly day: string
+  readonly closedAt: number
+  readonly salesCount: number
+  readonly netSalesMinor: number
+  readonly taxMinor: number
+  readonly expectedCashMinor: number
+  readonly countedCashMinor: number
+  readonly differenceMinor: number
+  readonly differenceReason: string | null
+  /** The perpetual grand total after this Z (never reset). */
+  readonly grandNetMinor: number
+  readonly headSeq: number
+  /** The till signed the head this Z recorded (its key's signature is kept in signed_heads), and whether it verified. */
+  readonly signed: { readonly verified: boolean } | null
 }
 
 export interface AlertView {
@@ -50,6 +79,8 @@ export interface AlertView {
   readonly firstAt: number
   readonly lastAt: number
   readonly times: number
+  /** When the owner marked it dealt with, and the note they left; null: still open. */
+  readonly acknowledged: { readonly at: number; readonly note: string } | null
 }
 
 export interface Overview {
@@ -69,7 +100,7 @@ export async function overview(pool: Pool, at: number = Date.now()): Promise<Ove
             (extract(epoch FROM t.last_seen_at) * 1000)::bigint AS last_seen_ms, t.last_entry_at,
             d.sales_count, d.sales_minor, d.returns_count, d.returns_minor, d.voids_count,
             d.cash_sales_minor, d.stablecoin_sales_minor, d.cash_refunds_minor, d.stablecoin_refunds_minor,
-            (SELECT COUNT(*) FROM alerts a WHERE a.till_id = t.id) AS open_alerts,
+            (SELECT COUNT(*) FROM alerts a WHERE a.till_id = t.id AND a.acknowledged_at IS NULL) AS open_alerts,
             h.seq AS signed_seq, h.reason AS signed_reason, h.verified AS signed_verified
        FROM stores s JOIN tills t ON t.store_id = s.id
        LEFT JOIN LATERAL (SELECT seq, reason, verified FROM signed_heads sh WHERE sh.till_id = t.id ORDER BY seq DESC LIMIT 1) h ON true
@@ -77,7 +108,7 @@ export async function overview(pool: Pool, at: number = Date.now()): Promise<Ove
       ORDER BY s.id, t.id`,
     [at]
   )).rows
-  const stores = new Map<string, { head: Omit<StoreOverview, 'tills' | 'salesCount' | 'netMinor' | 'tenders'>; tills: TillOverview[] }>()
+  const stores = new Map<string, { head: Omit<StoreOverview, 'tills' | 'salesCount' | 'netMinor' | 'tenders' | 'closings'>; tills: TillOverview[] }>()
   for (const r of rows) {
     const storeId = String(r.store_id)
     let entry = stores.get(storeId)
@@ -109,11 +140,9 @@ export async function overview(pool: Pool, at: number = Date.now()): Promise<Ove
       signedHead: r.signed_seq == null ? null : { seq: int(r.signed_seq), reason: String(r.signed_reason), verified: r.signed_verified === true }
     })
   }
-  const alerts = (await pool.query<Record<string, string | number | null>>(
-    `SELECT id, till_id, kind, seq, detail, (extract(epoch FROM first_at) * 1000)::bigint AS first_ms,
-            (extract(epoch FROM last_at) * 1000)::bigint AS last_ms, times
-       FROM alerts ORDER BY last_at DESC, id DESC LIMIT 100`
-  )).rows.map((r): AlertView => ({ id: int(r.id), tillId: String(r.till_id), kind: String(r.kind), seq: r.seq == null ? null : int(r.seq), detail: String(r.detail), firstAt: int(r.first_ms), lastAt: int(r.last_ms), times: int(r.times) }))
+  const alerts = await alertsWhere(pool, '', [])
+  const closingsByStore = new Map<string, ZClosingView[]>()
+  for (const z of await closingsOn(pool, { at })) closingsByStore.set(z.storeId, [...(closingsByStore.get(z.storeId) ?? []), z])
   return {
     at,
     stores: [...stores.values()].map(({ head, tills }) => ({
@@ -121,8 +150,116 @@ export async function overview(pool: Pool, at: number = Date.now()): Promise<Ove
       salesCount: tills.reduce((n, t) => n + t.salesCount, 0),
       netMinor: tills.reduce((n, t) => n + t.netMinor, 0),
       tenders: { cashMinor: tills.reduce((n, t) => n + t.tenders.cashMinor, 0), stablecoinMinor: tills.reduce((n, t) => n + t.tenders.stablecoinMinor, 0) },
-      tills
+      tills,
+      closings: closingsByStore.get(head.storeId) ?? []
     })),
     alerts
   }
+}
+
+/**
+ * Z closings by business day: the day holding `at` in each store's zone, or the days `from`..`to` (YYYY-MM-DD,
+ * inclusive, the same for every store). Ordered by store, day, till and Z number.
+ */
+export async function closingsOn(pool: Pool, range: { readonly at: number } | { readonly from: string; readonly to: string }): Promise<ZClosingView[]> {
+  const where = 'at' in range ? 'z.day = (to_timestamp($1 / 1000.0) AT TIME ZONE s.time_zone)::date' : 'z.day BETWEEN $1::date AND $2::date'
+  const params = 'at' in range ? [range.at] : [range.from, range.to]
+  const rows = (await pool.query<Record<string, string | number | boolean | null>>(
+    `SELECT s.id AS store_id, s.currency, t.id AS till_id, t.ledger_till_id, t.name AS till_name, z.z_number, to_char(z.day, 'YYYY-MM-DD') AS day, z.closed_at,
+            z.sales_count, z.net_sales_minor, z.tax_minor, z.expected_cash_minor, z.counted_cash_minor, z.difference_minor, z.difference_reason,
+            z.grand_net_minor, z.head_seq,
+            (SELECT bool_or(h.verified) FROM signed_heads h WHERE h.till_id = z.till_id AND h.seq = z.seq) AS signed_verified,
+            EXISTS (SELECT 1 FROM signed_heads h WHERE h.till_id = z.till_id AND h.seq = z.seq) AS signed
+       FROM z_closings z JOIN tills t ON t.id = z.till_id JOIN stores s ON s.id = t.store_id
+      WHERE ${where}
+      ORDER BY s.id, z.day, t.id, z.z_number`,
+    params
+  )).rows
+  return rows.map((r) => ({
+    storeId: String(r.store_id),
+    tillId: String(r.till_id),
+    ledgerTillId: String(r.ledger_till_id),
+    tillName: String(r.till_name),
+    currency: String(r.currency),
+    zNumber: int(r.z_number),
+    day: String(r.day),
+    closedAt: int(r.closed_at),
+    salesCount: int(r.sales_count),
+    netSalesMinor: int(r.net_sales_minor),
+    taxMinor: int(r.tax_minor),
+    expectedCashMinor: int(r.expected_cash_minor),
+    countedCashMinor: int(r.counted_cash_minor),
+    differenceMinor: int(r.difference_minor),
+    differenceReason: r.difference_reason == null ? null : String(r.difference_reason),
+    grandNetMinor: int(r.grand_net_minor),
+    headSeq: int(r.head_seq),
+    signed: r.signed === true ? { verified: r.signed_verified === true } : null
+  }))
+}
+
+export type AcknowledgeOutcome = { readonly ok: true; readonly alert: AlertView } | { readonly ok: false; readonly reason: 'not-found' | 'already-acknowledged' | 'note-required' }
+
+/** The owner marks an alert dealt with, saying how (the note is required: an alert is never silenced without a word). */
+export async function acknowledgeAlert(pool: Pool, id: number, note: string): Promise<AcknowledgeOutcome> {
+  const text = note.trim()
+  if (text === '') return { ok: false, reason: 'note-required' }
+  const done = await pool.query<{ id: string }>('UPDATE alerts SET acknowledged_at = now(), acknowledged_note = $2 WHERE id = $1 AND acknowledged_at IS NULL RETURNING id', [id, text.slice(0, 1000)])
+  if (done.rowCount === 0) {
+    const exists = await pool.query('SELECT 1 FROM alerts WHERE id = $1', [id])
+    return { ok: false, reason: exists.rowCount === 0 ? 'not-found' : 'already-acknowledged' }
+  }
+  const [alert] = await alertsWhere(pool, 'WHERE id = $1', [id])
+  return alert ? { ok: true, alert } : { ok: false, reason: 'not-found' }
+}
+
+/** Alerts, open ones first, newest first (at most 100). */
+async function alertsWhere(pool: Pool, where: string, params: readonly unknown[]): Promise<AlertView[]> {
+  return (await pool.query<Record<string, string | number | null>>(
+    `SELECT id, till_id, kind, seq, detail, (extract(epoch FROM first_at) * 1000)::bigint AS first_ms,
+            (extract(epoch FROM last_at) * 1000)::bigint AS last_ms, times,
+            (extract(epoch FROM acknowledged_at) * 1000)::bigint AS ack_ms, acknowledged_note
+       FROM alerts ${where} ORDER BY (acknowledged_at IS NULL) DESC, last_at DESC, id DESC LIMIT 100`,
+    [...params]
+  )).rows.map(
+    (r): AlertView => ({
+      id: int(r.id),
+      tillId: String(r.till_id),
+      kind: String(r.kind),
+      seq: r.seq == null ? null : int(r.seq),
+      detail: String(r.detail),
+      firstAt: int(r.first_ms),
+      lastAt: int(r.last_ms),
+      times: int(r.times),
+      acknowledged: r.ack_ms == null ? null : { at: int(r.ack_ms), note: String(r.acknowledged_note ?? '') }
+    })
+  )
+}
+
+/**
+ * The closings as CSV (RFC 4180, csv-stringify) for a spreadsheet: amounts as decimal text in the store's currency
+ * (exact, from minor units), free text guarded against formulas as the till's own CSV export does (reports/csv.ts).
+ */
+export function closingsCsv(closings: readonly ZClosingView[]): string {
+  const money = (minor: number, z: ZClosingView) => formatMinorPlain(minor, z.currency)
+  return stringify(
+    closings.map((z) => [
+      guardCell(z.storeId),
+      guardCell(z.tillId),
+      z.currency,
+      z.zNumber,
+      z.day,
+      new Date(z.closedAt).toISOString(),
+      z.salesCount,
+      money(z.netSalesMinor, z),
+      money(z.taxMinor, z),
+      money(z.expectedCashMinor, z),
+      money(z.countedCashMinor, z),
+      money(z.differenceMinor, z),
+      guardCell(z.differenceReason ?? ''),
+      money(z.grandNetMinor, z),
+      z.headSeq,
+      z.signed ? (z.signed.verified ? 'verified' : 'unverified') : 'none'
+    ]),
+    { header: true, columns: ['store', 'till', 'currency', 'z', 'business_date', 'closed_at', 'sales', 'net_sales', 'tax', 'expected_cash', 'counted_cash', 'difference', 'difference_reason', 'grand_total', 'journal_head', 'signed'], record_delimiter: '\r\n' }
+  )
 }

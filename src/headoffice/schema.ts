@@ -3,7 +3,7 @@
 //
 // The journal rows are the tills' own entries, stored once per (till, seq): the payload as the exact text the till
 // hashed (payload_text, what the hash is checked against) and as jsonb (what the projections and people query).
-// The projections (till_day, sale_tenders) are derived from the journal in the same transaction that stores it, so
+// The projections (till_day, sale_tenders, z_closings) are derived from the journal in the same transaction that stores it, so
 // they can always be rebuilt from it.
 import type { PoolClient } from 'pg'
 
@@ -113,6 +113,49 @@ export const headOfficeMigrations: readonly HeadOfficeMigration[] = [
         voids_count integer NOT NULL DEFAULT 0,
         PRIMARY KEY (till_id, day)
       );
+    `
+  },
+  {
+    version: 2,
+    name: 'z closings and acknowledged alerts',
+    sql: `
+      -- Each till's Z closings as their 'shift.z-closed' entries carry them (services/shift.ts close: the figures
+      -- are the Z itself), one row per (till, Z number): what the accountant at head office reads per store and day.
+      CREATE TABLE z_closings (
+        till_id text NOT NULL REFERENCES tills(id),
+        z_number integer NOT NULL,
+        seq bigint NOT NULL,
+        closed_at bigint NOT NULL,
+        period_start bigint NOT NULL,
+        day date NOT NULL,
+        sales_count integer NOT NULL,
+        net_sales_minor bigint NOT NULL,
+        tax_minor bigint NOT NULL,
+        expected_cash_minor bigint NOT NULL,
+        counted_cash_minor bigint NOT NULL,
+        difference_minor bigint NOT NULL,
+        difference_reason text,
+        grand_net_minor bigint NOT NULL,
+        head_seq bigint NOT NULL,
+        head_hash text NOT NULL,
+        PRIMARY KEY (till_id, z_number)
+      );
+      CREATE INDEX z_closings_day ON z_closings (day);
+      -- The journal stored before this version holds Z entries too: the projection starts complete.
+      INSERT INTO z_closings (till_id, z_number, seq, closed_at, period_start, day, sales_count, net_sales_minor, tax_minor, expected_cash_minor, counted_cash_minor, difference_minor, difference_reason, grand_net_minor, head_seq, head_hash)
+      SELECT j.till_id, (j.payload->>'zNumber')::integer, j.seq, j.at, (j.payload->'figures'->>'periodStartMs')::bigint,
+             (to_timestamp((j.payload->'figures'->>'periodStartMs')::bigint / 1000.0) AT TIME ZONE s.time_zone)::date,
+             (j.payload->'figures'->>'salesCount')::integer, (j.payload->'figures'->>'netSalesMinor')::bigint, (j.payload->'figures'->>'taxMinor')::bigint,
+             (j.payload->'figures'->'drawer'->>'expectedMinor')::bigint, COALESCE((j.payload->'figures'->'drawer'->>'countedMinor')::bigint, 0),
+             COALESCE((j.payload->'figures'->'drawer'->>'differenceMinor')::bigint, 0), j.payload->'figures'->'drawer'->>'differenceReason',
+             (j.payload->'figures'->'grandTotals'->'after'->>'netMinor')::bigint,
+             (j.payload->'figures'->'journal'->>'headSeq')::bigint, j.payload->'figures'->'journal'->>'headHash'
+        FROM journal j JOIN tills t ON t.id = j.till_id JOIN stores s ON s.id = t.store_id
+       WHERE j.kind = 'shift.z-closed'
+      ON CONFLICT DO NOTHING;
+
+      -- An alert dealt with stays on record, with who said what about it; only open ones count on the overview.
+      ALTER TABLE alerts ADD COLUMN acknowledged_at timestamptz, ADD COLUMN acknowledged_note text;
     `
   }
 ]

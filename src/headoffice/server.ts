@@ -13,7 +13,7 @@ import pg from 'pg'
 import { z } from 'zod'
 import { ingestRequestSchema, type IngestResponse } from '../shared/headoffice'
 import { ingestBatch, type TillAuth } from './ingest'
-import { overview } from './overview'
+import { acknowledgeAlert, closingsOn, overview } from './overview'
 import { overviewPage } from './page'
 import { migrateHeadOffice } from './schema'
 
@@ -105,6 +105,16 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 
 const refusal = (code: 'invalid' | 'unauthorized' | 'too-large', message: string): IngestResponse => ({ ok: false, ackedSeq: null, ackedHash: null, error: { code, seq: null, message } })
 
+const isDay = (text: string): boolean => /^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(Date.parse(`${text}T00:00:00Z`))
+
+const ackRequestSchema = z.object({ note: z.string().max(1000) }).strict()
+
+const ACK_REFUSALS = {
+  'not-found': 'there is no such alert',
+  'already-acknowledged': 'that alert was already acknowledged',
+  'note-required': 'say what was done about the alert in the note'
+} as const
+
 function bearer(req: IncomingMessage): string | null {
   const header = req.headers.authorization ?? ''
   const m = /^Bearer\s+(\S+)$/i.exec(header)
@@ -193,6 +203,36 @@ export async function startHeadOffice(options: HeadOfficeOptions): Promise<HeadO
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'", 'content-length': Buffer.byteLength(html) })
       res.end(html)
       return
+    }
+    if (req.method === 'GET' && url.pathname === '/v1/closings') {
+      if (!isAdmin(req)) return send(res, 401, refusal('unauthorized', 'the closings need the head-office admin token'))
+      const from = url.searchParams.get('from') ?? ''
+      const to = url.searchParams.get('to') ?? from
+      if (!isDay(from) || !isDay(to)) return send(res, 400, { ok: false, error: { code: 'invalid', message: 'give ?from=YYYY-MM-DD (and &to=YYYY-MM-DD for several days)' } })
+      if (to < from) return send(res, 400, { ok: false, error: { code: 'invalid', message: `to ${to} is before from ${from}` } })
+      return send(res, 200, { ok: true, from, to, closings: await closingsOn(pool, { from, to }) })
+    }
+    const ack = /^\/v1\/alerts\/(\d{1,15})\/acknowledge$/.exec(url.pathname)
+    if (req.method === 'POST' && ack) {
+      // Bearer only: a browser re-sends a Basic password by itself, so a form on another site could post here.
+      const token = bearer(req)
+      if (token === null || !timingSafeEqual(Buffer.from(sha256Hex(token), 'hex'), adminHash)) {
+        req.resume()
+        return send(res, 401, refusal('unauthorized', 'acknowledging an alert needs the head-office admin token as a Bearer token'))
+      }
+      let body: unknown
+      try {
+        body = JSON.parse(await readBody(req, 16 * 1024))
+      } catch (e) {
+        if (e instanceof BodyTooLarge) return send(res, 413, refusal('too-large', 'the note is at most 16 KB'), { connection: 'close' })
+        body = null
+      }
+      const parsed = ackRequestSchema.safeParse(body)
+      if (!parsed.success) return send(res, 400, { ok: false, error: { code: 'invalid', message: 'the body is JSON: {"note": "what was done"}' } })
+      const outcome = await acknowledgeAlert(pool, Number(ack[1]), parsed.data.note)
+      if (outcome.ok) return send(res, 200, outcome)
+      const status = outcome.reason === 'not-found' ? 404 : outcome.reason === 'already-acknowledged' ? 409 : 400
+      return send(res, status, { ok: false, error: { code: outcome.reason, message: ACK_REFUSALS[outcome.reason] } })
     }
     req.resume()
     send(res, 404, { ok: false, error: { code: 'not-found', message: 'no such path' } })

@@ -12,7 +12,8 @@ import { addStore, addTill, connectHeadOffice, startHeadOffice, type HeadOffice 
 import { entryHash, GENESIS_HASH, signedHeadBody } from '../../src/headoffice/ingest'
 import { ANCHORS_FILE, loadOrCreateTillKey } from '../../src/main/ledger/anchor'
 import { storeIdOf } from '../../src/main/services/day-close'
-import { overview } from '../../src/headoffice/overview'
+import { closingsCsv, closingsOn, overview } from '../../src/headoffice/overview'
+import { headOfficeMigrations } from '../../src/headoffice/schema'
 import { LEDGER_FILE, type App } from '../../src/main/app'
 import { JournalShipper } from '../../src/main/services/shipper'
 import { ShiftService } from '../../src/main/services/shift'
@@ -339,6 +340,137 @@ describe.skipIf(!pgBin)('head office on PostgreSQL', () => {
       expect(await tillView()).toMatchObject({ signedHead: { seq: signedSeq, reason: 'checkpoint' }, openAlerts: 2 })
     } finally {
       rmSync(keyDir, { recursive: true, force: true })
+    }
+  })
+
+  it('Z closings reach head office with their figures, signed; the owner lists them by day as JSON and CSV', async () => {
+    const keyDir = mkdtempSync(join(tmpdir(), 'stabletill-ho-z-keys-'))
+    const till = testTill({ timeZone: 'UTC', keyDir, initialSettings: { tillId: 'T3' } })
+    tills.push(till)
+    try {
+      const key = loadOrCreateTillKey(keyDir, storeIdOf(till.app.db))
+      await addStore(ho.pool, { id: 'S7', name: 'Depot', currency: 'USD', timeZone: 'UTC' })
+      const token = await addTill(ho.pool, { id: 'S7-T3', storeId: 'S7', ledgerTillId: 'T3', name: 'Depot till', publicKey: key.publicKeyDer })
+      sell(till.app, 4)
+      const shift = new ShiftService({ db: till.app.db, clock: till.app.clock, store: { settings: () => till.app.store.settings() } })
+      // The manager counts 0.20 short and says why; the Z is signed as every close is (day-close.ts).
+      const x = shift.xReport()
+      const manager = till.app.approvals.approve('1234', 'shift.close', null).id
+      const z = shift.close({ counted: { totalMinor: x.drawer.expectedMinor - 20 }, differenceReason: 'coin dropped behind the drawer' }, manager)
+      till.app.integrity.sign(`z ${z.zNumber}`)
+      expect(await shipperOf(till, token).syncNow()).toMatchObject({ behind: 0, lastError: null })
+
+      const day = new Date(z.figures.periodStartMs).toISOString().slice(0, 10)
+      const [closing, ...more] = (await closingsOn(ho.pool, { from: day, to: day })).filter((c) => c.storeId === 'S7')
+      expect(more).toEqual([])
+      expect(closing).toMatchObject({
+        tillId: 'S7-T3',
+        ledgerTillId: 'T3',
+        zNumber: z.zNumber,
+        day,
+        salesCount: 4,
+        netSalesMinor: z.figures.netSalesMinor,
+        taxMinor: z.figures.taxMinor,
+        expectedCashMinor: x.drawer.expectedMinor,
+        countedCashMinor: x.drawer.expectedMinor - 20,
+        differenceMinor: -20,
+        differenceReason: 'coin dropped behind the drawer',
+        grandNetMinor: z.figures.grandTotals.after.netMinor,
+        headSeq: z.figures.journal.headSeq
+      })
+      // Signed straight after the close, so the signed head is the Z's own entry, checked with the registered key.
+      expect(closing!.signed).toEqual({ verified: true })
+
+      // The overview of that day holds it; the day after does not.
+      const view = await overview(ho.pool, z.closedAt)
+      expect(view.stores.find((s) => s.storeId === 'S7')!.closings.map((c) => c.zNumber)).toEqual([z.zNumber])
+      const next = await overview(ho.pool, z.figures.periodStartMs + 86_400_000)
+      expect(next.stores.find((s) => s.storeId === 'S7')!.closings).toEqual([])
+
+      // Over HTTP with the owner's token; a bad range is refused in words.
+      const viaHttp = await fetch(`${url}/v1/closings?from=${day}&to=${day}`, { headers: { authorization: `Bearer ${ADMIN}` } })
+      expect(viaHttp.status).toBe(200)
+      expect(((await viaHttp.json()) as { closings: unknown[] }).closings).toContainEqual(closing)
+      expect((await fetch(`${url}/v1/closings?from=${day}`)).status).toBe(401)
+      const backwards = await fetch(`${url}/v1/closings?from=${day}&to=2000-01-01`, { headers: { authorization: `Bearer ${ADMIN}` } })
+      expect(backwards.status).toBe(400)
+      expect(((await backwards.json()) as { error: { message: string } }).error.message).toMatch(/before/)
+
+      // The CSV: one row per Z, amounts as decimals of the currency, the reason as text.
+      const lines = closingsCsv([closing!]).trimEnd().split('\r\n')
+      expect(lines[0]).toBe('store,till,currency,z,business_date,closed_at,sales,net_sales,tax,expected_cash,counted_cash,difference,difference_reason,grand_total,journal_head,signed')
+      const cells = lines[1]!.split(',')
+      expect(cells.slice(0, 5)).toEqual(['S7', 'S7-T3', 'USD', String(z.zNumber), day])
+      expect(cells[11]).toBe('-0.20')
+      expect(cells[12]).toBe('coin dropped behind the drawer')
+      expect(cells[7]).toBe((z.figures.netSalesMinor / 100).toFixed(2))
+
+      // The owner's page shows the Z closings table.
+      const page = await (await fetch(`${url}/?at=${z.closedAt}`, { headers: { authorization: `Basic ${Buffer.from(`owner:${ADMIN}`).toString('base64')}` } })).text()
+      expect(page).toContain('<caption>Z closings</caption>')
+      expect(page).toContain('coin dropped behind the drawer')
+    } finally {
+      rmSync(keyDir, { recursive: true, force: true })
+    }
+  })
+
+  it('the owner acknowledges an alert with a note: it stays on record and no longer counts as open', async () => {
+    const market = (await overview(ho.pool)).alerts.filter((a) => a.tillId === 'S3-T9' && !a.acknowledged)
+    expect(market.length).toBeGreaterThan(0)
+    const target = market[0]!
+    const post = (id: number, body: unknown, authorization = `Bearer ${ADMIN}`) =>
+      fetch(`${url}/v1/alerts/${id}/acknowledge`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify(body) })
+    // A browser's remembered Basic password is not enough (a form on another site could post it): Bearer only.
+    expect((await post(target.id, { note: 'x' }, `Basic ${Buffer.from(`owner:${ADMIN}`).toString('base64')}`)).status).toBe(401)
+    const blank = await post(target.id, { note: '   ' })
+    expect(blank.status).toBe(400)
+    expect(((await blank.json()) as { error: { code: string } }).error.code).toBe('note-required')
+    expect((await post(target.id, { other: 1 })).status).toBe(400)
+    expect((await post(999_999, { note: 'nothing' })).status).toBe(404)
+    const before = (await overview(ho.pool)).stores.find((s) => s.storeId === 'S3')!.tills[0]!.openAlerts
+    const done = await post(target.id, { note: 'the till was restored from a backup and re-verified' })
+    expect(done.status).toBe(200)
+    expect(((await done.json()) as { alert: { acknowledged: { note: string } } }).alert.acknowledged.note).toBe('the till was restored from a backup and re-verified')
+    expect((await post(target.id, { note: 'again' })).status).toBe(409)
+    const after = await overview(ho.pool)
+    expect(after.stores.find((s) => s.storeId === 'S3')!.tills[0]!.openAlerts).toBe(before - 1)
+    expect(after.alerts.find((a) => a.id === target.id)?.acknowledged?.note).toBe('the till was restored from a backup and re-verified')
+    const page = await (await fetch(`${url}/`, { headers: { authorization: `Basic ${Buffer.from(`owner:${ADMIN}`).toString('base64')}` } })).text()
+    expect(page).toContain('<h3>Acknowledged</h3>')
+    expect(page).toContain('re-verified')
+  })
+
+  it('upgrading a head office that already holds Z entries fills the closings from its journal', async () => {
+    await ho.pool.query('CREATE DATABASE upgraded')
+    const connection = pg.connectionString.replace(/\/postgres$/, '/upgraded')
+    const { Pool } = (await import('pg')).default
+    const raw = new Pool({ connectionString: connection, max: 1 })
+    const till = testTill({ timeZone: 'UTC', initialSettings: { tillId: 'T2' } })
+    tills.push(till)
+    try {
+      // Version 1 only, as a head office of last month left it, with a till's journal up to its Z.
+      await raw.query(headOfficeMigrations[0]!.sql)
+      await raw.query('CREATE TABLE headoffice_schema (version integer NOT NULL); INSERT INTO headoffice_schema VALUES (1)')
+      await raw.query("INSERT INTO stores (id, name, currency, time_zone) VALUES ('S1', 'High Street', 'USD', 'UTC')")
+      await raw.query(`INSERT INTO tills (id, store_id, ledger_till_id, name, token_sha256) VALUES ('S1-T2', 'S1', 'T2', 'Back counter', '${'a'.repeat(64)}')`)
+      sell(till.app, 3)
+      const shift = new ShiftService({ db: till.app.db, clock: till.app.clock, store: { settings: () => till.app.store.settings() } })
+      const x = shift.xReport()
+      const z = shift.close({ counted: { totalMinor: x.drawer.expectedMinor } }, till.app.approvals.approve('1234', 'shift.close', null).id)
+      for (const e of journalRows(till.app)) {
+        await raw.query('INSERT INTO journal (till_id, seq, at, kind, sale_id, payload, payload_text, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $6, $7, $8)', ['S1-T2', e.seq, e.at, e.kind, e.saleId, e.payload, e.prevHash, e.hash])
+      }
+      await raw.end()
+      const upgraded = await connectHeadOffice(connection, 1)
+      try {
+        const day = new Date(z.figures.periodStartMs).toISOString().slice(0, 10)
+        expect(await closingsOn(upgraded, { from: day, to: day })).toMatchObject([{ tillId: 'S1-T2', zNumber: z.zNumber, salesCount: 3, netSalesMinor: z.figures.netSalesMinor, differenceMinor: 0 }])
+      } finally {
+        await upgraded.end()
+      }
+    } catch (e) {
+      await raw.end().catch(() => undefined)
+      throw e
     }
   })
 
