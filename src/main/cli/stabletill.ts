@@ -5,6 +5,7 @@
 //   stabletill reconcile --data-dir DIR --date YYYY-MM-DD [--rpc-url CHAIN_ID=URL …]
 //   stabletill z         --data-dir DIR --date YYYY-MM-DD [--pdf FILE]
 //   stabletill verify    --data-dir DIR [--key-dir DIR]
+//   stabletill public-key --data-dir DIR [--key-dir DIR]   (the till key's public half, to register at head office)
 //   every command: [--time-zone IANA] (default: the machine's; the business date is the day a Z's day was opened)
 //
 // The ledger is opened read-only: safe beside a running till, on a copy, or on the accountant's machine. No prompts.
@@ -18,7 +19,7 @@ import { getAddress } from 'ethers'
 import { paymentSettingsSchema } from '../../shared/payment/settings'
 import { findToken, type TokenInfo, type TokenSymbol } from '../../shared/payment/tokens'
 import { formatUnits } from '../../shared/money'
-import { ANCHORS_FILE, loadOrCreateTillKey, verifyAnchors } from '../ledger/anchor'
+import { ANCHORS_FILE, loadOrCreateTillKey, readTillPublicKey, verifyAnchors } from '../ledger/anchor'
 import { openLedger, SchemaTooNewError, type Db } from '../ledger/db'
 import { verifyJournalParallel } from '../ledger/journal'
 import { checkSchema, quickCheck } from '../ledger/integrity'
@@ -46,6 +47,7 @@ export const USAGE = `Usage:
   stabletill reconcile --data-dir DIR --date YYYY-MM-DD [--rpc-url CHAIN_ID=URL ...]
   stabletill z         --data-dir DIR --date YYYY-MM-DD [--pdf FILE]
   stabletill verify    --data-dir DIR [--key-dir DIR]
+  stabletill public-key --data-dir DIR [--key-dir DIR]
 Options for every command: --time-zone IANA (the business date's zone; default the machine's).
 Exit codes: 0 ok, 1 a problem (said on stderr), 2 usage.`
 
@@ -95,7 +97,7 @@ function parse(args: readonly string[]): { command: string; options: Options } {
   const v = parsed.values as Record<string, string | boolean | string[] | undefined>
   const command = parsed.positionals[0]
   if (v.help || command === 'help') return { command: 'help', options: null as never }
-  if (!command) throw new UsageError('Give a command: export, reconcile, z or verify.')
+  if (!command) throw new UsageError('Give a command: export, reconcile, z, verify or public-key.')
   if (parsed.positionals.length > 1) throw new UsageError(`Unexpected argument: ${parsed.positionals[1]}`)
   if (typeof v['data-dir'] !== 'string') throw new UsageError('--data-dir DIR is required (the till\'s data folder).')
   const date = typeof v.date === 'string' ? v.date : undefined
@@ -332,6 +334,15 @@ async function runVerifyAll(db: Db, file: string, options: Options, io: CliIo): 
   return bad ? EXIT_PROBLEM : EXIT_OK
 }
 
+/** The till key's public half, for `npm run headoffice -- add-till … --public-key <it>`. Never creates a key. */
+function runPublicKey(db: Db, options: Options, io: CliIo): number {
+  const keyDir = options.keyDir ? resolve(options.keyDir) : tillKeyDir()
+  const key = readTillPublicKey(keyDir, storeIdOf(db))
+  if (key === null) throw new Problem(`This store has no till key in ${keyDir} yet: it is made when the till first starts (pass --key-dir if the till keeps it elsewhere).`)
+  io.out(key)
+  return EXIT_OK
+}
+
 export async function runStabletill(args: readonly string[], io: CliIo): Promise<number> {
   let db: Db | undefined
   try {
@@ -340,7 +351,7 @@ export async function runStabletill(args: readonly string[], io: CliIo): Promise
       io.out(USAGE)
       return EXIT_OK
     }
-    if (!['export', 'reconcile', 'z', 'verify'].includes(command)) throw new UsageError(`Unknown command ${command}: use export, reconcile, z or verify.`)
+    if (!['export', 'reconcile', 'z', 'verify', 'public-key'].includes(command)) throw new UsageError(`Unknown command ${command}: use export, reconcile, z, verify or public-key.`)
     const opened = openTillLedger(options.dataDir)
     db = opened.db
     switch (command) {
@@ -350,6 +361,8 @@ export async function runStabletill(args: readonly string[], io: CliIo): Promise
         return await runZ(db, options, io)
       case 'reconcile':
         return await runReconcile(db, options, io)
+      case 'public-key':
+        return runPublicKey(db, options, io)
       default:
         return await runVerifyAll(db, opened.file, options, io)
     }

@@ -98,7 +98,26 @@ export function loadOrCreateTillKey(keyDir: string, storeId: string): TillKey {
   }
   const privateKey = createPrivateKey(pem)
   const publicKey = createPublicKey(privateKey)
-  return { privateKey, publicKey, publicKeyDer: publicKey.export({ type: 'spki', format: 'der' }).toString('base64') }
+  const publicKeyDer = publicKey.export({ type: 'spki', format: 'der' }).toString('base64')
+  // The public half beside it, in the clear: what the owner registers at head office (`stabletill public-key`),
+  // readable without the desktop app's key store even when the private key is sealed.
+  const publicFile = tillPublicKeyFile(keyDir, storeId)
+  if (!existsSync(publicFile) || readFileSync(publicFile, 'utf8').trim() !== publicKeyDer) writeKeyFile(publicFile, Buffer.from(`${publicKeyDer}\n`))
+  return { privateKey, publicKey, publicKeyDer }
+}
+
+/** Where the till key's public half (base64 SPKI, one line) is kept for `storeId`. */
+export function tillPublicKeyFile(keyDir: string, storeId: string): string {
+  return join(keyDir, `${storeId.replace(/[^A-Za-z0-9_.-]/g, '_')}.ed25519.pub`)
+}
+
+/** The till key's public half without touching the private key (null: no key for this store in `keyDir` yet). */
+export function readTillPublicKey(keyDir: string, storeId: string): string | null {
+  const publicFile = tillPublicKeyFile(keyDir, storeId)
+  if (existsSync(publicFile)) return readFileSync(publicFile, 'utf8').trim()
+  const plain = join(keyDir, `${storeId.replace(/[^A-Za-z0-9_.-]/g, '_')}.ed25519.pem`)
+  if (existsSync(plain)) return createPublicKey(createPrivateKey(readFileSync(plain))).export({ type: 'spki', format: 'der' }).toString('base64')
+  return null
 }
 
 /**

@@ -4,9 +4,12 @@ import { spawn } from 'node:child_process'
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { createPublicKey, verify } from 'node:crypto'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EXPORT_FORMATS } from '../../../src/main/reports'
+import { ANCHORS_FILE, type SignedHead } from '../../../src/main/ledger/anchor'
+import { signedHeadBody } from '../../../src/headoffice/ingest'
 import { MERCHANT } from '../../fixtures/anvil'
 import { run, runOk } from '../reports/tools'
 import { seedLedgerDay, type LedgerDay } from '../reports/ledger-day'
@@ -94,6 +97,24 @@ describe('stabletill', () => {
       expect(bad.stdout).toMatch(/Schema changed: trigger journal_append_only_update is missing/)
     } finally {
       rmSync(copy, { recursive: true, force: true })
+    }
+  })
+
+  it('public-key prints the key head office checks this till\'s signed heads with; a folder with no key says so', async () => {
+    const r = await cli(['public-key', ...base()])
+    expect(r.status, r.stderr).toBe(0)
+    const key = createPublicKey({ key: Buffer.from(r.stdout.trim(), 'base64'), format: 'der', type: 'spki' })
+    // The Z's signed head (the anchors file beside the ledger) verifies with it, as head office will check it.
+    const signed = readFileSync(join(day.till.dataDir, ANCHORS_FILE), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as SignedHead)
+    expect(signed.length).toBeGreaterThan(0)
+    for (const head of signed) expect(verify(null, signedHeadBody(head), key, Buffer.from(head.signature, 'base64'))).toBe(true)
+    const empty = mkdtempSync(join(tmpdir(), 'stabletill-nokey-'))
+    try {
+      const none = await cli(['public-key', ...base(), '--key-dir', empty])
+      expect(none.status).toBe(1)
+      expect(none.stderr).toMatch(/no till key in .* yet/)
+    } finally {
+      rmSync(empty, { recursive: true, force: true })
     }
   })
 

@@ -32,11 +32,12 @@ describe('the till key at home', () => {
   it('a plain key is sealed in place once a sealer is registered, and stays the same key', () => {
     const dir = keyFolder()
     const plain = loadOrCreateTillKey(dir, 'store-abc')
-    expect(readdirSync(dir)).toEqual(['store-abc.ed25519.pem'])
+    // Beside the key, its public half in the clear (what head office registers).
+    expect(readdirSync(dir).sort()).toEqual(['store-abc.ed25519.pem', 'store-abc.ed25519.pub'])
     useKeySealer(dir, keySealerFrom(storage(), 'linux'))
     const sealed = loadOrCreateTillKey(dir, 'store-abc')
     expect(sealed.publicKeyDer).toBe(plain.publicKeyDer)
-    expect(readdirSync(dir)).toEqual(['store-abc.ed25519.sealed'])
+    expect(readdirSync(dir).sort()).toEqual(['store-abc.ed25519.pub', 'store-abc.ed25519.sealed'])
     expect(readFileSync(join(dir, 'store-abc.ed25519.sealed'), 'latin1')).not.toContain('PRIVATE KEY')
     expect(loadOrCreateTillKey(dir, 'store-abc').publicKeyDer).toBe(plain.publicKeyDer)
     // The PIN tags' key follows the till key, sealed or not.
@@ -47,7 +48,7 @@ describe('the till key at home', () => {
     const dir = keyFolder()
     useKeySealer(dir, keySealerFrom(storage(), 'darwin'))
     const key = loadOrCreateTillKey(dir, 'store-x')
-    expect(readdirSync(dir)).toEqual(['store-x.ed25519.sealed'])
+    expect(readdirSync(dir).sort()).toEqual(['store-x.ed25519.pub', 'store-x.ed25519.sealed'])
     useKeySealer(dir, null)
     expect(() => loadOrCreateTillKey(dir, 'store-x')).toThrow(/sealed by the desktop app's key store/)
     expect(existsSync(join(dir, 'store-x.ed25519.pem'))).toBe(false)
