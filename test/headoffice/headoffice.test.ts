@@ -352,6 +352,10 @@ describe.skipIf(!pgBin)('head office on PostgreSQL', () => {
       await addStore(ho.pool, { id: 'S7', name: 'Depot', currency: 'USD', timeZone: 'UTC' })
       const token = await addTill(ho.pool, { id: 'S7-T3', storeId: 'S7', ledgerTillId: 'T3', name: 'Depot till', publicKey: key.publicKeyDer })
       sell(till.app, 4)
+      // A customer brings back one cola of the last sale: a cash refund with a manager's PIN.
+      const last = till.app.db.prepare("SELECT id FROM sales WHERE status = 'completed' ORDER BY number DESC LIMIT 1").get() as { id: string }
+      const line = till.app.sales.get(last.id).lines.find((l) => l.barcode === COLA)!
+      const refund = till.app.returns.cash({ saleId: last.id, lines: [{ lineId: line.id, quantity: 1 }] }, till.app.approvals.approve('1234', 'return.cash', null).id)
       const shift = new ShiftService({ db: till.app.db, clock: till.app.clock, store: { settings: () => till.app.store.settings() } })
       // The manager counts 0.20 short and says why; the Z is signed as every close is (day-close.ts).
       const x = shift.xReport()
@@ -381,8 +385,17 @@ describe.skipIf(!pgBin)('head office on PostgreSQL', () => {
       // Signed straight after the close, so the signed head is the Z's own entry, checked with the registered key.
       expect(closing!.signed).toEqual({ verified: true })
 
-      // The overview of that day holds it; the day after does not.
+      // The overview of that day holds it, and the day's figures equal the Z's, the return included; the day after does not.
       const view = await overview(ho.pool, z.closedAt)
+      expect(z.figures.returnsCount).toBe(1)
+      expect(z.figures.returnsMinor).toBe(refund.amountMinor)
+      expect(view.stores.find((s) => s.storeId === 'S7')!.tills[0]).toMatchObject({
+        salesCount: 4,
+        returnsCount: 1,
+        returnsMinor: z.figures.returnsMinor,
+        netMinor: z.figures.netSalesMinor,
+        tenders: { cashMinor: z.figures.tenders.cash.amountMinor - z.figures.drawer.cashRefundsMinor, stablecoinMinor: 0 }
+      })
       expect(view.stores.find((s) => s.storeId === 'S7')!.closings.map((c) => c.zNumber)).toEqual([z.zNumber])
       const next = await overview(ho.pool, z.figures.periodStartMs + 86_400_000)
       expect(next.stores.find((s) => s.storeId === 'S7')!.closings).toEqual([])
