@@ -263,3 +263,81 @@ export function closingsCsv(closings: readonly ZClosingView[]): string {
     { header: true, columns: ['store', 'till', 'currency', 'z', 'business_date', 'closed_at', 'sales', 'net_sales', 'tax', 'expected_cash', 'counted_cash', 'difference', 'difference_reason', 'grand_total', 'journal_head', 'signed'], record_delimiter: '\r\n' }
   )
 }
+
+export interface StoreDayView {
+  readonly storeId: string
+  readonly storeName: string
+  readonly currency: string
+  /** The store's local calendar day (YYYY-MM-DD). */
+  readonly day: string
+  readonly tills: number
+  readonly salesCount: number
+  readonly salesMinor: number
+  readonly returnsCount: number
+  readonly returnsMinor: number
+  readonly netMinor: number
+  readonly voidsCount: number
+  /** Net per tender (sales minus refunds paid back by that method). */
+  readonly cashMinor: number
+  readonly stablecoinMinor: number
+}
+
+/**
+ * Across stores: each store's days from `from` to `to` (YYYY-MM-DD, inclusive), summed over its tills from the
+ * same projection as the overview (a sale on the day of its completion, in the store's zone). Days without a sale
+ * are left out. Ordered by store, then day.
+ */
+export async function storeDays(pool: Pool, from: string, to: string): Promise<StoreDayView[]> {
+  const rows = (await pool.query<Record<string, string | number | null>>(
+    `SELECT s.id AS store_id, s.name AS store_name, s.currency, to_char(d.day, 'YYYY-MM-DD') AS day, COUNT(DISTINCT d.till_id) AS tills,
+            SUM(d.sales_count) AS sales_count, SUM(d.sales_minor) AS sales_minor, SUM(d.returns_count) AS returns_count,
+            SUM(d.returns_minor) AS returns_minor, SUM(d.voids_count) AS voids_count,
+            SUM(d.cash_sales_minor - d.cash_refunds_minor) AS cash_minor, SUM(d.stablecoin_sales_minor - d.stablecoin_refunds_minor) AS coin_minor
+       FROM till_day d JOIN tills t ON t.id = d.till_id JOIN stores s ON s.id = t.store_id
+      WHERE d.day BETWEEN $1::date AND $2::date
+      GROUP BY s.id, s.name, s.currency, d.day
+      ORDER BY s.id, d.day`,
+    [from, to]
+  )).rows
+  return rows.map((r) => {
+    const salesMinor = int(r.sales_minor)
+    const returnsMinor = int(r.returns_minor)
+    return {
+      storeId: String(r.store_id),
+      storeName: String(r.store_name),
+      currency: String(r.currency),
+      day: String(r.day),
+      tills: int(r.tills),
+      salesCount: int(r.sales_count),
+      salesMinor,
+      returnsCount: int(r.returns_count),
+      returnsMinor,
+      netMinor: salesMinor - returnsMinor,
+      voidsCount: int(r.voids_count),
+      cashMinor: int(r.cash_minor),
+      stablecoinMinor: int(r.coin_minor)
+    }
+  })
+}
+
+/** The same as CSV (one row per store and day), amounts exact in each store's currency. */
+export function storeDaysCsv(days: readonly StoreDayView[]): string {
+  return stringify(
+    days.map((d) => [
+      guardCell(d.storeId),
+      guardCell(d.storeName),
+      d.currency,
+      d.day,
+      d.tills,
+      d.salesCount,
+      formatMinorPlain(d.salesMinor, d.currency),
+      d.returnsCount,
+      formatMinorPlain(d.returnsMinor, d.currency),
+      formatMinorPlain(d.netMinor, d.currency),
+      d.voidsCount,
+      formatMinorPlain(d.cashMinor, d.currency),
+      formatMinorPlain(d.stablecoinMinor, d.currency)
+    ]),
+    { header: true, columns: ['store', 'store_name', 'currency', 'day', 'tills', 'sales', 'sales_amount', 'returns', 'returns_amount', 'net', 'voids', 'cash_net', 'stablecoin_net'], record_delimiter: '\r\n' }
+  )
+}

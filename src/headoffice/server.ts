@@ -13,7 +13,7 @@ import pg from 'pg'
 import { z } from 'zod'
 import { ingestRequestSchema, type IngestResponse } from '../shared/headoffice'
 import { ingestBatch, type TillAuth } from './ingest'
-import { acknowledgeAlert, closingsOn, overview } from './overview'
+import { acknowledgeAlert, closingsOn, overview, storeDays, storeDaysCsv } from './overview'
 import { overviewPage } from './page'
 import { migrateHeadOffice } from './schema'
 
@@ -211,6 +211,20 @@ export async function startHeadOffice(options: HeadOfficeOptions): Promise<HeadO
       if (!isDay(from) || !isDay(to)) return send(res, 400, { ok: false, error: { code: 'invalid', message: 'give ?from=YYYY-MM-DD (and &to=YYYY-MM-DD for several days)' } })
       if (to < from) return send(res, 400, { ok: false, error: { code: 'invalid', message: `to ${to} is before from ${from}` } })
       return send(res, 200, { ok: true, from, to, closings: await closingsOn(pool, { from, to }) })
+    }
+    if (req.method === 'GET' && url.pathname === '/v1/days') {
+      if (!isAdmin(req)) return send(res, 401, refusal('unauthorized', 'the store days need the head-office admin token'))
+      const from = url.searchParams.get('from') ?? ''
+      const to = url.searchParams.get('to') ?? from
+      if (!isDay(from) || !isDay(to)) return send(res, 400, { ok: false, error: { code: 'invalid', message: 'give ?from=YYYY-MM-DD (and &to=YYYY-MM-DD for several days)' } })
+      if (to < from) return send(res, 400, { ok: false, error: { code: 'invalid', message: `to ${to} is before from ${from}` } })
+      if (url.searchParams.get('format') === 'csv') {
+        const csv = storeDaysCsv(await storeDays(pool, from, to))
+        res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="stores-${from}-${to}.csv"`, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(csv) })
+        res.end(csv)
+        return
+      }
+      return send(res, 200, { ok: true, from, to, days: await storeDays(pool, from, to) })
     }
     const ack = /^\/v1\/alerts\/(\d{1,15})\/acknowledge$/.exec(url.pathname)
     if (req.method === 'POST' && ack) {

@@ -143,6 +143,17 @@ describe.skipIf(!pgBin)('head office on PostgreSQL', () => {
     expect(html).toContain('Back counter (T2)</th><td>6</td>')
     expect(html).toContain('9 sales')
 
+    // Across stores, by day (JSON and CSV): the same figures, summed over the store's tills.
+    const today = new Date(t1.app.clock.now()).toISOString().slice(0, 10)
+    const days = (await (await fetch(`${url}/v1/days?from=${today}&to=${today}`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { days: { storeId: string; tills: number; salesCount: number; netMinor: number; cashMinor: number; voidsCount: number }[] }
+    expect(days.days.find((d) => d.storeId === 'S1')).toMatchObject({ tills: 2, salesCount: 9, netMinor: store.netMinor, cashMinor: store.tenders.cashMinor, voidsCount: x2.voids.count })
+    const csv = await (await fetch(`${url}/v1/days?from=${today}&format=csv`, { headers: { authorization: `Bearer ${ADMIN}` } })).text()
+    const [header, ...csvRows] = csv.trimEnd().split('\r\n')
+    expect(header).toBe('store,store_name,currency,day,tills,sales,sales_amount,returns,returns_amount,net,voids,cash_net,stablecoin_net')
+    expect(csvRows.find((r) => r.startsWith('S1,'))).toBe(`S1,High Street,USD,${today},2,9,${(store.netMinor / 100).toFixed(2)},0,0.00,${(store.netMinor / 100).toFixed(2)},${x2.voids.count},${(store.tenders.cashMinor / 100).toFixed(2)},0.00`)
+    expect((await fetch(`${url}/v1/days?from=${today}`)).status).toBe(401)
+    expect((await fetch(`${url}/v1/days?from=yesterday`, { headers: { authorization: `Bearer ${ADMIN}` } })).status).toBe(400)
+
     // The next day starts at zero in the overview; the journal keeps it all.
     const tomorrow = await overview(ho.pool, t1.app.clock.now() + 86_400_000)
     expect(tomorrow.stores.find((s) => s.storeId === 'S1')!.salesCount).toBe(0)
