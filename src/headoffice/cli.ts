@@ -5,12 +5,14 @@
 //   new-token  --id S1-T1                                                                           (prints the token)
 //   ack-alert  --alert 12 --note "till restored from yesterday's backup; re-verified"
 //   closings   --from 2026-12-01 [--to 2026-12-31]                      (the Z closings as CSV on stdout)
+//   rebuild                                                             (the projections again from the journal)
 //   days       --from 2026-12-01 [--to 2026-12-31]                      (every store's days as CSV on stdout)
 // The database: --db postgresql://… or HEADOFFICE_DATABASE_URL. The owner's overview token: HEADOFFICE_ADMIN_TOKEN
 // (an environment variable, so it stays out of the process list and the shell history).
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { acknowledgeAlert, closingsCsv, closingsOn, storeDays, storeDaysCsv } from './overview'
+import { rebuildProjections } from './ingest'
 import { addStore, addTill, connectHeadOffice, rotateTillToken, startHeadOffice } from './server'
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -90,8 +92,11 @@ async function main(argv: readonly string[]): Promise<number> {
       const to = values.to ?? from
       for (const day of [from, to]) if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`${day} is not YYYY-MM-DD`)
       process.stdout.write(storeDaysCsv(await storeDays(pool, from, to)))
+    } else if (command === 'rebuild') {
+      const done = await rebuildProjections(pool)
+      console.log(`projections rebuilt from ${done.entries} journal entries of ${done.tills} tills`)
     } else {
-      console.error('commands: serve, add-store, add-till, new-token, ack-alert, closings, days')
+      console.error('commands: serve, add-store, add-till, new-token, ack-alert, closings, days, rebuild')
       return 2
     }
   } finally {

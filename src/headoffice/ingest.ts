@@ -200,7 +200,7 @@ const Z_CLOSINGS_SQL = `
     FROM journal j WHERE j.till_id = $1 AND j.seq >= $2 AND j.kind = 'shift.z-closed'
   ON CONFLICT DO NOTHING`
 
-/** Inserts the entries (one statement) and updates the projections from them (three statements), in the caller's transaction. */
+/** Inserts the entries (one statement) and updates the projections from them, in the caller's transaction. */
 async function store(client: PoolClient, tillId: string, entries: readonly ShippedEntry[], timeZone: string): Promise<void> {
   const fromSeq = entries[0]!.seq
   await client.query(
@@ -209,6 +209,35 @@ async function store(client: PoolClient, tillId: string, entries: readonly Shipp
        FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS e(seq, at, kind, sale_id, payload, prev_hash, hash)`,
     [tillId, entries.map((e) => e.seq), entries.map((e) => e.at), entries.map((e) => e.kind), entries.map((e) => e.saleId), entries.map((e) => e.payload), entries.map((e) => e.prevHash), entries.map((e) => e.hash)]
   )
+  await project(client, tillId, fromSeq, timeZone, entries.some((e) => e.kind === 'shift.z-closed'))
+}
+
+/**
+ * Rebuilds every projection from the stored journal (after a fix to how a figure is derived, or to check them): in
+ * one transaction, with every till locked so no batch lands halfway. The journal itself is never touched.
+ */
+export async function rebuildProjections(pool: Pool): Promise<{ tills: number; entries: number }> {
+  const client = await pool.connect()
+  try {
+    await client.query('BEGIN')
+    try {
+      const tills = (await client.query<{ id: string; time_zone: string }>('SELECT t.id, s.time_zone FROM tills t JOIN stores s ON s.id = t.store_id ORDER BY t.id FOR UPDATE OF t')).rows
+      await client.query('DELETE FROM till_day; DELETE FROM sale_tenders; DELETE FROM z_closings')
+      for (const t of tills) await project(client, t.id, 1, t.time_zone, true)
+      const { n } = (await client.query<{ n: string }>('SELECT count(*) AS n FROM journal')).rows[0]!
+      await client.query('COMMIT')
+      return { tills: tills.length, entries: Number(n) }
+    } catch (e) {
+      await client.query('ROLLBACK')
+      throw e
+    }
+  } finally {
+    client.release()
+  }
+}
+
+/** The projections of a till's entries from `fromSeq` on, in the caller's transaction. */
+async function project(client: PoolClient, tillId: string, fromSeq: number, timeZone: string, hasZ: boolean): Promise<void> {
   // Tenders as the till recorded them (sale.ts: amountMinor is what the tender paid of the sale, change excluded).
   await client.query(
     `INSERT INTO sale_tenders (till_id, tender_id, sale_id, kind, amount_minor)
@@ -254,5 +283,5 @@ async function store(client: PoolClient, tillId: string, entries: readonly Shipp
     [tillId, fromSeq, timeZone]
   )
   // A Z's business day is the day its period opened (as the till's `stabletill --date` reads it).
-  if (entries.some((e) => e.kind === 'shift.z-closed')) await client.query(Z_CLOSINGS_SQL, [tillId, fromSeq, timeZone])
+  if (hasZ) await client.query(Z_CLOSINGS_SQL, [tillId, fromSeq, timeZone])
 }
