@@ -85,4 +85,28 @@ describe.skipIf(!pgBin)('the back office shows shipping to head office (PostgreS
     await expect.poll(() => status().textContent(), { timeout: 60_000 }).toMatch(/Up to date/)
     expect((await ho.pool.query('SELECT count(*)::int AS n FROM journal')).rows[0].n).toBe(headSeq())
   })
+
+  it('the owner opens head office in a browser: the store, its till with the day\'s sales, nothing without the token', async () => {
+    const anonymous = await rig.browser.newContext()
+    // The Basic credentials a browser sends once the owner typed them in its password prompt.
+    const owner = await rig.browser.newContext({ extraHTTPHeaders: { authorization: `Basic ${Buffer.from('owner:admin').toString('base64')}` }, viewport: { width: 1280, height: 800 } })
+    try {
+      // Without the token: 401 with a password prompt (a page load in Chromium ends in ERR_INVALID_AUTH_CREDENTIALS).
+      const refused = await anonymous.request.get(`http://127.0.0.1:${port}/`)
+      expect(refused.status()).toBe(401)
+      expect(refused.headers()['www-authenticate']).toMatch(/^Basic realm=/)
+      const page = await owner.newPage()
+      await page.goto(`http://127.0.0.1:${port}/`)
+      await page.getByRole('heading', { name: 'Head office' }).waitFor()
+      expect(await page.getByRole('heading', { name: /High Street/ }).count()).toBe(1)
+      const row = page.getByRole('row', { name: /Front counter \(T1\)/ })
+      // Five sales today (three, then two while head office was down), shipped and counted.
+      expect(await row.getByRole('cell').first().textContent()).toBe('5')
+      expect(await page.getByText('No open alerts.').count()).toBe(1)
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'headoffice-overview-en.png'), fullPage: true })
+    } finally {
+      await anonymous.close()
+      await owner.close()
+    }
+  })
 })
