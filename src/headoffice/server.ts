@@ -14,7 +14,7 @@ import { z } from 'zod'
 import { ingestRequestSchema, type IngestResponse } from '../shared/headoffice'
 import { ingestBatch, type TillAuth } from './ingest'
 import { acknowledgeAlert, closingsOn, overview, storeDays, storeDaysCsv } from './overview'
-import { overviewPage } from './page'
+import { overviewPage, pageLanguage } from './page'
 import { migrateHeadOffice } from './schema'
 
 export interface HeadOfficeOptions {
@@ -199,8 +199,8 @@ export async function startHeadOffice(options: HeadOfficeOptions): Promise<HeadO
       const at = atParam !== null && /^\d{1,15}$/.test(atParam) ? Number(atParam) : Date.now()
       const view = await overview(pool, at)
       if (url.pathname === '/v1/overview') return send(res, 200, view)
-      const html = overviewPage(view)
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'", 'content-length': Buffer.byteLength(html) })
+      const html = overviewPage(view, pageLanguage(url.searchParams.get('lang'), req.headers['accept-language']))
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', vary: 'Accept-Language', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'", 'content-length': Buffer.byteLength(html) })
       res.end(html)
       return
     }

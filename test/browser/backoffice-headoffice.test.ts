@@ -104,6 +104,21 @@ describe.skipIf(!pgBin)('the back office shows shipping to head office (PostgreS
       expect(await row.getByRole('cell').first().textContent()).toBe('5')
       expect(await page.getByText('No open alerts.').count()).toBe(1)
       await page.screenshot({ path: join(SCREENSHOT_DIR, 'headoffice-overview-en.png'), fullPage: true })
+      // In Simplified Chinese for a browser that asks for it, or with ?lang=zh-CN.
+      const zh = await rig.browser.newContext({ locale: 'zh-CN', extraHTTPHeaders: { authorization: `Basic ${Buffer.from('owner:admin').toString('base64')}` }, viewport: { width: 1280, height: 800 } })
+      try {
+        const zhPage = await zh.newPage()
+        await zhPage.goto(`http://127.0.0.1:${port}/`)
+        await zhPage.getByRole('heading', { name: '总部' }).waitFor()
+        expect(await zhPage.getByRole('columnheader', { name: '收银台' }).count()).toBe(1)
+        expect(await zhPage.getByText('没有未处理的警报。').count()).toBe(1)
+        expect(await zhPage.locator('html').getAttribute('lang')).toBe('zh-CN')
+        await zhPage.screenshot({ path: join(SCREENSHOT_DIR, 'headoffice-overview-zh-CN.png'), fullPage: true })
+        await page.goto(`http://127.0.0.1:${port}/?lang=zh-CN`)
+        expect(await page.getByRole('heading', { name: '总部' }).count()).toBe(1)
+      } finally {
+        await zh.close()
+      }
     } finally {
       await anonymous.close()
       await owner.close()
