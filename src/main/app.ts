@@ -290,7 +290,8 @@ export function createApp(options: AppOptions): App {
     ...integrityHandlers({ integrity, approve: (pin, action, subject) => approvals.approve(pin, action, subject) }),
     ...todayHandlers({ db, shift, store, timeZone: options.timeZone, reversals: payments ? () => payments.openReversals() : null, unattributed: payments ? () => payments.unattributedTransfers() : null }),
     ...setupHandlers({ db, clock, events, store, receipts, staff: approvals, dataDir: options.dataDir }),
-    'headoffice:status': () => shipper?.status() ?? null
+    'headoffice:status': () => shipper?.status() ?? null,
+    'headoffice:till-key': () => ({ publicKey: integrity.publicKey() })
   }, approvals)
   // A call with a manager's PIN runs its synchronous part in one transaction with its approval ([E] point 5,
   // api/registry.ts); what an async handler does after its first await (a Z's files) follows the commit.

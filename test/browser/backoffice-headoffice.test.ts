@@ -2,10 +2,14 @@
 // the manager sees "Up to date" with the last entry's number; with head office down, selling goes on, the section
 // says how many entries are still to send and why (worded, not a code); the full Verify runs with its progress and
 // ends intact. Screenshots in en and zh-CN.
+import { createPublicKey, verify } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { addStore, addTill, startHeadOffice, type HeadOffice } from '../../src/headoffice/server'
+import { signedHeadBody } from '../../src/headoffice/ingest'
+import { ANCHORS_FILE, type SignedHead } from '../../src/main/ledger/anchor'
 import { systemClock } from '../../src/shared/clock'
 import { postgresBinDir, startPostgres, type TestPostgres } from '../fixtures/postgres'
 import { SCREENSHOT_DIR, startBrowserRig, type BrowserRig } from '../fixtures/browser'
@@ -59,6 +63,22 @@ describe.skipIf(!pgBin)('the back office shows shipping to head office (PostgreS
       .poll(async () => ((await status().textContent()) ?? '').includes(`Up to date: head office http://127.0.0.1:${port} holds every entry, up to #${headSeq()}.`), { timeout: 15_000 })
       .toBe(true)
     expect(await unnamedControls(office)).toEqual([])
+  })
+
+  it('shows the till key the owner registers at head office, the one that verifies its signed heads', async () => {
+    const journal = office.getByRole('region', { name: 'Journal' })
+    const field = journal.getByRole('textbox', { name: 'Till public key' })
+    await field.waitFor()
+    const shown = await field.inputValue()
+    expect(await field.getAttribute('readonly')).not.toBeNull()
+    // The very key a checkpoint is signed with: head office verifies it with what the owner copied from here.
+    const key = createPublicKey({ key: Buffer.from(shown, 'base64'), format: 'der', type: 'spki' })
+    rig.app.integrity.sign('checkpoint')
+    const signed = readFileSync(join(rig.dataDir, ANCHORS_FILE), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as SignedHead).at(-1)!
+    expect(verify(null, signedHeadBody(signed), key, Buffer.from(signed.signature, 'base64'))).toBe(true)
+    await journal.getByRole('button', { name: 'Copy key' }).click()
+    // Headless Chromium may refuse the clipboard: either way the page says what happened.
+    await expect.poll(() => journal.getByRole('status').filter({ hasText: /The key is copied\.|copy it with Ctrl\+C/ }).count()).toBe(1)
   })
 
   it('with head office down the till sells on, and the section says how much is still to send and why', async () => {

@@ -84,6 +84,11 @@ export class IntegrityService {
     this.view = this.check()
   }
 
+  /** The till key's public half (base64 SPKI), what head office checks the signed heads with; null: no key folder. */
+  publicKey(): string | null {
+    return this.tillKey()?.publicKeyDer ?? null
+  }
+
   private tillKey(): TillKey | null {
     if (!this.deps.keyDir) return null
     this.key ??= loadOrCreateTillKey(this.deps.keyDir, this.deps.storeId())

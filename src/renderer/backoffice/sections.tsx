@@ -27,9 +27,43 @@ export const verifyProgress = signal<{ checked: number; total: number } | null>(
 /** Shipping to head office; null: this till has no head office. */
 export const headOffice = signal<HeadOfficeStatusView | null>(null)
 
+/** The till key's public half (undefined: not asked yet; null: the till keeps no key). */
+export const tillKey = signal<string | null | undefined>(undefined)
+
 export async function loadHeadOffice(): Promise<void> {
   const r = await api().call['headoffice:status']({})
   if (r.ok) headOffice.value = r.value
+  if (tillKey.value === undefined) {
+    const key = await api().call['headoffice:till-key']({})
+    if (key.ok) tillKey.value = key.value.publicKey
+  }
+}
+
+/** The key to register this till at head office, in a read-only field with Copy beside it. */
+function TillKey({ publicKey }: { publicKey: string }) {
+  const [said, setSaid] = useState<'copied' | 'failed' | null>(null)
+  const field = useRef<HTMLInputElement>(null)
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(publicKey)
+      setSaid('copied')
+    } catch {
+      field.current?.select()
+      setSaid('failed')
+    }
+  }
+  return (
+    <div>
+      <p class="bo-muted">{t('bo.ho.key')}</p>
+      <p>
+        <input ref={field} class="bo-key" readOnly aria-label={t('bo.ho.keyField')} value={publicKey} onFocus={(e) => e.currentTarget.select()} />{' '}
+        <button type="button" onClick={() => void copy()}>
+          {t('bo.ho.copy')}
+        </button>
+      </p>
+      {said ? <p role="status">{t(said === 'copied' ? 'bo.ho.copied' : 'bo.ho.copyFailed')}</p> : null}
+    </div>
+  )
 }
 
 const HEAD_OFFICE_ERRORS: Record<string, string> = {
@@ -462,6 +496,7 @@ export function JournalSection() {
       <OutcomeBox outcome={outcome} />
       <h3>{t('bo.ho')}</h3>
       {headOffice.value ? <HeadOfficeStatus status={headOffice.value} /> : <p class="bo-muted">{t('bo.ho.off')}</p>}
+      {tillKey.value ? <TillKey publicKey={tillKey.value} /> : tillKey.value === null ? <p class="bo-muted">{t('bo.ho.noKey')}</p> : null}
     </Section>
   )
 }

@@ -111,7 +111,9 @@ export const CALLS = {
   // The saved payment settings, for the back office form to show (issue [S] point 1: several chains and URLs).
   'settings:payments-current': ['backoffice'],
   // Shipping the journal to head office (services/shipper.ts): null when this till has no head office.
-  'headoffice:status': ['backoffice']
+  'headoffice:status': ['backoffice'],
+  // The till key's public half, for the owner to register this till at head office (add-till --public-key).
+  'headoffice:till-key': ['backoffice']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type CallName = keyof typeof CALLS

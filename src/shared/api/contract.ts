@@ -240,7 +240,8 @@ export const inputs = {
   'settings:tax-rates': z.object({ pin, rates: z.array(setupTaxRateSchema).max(8) }).strict(),
   'settings:card-fee': z.object({ pin, percent: z.string().trim().max(12) }).strict(),
   'settings:payments-current': z.object({}).strict(),
-  'headoffice:status': z.object({}).strict()
+  'headoffice:status': z.object({}).strict(),
+  'headoffice:till-key': z.object({}).strict()
 } as const satisfies Record<CallName, z.ZodType>
 
 export interface Outputs {
@@ -336,6 +337,8 @@ export interface Outputs {
   /** Null: no payment settings saved (a cash-only shop, or the demo on its embedded defaults). */
   'settings:payments-current': PaymentSettings | null
   'headoffice:status': HeadOfficeStatusView | null
+  /** Base64 SPKI of the till's Ed25519 key; null when the till keeps no key (no key folder). */
+  'headoffice:till-key': { readonly publicKey: string | null }
 }
 
 export interface EventPayloads {
