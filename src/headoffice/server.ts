@@ -168,7 +168,14 @@ export async function startHeadOffice(options: HeadOfficeOptions): Promise<HeadO
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://head-office')
+    let url: URL
+    try {
+      url = new URL(req.url ?? '/', 'http://head-office')
+    } catch {
+      // A request line no URL parser accepts ("GET http://[ …") is the client's fault: 400, not a server fault.
+      req.resume()
+      return send(res, 400, { ok: false, error: { code: 'invalid', message: 'the request path is not a URL' } })
+    }
     if (req.method === 'POST' && url.pathname === '/v1/journal') {
       const till = await tillOf(req)
       if (!till) {
