@@ -3,7 +3,7 @@
 //
 // Manager actions check everything that could refuse them BEFORE asking for the PIN (the check… twins in shift.ts):
 // a grant is journaled, and a grant for a close that is then refused would be noise in the journal.
-import { afterZClose, type ZArtifactsDeps } from './day-close'
+import { afterZClose, expectedDayEntries, type ZArtifactsDeps } from './day-close'
 import type { CashCount } from './shift'
 import { openSessionId, ShiftService, type ShiftApprovalAction } from './shift'
 import type { Clock } from '../../shared/clock'
@@ -66,7 +66,33 @@ export function shiftHandlers(deps: ShiftHandlerDeps): Pick<Handlers, ShiftCallN
       // The Z has committed: what follows cannot undo it, and reports its own failures in the result.
       if (deps.afterClose === false) return z
       const afterClose = deps.afterClose
-      return Promise.resolve().then(async () => ({ ...z, artifacts: await afterZClose({ db: deps.db, clock: deps.clock, store: deps.store, ...afterClose }, z.zNumber) }))
+      // The back office shows how far the files are: a big day's take seconds ('shift:close-progress').
+      const expectedEntries = expectedDayEntries(deps.db, deps.store.settings().tillId, z.zNumber)
+      const progress = (entries: number) => {
+        try {
+          deps.events.emit('shift:close-progress', { zNumber: z.zNumber, entries, expectedEntries })
+        } catch {
+          // no window listening
+        }
+      }
+      return Promise.resolve().then(async () => {
+        progress(0)
+        const artifacts = await afterZClose(
+          {
+            db: deps.db,
+            clock: deps.clock,
+            store: deps.store,
+            ...afterClose,
+            onFilesProgress: (p) => {
+              afterClose?.onFilesProgress?.(p)
+              progress(Math.min(p.entries, expectedEntries))
+            }
+          },
+          z.zNumber
+        )
+        progress(expectedEntries)
+        return { ...z, artifacts }
+      })
     },
     'shift:z-reports': ({ limit }) => shift.zReports(limit),
     'shift:z-report': ({ zNumber }) => shift.zReport(zNumber)

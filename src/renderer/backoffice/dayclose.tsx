@@ -4,7 +4,7 @@
 // "Z report", the same rows as the paper and the PDF), printable; and the past Zs.
 import { signal } from '@preact/signals'
 import { useRef, useState } from 'preact/hooks'
-import type { DayReportView, ShiftView, ZFigures, ZReportSummary } from '../../shared/api/views'
+import type { CloseProgressView, DayReportView, ShiftView, ZFigures, ZReportSummary } from '../../shared/api/views'
 import { denominationsOf, totalOfCounts } from '../../shared/cash/denominations'
 import { intlLocale } from '../../shared/i18n'
 import { ppmToPercent } from '../../shared/setup'
@@ -17,6 +17,12 @@ import { loadToday } from './today'
 export const shift = signal<ShiftView | null>(null)
 export const zList = signal<readonly ZReportSummary[]>([])
 export const shownZ = signal<DayReportView | null>(null)
+/** A committed Z's files being written ('shift:close-progress'); null once they are done (or none is under way). */
+export const closeProgress = signal<CloseProgressView | null>(null)
+
+export function closeProgressed(progress: CloseProgressView): void {
+  closeProgress.value = progress.entries >= progress.expectedEntries && progress.entries > 0 ? null : progress
+}
 
 export async function loadShift(): Promise<void> {
   const r = await api().call['shift:current']({})
@@ -388,6 +394,16 @@ export function ZReport({ report }: { report: DayReportView }) {
   )
 }
 
+/** The Z is closed; its PDF and exports are still being written (seconds on a big day). */
+function CloseFilesProgress({ progress }: { progress: CloseProgressView }) {
+  const percent = progress.expectedEntries > 0 ? Math.floor((100 * progress.entries) / progress.expectedEntries) : 0
+  return (
+    <p role="status" aria-label={t('dayclose.files')}>
+      <progress aria-label={t('dayclose.files')} max={progress.expectedEntries || 1} value={progress.entries} /> {t('dayclose.files.progress', { z: progress.zNumber, percent })}
+    </p>
+  )
+}
+
 export function DayCloseSection() {
   const view = shift.value
   const z = shownZ.value
@@ -400,6 +416,7 @@ export function DayCloseSection() {
       <p class="bo-muted" role="status" aria-label={t('dayclose.state')}>
         {view ? t('dayclose.isOpen', { currency: view.currency }) : t('dayclose.isClosed')}
       </p>
+      {closeProgress.value ? <CloseFilesProgress progress={closeProgress.value} /> : null}
       {view ? <OpenDayPanel view={view} /> : <OpenDay />}
       {z ? <ZReport report={z} /> : null}
       <h3>{t('dayclose.past')}</h3>

@@ -14,7 +14,7 @@ import { CatalogSection } from './catalog'
 import { CardFeeSection, DevicesSettingsSection, PaymentSettingsSection, StoreDetailsSection, TaxRatesSection } from './settings'
 import { loadStaff, StaffSection } from './staff'
 import { loadSession, session, SessionBar } from '../common/session'
-import { DayCloseSection, loadShift, loadZList, shift } from './dayclose'
+import { closeProgressed, DayCloseSection, loadShift, loadZList, shift } from './dayclose'
 import { ExportsSection } from './exports'
 import { progress, ReconciliationSection } from './reconciliation'
 import { loadToday, TodaySection } from './today'
@@ -121,6 +121,7 @@ async function main(): Promise<void> {
   page.api.on('reconcile:progress', (value) => (progress.value = value))
   page.api.on('return:changed', (value) => returnChanged(value))
   page.api.on('ledger:verify-progress', (value) => (verifyProgress.value = value))
+  page.api.on('shift:close-progress', (value) => closeProgressed(value))
   const loadAll = () => Promise.all([loadPrinter(), loadPreview(), loadSales(), loadScanners(), loadPayments(), loadStaff(), loadSession(), loadToday(), loadShift(), loadZList(), loadIntegrity(), loadReturns(), loadHeadOffice()])
   watchIntegrity((listener) => page.api.on('ledger:integrity-changed', listener))
   page.onReconnect(() => void loadAll())

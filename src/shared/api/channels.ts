@@ -133,7 +133,9 @@ export const EVENTS = {
   'ledger:integrity-changed': ['backoffice'],
   'ledger:verify-progress': ['backoffice'],
   // One line of the open sale changed: the line and the totals, not the whole sale (views.ts SaleLineChange).
-  'sale:line-changed': ['cashier', 'display']
+  'sale:line-changed': ['cashier', 'display'],
+  // A Z committed and its files are being written (day-close.ts): how far, for the back office's progress bar.
+  'shift:close-progress': ['backoffice']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type EventName = keyof typeof EVENTS

@@ -2,7 +2,7 @@
 // The main-process registry, the Electron preloads and the browser harness are all derived from it.
 import { z } from 'zod'
 import type { CallName, EventName } from './channels'
-import type { HeadOfficeStatusView, Locale, PaymentOptions, ProductHit, PrinterState, PrintJobView, SaleSummary, SaleView, ScannerDeviceView, ScannerStatusView, ScanRejected, StoreInfo, UnattributedTransfer, VerifyView } from './views'
+import type { CloseProgressView, HeadOfficeStatusView, Locale, PaymentOptions, ProductHit, PrinterState, PrintJobView, SaleSummary, SaleView, ScannerDeviceView, ScannerStatusView, ScanRejected, StoreInfo, UnattributedTransfer, VerifyView } from './views'
 import type { ChainHealthView } from '../payment/health'
 import type { PaymentView } from '../payment/view'
 import type { Result } from '../result'
@@ -355,7 +355,8 @@ export interface EventPayloads {
   'staff:changed': StaffSessionView | null,
   'ledger:integrity-changed': IntegrityView
   'ledger:verify-progress': VerifyProgressView,
-  'sale:line-changed': SaleLineChange
+  'sale:line-changed': SaleLineChange,
+  'shift:close-progress': CloseProgressView
 }
 
 // Compile-time checks that the maps cover exactly the channel names.

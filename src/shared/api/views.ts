@@ -828,3 +828,13 @@ export interface HeadOfficeStatusView {
   readonly consecutiveFailures: number
   readonly nextAttemptAt: number | null
 }
+
+/**
+ * A Z has committed and its files (PDF and the five exports) are being written ('shift:close-progress'): the day's
+ * entries (sales, returns, voids, no-sales, cash moves) written so far of `expectedEntries`. 0 is the start; equal, the end.
+ */
+export interface CloseProgressView {
+  readonly zNumber: number
+  readonly entries: number
+  readonly expectedEntries: number
+}

@@ -69,4 +69,30 @@ describe('after the Z', () => {
     const closed = till.app.db.prepare("SELECT status FROM cash_sessions WHERE z_number = ?").get(r.value.zNumber) as { status: string }
     expect(closed.status).toBe('closed')
   })
+  it('tells the back office how far the closed day\'s files are: from 0 to every entry of the day, for that Z', async () => {
+    const till = day.till
+    await till.app.registry.dispatch('backoffice', 'shift:open', { floatMinor: 1_000, pin: PIN })
+    cashSale(till, [COLA])
+    cashSale(till, [COLA, COLA])
+    const seen: { zNumber: number; entries: number; expectedEntries: number }[] = []
+    const stop = till.app.events.subscribe((event, payload) => {
+      if (event === 'shift:close-progress') seen.push(payload as (typeof seen)[number])
+    })
+    try {
+      const x = (await till.app.registry.dispatch('backoffice', 'shift:x-report', {})) as { ok: true; value: { drawer: { expectedMinor: number } } }
+      const r = (await till.app.registry.dispatch('backoffice', 'shift:close', { countedMinor: x.value.drawer.expectedMinor, pin: PIN })) as { ok: true; value: ZReportView }
+      expect(r.ok).toBe(true)
+      const f = r.value.figures
+      expect(seen.length).toBeGreaterThanOrEqual(2)
+      expect(seen.every((p) => p.zNumber === r.value.zNumber && p.expectedEntries === seen[0]!.expectedEntries)).toBe(true)
+      expect(seen[0]!.entries).toBe(0)
+      expect(seen.at(-1)!.entries).toBe(seen.at(-1)!.expectedEntries)
+      // The day's entries the exports walk: its sales, returns, voids, no-sales and cash moves; never going back.
+      expect(seen[0]!.expectedEntries).toBe(f.salesCount + f.returnsCount + f.voids.count + f.noSaleCount + f.movements.length)
+      expect(f.salesCount).toBe(2)
+      expect(seen.map((p) => p.entries)).toEqual([...seen.map((p) => p.entries)].sort((a, b) => a - b))
+    } finally {
+      stop()
+    }
+  })
 })
