@@ -126,5 +126,5 @@ export function chainScanKit(sha256Hex: (text: string) => string) {
     return { firstPrev, lastHash: prevHash, bad: null }
   }
 
-  return { scanChain }
+  return { scanChain, CHUNK, CHUNK_SQL }
 }
