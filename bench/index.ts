@@ -10,6 +10,7 @@ import { benchReturns } from './returns'
 import { benchTrust } from './trust'
 import { benchUi, compareRenderers, tillSourceAt } from './ui'
 import { benchHeadOffice } from './headoffice'
+import * as os from 'node:os'
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
 
@@ -165,6 +166,9 @@ async function main(): Promise<void> {
     console.log(`  read floor (every row, nothing done):   ${fmt(r.readFloorMs)} ms`)
     console.log(`  full verify, one thread (chain + sales replayed): ${fmt(r.fullVerifyMs)} ms = ${fmt(r.entriesPerSecond)} entries/s (verify/floor ${fmt(r.fullVerifyMs / r.readFloorMs, 1)})`)
     console.log(`  full verify, ${r.workers} workers (each: its range read once, chain + its sales replayed and compared): ${fmt(r.parallelVerifyMs)} ms = ${fmt(r.parallelEntriesPerSecond)} entries/s (goal >= 1,000,000: ${r.parallelEntriesPerSecond >= 1_000_000 ? 'met' : 'NOT met'}; verify/floor ${fmt(r.parallelVerifyMs / r.readFloorMs, 1)})`)
+    console.log(`  read floor in chunks (hash inputs built by SQLite, 4,096 entries a row, nothing done): ${fmt(r.chunkReadFloorMs)} ms (chunked/row floor ${fmt(r.chunkReadFloorMs / r.readFloorMs, 2)})`)
+    console.log(`  hash chain alone: row by row (before) ${fmt(r.chainRowByRowMs)} ms, in chunks ${fmt(r.chainChunkedMs)} ms (x${fmt(r.chainRowByRowMs / r.chainChunkedMs, 2)})`)
+    console.log(`  CPU time of the full verifies (every thread): one thread ${fmt(r.fullVerifyCpuMs)} ms, ${r.workers} workers ${fmt(r.parallelVerifyCpuMs)} ms; load average ${os.loadavg().map((l) => fmt(l, 2)).join(' ')}`)
     console.log(`  start-up check from the signed head (${fmt(r.startupEntries)} entries after it): median ${fmt(r.startupMs, 1)} ms (goal <= 100 ms: ${r.startupMs <= 100 ? 'met' : 'NOT met'})`)
     console.log(`  start-up check with a ${fmt(r.bigCatalogProducts)}-product catalog: median ${fmt(r.startupBigCatalogMs, 1)} ms (goal <= 100 ms: ${r.startupBigCatalogMs <= 100 ? 'met' : 'NOT met'}); the catalog digest it leaves to the after-start worker: ${fmt(r.catalogDigestMs, 1)} ms (was in the start-up check: ${fmt(r.startupBigCatalogMs + r.catalogDigestMs, 1)} ms)`)
     console.log(`  PIN check (scrypt N=2^14, r=8), lookup tag + one scrypt: ${fmt(r.pinMs.one, 1)} ms with 1 manager, ${fmt(r.pinMs.ten, 1)} ms with 10, a wrong PIN with 10: ${fmt(r.pinMs.tenWrong, 1)} ms (goal < 300 ms: ${Math.max(r.pinMs.ten, r.pinMs.tenWrong) < 300 ? 'met' : 'NOT met'})`)

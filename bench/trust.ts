@@ -9,7 +9,8 @@ import { availableParallelism, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createApp } from '../src/main/app'
 import type { Db } from '../src/main/ledger/db'
-import { appendJournal, verifyJournal, verifyJournalParallel } from '../src/main/ledger/journal'
+import { chainScanKit } from '../src/main/ledger/chain-scan'
+import { appendJournal, GENESIS_HASH, hashEntry, verifyJournal, verifyJournalParallel } from '../src/main/ledger/journal'
 import { journalState, stateDigest } from '../src/main/ledger/money-state'
 import { storeIdOf } from '../src/main/services/day-close'
 import { StaffService } from '../src/main/services/approvals'
@@ -24,6 +25,14 @@ export interface TrustBench {
   readonly sales: number
   readonly seedSeconds: number
   readonly readFloorMs: number
+  /** The same entries read as chain-scan.ts reads them (hash inputs built by SQLite, 4,096 a row), nothing done. */
+  readonly chunkReadFloorMs: number
+  /** The hash chain alone (no sale replayed), row by row as before chain-scan.ts, and in chunks: same run, same ledger. */
+  readonly chainRowByRowMs: number
+  readonly chainChunkedMs: number
+  /** CPU time of the process (every thread) during the full verifies: wall time on a shared machine is mostly waiting. */
+  readonly fullVerifyCpuMs: number
+  readonly parallelVerifyCpuMs: number
   readonly fullVerifyMs: number
   readonly entriesPerSecond: number
   readonly parallelVerifyMs: number
@@ -77,6 +86,25 @@ function seedSales(db: Db, clock: ManualClock, done: number, n: number): void {
     }
     counter.run(done + n)
   })()
+}
+
+/** The chain pass as journal.ts had it before chain-scan.ts: one row at a time, each body built in JavaScript. */
+function chainRowByRow(db: Db): number {
+  let prevHash = GENESIS_HASH
+  let expected = 1
+  for (const [seq, at, tillId, kind, saleId, payload, rowPrevHash, rowHash] of db.prepare('SELECT seq, at, till_id, kind, sale_id, payload, prev_hash, hash FROM journal ORDER BY seq').raw().iterate() as IterableIterator<[number, number, string, string, string | null, string, string, string]>) {
+    if (seq !== expected || rowPrevHash !== prevHash) throw new Error(`row-by-row chain: entry ${seq}`)
+    const hash = hashEntry(prevHash, `{"at":${at},"kind":${JSON.stringify(kind)},"payload":${payload},"saleId":${saleId === null ? 'null' : JSON.stringify(saleId)},"seq":${seq},"tillId":${JSON.stringify(tillId)}}`)
+    if (hash !== rowHash) throw new Error(`row-by-row chain: entry ${seq} altered`)
+    prevHash = hash
+    expected++
+  }
+  return expected - 1
+}
+
+const cpuMs = () => {
+  const u = process.cpuUsage()
+  return (u.user + u.system) / 1000
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
@@ -139,10 +167,27 @@ export async function benchTrust(options: { entries?: number; daySales?: number 
     for (const _row of app.db.prepare('SELECT seq, at, till_id, kind, sale_id, payload, prev_hash, hash FROM journal ORDER BY seq').raw().iterate()) n++
     const readFloorMs = performance.now() - t
     if (n !== entries) throw new Error('read floor: wrong row count')
+    const kit = chainScanKit((text) => hashEntry(text, ''))
+    const chunk = app.db.prepare(kit.CHUNK_SQL).raw()
+    t = performance.now()
+    let chunked = 0
+    for (let first = 1; first <= entries; first += kit.CHUNK) chunked += (chunk.get(first, first + kit.CHUNK - 1) as [number])[0]
+    const chunkReadFloorMs = performance.now() - t
+    if (chunked !== entries) throw new Error('chunked read floor: wrong row count')
 
+    t = performance.now()
+    if (chainRowByRow(app.db) !== entries) throw new Error('row-by-row chain: wrong count')
+    const chainRowByRowMs = performance.now() - t
+    t = performance.now()
+    const scan = kit.scanChain(app.db, { first: 1, last: entries, readUpTo: entries, startPrev: GENESIS_HASH, onSale: () => null })
+    const chainChunkedMs = performance.now() - t
+    if (scan.bad) throw new Error(`chunked chain: ${scan.bad.reason}`)
+
+    let cpu = cpuMs()
     t = performance.now()
     const full = verifyJournal(app.db)
     const fullVerifyMs = performance.now() - t
+    const fullVerifyCpuMs = cpuMs() - cpu
     if (!full.ok) throw new Error(`bench ledger does not verify: ${full.reason}`)
 
     // The start-up check as the till runs it: anchors -> checkpoint, journal after it, schema, settings, catalog.
@@ -176,9 +221,11 @@ export async function benchTrust(options: { entries?: number; daySales?: number 
     }
     // (After the start-up runs: this await lets the after-start page check sign a checkpoint at the head.)
     // The same verdict on every core: the chain in ranges on worker threads, the sales replayed here meanwhile.
+    cpu = cpuMs()
     t = performance.now()
     const parallel = await verifyJournalParallel(app.db, join(dir, 'stabletill.sqlite'))
     const parallelVerifyMs = performance.now() - t
+    const parallelVerifyCpuMs = cpuMs() - cpu
     // The till may have journaled a few entries since (its receipts printing): the same verdict, up to its own head.
     const headHash = parallel.ok ? (app.db.prepare('SELECT hash FROM journal WHERE seq = ?').get(parallel.entries) as { hash: string } | undefined)?.hash : null
     if (!parallel.ok || parallel.entries < full.entries || parallel.lastHash !== headHash) throw new Error(`parallel verify disagrees with verifyJournal: ${JSON.stringify(parallel)} ${JSON.stringify(full)}`)
@@ -231,6 +278,11 @@ export async function benchTrust(options: { entries?: number; daySales?: number 
       sales,
       seedSeconds,
       readFloorMs,
+      chunkReadFloorMs,
+      chainRowByRowMs,
+      chainChunkedMs,
+      fullVerifyCpuMs,
+      parallelVerifyCpuMs,
       fullVerifyMs,
       entriesPerSecond: entries / (fullVerifyMs / 1000),
       parallelVerifyMs,
