@@ -111,7 +111,9 @@ export const CALLS = {
   // The saved payment settings, for the back office form to show (issue [S] point 1: several chains and URLs).
   'settings:payments-current': ['backoffice'],
   // Shipping the journal to head office (services/shipper.ts): null when this till has no head office.
-  'headoffice:status': ['backoffice']
+  'headoffice:status': ['backoffice'],
+  // The cashier's local product index (issue [R]: the row drawn on the Enter itself), read a page at a time.
+  'catalog:index': ['cashier']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type CallName = keyof typeof CALLS
@@ -131,7 +133,9 @@ export const EVENTS = {
   'ledger:integrity-changed': ['backoffice'],
   'ledger:verify-progress': ['backoffice'],
   // One line of the open sale changed: the line and the totals, not the whole sale (views.ts SaleLineChange).
-  'sale:line-changed': ['cashier', 'display']
+  'sale:line-changed': ['cashier', 'display'],
+  // The catalog changed (an import, a product edited): the cashier's local index is reloaded when its version moved.
+  'catalog:changed': ['cashier']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type EventName = keyof typeof EVENTS

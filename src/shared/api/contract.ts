@@ -15,6 +15,7 @@ import type { TodayView } from './views'
 import type { IntegrityView, VerifyProgressView } from './views'
 import type { PrinterTestView, SettingsSavedView, SetupCheckView, SetupStatusView, StoreDetailsView } from './views'
 import type { SaleLineChange } from './views'
+import type { CatalogChanged, CatalogIndexPage } from './views'
 import { CUSTOMER_DISPLAYS, setupCheckSchema, setupFinishSchema, setupPrinterSchema, setupTaxRateSchema } from '../setup'
 
 const id = z.string().min(1).max(80)
@@ -240,7 +241,9 @@ export const inputs = {
   'settings:tax-rates': z.object({ pin, rates: z.array(setupTaxRateSchema).max(8) }).strict(),
   'settings:card-fee': z.object({ pin, percent: z.string().trim().max(12) }).strict(),
   'settings:payments-current': z.object({}).strict(),
-  'headoffice:status': z.object({}).strict()
+  'headoffice:status': z.object({}).strict(),
+  // Keyset pages by product id, so no one answer holds the till's event loop for the whole catalog.
+  'catalog:index': z.object({ afterId: id.nullable().default(null), limit: z.number().int().min(1).max(20_000).default(10_000) }).strict()
 } as const satisfies Record<CallName, z.ZodType>
 
 export interface Outputs {
@@ -336,6 +339,7 @@ export interface Outputs {
   /** Null: no payment settings saved (a cash-only shop, or the demo on its embedded defaults). */
   'settings:payments-current': PaymentSettings | null
   'headoffice:status': HeadOfficeStatusView | null
+  'catalog:index': CatalogIndexPage
 }
 
 export interface EventPayloads {
@@ -353,6 +357,7 @@ export interface EventPayloads {
   'ledger:integrity-changed': IntegrityView
   'ledger:verify-progress': VerifyProgressView,
   'sale:line-changed': SaleLineChange
+  'catalog:changed': CatalogChanged
 }
 
 // Compile-time checks that the maps cover exactly the channel names.
