@@ -34,8 +34,9 @@ let loaded: Loaded | null = null
 let loading: Promise<void> | null = null
 let again = false
 
-/** For the bench and the tests: the products indexed and the last load's time (body data attributes). */
-function announce(products: number, ms: number): void {
+/** For the bench and the tests: the version and products indexed, and the last load's time (body data attributes). */
+function announce(version: number, products: number, ms: number): void {
+  document.body.dataset.catalogVersion = String(version)
   document.body.dataset.catalogIndex = String(products)
   document.body.dataset.catalogIndexMs = String(Math.round(ms))
 }
@@ -66,7 +67,7 @@ async function loadOnce(): Promise<Loaded | null> {
     for (let j = 0; j < page.codes.length; j++) byCode.set(page.codes[j]!, { product: base + page.codeProduct[j]!, packQty: page.packQty[j]! })
     afterId = page.next
   } while (afterId !== null)
-  announce(ids.length, performance.now() - started)
+  announce(version ?? 0, ids.length, performance.now() - started)
   return { version: version ?? 0, ids, names, namesZh, pricesMinor, byCode }
 }
 

@@ -11,7 +11,7 @@ import { askManagerApproval, askManagerPin, clearMessage, confirmAction, notify,
 import { applyLineChange, olderThan } from '../common/sale-delta'
 import { session } from '../common/session'
 import { canShowAtOnce, isThisScan, withPending, type PendingScan } from './pending-scan'
-import { catalogMoved, lookUpCode } from './product-index'
+import { catalogMoved, loadProductIndex, lookUpCode } from './product-index'
 
 export const sale = signal<SaleView | null>(null)
 export const selectedLineId = signal<string | null>(null)
@@ -223,7 +223,8 @@ let nextScanToken = 1
  * scan the normal way (the row comes with the till's answer).
  */
 function pendingFor(code: string, quantity: number | undefined): PendingScan | null {
-  if (!session.peek() || !editable.peek()) return null
+  // No sale yet: the scan opens one. A sale with a live tender has its lines locked: the till will refuse.
+  if (!session.peek() || (sale.peek() !== null && !editable.peek())) return null
   const hit = lookUpCode(code)
   if (!hit) return null
   const units = quantity === undefined || quantity === 1 ? hit.packQty : hit.packQty * quantity
@@ -251,8 +252,9 @@ export async function scan(code: string, source: 'wedge' | 'manual', quantity?: 
       if (pending) dropPending(pending.token)
       alert(wordError(answer.error))
     })
-    // The index said this code sells; the till says it does not: the catalog moved since the index loaded.
-    if (pending && (answer.error.code === 'unknown-barcode' || answer.error.code === 'bad-barcode')) void catalogMoved(null)
+    // The index said this code sells; the till says it does not: the index is behind the catalog (a change it was
+    // not told of), so it is loaded again whatever its version says.
+    if (pending && (answer.error.code === 'unknown-barcode' || answer.error.code === 'bad-barcode')) void loadProductIndex()
     return false
   }
   const value = answer.value
