@@ -17,6 +17,8 @@ let cashier: Page
 /** While set, every frame from the till to the page waits here, in order. */
 let holding = false
 let held: (() => void)[] = []
+/** Closes the page's current link to the till (both sides), as a dropped socket would. */
+let dropLink: () => Promise<void> = async () => undefined
 
 function hold(): void {
   holding = true
@@ -49,6 +51,11 @@ describe('a scan drawn before the till answers', () => {
     cashier = await rig.context.newPage()
     await cashier.routeWebSocket(/\/api\?/, (page) => {
       const till = page.connectToServer()
+      dropLink = async () => {
+        held = []
+        await page.close({ code: 4000, reason: 'test: link dropped' })
+        await till.close()
+      }
       page.onMessage((message) => till.send(message))
       till.onMessage((message) => {
         if (holding) held.push(() => page.send(message))
@@ -177,5 +184,77 @@ describe('a scan drawn before the till answers', () => {
       clearSale()
       await rig.app.registry.dispatch('backoffice', 'catalog:update-product', { pin: '1234', productId: 'P005', price: '0.99' })
     }
+  })
+
+  it('shows the name in the UI language from the index (zh-CN) while pending', async () => {
+    clearSale()
+    expect((await rig.app.registry.dispatch('cashier', 'settings:set-locale', { locale: 'zh-CN' })).ok).toBe(true)
+    try {
+      // The table keeps its role; its name is worded in zh-CN now, so it is found by its class.
+      const zhRows = cashier.locator('table.cart tbody tr')
+      await cashier.locator('html[lang="zh-CN"]').waitFor({ state: 'attached' })
+      hold()
+      await typeAt(cashier, `${COLA}\n`, 5)
+      await expect.poll(() => zhRows.count()).toBe(1)
+      expect(await zhRows.first().getAttribute('aria-busy')).toBe('true')
+      expect((await zhRows.first().locator('td').allTextContents())[0]).toBe('可乐 330毫升')
+      release()
+      await expect.poll(() => zhRows.first().getAttribute('aria-busy')).toBe(null)
+      expect((await zhRows.first().locator('td').allTextContents())[0]).toBe('可乐 330毫升')
+    } finally {
+      release()
+      await rig.app.registry.dispatch('cashier', 'settings:set-locale', { locale: 'en' })
+      await cashier.locator('html[lang="en"]').waitFor({ state: 'attached' })
+    }
+  })
+
+  it('a link dropped with a scan pending: the pending row goes, and after the reconnect the Cart is the sale the till has', async () => {
+    clearSale()
+    await typeAt(cashier, `${GREEN_TEA}\n`, 5)
+    await expect.poll(() => rows(cashier).first().getAttribute('aria-busy')).toBe(null)
+    hold()
+    await typeAt(cashier, `${COLA}\n`, 5)
+    await tillHasLines(2)
+    await expect.poll(() => rows(cashier).count()).toBe(2)
+    expect(await rows(cashier).nth(1).getAttribute('aria-busy')).toBe('true')
+    // The till committed the scan; its answer is lost with the link.
+    await dropLink()
+    holding = false
+    await cashier.getByRole('alert').filter({ hasText: 'not answering' }).first().waitFor()
+    // Back on the link, the page fetched the whole sale: the till accepted the cola, so the row is there, confirmed.
+    await expect.poll(() => cashier.locator('tbody tr[aria-busy]').count(), { timeout: 15_000 }).toBe(0)
+    await expect.poll(() => rows(cashier).count(), { timeout: 15_000 }).toBe(2)
+    expect(await cells(cashier, 1)).toEqual(['Cola 330 ml can', '1', '$0.99', '$0.99'])
+    expect(await total(cashier).textContent()).toBe(`$${(rig.app.sales.current()!.totalMinor / 100).toFixed(2)}`)
+  })
+
+  it('draws nothing ahead of the till it cannot be sure of: a weighed label, an unknown code, a sale locked by a tender', async () => {
+    clearSale()
+    /** Holds the till's frames over one scan; the rows the page shows meanwhile, then the frames go. */
+    const rowsWhileHeld = async (code: string, lines: number): Promise<number> => {
+      hold()
+      await typeAt(cashier, `${code}\n`, 5)
+      await expect.poll(() => held.length).toBeGreaterThan(0)
+      await tillHasLines(lines)
+      const count = await rows(cashier).count()
+      release()
+      return count
+    }
+    // Loose apples, 755 g on a scale label (prefix 28): the weight is the label's, the row comes with the answer.
+    expect(await rowsWhileHeld('2804011007557', 1)).toBe(0)
+    await expect.poll(() => rows(cashier).count()).toBe(1)
+    // A valid EAN-13 the catalog does not have.
+    expect(await rowsWhileHeld('4006381333993', 1)).toBe(1)
+    await cashier.getByRole('alert').filter({ hasText: '4006381333993' }).first().waitFor()
+    // Part paid in cash: the lines are locked, the till will refuse the scan, so the page does not draw it.
+    expect((await rig.app.registry.dispatch('cashier', 'sale:tender-cash', { receivedMinor: 50, confirmPartial: true })).ok).toBe(true)
+    // The page has the tender (the lines are locked as far as it knows) before the till's frames are held again.
+    await cashier.getByRole('list', { name: 'Tenders' }).waitFor()
+    expect(await rowsWhileHeld(COLA, 1)).toBe(1)
+    await expect.poll(() => cashier.getByRole('alert').count()).toBeGreaterThan(0)
+    expect(await rows(cashier).count()).toBe(1)
+    expect(await cashier.locator('tbody tr[aria-busy]').count()).toBe(0)
+    // Voided with a manager's PIN, the cash handed back (as a manager would end it), so the next test starts clean.
+    expect((await rig.app.registry.dispatch('cashier', 'sale:void', { pin: '1234' })).ok).toBe(true)
   })
 })
