@@ -8,7 +8,7 @@ import { benchReports } from './reports'
 import { benchShift } from './shift'
 import { benchReturns } from './returns'
 import { benchTrust } from './trust'
-import { benchUi, compareRenderers, tillSourceAt } from './ui'
+import { benchUi, coldStartCompare, compareRenderers, tillSourceAt } from './ui'
 import { benchHeadOffice } from './headoffice'
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
@@ -89,6 +89,24 @@ async function main(): Promise<void> {
       const cell = (k: keyof typeof f.median) => `${fmt(f.median[k], 2)} / ${fmt(f.p99[k], 1)}`
       console.log(`| ${c.name} | ${cell('pageOut')} | ${cell('link')} | ${cell('till')} | ${cell('queue')} | ${cell('render')} | ${cell('frame')} |`)
     }
+    console.log('row shown (the first change of the rows: a pending row where the renderer draws one), ms:')
+    console.log('| renderer | baskets shown median | p99 | 200-line sale shown median | p99 |')
+    console.log('|---|---:|---:|---:|---:|')
+    for (const c of rows) console.log(`| ${c.name} | ${fmt(c.basketShownMedianMs, 1)} | ${fmt(c.basketShownP99Ms, 1)} | ${fmt(c.saleShownMedianMs, 1)} | ${fmt(c.saleShownP99Ms, 1)} |`)
+  }
+  // Not in the default run: cold start of another checkout's build beside this one's, in turns
+  // (BENCH_UI_COLD_COMPARE=<other checkout's root, built>).
+  if (only.includes('ui-cold-compare')) {
+    const other = process.env['BENCH_UI_COLD_COMPARE']
+    if (!other) throw new Error('ui-cold-compare needs BENCH_UI_COLD_COMPARE=<path to another built checkout>')
+    console.log('== ui-cold-compare (harness + cashier page to ready-to-scan, demo store, 5 runs each in turn)')
+    const rows = await coldStartCompare([
+      { name: `other (${other})`, root: other },
+      { name: 'this build', root: `${__dirname}/..` }
+    ])
+    console.log('| build | harness to URLs | page to ready-to-scan | total | ready -> local index in |')
+    console.log('|---|---:|---:|---:|---:|')
+    for (const c of rows) console.log(`| ${c.name} | ${fmt(c.harnessMs)} | ${fmt(c.pageMs)} | ${fmt(c.harnessMs + c.pageMs)} | ${Number.isNaN(c.indexMs) ? '-' : fmt(c.indexMs)} |`)
   }
   if (want('chain')) {
     const r = await benchChain()

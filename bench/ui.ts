@@ -392,6 +392,11 @@ async function scanToPaint(browser: Browser): Promise<{ samples: number[]; produ
 
 export interface RendererComparison {
   readonly name: string
+  /** Row shown (the first change of the rows: a pending row where the renderer draws one), Enter -> painted. */
+  readonly basketShownMedianMs: number
+  readonly basketShownP99Ms: number
+  readonly saleShownMedianMs: number
+  readonly saleShownP99Ms: number
   readonly basketMedianMs: number
   readonly basketP99Ms: number
   readonly saleMedianMs: number
@@ -420,8 +425,14 @@ export async function compareRenderers(dirs: readonly { name: string; dir: strin
       const raw = (await lane.page.evaluate('window.__bench.phases')) as RawPhase[]
       const basket = all.slice(0, SCANS)
       const sale = all.slice(SCANS)
+      await lane.page.waitForFunction((n) => (globalThis as unknown as { __bench: { shown: number[] } }).__bench.shown.length >= n, 2 * SCANS, { timeout: 10_000 })
+      const shown = await shownMarks(lane.page)
       out.push({
         name: dirs[i]!.name,
+        basketShownMedianMs: quantile(shown.slice(0, SCANS), 0.5),
+        basketShownP99Ms: quantile(shown.slice(0, SCANS), 0.99),
+        saleShownMedianMs: quantile(shown.slice(SCANS, 2 * SCANS), 0.5),
+        saleShownP99Ms: quantile(shown.slice(SCANS, 2 * SCANS), 0.99),
         basketMedianMs: quantile(basket, 0.5),
         basketP99Ms: quantile(basket, 0.99),
         saleMedianMs: quantile(sale, 0.5),
@@ -480,6 +491,48 @@ function timeProcess(args: readonly string[], until: ((out: string) => boolean) 
     })
     child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()))
     child.on('exit', (code) => (until === null ? finish() : settled ? undefined : fail(new Error(`exited ${code}: ${out}`))))
+  })
+}
+
+export interface ColdStartRow {
+  readonly name: string
+  readonly harnessMs: number
+  readonly pageMs: number
+  /** Ready-to-scan -> the local product index in (the demo store), NaN for a renderer without one. */
+  readonly indexMs: number
+}
+
+/**
+ * Cold start of several checkouts' builds (each its own out/main/harness.js and out/renderer), in turns so each
+ * meets the same load: a before/after of ready-to-scan, and when the index is in after it.
+ */
+export async function coldStartCompare(roots: readonly { name: string; root: string }[], rounds = 5): Promise<ColdStartRow[]> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'] })
+  const runs = new Map<string, { harnessMs: number; pageMs: number; indexMs: number }[]>(roots.map((r) => [r.name, []]))
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (const { name, root } of round % 2 === 0 ? roots : [...roots].reverse()) {
+        const dataDir = mkdtempSync(join(tmpdir(), 'stabletill-bench-cold-'))
+        const started = await timeProcess([join(root, 'out', 'main', 'harness.js'), '--data-dir', dataDir, '--demo', '--no-chain', '--port', '0'], (out) => /Cashier:\s+(\S+)/.test(out))
+        const page = await browser.newPage()
+        const pageStart = performance.now()
+        await page.goto(/Cashier:\s+(\S+)/.exec(started.out)![1]!)
+        await page.locator('body[data-ready="true"]').waitFor()
+        const readyAt = performance.now()
+        const indexed = await page.locator('body[data-catalog-index]').waitFor({ state: 'attached', timeout: 5000 }).then(() => true, () => false)
+        runs.get(name)!.push({ harnessMs: started.ms, pageMs: readyAt - pageStart, indexMs: indexed ? performance.now() - readyAt : Number.NaN })
+        await page.close()
+        started.stop()
+        await new Promise((r) => setTimeout(r, 300))
+        rmSync(dataDir, { recursive: true, force: true })
+      }
+    }
+  } finally {
+    await browser.close()
+  }
+  return roots.map(({ name }) => {
+    const r = runs.get(name)!
+    return { name, harnessMs: quantile(r.map((x) => x.harnessMs), 0.5), pageMs: quantile(r.map((x) => x.pageMs), 0.5), indexMs: quantile(r.map((x) => x.indexMs), 0.5) }
   })
 }
 
