@@ -230,6 +230,8 @@ describe('a scan drawn before the till answers', () => {
 
   it('draws nothing ahead of the till it cannot be sure of: a weighed label, an unknown code, a sale locked by a tender', async () => {
     clearSale()
+    // The page has seen the void before the till's frames are held.
+    await expect.poll(() => rows(cashier).count()).toBe(0)
     /** Holds the till's frames over one scan; the rows the page shows meanwhile, then the frames go. */
     const rowsWhileHeld = async (code: string, lines: number): Promise<number> => {
       hold()

@@ -242,10 +242,12 @@ function indexDisagrees(scan: PendingScan, lineId: string | null): boolean {
 let flashTimer: ReturnType<typeof setTimeout> | undefined
 export async function scan(code: string, source: 'wedge' | 'manual', quantity?: number): Promise<boolean> {
   const before = sale.value
-  // Drawn now, in the Enter's own task (Preact renders at the end of it), before the call leaves.
   const pending = pendingFor(code, quantity)
+  // The call first: its send is queued (a microtask) ahead of the render the pending row asks for, so the row
+  // costs the round trip nothing; both still run in the Enter's own task, before the next frame.
+  const call = api().call['sale:scan']({ code, source, reply: 'line', ...(quantity ? { quantity } : {}) })
   if (pending) pendingScans.value = [...pendingScans.peek(), pending]
-  const answer = await api().call['sale:scan']({ code, source, reply: 'line', ...(quantity ? { quantity } : {}) })
+  const answer = await call
   if (!answer.ok) {
     // The row goes (or the quantity goes back) in the same render as the till's message.
     batch(() => {
