@@ -366,7 +366,8 @@ async function scanToPaint(browser: Browser): Promise<{ samples: number[]; produ
       if (!r.ok) throw new Error(r.error.message)
     }
     serverSamples = server
-    // The index's size on the wire: every page as the harness would send it (its JSON), asked as the cashier does.
+    // The index's size on the wire: every page as the harness would send it (its JSON), asked as the cashier does
+    // (product-index.ts: 2,000 products a page).
     // Each page holds the till's event loop while it is read and serialised: the longest is what a scan made
     // during the load can wait.
     let afterId: string | null = null
@@ -375,7 +376,7 @@ async function scanToPaint(browser: Browser): Promise<{ samples: number[]; produ
     let pageMaxMs = 0
     do {
       const started = performance.now()
-      const r = await app.registry.dispatch('cashier', 'catalog:index', { afterId, limit: 10_000 })
+      const r = await app.registry.dispatch('cashier', 'catalog:index', { afterId, limit: 2_000 })
       const text = JSON.stringify(r)
       pageMaxMs = Math.max(pageMaxMs, performance.now() - started)
       if (!r.ok) break
