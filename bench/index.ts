@@ -8,7 +8,7 @@ import { benchReports } from './reports'
 import { benchShift } from './shift'
 import { benchReturns } from './returns'
 import { benchTrust } from './trust'
-import { benchUi, compareRenderers, tillSourceAt } from './ui'
+import { benchUi, coldStartCompare, compareRenderers, tillSourceAt } from './ui'
 import { benchHeadOffice } from './headoffice'
 import * as os from 'node:os'
 
@@ -56,6 +56,14 @@ async function main(): Promise<void> {
     console.log(`line change a scan sends now (the event; the answer is the same change): ${fmt(r.basketChangeBytes)} bytes at 20 lines, ${fmt(r.saleChangeBytes)} at 200`)
     console.log(`cold start, fresh data folder: harness to URLs ${fmt(r.coldHarnessMs)} ms + cashier page to ready-to-scan ${fmt(r.coldPageMs)} ms = ${fmt(r.coldTotalMs)} ms`)
     console.log(`bare node start (node -e 0):                                    ${fmt(r.bareNodeMs)} ms (cold start / bare node = ${fmt(r.coldTotalMs / r.bareNodeMs, 1)})`)
+    // Issue [R]: the row drawn on the Enter itself from the cashier's local index, then confirmed by the till.
+    console.log('row shown (pending row from the local index, Enter -> painted) and row confirmed (the till\'s figures in it), ms:')
+    console.log('| scenario | shown median | shown p99 | confirmed median | confirmed p99 | drawn ahead of the till | floor median | floor p99 |')
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|')
+    console.log(`| baskets of 20 | ${fmt(r.basketShownMedianMs, 1)} | ${fmt(r.basketShownP99Ms, 1)} | ${fmt(r.basketMedianMs, 1)} | ${fmt(r.basketP99Ms, 1)} | ${r.basketDrawnAhead}/200 | ${fmt(r.floorMedianMs, 1)} | ${fmt(r.floorP99Ms, 1)} |`)
+    console.log(`| one 200-line sale | ${fmt(r.saleShownMedianMs, 1)} | ${fmt(r.saleShownP99Ms, 1)} | ${fmt(r.scanMedianMs, 1)} | ${fmt(r.scanP99Ms, 1)} | ${r.saleDrawnAhead}/200 | ${fmt(r.floorMedianMs, 1)} | ${fmt(r.floorP99Ms, 1)} |`)
+    console.log(`goal p99 <= 16 ms, row shown (baskets of 20): ${fmt(r.basketShownP99Ms, 1)} ms, ${r.basketShownP99Ms <= 16 ? 'met' : 'NOT met'}; shown/floor p99 ${fmt(r.basketShownP99Ms / r.floorP99Ms, 2)}`)
+    console.log(`local product index: ${fmt(r.indexProducts)} products in ${r.indexPages} pages, ${fmt(r.indexBytes / 1e6, 2)} MB of JSON, loaded by the page in ${fmt(r.indexLoadMs)} ms (after ready-to-scan); one page holds the till's loop at most ${fmt(r.indexPageMaxMs, 1)} ms`)
   }
   // Not in the default run: before/after of two renderer builds, interleaved (BENCH_UI_COMPARE=<other out/renderer>).
   if (only.includes('ui-compare')) {
@@ -82,6 +90,24 @@ async function main(): Promise<void> {
       const cell = (k: keyof typeof f.median) => `${fmt(f.median[k], 2)} / ${fmt(f.p99[k], 1)}`
       console.log(`| ${c.name} | ${cell('pageOut')} | ${cell('link')} | ${cell('till')} | ${cell('queue')} | ${cell('render')} | ${cell('frame')} |`)
     }
+    console.log('row shown (the first change of the rows: a pending row where the renderer draws one), ms:')
+    console.log('| renderer | baskets shown median | p99 | 200-line sale shown median | p99 |')
+    console.log('|---|---:|---:|---:|---:|')
+    for (const c of rows) console.log(`| ${c.name} | ${fmt(c.basketShownMedianMs, 1)} | ${fmt(c.basketShownP99Ms, 1)} | ${fmt(c.saleShownMedianMs, 1)} | ${fmt(c.saleShownP99Ms, 1)} |`)
+  }
+  // Not in the default run: cold start of another checkout's build beside this one's, in turns
+  // (BENCH_UI_COLD_COMPARE=<other checkout's root, built>).
+  if (only.includes('ui-cold-compare')) {
+    const other = process.env['BENCH_UI_COLD_COMPARE']
+    if (!other) throw new Error('ui-cold-compare needs BENCH_UI_COLD_COMPARE=<path to another built checkout>')
+    console.log('== ui-cold-compare (harness + cashier page to ready-to-scan, demo store, 5 runs each in turn)')
+    const rows = await coldStartCompare([
+      { name: `other (${other})`, root: other },
+      { name: 'this build', root: `${__dirname}/..` }
+    ])
+    console.log('| build | harness to URLs | page to ready-to-scan | total | ready -> local index in |')
+    console.log('|---|---:|---:|---:|---:|')
+    for (const c of rows) console.log(`| ${c.name} | ${fmt(c.harnessMs)} | ${fmt(c.pageMs)} | ${fmt(c.harnessMs + c.pageMs)} | ${Number.isNaN(c.indexMs) ? '-' : fmt(c.indexMs)} |`)
   }
   if (want('chain')) {
     const r = await benchChain()

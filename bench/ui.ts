@@ -2,7 +2,11 @@
 //  - Enter of a wedge scan -> the new cart row painted: from the Enter keydown reaching the page to the first
 //    animation frame after the row is in the DOM (the frame that paints it), over 200 scans against a
 //    100,000-product catalog; beside the same measure on an empty page that appends a row itself (the browser's
-//    own floor) and that page's frame interval.
+//    own floor) and that page's frame interval. Two marks per scan: "row shown" (the row first in the DOM: the
+//    pending row the cashier draws from its local index in the Enter's own task) and "row confirmed" (the first
+//    change after which no row is pending: the till's answer is in and its figures are in the row). A renderer
+//    without pending rows gives the same time for both.
+//  - The local product index: its size (JSON of every page) and the page's load time at 100,000 products.
 //  - Cold start: a fresh data folder, `node out/main/harness.js` to its printed URLs, then the cashier page to
 //    ready-to-scan (body[data-ready]); beside a bare `node -e 0` start.
 // Assumes `npm run build` has run (out/renderer and out/main/harness.js) and Debian's Chromium.
@@ -22,6 +26,22 @@ const PRODUCTS = 100_000
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
 
 export interface UiBench {
+  /** Row shown (the pending row from the local index; the till's line where none is drawn), Enter -> painted. */
+  readonly basketShownMedianMs: number
+  readonly basketShownP99Ms: number
+  readonly saleShownMedianMs: number
+  readonly saleShownP99Ms: number
+  /** Scans drawn ahead of the till (a pending row seen before the till's line) of the 200 in each scenario. */
+  readonly basketDrawnAhead: number
+  readonly saleDrawnAhead: number
+  /** The local product index: JSON bytes of all its pages, how many pages, and the page's load time (ms). */
+  readonly indexBytes: number
+  readonly indexPages: number
+  readonly indexLoadMs: number
+  readonly indexProducts: number
+  /** The longest the till's loop is held by one index page (read + JSON), in-process. */
+  readonly indexPageMaxMs: number
+  /** Row confirmed (the till's figures in the row), Enter -> painted: the 200-line sale, then baskets of 20. */
   readonly scanMedianMs: number
   readonly scanP99Ms: number
   /** The same, as 10 sales of 20 scans. */
@@ -70,11 +90,11 @@ function barcode(i: number): string {
 // up to the WebSocket send, the first frame back from the till (its MessageEvent's stamp, and when the page got
 // round to it), the rows changed, the frame. Plain JS (no TypeScript): it is sent to the page as text.
 const PAGE_PROBE = `
-  window.__bench = { marks: [], phases: [], enterAt: null, current: null }
+  window.__bench = { marks: [], shown: [], phases: [], enterAt: null, current: null }
   addEventListener('keydown', (e) => {
     if (e.key !== 'Enter') return
     window.__bench.enterAt = performance.now()
-    window.__bench.current = { enter: window.__bench.enterAt, sent: null, arrived: null, handled: null, mutated: null }
+    window.__bench.current = { enter: window.__bench.enterAt, sent: null, arrived: null, handled: null, shownAt: null, mutated: null }
   }, true)
   if (typeof WebSocket !== 'undefined') {
     const send = WebSocket.prototype.send
@@ -98,20 +118,29 @@ const PAGE_PROBE = `
     })
   }
   window.__watch = (selector) => {
+    const root = document.querySelector(selector)
     new MutationObserver(() => {
       const b = window.__bench
       if (b.enterAt === null) return
       const start = b.enterAt
       const c = b.current
+      const now = performance.now()
+      // Row shown: the first change of the rows after Enter (a pending row, or the till's line where none is drawn).
+      if (c && c.shownAt === null) {
+        c.shownAt = now
+        requestAnimationFrame(() => b.shown.push(performance.now() - start))
+      }
+      // Row confirmed: the first change after which no row is pending (the till's figures are in it).
+      if (root.querySelector('[aria-busy="true"]')) return
       b.enterAt = null
       b.current = null
-      if (c) c.mutated = performance.now()
+      if (c) c.mutated = now
       requestAnimationFrame(() => {
-        const now = performance.now()
-        b.marks.push(now - start)
-        if (c) b.phases.push({ ...c, painted: now })
+        const painted = performance.now()
+        b.marks.push(painted - start)
+        if (c) b.phases.push({ ...c, painted })
       })
-    }).observe(document.querySelector(selector), { childList: true, subtree: true, characterData: true })
+    }).observe(root, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['aria-busy'] })
   }
 `
 
@@ -136,7 +165,7 @@ export interface PhaseFigures {
   readonly p99: Record<keyof ScanPhases, number>
 }
 
-type RawPhase = { enter: number; sent: number | null; arrived: number | null; handled: number | null; mutated: number; painted: number }
+type RawPhase = { enter: number; sent: number | null; arrived: number | null; handled: number | null; shownAt: number | null; mutated: number; painted: number }
 
 function toPhases(raw: readonly RawPhase[], till: readonly number[]): ScanPhases[] {
   return raw.map((r, i) => {
@@ -166,10 +195,25 @@ async function wedge(page: Page, code: string): Promise<void> {
   await cdp.detach()
 }
 
+/** Row confirmed marks, once `count` are in (each scan is waited for until the till's figures are painted). */
 async function marks(page: Page, count: number): Promise<number[]> {
   // A function, not a string: the cashier page's CSP forbids eval.
   await page.waitForFunction((n) => (globalThis as unknown as { __bench: { marks: number[] } }).__bench.marks.length >= n, count, { timeout: 10_000 })
   return (await page.evaluate('window.__bench.marks')) as number[]
+}
+
+/** Row shown marks (the frame after the row first entered the DOM), as many as there are. */
+async function shownMarks(page: Page): Promise<number[]> {
+  return (await page.evaluate('window.__bench.shown')) as number[]
+}
+
+let shownSamples = { basket: [] as number[], sale: [] as number[] }
+let drawnAhead = { basket: 0, sale: 0 }
+let indexFigures = { bytes: 0, pages: 0, pageMaxMs: Number.NaN, loadMs: Number.NaN, products: 0 }
+
+/** Whether the scan's row was drawn before the till's answer: its row changed before the change that confirmed it. */
+function aheadOf(raw: readonly RawPhase[]): number {
+  return raw.filter((r) => r.shownAt !== null && r.shownAt < r.mutated).length
 }
 
 let serverSamples: number[] = []
@@ -227,6 +271,20 @@ async function openLane(browser: Browser, rendererDir: string, source: TillSourc
   await page.addInitScript(PAGE_PROBE)
   await page.goto(harness.urls.cashier)
   await page.locator('body[data-ready="true"]').waitFor()
+  // The local product index loads after ready-to-scan; scans before it is in go the normal way, so the bench
+  // waits for it (a renderer without one never sets the attribute: a few seconds, then on without it).
+  const indexed = await page
+    .locator('body[data-catalog-index]')
+    .waitFor({ state: 'attached', timeout: 30_000 })
+    .then(() => true)
+    .catch(() => false)
+  if (indexed && Number.isNaN(indexFigures.loadMs)) {
+    indexFigures = {
+      ...indexFigures,
+      loadMs: Number(await page.locator('body').getAttribute('data-catalog-index-ms')),
+      products: Number(await page.locator('body').getAttribute('data-catalog-index'))
+    }
+  }
   await page.evaluate(`window.__watch('[role="grid"] tbody')`)
   // The till's share of each scan, timed where the harness calls it (same process, same order as the scans).
   const tillMs: number[] = []
@@ -285,11 +343,16 @@ async function scanToPaint(browser: Browser): Promise<{ samples: number[]; produ
       }
     }
     basketSamples = await marks(page, SCANS)
+    shownSamples = { ...shownSamples, basket: (await shownMarks(page)).slice(0, SCANS) }
     await scans(lane, SCANS, saleCode, false)
     viewBytes = { ...viewBytes, sale: JSON.stringify(app.sales.current()).length }
     changeBytes = { ...changeBytes, sale: lane.lastChangeBytes() }
     const samples = (await marks(page, 2 * SCANS)).slice(SCANS)
     const raw = (await page.evaluate('window.__bench.phases')) as RawPhase[]
+    // The last 'row shown' frame may still be on its way when the last confirmed one is in: both come from one wait.
+    await page.waitForFunction((n) => (globalThis as unknown as { __bench: { shown: number[] } }).__bench.shown.length >= n, 2 * SCANS, { timeout: 10_000 })
+    shownSamples = { ...shownSamples, sale: (await shownMarks(page)).slice(SCANS, 2 * SCANS) }
+    drawnAhead = { basket: aheadOf(raw.slice(0, SCANS)), sale: aheadOf(raw.slice(SCANS)) }
     basketPhases = toPhases(raw.slice(0, SCANS), lane.tillMs.slice(0, SCANS))
     salePhases = toPhases(raw.slice(SCANS), lane.tillMs.slice(SCANS))
     // The same 200 scans again on a new sale, dispatched in-process as the cashier sends them (the slim answer):
@@ -303,6 +366,25 @@ async function scanToPaint(browser: Browser): Promise<{ samples: number[]; produ
       if (!r.ok) throw new Error(r.error.message)
     }
     serverSamples = server
+    // The index's size on the wire: every page as the harness would send it (its JSON), asked as the cashier does
+    // (product-index.ts: 2,000 products a page).
+    // Each page holds the till's event loop while it is read and serialised: the longest is what a scan made
+    // during the load can wait.
+    let afterId: string | null = null
+    let bytes = 0
+    let pages = 0
+    let pageMaxMs = 0
+    do {
+      const started = performance.now()
+      const r = await app.registry.dispatch('cashier', 'catalog:index', { afterId, limit: 2_000 })
+      const text = JSON.stringify(r)
+      pageMaxMs = Math.max(pageMaxMs, performance.now() - started)
+      if (!r.ok) break
+      bytes += text.length
+      pages++
+      afterId = (r.value as { next: string | null }).next
+    } while (afterId !== null)
+    indexFigures = { ...indexFigures, bytes, pages, pageMaxMs }
     return { samples, products: (app.db.prepare('SELECT count(*) AS n FROM products').get() as { n: number }).n }
   } finally {
     await lane.close()
@@ -311,6 +393,11 @@ async function scanToPaint(browser: Browser): Promise<{ samples: number[]; produ
 
 export interface RendererComparison {
   readonly name: string
+  /** Row shown (the first change of the rows: a pending row where the renderer draws one), Enter -> painted. */
+  readonly basketShownMedianMs: number
+  readonly basketShownP99Ms: number
+  readonly saleShownMedianMs: number
+  readonly saleShownP99Ms: number
   readonly basketMedianMs: number
   readonly basketP99Ms: number
   readonly saleMedianMs: number
@@ -339,8 +426,14 @@ export async function compareRenderers(dirs: readonly { name: string; dir: strin
       const raw = (await lane.page.evaluate('window.__bench.phases')) as RawPhase[]
       const basket = all.slice(0, SCANS)
       const sale = all.slice(SCANS)
+      await lane.page.waitForFunction((n) => (globalThis as unknown as { __bench: { shown: number[] } }).__bench.shown.length >= n, 2 * SCANS, { timeout: 10_000 })
+      const shown = await shownMarks(lane.page)
       out.push({
         name: dirs[i]!.name,
+        basketShownMedianMs: quantile(shown.slice(0, SCANS), 0.5),
+        basketShownP99Ms: quantile(shown.slice(0, SCANS), 0.99),
+        saleShownMedianMs: quantile(shown.slice(SCANS, 2 * SCANS), 0.5),
+        saleShownP99Ms: quantile(shown.slice(SCANS, 2 * SCANS), 0.99),
         basketMedianMs: quantile(basket, 0.5),
         basketP99Ms: quantile(basket, 0.99),
         saleMedianMs: quantile(sale, 0.5),
@@ -402,6 +495,48 @@ function timeProcess(args: readonly string[], until: ((out: string) => boolean) 
   })
 }
 
+export interface ColdStartRow {
+  readonly name: string
+  readonly harnessMs: number
+  readonly pageMs: number
+  /** Ready-to-scan -> the local product index in (the demo store), NaN for a renderer without one. */
+  readonly indexMs: number
+}
+
+/**
+ * Cold start of several checkouts' builds (each its own out/main/harness.js and out/renderer), in turns so each
+ * meets the same load: a before/after of ready-to-scan, and when the index is in after it.
+ */
+export async function coldStartCompare(roots: readonly { name: string; root: string }[], rounds = 5): Promise<ColdStartRow[]> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'] })
+  const runs = new Map<string, { harnessMs: number; pageMs: number; indexMs: number }[]>(roots.map((r) => [r.name, []]))
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (const { name, root } of round % 2 === 0 ? roots : [...roots].reverse()) {
+        const dataDir = mkdtempSync(join(tmpdir(), 'stabletill-bench-cold-'))
+        const started = await timeProcess([join(root, 'out', 'main', 'harness.js'), '--data-dir', dataDir, '--demo', '--no-chain', '--port', '0'], (out) => /Cashier:\s+(\S+)/.test(out))
+        const page = await browser.newPage()
+        const pageStart = performance.now()
+        await page.goto(/Cashier:\s+(\S+)/.exec(started.out)![1]!)
+        await page.locator('body[data-ready="true"]').waitFor()
+        const readyAt = performance.now()
+        const indexed = await page.locator('body[data-catalog-index]').waitFor({ state: 'attached', timeout: 5000 }).then(() => true, () => false)
+        runs.get(name)!.push({ harnessMs: started.ms, pageMs: readyAt - pageStart, indexMs: indexed ? performance.now() - readyAt : Number.NaN })
+        await page.close()
+        started.stop()
+        await new Promise((r) => setTimeout(r, 300))
+        rmSync(dataDir, { recursive: true, force: true })
+      }
+    }
+  } finally {
+    await browser.close()
+  }
+  return roots.map(({ name }) => {
+    const r = runs.get(name)!
+    return { name, harnessMs: quantile(r.map((x) => x.harnessMs), 0.5), pageMs: quantile(r.map((x) => x.pageMs), 0.5), indexMs: quantile(r.map((x) => x.indexMs), 0.5) }
+  })
+}
+
 async function coldStart(browser: Browser): Promise<{ harnessMs: number; pageMs: number; totalMs: number; bareNodeMs: number }> {
   const runs: { harnessMs: number; pageMs: number }[] = []
   for (let run = 0; run < 3; run++) {
@@ -436,6 +571,17 @@ export async function benchUi(): Promise<UiBench> {
     const floor = { samples: [...before.samples, ...after.samples], frameMedianMs: quantile([before.frameMedianMs, after.frameMedianMs], 0.5) }
     const cold = await coldStart(browser)
     return {
+      basketShownMedianMs: quantile(shownSamples.basket, 0.5),
+      basketShownP99Ms: quantile(shownSamples.basket, 0.99),
+      saleShownMedianMs: quantile(shownSamples.sale, 0.5),
+      saleShownP99Ms: quantile(shownSamples.sale, 0.99),
+      basketDrawnAhead: drawnAhead.basket,
+      saleDrawnAhead: drawnAhead.sale,
+      indexBytes: indexFigures.bytes,
+      indexPages: indexFigures.pages,
+      indexLoadMs: indexFigures.loadMs,
+      indexProducts: indexFigures.products,
+      indexPageMaxMs: indexFigures.pageMaxMs,
       scanMedianMs: quantile(scan.samples, 0.5),
       scanP99Ms: quantile(scan.samples, 0.99),
       basketMedianMs: quantile(basketSamples, 0.5),

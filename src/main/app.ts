@@ -285,7 +285,7 @@ export function createApp(options: AppOptions): App {
     ...dayHandlers({ db, clock, store, events, payments, dataDir: options.dataDir, timeZone: options.timeZone }),
     ...returnHandlers({ returns, approve: (pin, action, subject) => approvals.approve(pin, action, subject), atomically: (fn) => approvedAtomically(db, fn) }),
     ...staffHandlers({ staff: approvals, events }),
-    ...catalogHandlers({ db, clock, store, staff: approvals }),
+    ...catalogHandlers({ db, clock, store, staff: approvals, events }),
     ...settingsHandlers({ db, clock, tillId: () => store.settings().tillId, staff: approvals, localTokens: paymentOptions?.localTokens }),
     ...integrityHandlers({ integrity, approve: (pin, action, subject) => approvals.approve(pin, action, subject) }),
     ...todayHandlers({ db, shift, store, timeZone: options.timeZone, reversals: payments ? () => payments.openReversals() : null, unattributed: payments ? () => payments.unattributedTransfers() : null }),

@@ -12,7 +12,7 @@ import { WedgeDetector } from '../../shared/wedge'
 import { dialogOpen } from '../common/ui'
 import { splitQuantityPrefix, typedQuantity } from './panels'
 import { returnFlowOpen } from './returns'
-import { changeQuantity, complete, completable, openCash, openStablecoin, sale, scan, selectedLineId, voidLine } from './state'
+import { afterPendingScans, changeQuantity, complete, completable, openCash, openStablecoin, sale, scan, selectedLineId, voidLine } from './state'
 
 let detector: WedgeDetector | null = null
 let ready = false
@@ -74,7 +74,7 @@ export function installKeyboard(): void {
           return
         case 'F4':
           e.preventDefault()
-          openCash()
+          void openCash()
           return
         case 'F6':
           e.preventDefault()
@@ -82,7 +82,8 @@ export function installKeyboard(): void {
           return
         case 'F12':
           e.preventDefault()
-          if (completable.value) void complete()
+          // A scan still pending changes what is due: F12 waits for it rather than being lost.
+          void afterPendingScans().then(() => (completable.value ? complete() : undefined))
           return
       }
       if (target) return

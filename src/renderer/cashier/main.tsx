@@ -8,6 +8,7 @@ import { Cashier } from './panels'
 import { health, lineChanged, loadAll, payment, printer, saleChanged } from './state'
 import { wordError } from '../common/page'
 import { loadSession, session, signIn } from '../common/session'
+import { catalogMoved, loadProductIndex } from './product-index'
 
 // Before anything is awaited, so no key of a scan made during start-up is lost.
 installKeyboard()
@@ -21,7 +22,13 @@ async function main(): Promise<void> {
   page.api.on('printer:changed', (state) => (printer.value = state))
   page.api.on('chain:health-changed', (value) => (health.value = value))
   page.api.on('staff:changed', (value) => (session.value = value))
-  page.onReconnect(() => void loadAll().then(loadSession))
+  page.api.on('catalog:changed', (changed) => void catalogMoved(changed.version))
+  // A currency or tax-rate change, or events missed while the link was down: the index checks its version.
+  page.api.on('store:changed', () => void catalogMoved(null))
+  page.onReconnect(() => {
+    void loadAll().then(loadSession)
+    void catalogMoved(null)
+  })
   effect(() => {
     if (store.value) configureKeyboard(store.value.wedge)
   })
@@ -32,6 +39,8 @@ async function main(): Promise<void> {
   // A real shop's till starts locked: the sign-in is the first thing it asks.
   if (!session.value) void signIn()
   await keyboardReady()
+  // After ready-to-scan, never before it: until the index is in, scans take the normal way (the till's answer).
+  await loadProductIndex()
 }
 
 void main()

@@ -10,7 +10,7 @@ import { LockScreen, session, SessionBar, sessionKnown } from '../common/session
 import {
   addProduct, changeQuantity, choosingStablecoin, complete, completable, discountLine, editable, health, lineName, lookup, noSale, openCash,
   openStablecoin, payment, paymentAction, paymentOptions, printer, requestOpen, requestStablecoin, returnTender, sale, saleOpen, scan, scanFlashing, search,
-  selectedLine, selectedLineId, setQuantity, cartLines, switchLanguage, tenderable, tenderCash, tenderOpen, voidLine, voidSale
+  selectedLine, selectedLineId, setQuantity, cartRows, switchLanguage, tenderable, tenderCash, tenderOpen, voidLine, voidSale
 } from './state'
 import { api, unwrap } from '../common/page'
 import { notify } from '../common/ui'
@@ -153,17 +153,35 @@ function sameLine(a: Line, b: Line): boolean {
  * One cart row. Every sale update brings new line objects; a row whose figures, selection and language did not
  * change skips its render, so a scan into a long cart renders one row, not all of them (bench/ui.ts).
  */
-class CartRow extends Component<{ line: Line; selected: boolean; locale: string; currency: string }> {
-  override shouldComponentUpdate(next: { line: Line; selected: boolean; locale: string; currency: string }): boolean {
+interface CartRowProps {
+  line: Line
+  /** Drawn from the local index, the till's answer not in yet (aria-busy; the till's line replaces it in place). */
+  pending: boolean
+  selected: boolean
+  locale: string
+  currency: string
+}
+
+class CartRow extends Component<CartRowProps> {
+  override shouldComponentUpdate(next: CartRowProps): boolean {
     const now = this.props
     // setSale keeps an unchanged line as the same object: identity first, the fields only for a fresh object.
-    return next.selected !== now.selected || next.locale !== now.locale || next.currency !== now.currency || (next.line !== now.line && !sameLine(next.line, now.line))
+    return next.pending !== now.pending || next.selected !== now.selected || next.locale !== now.locale || next.currency !== now.currency || (next.line !== now.line && !sameLine(next.line, now.line))
   }
 
   override render() {
-    const { line, selected } = this.props
+    const { line, selected, pending } = this.props
+    const classes = [line.voided ? 'voided' : '', pending ? 'pending' : ''].filter(Boolean).join(' ')
     return (
-      <tr aria-selected={selected ? 'true' : 'false'} class={line.voided ? 'voided' : undefined} data-line-id={line.id} onClick={() => (selectedLineId.value = line.id)}>
+      <tr
+        aria-selected={selected ? 'true' : 'false'}
+        aria-busy={pending ? 'true' : undefined}
+        class={classes || undefined}
+        data-line-id={pending && line.id.startsWith('pending-') ? undefined : line.id}
+        onClick={() => {
+          if (!pending) selectedLineId.value = line.id
+        }}
+      >
         <td>
           {lineName(line)}
           {line.discountPpm > 0 ? ` (−${percentText(line.discountPpm)}%)` : ''}
@@ -178,14 +196,14 @@ class CartRow extends Component<{ line: Line; selected: boolean; locale: string;
 }
 
 function Cart() {
-  const lines = cartLines.value
+  const rows = cartRows.value
   const selected = selectedLineId.value
   const locale = store.value?.locale ?? 'en'
   const currency = store.value?.currency ?? 'USD'
   const wrap = useRef<HTMLDivElement>(null)
   useEffect(() => {
     wrap.current?.querySelector('tr[aria-selected="true"]')?.scrollIntoView({ block: 'nearest' })
-  }, [selected, lines.length])
+  }, [selected, rows.length])
   return (
     <div class="cartwrap" ref={wrap}>
       <table role="grid" aria-label={t('cart')} class="cart">
@@ -198,12 +216,14 @@ function Cart() {
           </tr>
         </thead>
         <tbody>
-          {lines.map((line) => (
-            <CartRow key={line.id} line={line} selected={line.id === selected} locale={locale} currency={currency} />
+          {/* Keyed by position (a sale's lines keep theirs; voided ones stay): a pending row and the till's line it
+              becomes share the key, so Preact keeps the same <tr> and only its figures and its busy mark change. */}
+          {rows.map(({ line, pending }) => (
+            <CartRow key={line.position} line={line} pending={pending} selected={!pending && line.id === selected} locale={locale} currency={currency} />
           ))}
         </tbody>
       </table>
-      {lines.length === 0 ? <div class="empty">{t('cart.empty')}</div> : null}
+      {rows.length === 0 ? <div class="empty">{t('cart.empty')}</div> : null}
     </div>
   )
 }
@@ -404,7 +424,7 @@ function SalePanel() {
       <Totals />
       <Tenders />
       <div class="actions">
-        <button type="button" disabled={!canPay} aria-keyshortcuts="F4" onClick={openCash}>
+        <button type="button" disabled={!canPay} aria-keyshortcuts="F4" onClick={() => void openCash()}>
           {t('pay.cash')}
         </button>
         <button type="button" class="secondary" disabled={!canPay && !requestOpen.value} aria-keyshortcuts="F6" onClick={() => void openStablecoin()}>

@@ -6,9 +6,12 @@ import type { ChainHealthView } from '../../shared/payment/health'
 import type { PaymentView } from '../../shared/payment/view'
 import { parseDecimalUnits, parseMinor } from '../../shared/money'
 import { canComplete, canEditLines, canTender } from '../../shared/sale/guards'
-import { api, money, say, store, t, unwrap } from '../common/page'
+import { api, money, say, store, t, unwrap, wordError } from '../common/page'
 import { askManagerApproval, askManagerPin, clearMessage, confirmAction, notify, promptValue } from '../common/ui'
 import { applyLineChange, olderThan } from '../common/sale-delta'
+import { session } from '../common/session'
+import { canShowAtOnce, isThisScan, withPending, type PendingScan } from './pending-scan'
+import { catalogMoved, loadProductIndex, lookUpCode } from './product-index'
 
 export const sale = signal<SaleView | null>(null)
 export const selectedLineId = signal<string | null>(null)
@@ -33,10 +36,39 @@ const NO_LINES: readonly LineView[] = []
 export const cartLines = computed(() => sale.value?.lines ?? NO_LINES)
 export const saleOpen = computed(() => sale.value !== null)
 
+/** Scans sent whose answer is not in yet, drawn from the local index (pending-scan.ts), oldest first. */
+export const pendingScans = signal<readonly PendingScan[]>([])
+/** What the Cart draws: the till's lines, then the pending scans on top (marked pending). */
+export const cartRows = computed(() => withPending(cartLines.value, pendingScans.value))
+const scansInFlight = computed(() => pendingScans.value.length > 0)
+
 export const selectedLine = computed(() => sale.value?.lines.find((l) => l.id === selectedLineId.value && !l.voided) ?? null)
 export const editable = computed(() => canEditLines(liveTenders(sale.value)))
-export const tenderable = computed(() => canTender(sale.value))
-export const completable = computed(() => canComplete(sale.value))
+// A tender waits for the pending scans: the amount due is the till's, and a scan still on its way will change it.
+export const tenderable = computed(() => !scansInFlight.value && canTender(sale.value))
+export const completable = computed(() => !scansInFlight.value && canComplete(sale.value))
+
+/** Resolves once no scan is pending (at once when none is): F4, F6 and F12 wait for it rather than being lost. */
+export function afterPendingScans(): Promise<void> {
+  if (!scansInFlight.peek()) return Promise.resolve()
+  return new Promise((done) => {
+    const stop = scansInFlight.subscribe((busy) => {
+      if (busy) return
+      queueMicrotask(() => stop())
+      done()
+    })
+  })
+}
+
+function dropPending(token: number): void {
+  const list = pendingScans.peek()
+  if (list.some((p) => p.token === token)) pendingScans.value = list.filter((p) => p.token !== token)
+}
+
+/** A version gap or a reconnect: nothing drawn ahead of the till is kept; the whole sale is fetched instead. */
+function dropAllPending(): void {
+  if (pendingScans.peek().length > 0) pendingScans.value = []
+}
 
 /** Tenders taken back no longer lock the lines or count as paid. */
 function liveTenders(view: SaleView | null): SaleView | null {
@@ -157,10 +189,18 @@ function refetchSale(): Promise<void> {
 export function lineChanged(change: SaleLineChange): void {
   const before = sale.peek()
   const outcome = applyLineChange(before, change)
-  if (outcome.kind === 'gap') return void refetchSale()
+  if (outcome.kind === 'gap') {
+    dropAllPending()
+    return void refetchSale()
+  }
   if (outcome.kind === 'stale') return
   const added = !before || before.id !== change.sale.id || change.line.position > before.lines.length
+  // The oldest pending scan's own change (the event comes just before its answer): it becomes the till's line in
+  // the same render, so the row is never drawn twice nor its quantity counted twice.
+  const oldest = pendingScans.peek()[0]
+  const mine = oldest !== undefined && isThisScan(before, change, oldest)
   batch(() => {
+    if (mine) dropPending(oldest.token)
     showSale(outcome.view)
     if (added && !change.line.voided) selectedLineId.value = change.line.id
   })
@@ -176,19 +216,60 @@ function takeAnswer(value: SaleView | SaleLineChange): string | null {
   return value.line.id
 }
 
+let nextScanToken = 1
+/**
+ * The scan as the local index says the till will take it, when that is sure enough to draw: a plain code of a
+ * counted product, a sale whose lines can change, someone signed in, a quantity the till allows. Null sends the
+ * scan the normal way (the row comes with the till's answer).
+ */
+function pendingFor(code: string, quantity: number | undefined): PendingScan | null {
+  // No sale yet: the scan opens one. A sale with a live tender has its lines locked: the till will refuse.
+  if (!session.peek() || (sale.peek() !== null && !editable.peek())) return null
+  const hit = lookUpCode(code)
+  if (!hit) return null
+  const units = quantity === undefined || quantity === 1 ? hit.packQty : hit.packQty * quantity
+  if (units > 9999) return null
+  const scan: PendingScan = { token: nextScanToken++, productId: hit.productId, name: hit.name, nameZh: hit.nameZh, barcode: hit.barcode, unitPriceMinor: hit.unitPriceMinor, quantity: units }
+  return canShowAtOnce(cartLines.peek(), pendingScans.peek(), scan) ? scan : null
+}
+
+/** The till's line for a pending scan disagrees with the index (a price or name changed since it loaded). */
+function indexDisagrees(scan: PendingScan, lineId: string | null): boolean {
+  const line = sale.peek()?.lines.find((l) => l.id === lineId)
+  return line !== undefined && (line.unitPriceMinor !== scan.unitPriceMinor || line.name !== scan.name || line.productId !== scan.productId)
+}
+
 let flashTimer: ReturnType<typeof setTimeout> | undefined
 export async function scan(code: string, source: 'wedge' | 'manual', quantity?: number): Promise<boolean> {
   const before = sale.value
-  const value = await unwrap(api().call['sale:scan']({ code, source, reply: 'line', ...(quantity ? { quantity } : {}) }), alert)
-  if (!value) return false
-  // One render for all of it: the sale, the selection, the flash.
+  const pending = pendingFor(code, quantity)
+  // The call first: its send is queued (a microtask) ahead of the render the pending row asks for, so the row
+  // costs the round trip nothing; both still run in the Enter's own task, before the next frame.
+  const call = api().call['sale:scan']({ code, source, reply: 'line', ...(quantity ? { quantity } : {}) })
+  if (pending) pendingScans.value = [...pendingScans.peek(), pending]
+  const answer = await call
+  if (!answer.ok) {
+    // The row goes (or the quantity goes back) in the same render as the till's message.
+    batch(() => {
+      if (pending) dropPending(pending.token)
+      alert(wordError(answer.error))
+    })
+    // The index said this code sells; the till says it does not: the index is behind the catalog (a change it was
+    // not told of), so it is loaded again whatever its version says.
+    if (pending && (answer.error.code === 'unknown-barcode' || answer.error.code === 'bad-barcode')) void loadProductIndex()
+    return false
+  }
+  const value = answer.value
+  // One render for all of it: the sale, the pending row turned into the till's line, the selection, the flash.
   batch(() => {
+    if (pending) dropPending(pending.token)
     clearMessage()
     const touched = takeAnswer(value)
     const now = sale.peek()
     selectedLineId.value = touched ?? (now ? touchedLine(before, now) : null)
     scanFlash.value++
     scanFlashing.value = true
+    if (pending && indexDisagrees(pending, selectedLineId.peek())) void catalogMoved(null)
   })
   clearTimeout(flashTimer)
   flashTimer = setTimeout(() => (scanFlashing.value = false), 600)
@@ -242,6 +323,8 @@ export async function search(text: string): Promise<void> {
  */
 let pendingDelta = 0
 export async function changeQuantity(delta: number): Promise<void> {
+  // A press right after a scan is meant for the row just drawn: it waits for the till to make it a line.
+  await afterPendingScans()
   const line = selectedLine.value
   if (!line || line.weightGrams !== null || !editable.value) return
   if (line.quantity + pendingDelta + delta < 1) return removeLine()
@@ -292,7 +375,8 @@ export async function discountLine(): Promise<void> {
   }
 }
 
-export function openCash(): void {
+export async function openCash(): Promise<void> {
+  await afterPendingScans()
   if (!tenderable.value) return
   tenderOpen.value = true
   // The form is in the DOM already (hidden); focus it once it shows.
@@ -338,6 +422,7 @@ export async function returnTender(tenderId: string, amountMinor: number): Promi
 }
 
 export async function complete(): Promise<void> {
+  await afterPendingScans()
   const done = await unwrap(api().call['sale:complete']({}), alert)
   if (!done) return
   setSale(null)
@@ -376,6 +461,7 @@ export const requestOpen = computed(() => {
 })
 
 export async function openStablecoin(): Promise<void> {
+  await afterPendingScans()
   if (requestOpen.value) {
     notify('notice', () => t('stablecoin.stillOpen'))
     return
@@ -424,6 +510,8 @@ export async function switchLanguage(): Promise<void> {
 
 /** Everything the window shows, reloaded on start and after the link comes back (events may have been missed). */
 export async function loadAll(): Promise<void> {
+  // After a reconnect the pending scans' calls were settled as unavailable; anything left is dropped for the truth.
+  dropAllPending()
   const call = api().call
   const [current, options, currentPayment, printerState, chains] = await Promise.all([
     call['sale:current']({}),

@@ -113,7 +113,9 @@ export const CALLS = {
   // Shipping the journal to head office (services/shipper.ts): null when this till has no head office.
   'headoffice:status': ['backoffice'],
   // The till key's public half, for the owner to register this till at head office (add-till --public-key).
-  'headoffice:till-key': ['backoffice']
+  'headoffice:till-key': ['backoffice'],
+  // The cashier's local product index (issue [R]: the row drawn on the Enter itself), read a page at a time.
+  'catalog:index': ['cashier']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type CallName = keyof typeof CALLS
@@ -135,7 +137,9 @@ export const EVENTS = {
   // One line of the open sale changed: the line and the totals, not the whole sale (views.ts SaleLineChange).
   'sale:line-changed': ['cashier', 'display'],
   // A Z committed and its files are being written (day-close.ts): how far, for the back office's progress bar.
-  'shift:close-progress': ['backoffice']
+  'shift:close-progress': ['backoffice'],
+  // The catalog changed (an import, a product edited): the cashier's local index is reloaded when its version moved.
+  'catalog:changed': ['cashier']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type EventName = keyof typeof EVENTS

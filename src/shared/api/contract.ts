@@ -15,6 +15,7 @@ import type { TodayView } from './views'
 import type { IntegrityView, VerifyProgressView } from './views'
 import type { PrinterTestView, SettingsSavedView, SetupCheckView, SetupStatusView, StoreDetailsView } from './views'
 import type { SaleLineChange } from './views'
+import type { CatalogChanged, CatalogIndexPage } from './views'
 import { CUSTOMER_DISPLAYS, setupCheckSchema, setupFinishSchema, setupPrinterSchema, setupTaxRateSchema } from '../setup'
 
 const id = z.string().min(1).max(80)
@@ -241,7 +242,9 @@ export const inputs = {
   'settings:card-fee': z.object({ pin, percent: z.string().trim().max(12) }).strict(),
   'settings:payments-current': z.object({}).strict(),
   'headoffice:status': z.object({}).strict(),
-  'headoffice:till-key': z.object({}).strict()
+  'headoffice:till-key': z.object({}).strict(),
+  // Keyset pages by product id, so no one answer holds the till's event loop for the whole catalog.
+  'catalog:index': z.object({ afterId: id.nullable().default(null), limit: z.number().int().min(1).max(20_000).default(10_000) }).strict()
 } as const satisfies Record<CallName, z.ZodType>
 
 export interface Outputs {
@@ -339,6 +342,7 @@ export interface Outputs {
   'headoffice:status': HeadOfficeStatusView | null
   /** Base64 SPKI of the till's Ed25519 key; null when the till keeps no key (no key folder). */
   'headoffice:till-key': { readonly publicKey: string | null }
+  'catalog:index': CatalogIndexPage
 }
 
 export interface EventPayloads {
@@ -356,7 +360,8 @@ export interface EventPayloads {
   'ledger:integrity-changed': IntegrityView
   'ledger:verify-progress': VerifyProgressView,
   'sale:line-changed': SaleLineChange,
-  'shift:close-progress': CloseProgressView
+  'shift:close-progress': CloseProgressView,
+  'catalog:changed': CatalogChanged
 }
 
 // Compile-time checks that the maps cover exactly the channel names.

@@ -838,3 +838,31 @@ export interface CloseProgressView {
   readonly entries: number
   readonly expectedEntries: number
 }
+
+/**
+ * One page of the cashier's local product index ('catalog:index'): what a plain scan needs to draw its row at
+ * once, as parallel arrays (no per-product object keys: at 100,000 products the names alone are most of it).
+ * Only active products sold by the unit are in it: a weighed product's code, an unknown code or a variable-measure
+ * label goes to the till the normal way.
+ */
+export interface CatalogIndexPage {
+  /** The catalog's version: the newest catalog journal entry's seq. A load whose pages disagree starts again. */
+  readonly version: number
+  /** Product i of this page: ids[i], names[i], namesZh[i], pricesMinor[i] (unit price, integer minor units), plus[i]. */
+  readonly ids: readonly string[]
+  readonly names: readonly string[]
+  readonly namesZh: readonly (string | null)[]
+  readonly pricesMinor: readonly number[]
+  readonly plus: readonly (string | null)[]
+  /** Barcode j: codes[j] sells packQty[j] units of product codeProduct[j] (an index into this page's products). */
+  readonly codes: readonly string[]
+  readonly codeProduct: readonly number[]
+  readonly packQty: readonly number[]
+  /** The last product id of this page, to ask for the next; null on the last page. */
+  readonly next: string | null
+}
+
+/** 'catalog:changed': the catalog's new version (CatalogIndexPage.version). */
+export interface CatalogChanged {
+  readonly version: number
+}
