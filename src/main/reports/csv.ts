@@ -41,7 +41,7 @@
 import type { Writable } from 'node:stream'
 import { stringify } from 'csv-stringify/sync'
 import { isoUtc, minorFormatter, plainUnits } from './format'
-import { writeDayPass, type DayWriter, type SpoolSet } from './day-pass'
+import { writeDayPass, type DayWriter, type SpoolSource } from './day-pass'
 import { differenceMovement, movements, type Movement } from './movements'
 import type { DaySettlement, ZTotals } from './settlement'
 
@@ -130,10 +130,10 @@ export function csvRecord(fields: readonly string[]): string {
 }
 
 /** The CSV's part in the one pass (day-pass.ts): a record per movement, the drawer's over/short last. */
-export function csvWriter(day: DaySettlement, options: { readonly bom?: boolean } = {}): (spools: SpoolSet) => DayWriter {
+export function csvWriter(day: DaySettlement, options: { readonly bom?: boolean } = {}): (spools: SpoolSource) => DayWriter {
   return (spools) => {
     const cells = csvCells(day)
-    const body = spools.spool()
+    const body = spools.spool('csv')
     return {
       entry(_entry, moved) {
         for (const m of moved) body.append(csvRecord(cells(m)))

@@ -40,6 +40,20 @@ const cardFeeSchema = z.object({ ppm: z.number().int().min(0).max(1_000_000) })
 export interface FromLedgerOptions {
   /** IANA zone the business date is counted in; the machine's when omitted (the store has no such setting yet). */
   readonly timeZone?: string
+  /**
+   * Only part `index` of `of` of the day's entries, split by journal seq into ranges of about as many entries each
+   * (the export workers each walk one, reports/parallel.ts). The header (and so the Z's float and count) is the
+   * whole day's.
+   */
+  readonly range?: { readonly index: number; readonly of: number }
+}
+
+/** Exclusive seq bounds of range `index` of `of` within the exclusive bounds (after, before): consecutive, covering. */
+export function seqRange(afterSeq: number, beforeSeq: number, index: number, of: number): { afterSeq: number; beforeSeq: number } {
+  // Seqs after..before, exclusive: the span is split at cut points; range i holds seqs in (cut(i), cut(i + 1)].
+  const span = beforeSeq - afterSeq - 1
+  const cut = (i: number): number => afterSeq + Math.floor((span * i) / of)
+  return { afterSeq: cut(index), beforeSeq: index === of - 1 ? beforeSeq : cut(index + 1) + 1 }
 }
 
 /** The machine's zone: what receipts print when the host gives none (app.ts AppOptions.timeZone). */
@@ -112,7 +126,7 @@ export function daySettlementFromLedger(db: Db, tillId: string, zNumber: number,
     businessDate: businessDateOf(period.openedAt, timeZone),
     cardFeePpm: cardFeePpm(db),
     pendingCarriedOver: pendingOf(header.pendingCarriedOver),
-    entries: ledgerEntries(db, { tillId, sessionId: period.sessionId, afterSeq: period.openSeq, beforeSeq: period.closeSeq })
+    entries: ledgerEntries(db, { tillId, sessionId: period.sessionId, ...(options.range ? seqRange(period.openSeq, period.closeSeq, options.range.index, options.range.of) : { afterSeq: period.openSeq, beforeSeq: period.closeSeq }) })
   }
 }
 

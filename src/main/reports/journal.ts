@@ -27,7 +27,7 @@ import type { Writable } from 'node:stream'
 import { isoUtc, minorFormatter, plainUnits } from './format'
 import { formatRatePercent } from '../devices/printer/receipt'
 import { drawerDifferenceId, movementId, returnId, saleId } from './ids'
-import { writeDayPass, type DayWriter, type SpoolSet } from './day-pass'
+import { writeDayPass, type DayWriter, type SpoolSource } from './day-pass'
 import { type DayEntry, type DaySettlement, type StablecoinRefundTender, type StablecoinTender, type TaxLine, type ZTotals } from './settlement'
 
 export interface JournalOptions {
@@ -255,10 +255,10 @@ function journalShared(day: DaySettlement): JournalShared {
   return shared
 }
 
-function journalWriter(day: DaySettlement, header: (accounts: JournalAccounts, totals: ZTotals) => string, render: (txn: Transaction) => string): (spools: SpoolSet) => DayWriter {
+function journalWriter(day: DaySettlement, name: string, header: (accounts: JournalAccounts, totals: ZTotals) => string, render: (txn: Transaction) => string): (spools: SpoolSource) => DayWriter {
   return (spools) => {
     const { accounts, transaction } = journalShared(day)
-    const body = spools.spool()
+    const body = spools.spool(name)
     return {
       entry(entry) {
         const txn = transaction(entry)
@@ -273,7 +273,7 @@ function journalWriter(day: DaySettlement, header: (accounts: JournalAccounts, t
 }
 
 /** The hledger/ledger journal's part in the one pass (day-pass.ts). */
-export function ledgerJournalWriter(day: DaySettlement, options: JournalOptions = {}): (spools: SpoolSet) => DayWriter {
+export function ledgerJournalWriter(day: DaySettlement, options: JournalOptions = {}): (spools: SpoolSource) => DayWriter {
   const currency = day.store.currency
   const money = minorFormatter(currency)
   const amount = (minor: number): string => `${money(minor)} ${currency}`
@@ -289,7 +289,7 @@ export function ledgerJournalWriter(day: DaySettlement, options: JournalOptions 
     }
     return text
   }
-  return journalWriter(day, header, (txn) => {
+  return journalWriter(day, 'hledger', header, (txn) => {
     let text = `${day.businessDate} * (${txn.code}) ${oneLine(txn.description)}\n`
     for (const [key, value] of txn.meta) text += `    ; ${key}: ${oneLine(value)}\n`
     for (const p of txn.postings) {
@@ -307,7 +307,7 @@ function quoted(text: string): string {
 }
 
 /** The Beancount file's part in the one pass (day-pass.ts). */
-export function beancountWriter(day: DaySettlement, options: JournalOptions = {}): (spools: SpoolSet) => DayWriter {
+export function beancountWriter(day: DaySettlement, options: JournalOptions = {}): (spools: SpoolSource) => DayWriter {
   const currency = day.store.currency
   const money = minorFormatter(currency)
   const amount = (minor: number): string => `${money(minor)} ${currency}`
@@ -324,7 +324,7 @@ export function beancountWriter(day: DaySettlement, options: JournalOptions = {}
   }
   const payee = quoted(day.store.name)
   // Metadata keys: lower-case, [a-z][a-zA-Z0-9-_]* (Beancount's grammar).
-  return journalWriter(day, header, (txn) => {
+  return journalWriter(day, 'beancount', header, (txn) => {
     let text = `${day.businessDate} * ${payee} ${quoted(txn.description)}\n    id: ${quoted(txn.code)}\n`
     for (const [key, value] of txn.meta) text += `    ${key}: ${quoted(value)}\n`
     for (const p of txn.postings) {
