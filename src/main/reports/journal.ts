@@ -235,6 +235,28 @@ function oneLine(text: string): string {
 
 const ACCOUNT_WIDTH = 44
 
+/**
+ * A posting's line is `    <account padded to 44>  <amount padded to 16>`: a day has a handful of accounts and few
+ * distinct amounts, so each padded cell is built once per writer (bounded like format.ts's amounts).
+ */
+function postingLine(amount: (minor: number) => string): (account: string, minor: number) => string {
+  const accounts = new Map<string, string>()
+  const amounts = new Map<number, string>()
+  return (account, minor) => {
+    let a = accounts.get(account)
+    if (a === undefined) {
+      if (accounts.size >= 1024) accounts.clear()
+      accounts.set(account, (a = `    ${account.padEnd(ACCOUNT_WIDTH)}  `))
+    }
+    let m = amounts.get(minor)
+    if (m === undefined) {
+      if (amounts.size >= 4096) amounts.clear()
+      amounts.set(minor, (m = `${amount(minor).padStart(16)}\n`))
+    }
+    return a + m
+  }
+}
+
 /** Every metadata key `transactions` writes (declared for ledger --pedantic). */
 export const JOURNAL_TAGS = ['sale-id', 'return-id', 'original-sale-id', 'time', 'cashier', 'discount', 'reason', 'token', 'chain', 'tx-hash', 'log-index', 'block', 'rate', 'late', 'refund-basis'] as const
 
@@ -289,11 +311,12 @@ export function ledgerJournalWriter(day: DaySettlement, options: JournalOptions 
     }
     return text
   }
+  const posting = postingLine(amount)
   return journalWriter(day, 'hledger', header, (txn) => {
     let text = `${day.businessDate} * (${txn.code}) ${oneLine(txn.description)}\n`
     for (const [key, value] of txn.meta) text += `    ; ${key}: ${oneLine(value)}\n`
     for (const p of txn.postings) {
-      text += `    ${p.account.padEnd(ACCOUNT_WIDTH)}  ${amount(p.amountMinor).padStart(16)}\n`
+      text += posting(p.account, p.amountMinor)
       for (const [key, value] of p.meta) text += `        ; ${key}: ${oneLine(value)}\n`
     }
     return text + '\n'
@@ -324,11 +347,12 @@ export function beancountWriter(day: DaySettlement, options: JournalOptions = {}
   }
   const payee = quoted(day.store.name)
   // Metadata keys: lower-case, [a-z][a-zA-Z0-9-_]* (Beancount's grammar).
+  const posting = postingLine(amount)
   return journalWriter(day, 'beancount', header, (txn) => {
     let text = `${day.businessDate} * ${payee} ${quoted(txn.description)}\n    id: ${quoted(txn.code)}\n`
     for (const [key, value] of txn.meta) text += `    ${key}: ${quoted(value)}\n`
     for (const p of txn.postings) {
-      text += `    ${p.account.padEnd(ACCOUNT_WIDTH)}  ${amount(p.amountMinor).padStart(16)}\n`
+      text += posting(p.account, p.amountMinor)
       for (const [key, value] of p.meta) text += `        ${key}: ${quoted(value)}\n`
     }
     return text + '\n'
