@@ -7,7 +7,7 @@
 //
 // Two steps, because a file's head depends on the whole day (a statement's closing balance, the journals'
 // declarations) while its body is every range's text in order:
-//   1. walk: this worker's range through all five writers, every spool into its own file (no memory budget: flat
+//   1. walk: this worker's range through the writers of every format asked for, every spool into its own file (no memory budget: flat
 //      memory for a day of any size), the Z folded; posts the fold and the spools' files by name.
 //   2. lay-out: given every worker's fold (merged in range order into the day's Z) and every range's spool files,
 //      writes the files of the formats it was given: the head from the Z, then each body's parts in range order.
@@ -18,7 +18,7 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs'
 import { parentPort, workerData } from 'node:worker_threads'
 import Database from 'better-sqlite3'
-import { EXPORT_FORMATS, exportWriter, type ExportFormat } from './index'
+import { exportWriter, type ExportFormat } from './index'
 import { layOutFiles, PartsSet, PROGRESS_EVERY_ENTRIES, SpoolSet, walkDay } from './day-pass'
 import { daySettlementFromLedger } from './from-ledger'
 import { finish } from './output'
@@ -39,7 +39,7 @@ async function run(job: DayWorkerData): Promise<void> {
     // Step 1: this range through every writer, each spool to a file in this worker's folder.
     mkdirSync(job.spoolDir, { recursive: true })
     const spools = new SpoolSet(0, job.spoolDir)
-    const writers = EXPORT_FORMATS.map((format) => exportWriter(day, format, job.options)(spools))
+    const writers = job.formats.map((format) => exportWriter(day, format, job.options)(spools))
     const fold = newZFold(day.cardFeePpm)
     // Each of n workers reports every 1/n of the interval, so the day as a whole moves about as often as in one walk.
     const walked = walkDay(day, writers, fold, (entries) => post({ type: 'progress', entries }), Math.ceil(PROGRESS_EVERY_ENTRIES / job.range.of))

@@ -23,6 +23,8 @@ export interface DayWorkerData {
   readonly range: { readonly index: number; readonly of: number }
   /** The worker's own folder for its spool files (inside the pass's folder, which parallel.ts removes). */
   readonly spoolDir: string
+  /** Every format asked for: each range is walked through all of their writers. */
+  readonly formats: readonly ExportFormat[]
   readonly options: Pick<ExportOptions, 'bom' | 'declarations'>
 }
 
@@ -126,6 +128,7 @@ export async function writeDayExportFilesInWorkers(request: DayExportFilesReques
               timeZone: request.timeZone,
               range: { index, of: count },
               spoolDir: join(spoolRoot, `range-${index}`),
+              formats,
               options: request.options ?? {},
               bootstrap
             }
