@@ -12,7 +12,7 @@
 import type { Writable } from 'node:stream'
 import { create } from 'xmlbuilder2'
 import { isoUtc, minorFormatter, plainUnits } from './format'
-import { writeDayPass, type DayWriter, type Spool, type SpoolSet } from './day-pass'
+import { writeDayPass, type DayWriter, type SpoolLike, type SpoolSource } from './day-pass'
 import { differenceMovement, statementAccounts, type AccountKey, type Movement } from './movements'
 import type { DaySettlement, ZTotals } from './settlement'
 import { ENTRIES, splitAtEntries, xmlTemplate } from './xml-template'
@@ -90,7 +90,7 @@ function information(m: Movement, currency: string): string {
 const direction = (minor: number): string => (minor < 0 ? 'DBIT' : 'CRDT')
 
 /** The camt.053's part in the one pass (day-pass.ts): an Ntry per movement, spooled per statement account. */
-export function camtWriter(day: DaySettlement): (spools: SpoolSet) => DayWriter {
+export function camtWriter(day: DaySettlement): (spools: SpoolSource) => DayWriter {
   return (spools) => {
     cachedShapes ??= shapes()
     const { document, statement, entry } = cachedShapes
@@ -98,7 +98,7 @@ export function camtWriter(day: DaySettlement): (spools: SpoolSet) => DayWriter 
     const money = minorFormatter(currency)
     const unsigned = (minor: number): string => money(Math.abs(minor))
     const created = isoUtc(day.periodEndMs)
-    const bodies = new Map<AccountKey, Spool>()
+    const bodies = new Map<AccountKey, SpoolLike>()
     const render = (m: Movement): string =>
       entry({
         ref: max35(m.id, 'NtryRef'),
@@ -113,12 +113,12 @@ export function camtWriter(day: DaySettlement): (spools: SpoolSet) => DayWriter 
       entry(_entry, moved) {
         for (const m of moved) {
           let body = bodies.get(m.account)
-          if (!body) bodies.set(m.account, (body = spools.spool()))
+          if (!body) bodies.set(m.account, (body = spools.spool(`camt053:${m.account}`)))
           body.append(render(m))
         }
       },
       pieces(totals) {
-        const pieces: (string | Spool)[] = [document.before({ msgId: max35(`${day.store.tillId}-Z${day.zNumber}`, 'MsgId'), created })]
+        const pieces: (string | SpoolLike)[] = [document.before({ msgId: max35(`${day.store.tillId}-Z${day.zNumber}`, 'MsgId'), created })]
         const difference = differenceMovement(day, totals)
         for (const account of statementAccounts(day, totals)) {
           const slots = {
@@ -137,7 +137,8 @@ export function camtWriter(day: DaySettlement): (spools: SpoolSet) => DayWriter 
             date: day.businessDate
           }
           pieces.push(statement.before(slots))
-          const body = bodies.get(account.key)
+          // By name, not from `bodies`: laid out from the walks of a day's ranges, this writer walked nothing (parallel.ts).
+          const body = spools.find(`camt053:${account.key}`)
           if (body) pieces.push(body)
           if (difference && account.key === difference.account) pieces.push(render(difference))
           pieces.push(statement.after(slots))

@@ -41,7 +41,7 @@
 import type { Writable } from 'node:stream'
 import { stringify } from 'csv-stringify/sync'
 import { isoUtc, minorFormatter, plainUnits } from './format'
-import { writeDayPass, type DayWriter, type SpoolSet } from './day-pass'
+import { writeDayPass, type DayWriter, type SpoolSource } from './day-pass'
 import { differenceMovement, movements, type Movement } from './movements'
 import type { DaySettlement, ZTotals } from './settlement'
 
@@ -129,14 +129,47 @@ export function csvRecord(fields: readonly string[]): string {
   return fields.join(',') + '\r\n'
 }
 
+/**
+ * The record of a cash tender of a sale (nearly every movement of a day) built as one template instead of 24 cells
+ * tested one by one: byte for byte csvRecord(cells(m)) (a test compares them), and null for any other movement or
+ * when a field would need quotes (then csvRecord quotes it as csv-stringify does). The day's constant cells are
+ * formatted once; a cashier's cell once per cashier.
+ */
+function cashSaleRecord(day: DaySettlement): (m: Movement) => string | null {
+  const money = minorFormatter(day.store.currency)
+  const constant = [day.businessDate, String(day.zNumber), guardCell(day.store.tillId), day.store.currency]
+  if (constant.some((cell) => NEEDS_QUOTES.test(cell))) return () => null
+  const dayCells = `${constant[0]},${constant[1]},${constant[2]},sale,`
+  const currencyCell = constant[3]
+  const cashiers = new Map<string, string | null>()
+  return (m) => {
+    if (m.coin !== null || m.kind !== 'sale' || m.reason !== null || m.originalSaleNumber !== null) return null
+    let cashier = cashiers.get(m.cashier)
+    if (cashier === undefined) {
+      const cell = guardCell(m.cashier)
+      cashier = NEEDS_QUOTES.test(cell) ? null : cell
+      if (cashiers.size >= 1024) cashiers.clear()
+      cashiers.set(m.cashier, cashier)
+    }
+    if (cashier === null) return null
+    const id = guardCell(m.id)
+    const entryId = guardCell(m.entryId)
+    if (NEEDS_QUOTES.test(id) || NEEDS_QUOTES.test(entryId)) return null
+    // id, business_date, z_number, till_id, kind, entry_number, entry_id, time_utc, cashier, tender, then the nine
+    // empty coin cells around amount and currency, and an empty note (CSV_COLUMNS).
+    return `${id},${dayCells}${m.entryNumber},${entryId},${isoUtc(m.at)},${cashier},cash,,,,,${money(m.amountMinor)},${currencyCell},,,,,,,,\r\n`
+  }
+}
+
 /** The CSV's part in the one pass (day-pass.ts): a record per movement, the drawer's over/short last. */
-export function csvWriter(day: DaySettlement, options: { readonly bom?: boolean } = {}): (spools: SpoolSet) => DayWriter {
+export function csvWriter(day: DaySettlement, options: { readonly bom?: boolean } = {}): (spools: SpoolSource) => DayWriter {
   return (spools) => {
     const cells = csvCells(day)
-    const body = spools.spool()
+    const cashSale = cashSaleRecord(day)
+    const body = spools.spool('csv')
     return {
       entry(_entry, moved) {
-        for (const m of moved) body.append(csvRecord(cells(m)))
+        for (const m of moved) body.append(cashSale(m) ?? csvRecord(cells(m)))
       },
       pieces(totals) {
         const difference = differenceMovement(day, totals)

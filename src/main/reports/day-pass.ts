@@ -20,14 +20,14 @@ import { join } from 'node:path'
 import { once } from 'node:events'
 import type { Writable } from 'node:stream'
 import { entryMovements, type Movement } from './movements'
-import { computeZTotals, type DayEntry, type DaySettlement, type ZTotals } from './settlement'
+import { finishZTotals, foldZEntry, newZFold, type DayEntry, type DaySettlement, type ZFold, type ZTotals } from './settlement'
 
 /**
  * Text appended in order, encoded to UTF-8 as it comes into 1 MB buffers: in memory while the shared budget lasts,
  * then in a temporary file. Buffers live outside the JS heap, so a spool of any size adds nothing for the garbage
  * collector to trace (a list of strings did: the collector was most of the pass's time).
  */
-export class Spool {
+export class Spool implements SpoolLike {
   private buffer: Buffer = Buffer.allocUnsafe(SPOOL_BUFFER_BYTES)
   private used = 0
   /** Full buffers kept in memory, in order, before anything in the file. */
@@ -36,7 +36,10 @@ export class Spool {
   private file: string | null = null
   private fileBytes = 0
 
-  constructor(private readonly set: SpoolSet) {}
+  constructor(
+    private readonly set: SpoolSet,
+    readonly name: string
+  ) {}
 
   append(text: string): void {
     // A UTF-8 character takes at most 3 bytes per UTF-16 unit: if it might not fit, start a new buffer first.
@@ -88,6 +91,20 @@ export class Spool {
     }
   }
 
+  /**
+   * Everything appended, written to this spool's file (a spool of a set without a memory budget holds nothing in
+   * memory) and the file closed but kept: its name, for another thread to lay out (parallel.ts). Null when empty.
+   */
+  handOver(): string | null {
+    this.flush()
+    if (this.held.length > 0) throw new Error(`spool ${this.name} holds text in memory: hand over spools of a set with no memory budget`)
+    const file = this.file
+    if (this.fd !== null) closeSync(this.fd)
+    this.fd = null
+    this.file = null
+    return file
+  }
+
   discard(): void {
     if (this.fd !== null) closeSync(this.fd)
     if (this.file !== null) rmSync(this.file, { force: true })
@@ -102,18 +119,55 @@ const READ_CHUNK_BYTES = 1 << 20
 /** Bytes kept in memory across all spools of a pass before they spill to disk (a 10,000-sale day's five: ~17 MB). */
 export const SPOOL_MEMORY_BUDGET = 32 * 1024 * 1024
 
-export class SpoolSet {
-  private dir: string | null = null
+/** Text a writer appends in order and the file lays out later: a Spool, or parts written elsewhere (PartsSet). */
+export interface SpoolLike {
+  append(text: string): void
+  drainTo(out: Writable): Promise<void>
+}
+
+/**
+ * Where a writer's spools come from. Names are the writer's own ("csv", "ofx:USDC:8453"): the same name in the
+ * walks of two ranges of a day is the same part of the file (parallel.ts lays them out one after the other).
+ */
+export interface SpoolSource {
+  /** The spool of this name (made on first use). */
+  spool(name: string): SpoolLike
+  /** The spool of this name if anything made it (a statement account no movement reached has none). */
+  find(name: string): SpoolLike | null
+}
+
+export class SpoolSet implements SpoolSource {
+  private dir: string | null
   private files = 0
   private used = 0
-  private readonly spools: Spool[] = []
+  private readonly spools = new Map<string, Spool>()
 
-  constructor(private readonly budgetBytes: number = SPOOL_MEMORY_BUDGET) {}
+  /** `dir`: a folder of the caller's to keep the spools' files in (left in place by close); a temporary one otherwise. */
+  constructor(
+    private readonly budgetBytes: number = SPOOL_MEMORY_BUDGET,
+    private readonly ownDir: string | null = null
+  ) {
+    this.dir = ownDir
+  }
 
-  spool(): Spool {
-    const s = new Spool(this)
-    this.spools.push(s)
+  spool(name: string): Spool {
+    let s = this.spools.get(name)
+    if (!s) this.spools.set(name, (s = new Spool(this, name)))
     return s
+  }
+
+  find(name: string): Spool | null {
+    return this.spools.get(name) ?? null
+  }
+
+  /** Every spool's file by name (Spool.handOver), for the thread that lays the files out. */
+  handOver(): Record<string, string> {
+    const files: Record<string, string> = {}
+    for (const [name, s] of this.spools) {
+      const file = s.handOver()
+      if (file !== null) files[name] = file
+    }
+    return files
   }
 
   reserve(bytes: number): boolean {
@@ -127,11 +181,54 @@ export class SpoolSet {
     return join(this.dir, `spool-${++this.files}`)
   }
 
-  /** Every temporary file removed (also after a failed pass). */
+  /** Every temporary file removed (also after a failed pass); a caller's folder is the caller's to remove. */
   close(): void {
-    for (const s of this.spools) s.discard()
-    if (this.dir !== null) rmSync(this.dir, { recursive: true, force: true })
+    for (const s of this.spools.values()) s.discard()
+    if (this.dir !== null && this.ownDir === null) rmSync(this.dir, { recursive: true, force: true })
     this.dir = null
+  }
+}
+
+/**
+ * The spools of a day walked in ranges (parallel.ts): each name's parts, one file per range that had any, laid out
+ * in range order, which is the day's order. Only for laying out: nothing is appended.
+ */
+export class PartsSet implements SpoolSource {
+  constructor(private readonly parts: Readonly<Record<string, readonly string[]>>) {}
+
+  spool(name: string): SpoolLike {
+    return this.find(name) ?? { append: refuseAppend, drainTo: async () => {} }
+  }
+
+  find(name: string): SpoolLike | null {
+    const files = this.parts[name]
+    if (!files || files.length === 0) return null
+    return {
+      append: refuseAppend,
+      async drainTo(out: Writable): Promise<void> {
+        for (const file of files) await copyFileTo(file, out)
+      }
+    }
+  }
+}
+
+function refuseAppend(): never {
+  throw new Error('the parts of a walked day are laid out, not appended to')
+}
+
+/** Streams a file to `out` in 1 MB chunks with backpressure. */
+async function copyFileTo(file: string, out: Writable): Promise<void> {
+  const fd = openSync(file, 'r')
+  try {
+    for (;;) {
+      // A fresh buffer per write: the Writable may keep it queued after write() returns.
+      const chunk = Buffer.allocUnsafe(READ_CHUNK_BYTES)
+      const read = readSync(fd, chunk, 0, chunk.length, null)
+      if (read <= 0) return
+      await write(out, read === chunk.length ? chunk : chunk.subarray(0, read))
+    }
+  } finally {
+    closeSync(fd)
   }
 }
 
@@ -139,11 +236,11 @@ export class SpoolSet {
 export interface DayWriter {
   entry(entry: DayEntry, movements: readonly Movement[]): void
   /** The file in order: text and spools. Called once, after the last entry, with the day's Z. */
-  pieces(totals: ZTotals): readonly (string | Spool)[]
+  pieces(totals: ZTotals): readonly (string | SpoolLike)[]
 }
 
 export interface DayTarget {
-  readonly writer: (spools: SpoolSet) => DayWriter
+  readonly writer: (spools: SpoolSource) => DayWriter
   readonly out: Writable
 }
 
@@ -168,6 +265,41 @@ async function write(out: Writable, chunk: string | Buffer): Promise<void> {
 }
 
 /**
+ * Walks `day.entries` once: each entry's movements go to every writer (into its spools) and, unless `fold` is null,
+ * the entry is folded into the Z. Synchronous: nothing awaits while the ledger's cursor is open.
+ */
+export function walkDay(day: DaySettlement, writers: readonly DayWriter[], fold: ZFold | null, onProgress?: (entries: number) => void, progressEvery = PROGRESS_EVERY_ENTRIES): number {
+  let seen = 0
+  for (const entry of day.entries) {
+    const moved = entryMovements(day, entry)
+    for (const w of writers) w.entry(entry, moved)
+    if (fold) foldZEntry(fold, entry)
+    if (++seen % progressEvery === 0) onProgress?.(seen)
+  }
+  return seen
+}
+
+/** Each writer's file to its Writable in turn, laid out from the day's Z: text and spools. */
+export async function layOutFiles(writers: readonly DayWriter[], outs: readonly Writable[], totals: ZTotals): Promise<void> {
+  for (let i = 0; i < writers.length; i++) {
+    const out = outs[i]!
+    let batch = ''
+    for (const piece of writers[i]!.pieces(totals)) {
+      if (typeof piece === 'string') {
+        batch += piece
+        if (batch.length < BATCH_CHARS) continue
+        await write(out, batch)
+      } else {
+        if (batch.length > 0) await write(out, batch)
+        await piece.drainTo(out)
+      }
+      batch = ''
+    }
+    if (batch.length > 0) await write(out, batch)
+  }
+}
+
+/**
  * Every target's file from ONE walk over `day.entries`; returns the day's Z (folded in the same walk unless
  * `totals` is given). Each Writable is written in turn and not ended (the caller ends or finishes it).
  */
@@ -175,45 +307,10 @@ export async function writeDayPass(day: DaySettlement, targets: readonly DayTarg
   const spools = new SpoolSet(options.spoolBudgetBytes)
   try {
     const writers = targets.map((t) => t.writer(spools))
-    const onProgress = options.onProgress
-    let seen = 0
-    const visit = (entry: DayEntry): void => {
-      const moved = entryMovements(day, entry)
-      for (const w of writers) w.entry(entry, moved)
-      if (onProgress && ++seen % PROGRESS_EVERY_ENTRIES === 0) onProgress(seen)
-    }
-    let totals: ZTotals
-    if (options.totals) {
-      totals = options.totals
-      for (const entry of day.entries) visit(entry)
-    } else {
-      // The Z folds the same walk: each entry reaches the writers as computeZTotals reads it.
-      const tapped: Iterable<DayEntry> = {
-        *[Symbol.iterator]() {
-          for (const entry of day.entries) {
-            visit(entry)
-            yield entry
-          }
-        }
-      }
-      totals = computeZTotals({ ...day, entries: tapped })
-    }
-    for (let i = 0; i < targets.length; i++) {
-      const out = targets[i]!.out
-      let batch = ''
-      for (const piece of writers[i]!.pieces(totals)) {
-        if (typeof piece === 'string') {
-          batch += piece
-          if (batch.length < BATCH_CHARS) continue
-          await write(out, batch)
-        } else {
-          if (batch.length > 0) await write(out, batch)
-          await piece.drainTo(out)
-        }
-        batch = ''
-      }
-      if (batch.length > 0) await write(out, batch)
-    }
+    const fold = options.totals ? null : newZFold(day.cardFeePpm)
+    walkDay(day, writers, fold, options.onProgress)
+    const totals = options.totals ?? finishZTotals(day, fold!)
+    await layOutFiles(writers, targets.map((t) => t.out), totals)
     return totals
   } finally {
     spools.close()

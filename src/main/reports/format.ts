@@ -14,11 +14,26 @@ export function plainMinor(minor: number, exponent: number): string {
   return `${negative ? '-' : ''}${digits.slice(0, cut)}.${digits.slice(cut)}`
 }
 
-/** A formatter bound to a currency (its exponent looked up once). */
+/**
+ * A formatter bound to a currency (its exponent looked up once). A day has few distinct amounts (the same prices,
+ * tenders and postings over and over), so each formatter remembers the text of the amounts it formatted (bounded:
+ * past FORMATTED_MAX distinct amounts it starts over).
+ */
 export function minorFormatter(currency: string): (minor: number) => string {
   const exponent = currencyExponent(currency)
-  return (minor) => plainMinor(minor, exponent)
+  const known = new Map<number, string>()
+  return (minor) => {
+    let text = known.get(minor)
+    if (text === undefined) {
+      text = plainMinor(minor, exponent)
+      if (known.size >= FORMATTED_MAX) known.clear()
+      known.set(minor, text)
+    }
+    return text
+  }
 }
+
+const FORMATTED_MAX = 4096
 
 /** Base units as a decimal digit string to a token amount: "12791572", 6 -> "12.791572"; negative -> "-12.791572". */
 export function plainUnits(units: string, decimals: number, negative = false): string {
@@ -38,6 +53,16 @@ const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n))
 
 /** new Date(ms).toISOString(), e.g. "2026-01-15T08:05:00.000Z", about five times faster within one day. */
 export function isoUtc(ms: number): string {
+  // The formats of one pass ask for the same movement's time in turn.
+  if (ms === lastIso[0]) return lastIso[1]
+  const iso = isoUtcOf(ms)
+  lastIso = [ms, iso]
+  return iso
+}
+
+let lastIso: [number, string] = [Number.NaN, '']
+
+function isoUtcOf(ms: number): string {
   if (!Number.isSafeInteger(ms)) throw new Error(`bad time ${ms}`)
   let offset = ms - isoDay[0]
   if (!(offset >= 0 && offset < DAY_MS)) {

@@ -5,7 +5,7 @@
 import type { Writable } from 'node:stream'
 import { camtWriter } from './camt053'
 import { csvWriter } from './csv'
-import { writeDayPass, type DayWriter, type SpoolSet } from './day-pass'
+import { writeDayPass, type DayWriter, type SpoolSource } from './day-pass'
 import { beancountWriter, ledgerJournalWriter } from './journal'
 import { ofxWriter } from './ofx'
 import type { DaySettlement, ZTotals } from './settlement'
@@ -33,7 +33,8 @@ export function exportFileName(day: DaySettlement, format: ExportFormat): string
   return `${day.store.tillId}_${day.businessDate}_Z${day.zNumber}.${format === 'camt053' ? 'camt053.' : ''}${EXTENSIONS[format]}`
 }
 
-function writerOf(day: DaySettlement, format: ExportFormat, options: ExportOptions): (spools: SpoolSet) => DayWriter {
+/** A format's part in the one pass (day-pass.ts); export workers (day-worker.ts) make theirs with it too. */
+export function exportWriter(day: DaySettlement, format: ExportFormat, options: Pick<ExportOptions, 'bom' | 'declarations'>): (spools: SpoolSource) => DayWriter {
   switch (format) {
     case 'csv':
       return csvWriter(day, { bom: options.bom ?? false })
@@ -49,7 +50,7 @@ function writerOf(day: DaySettlement, format: ExportFormat, options: ExportOptio
 }
 
 export async function writeExport(day: DaySettlement, format: ExportFormat, out: Writable, options: ExportOptions = {}): Promise<void> {
-  await writeDayPass(day, [{ writer: writerOf(day, format, options), out }], { totals: options.totals, spoolBudgetBytes: options.spoolBudgetBytes })
+  await writeDayPass(day, [{ writer: exportWriter(day, format, options), out }], { totals: options.totals, spoolBudgetBytes: options.spoolBudgetBytes })
 }
 
 /**
@@ -58,7 +59,7 @@ export async function writeExport(day: DaySettlement, format: ExportFormat, out:
  * Each Writable is written in turn and left open: the caller ends it (output.ts `finish`).
  */
 export async function writeDayExports(day: DaySettlement, outs: Partial<Record<ExportFormat, Writable>>, options: ExportOptions = {}): Promise<ZTotals> {
-  const targets = EXPORT_FORMATS.filter((f) => outs[f] !== undefined).map((f) => ({ writer: writerOf(day, f, options), out: outs[f]! }))
+  const targets = EXPORT_FORMATS.filter((f) => outs[f] !== undefined).map((f) => ({ writer: exportWriter(day, f, options), out: outs[f]! }))
   return writeDayPass(day, targets, { totals: options.totals, spoolBudgetBytes: options.spoolBudgetBytes, onProgress: options.onProgress })
 }
 

@@ -27,7 +27,7 @@ import type { Writable } from 'node:stream'
 import { isoUtc, minorFormatter, plainUnits } from './format'
 import { formatRatePercent } from '../devices/printer/receipt'
 import { drawerDifferenceId, movementId, returnId, saleId } from './ids'
-import { writeDayPass, type DayWriter, type SpoolSet } from './day-pass'
+import { writeDayPass, type DayWriter, type SpoolSource } from './day-pass'
 import { type DayEntry, type DaySettlement, type StablecoinRefundTender, type StablecoinTender, type TaxLine, type ZTotals } from './settlement'
 
 export interface JournalOptions {
@@ -235,6 +235,28 @@ function oneLine(text: string): string {
 
 const ACCOUNT_WIDTH = 44
 
+/**
+ * A posting's line is `    <account padded to 44>  <amount padded to 16>`: a day has a handful of accounts and few
+ * distinct amounts, so each padded cell is built once per writer (bounded like format.ts's amounts).
+ */
+function postingLine(amount: (minor: number) => string): (account: string, minor: number) => string {
+  const accounts = new Map<string, string>()
+  const amounts = new Map<number, string>()
+  return (account, minor) => {
+    let a = accounts.get(account)
+    if (a === undefined) {
+      if (accounts.size >= 1024) accounts.clear()
+      accounts.set(account, (a = `    ${account.padEnd(ACCOUNT_WIDTH)}  `))
+    }
+    let m = amounts.get(minor)
+    if (m === undefined) {
+      if (amounts.size >= 4096) amounts.clear()
+      amounts.set(minor, (m = `${amount(minor).padStart(16)}\n`))
+    }
+    return a + m
+  }
+}
+
 /** Every metadata key `transactions` writes (declared for ledger --pedantic). */
 export const JOURNAL_TAGS = ['sale-id', 'return-id', 'original-sale-id', 'time', 'cashier', 'discount', 'reason', 'token', 'chain', 'tx-hash', 'log-index', 'block', 'rate', 'late', 'refund-basis'] as const
 
@@ -255,10 +277,10 @@ function journalShared(day: DaySettlement): JournalShared {
   return shared
 }
 
-function journalWriter(day: DaySettlement, header: (accounts: JournalAccounts, totals: ZTotals) => string, render: (txn: Transaction) => string): (spools: SpoolSet) => DayWriter {
+function journalWriter(day: DaySettlement, name: string, header: (accounts: JournalAccounts, totals: ZTotals) => string, render: (txn: Transaction) => string): (spools: SpoolSource) => DayWriter {
   return (spools) => {
     const { accounts, transaction } = journalShared(day)
-    const body = spools.spool()
+    const body = spools.spool(name)
     return {
       entry(entry) {
         const txn = transaction(entry)
@@ -273,7 +295,7 @@ function journalWriter(day: DaySettlement, header: (accounts: JournalAccounts, t
 }
 
 /** The hledger/ledger journal's part in the one pass (day-pass.ts). */
-export function ledgerJournalWriter(day: DaySettlement, options: JournalOptions = {}): (spools: SpoolSet) => DayWriter {
+export function ledgerJournalWriter(day: DaySettlement, options: JournalOptions = {}): (spools: SpoolSource) => DayWriter {
   const currency = day.store.currency
   const money = minorFormatter(currency)
   const amount = (minor: number): string => `${money(minor)} ${currency}`
@@ -289,11 +311,12 @@ export function ledgerJournalWriter(day: DaySettlement, options: JournalOptions 
     }
     return text
   }
-  return journalWriter(day, header, (txn) => {
+  const posting = postingLine(amount)
+  return journalWriter(day, 'hledger', header, (txn) => {
     let text = `${day.businessDate} * (${txn.code}) ${oneLine(txn.description)}\n`
     for (const [key, value] of txn.meta) text += `    ; ${key}: ${oneLine(value)}\n`
     for (const p of txn.postings) {
-      text += `    ${p.account.padEnd(ACCOUNT_WIDTH)}  ${amount(p.amountMinor).padStart(16)}\n`
+      text += posting(p.account, p.amountMinor)
       for (const [key, value] of p.meta) text += `        ; ${key}: ${oneLine(value)}\n`
     }
     return text + '\n'
@@ -307,7 +330,7 @@ function quoted(text: string): string {
 }
 
 /** The Beancount file's part in the one pass (day-pass.ts). */
-export function beancountWriter(day: DaySettlement, options: JournalOptions = {}): (spools: SpoolSet) => DayWriter {
+export function beancountWriter(day: DaySettlement, options: JournalOptions = {}): (spools: SpoolSource) => DayWriter {
   const currency = day.store.currency
   const money = minorFormatter(currency)
   const amount = (minor: number): string => `${money(minor)} ${currency}`
@@ -324,11 +347,12 @@ export function beancountWriter(day: DaySettlement, options: JournalOptions = {}
   }
   const payee = quoted(day.store.name)
   // Metadata keys: lower-case, [a-z][a-zA-Z0-9-_]* (Beancount's grammar).
-  return journalWriter(day, header, (txn) => {
+  const posting = postingLine(amount)
+  return journalWriter(day, 'beancount', header, (txn) => {
     let text = `${day.businessDate} * ${payee} ${quoted(txn.description)}\n    id: ${quoted(txn.code)}\n`
     for (const [key, value] of txn.meta) text += `    ${key}: ${quoted(value)}\n`
     for (const p of txn.postings) {
-      text += `    ${p.account.padEnd(ACCOUNT_WIDTH)}  ${amount(p.amountMinor).padStart(16)}\n`
+      text += posting(p.account, p.amountMinor)
       for (const [key, value] of p.meta) text += `        ${key}: ${quoted(value)}\n`
     }
     return text + '\n'

@@ -8,7 +8,7 @@
 import type { Writable } from 'node:stream'
 import { create } from 'xmlbuilder2'
 import { isoUtc, minorFormatter, plainUnits } from './format'
-import { writeDayPass, type DayWriter, type Spool, type SpoolSet } from './day-pass'
+import { writeDayPass, type DayWriter, type SpoolLike, type SpoolSource } from './day-pass'
 import { differenceMovement, statementAccounts, type AccountKey, type Movement } from './movements'
 import type { DaySettlement, ZTotals } from './settlement'
 import { ENTRIES, splitAtEntries, xmlTemplate } from './xml-template'
@@ -70,7 +70,7 @@ function describe(m: Movement, currency: string): { name: string; memo: string }
 }
 
 /** The OFX's part in the one pass (day-pass.ts): a transaction per movement, spooled per statement account. */
-export function ofxWriter(day: DaySettlement): (spools: SpoolSet) => DayWriter {
+export function ofxWriter(day: DaySettlement): (spools: SpoolSource) => DayWriter {
   return (spools) => {
     cachedShapes ??= shapes()
     const { document, statement, transaction } = cachedShapes
@@ -78,7 +78,7 @@ export function ofxWriter(day: DaySettlement): (spools: SpoolSet) => DayWriter {
     const money = minorFormatter(currency)
     const start = ofxDateTime(day.periodStartMs)
     const end = ofxDateTime(day.periodEndMs)
-    const bodies = new Map<AccountKey, Spool>()
+    const bodies = new Map<AccountKey, SpoolLike>()
     const render = (m: Movement): string => {
       if (m.id.length > MAX_FITID) throw new Error(`FITID ${m.id} is longer than OFX allows (${MAX_FITID})`)
       const { name, memo } = describe(m, currency)
@@ -96,12 +96,12 @@ export function ofxWriter(day: DaySettlement): (spools: SpoolSet) => DayWriter {
       entry(_entry, moved) {
         for (const m of moved) {
           let body = bodies.get(m.account)
-          if (!body) bodies.set(m.account, (body = spools.spool()))
+          if (!body) bodies.set(m.account, (body = spools.spool(`ofx:${m.account}`)))
           body.append(render(m))
         }
       },
       pieces(totals) {
-        const pieces: (string | Spool)[] = [document.before({ server: end })]
+        const pieces: (string | SpoolLike)[] = [document.before({ server: end })]
         const difference = differenceMovement(day, totals)
         for (const account of statementAccounts(day, totals)) {
           const slots = {
@@ -115,7 +115,8 @@ export function ofxWriter(day: DaySettlement): (spools: SpoolSet) => DayWriter {
             asOf: end
           }
           pieces.push(statement.before(slots))
-          const body = bodies.get(account.key)
+          // By name, not from `bodies`: laid out from the walks of a day's ranges, this writer walked nothing (parallel.ts).
+          const body = spools.find(`ofx:${account.key}`)
           if (body) pieces.push(body)
           if (difference && account.key === difference.account) pieces.push(render(difference))
           pieces.push(statement.after(slots))

@@ -1,19 +1,17 @@
-// The day's exports off the till's thread and on both cores (issue [D] points 2 and 3). The five formats are split
-// into groups, each written by a worker thread (day-worker.ts) that walks the day once over its own read-only
-// connection and writes its own files. Each group's files are byte for byte those of writeDayExports (the same
-// writers, the same walk; the golden test runs both). Splitting by format, not by entries, keeps every file one
-// writer's output in order; the price is that each worker reads the day from SQLite itself (a third of its time).
-// The till's thread only waits: it serves the cashier meanwhile, and can cancel (the workers are terminated and the
-// caller removes the partial files).
-//
-// The Z: the first group folds it in its walk; each other group folds its own in the same walk (the journals'
-// declarations need it), so nothing waits for a pass of its own.
-import { existsSync } from 'node:fs'
-import { availableParallelism } from 'node:os'
+// The day's exports off the till's thread and on both cores (issue [D] points 2 and 3). Each worker thread
+// (day-worker.ts) reads one RANGE of the day's journal over its own read-only connection and renders it through all
+// five writers into spool files; once every range is walked, each worker lays out some of the formats' files from
+// every range's parts in order, with the day's Z merged from the ranges' folds. So the day is read once in all
+// (reading it is half the work: each worker used to read the whole day for its formats), both cores render, and
+// each file is still one writer's output in the day's order: byte for byte that of writeDayExports (the golden
+// test runs both). The till's thread only waits and passes messages: it serves the cashier meanwhile, and can
+// cancel (the workers are terminated, the spool folder removed, and the caller removes the partial files).
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import type { ExportFormat, ExportOptions } from './index'
-import type { ZTotals } from './settlement'
+import type { ZFold, ZTotals } from './settlement'
 
 export interface DayWorkerData {
   /** The ledger file (opened read-only by the worker). */
@@ -21,16 +19,34 @@ export interface DayWorkerData {
   readonly tillId: string
   readonly zNumber: number
   readonly timeZone?: string
+  /** The part of the day's journal this worker walks (from-ledger.ts seqRange). */
+  readonly range: { readonly index: number; readonly of: number }
+  /** The worker's own folder for its spool files (inside the pass's folder, which parallel.ts removes). */
+  readonly spoolDir: string
+  /** Every format asked for: each range is walked through all of their writers. */
   readonly formats: readonly ExportFormat[]
-  readonly outFiles: Partial<Record<ExportFormat, string>>
-  readonly options: Pick<ExportOptions, 'bom' | 'declarations' | 'spoolBudgetBytes'>
+  readonly options: Pick<ExportOptions, 'bom' | 'declarations'>
 }
 
-export type DayWorkerMessage = { readonly type: 'progress'; readonly entries: number } | { readonly type: 'done'; readonly totals: ZTotals }
+/** From the parent once every range is walked: what to lay out, from what. */
+export interface DayWorkerLayOut {
+  readonly type: 'lay-out'
+  /** Every range's fold, in range order. */
+  readonly folds: readonly ZFold[]
+  /** Every spool's files by name, in range order (ranges that had none left out). */
+  readonly parts: Readonly<Record<string, readonly string[]>>
+  readonly formats: readonly ExportFormat[]
+  readonly outFiles: Partial<Record<ExportFormat, string>>
+}
+
+export type DayWorkerMessage =
+  | { readonly type: 'progress'; readonly entries: number }
+  | { readonly type: 'walked'; readonly fold: ZFold; readonly spoolFiles: Readonly<Record<string, string>> }
+  | { readonly type: 'done'; readonly totals: ZTotals }
 
 /**
- * Formats per worker. Two workers: the three statements of money movements (CSV, OFX, camt.053) and the two journals,
- * which cost about the same (bench/day.ts); one: all five.
+ * Formats laid out per worker. Two workers: the three statements of money movements (CSV, OFX, camt.053) and the
+ * two journals, about as many bytes each (bench/day.ts); one: all five.
  */
 export function formatGroups(formats: readonly ExportFormat[], workers: number): ExportFormat[][] {
   if (workers <= 1 || formats.length <= 1) return [[...formats]]
@@ -59,10 +75,10 @@ export interface DayExportFilesRequest {
   readonly timeZone?: string
   /** Where each format goes (the caller renames them once all are complete). */
   readonly outFiles: Partial<Record<ExportFormat, string>>
-  readonly options?: Pick<ExportOptions, 'bom' | 'declarations' | 'spoolBudgetBytes'>
+  readonly options?: Pick<ExportOptions, 'bom' | 'declarations'>
   /** Worker threads (default: 2, or 1 on a one-core machine). */
   readonly workers?: number
-  /** Entries written so far by the slowest worker, as they come (every few thousand). */
+  /** Entries walked so far by all the workers together, as they come (every few thousand). */
   readonly onProgress?: (entries: number) => void
   /** Aborting terminates the workers; the promise rejects with the signal's reason. */
   readonly signal?: AbortSignal
@@ -74,11 +90,12 @@ export interface DayExportFilesRequest {
 export async function writeDayExportFilesInWorkers(request: DayExportFilesRequest): Promise<ZTotals> {
   request.signal?.throwIfAborted()
   const formats = (['csv', 'ofx', 'camt053', 'hledger', 'beancount'] as const).filter((f) => request.outFiles[f] !== undefined)
-  const groups = formatGroups(formats, request.workers ?? Math.min(2, availableParallelism()))
+  const count = Math.max(1, request.workers ?? Math.min(2, availableParallelism()))
+  const groups = formatGroups(formats, count)
   const { file, typescript } = request.workerFile ? { file: request.workerFile, typescript: false } : workerFile()
   const bootstrap = { file, tsx: typescript ? require.resolve('tsx/cjs/api') : null }
-  const progress = groups.map(() => 0)
-  let reported = 0
+  const spoolRoot = mkdtempSync(join(tmpdir(), 'stabletill-export-'))
+  const progress = new Array<number>(count).fill(0)
   const workers: Worker[] = []
   const stopAll = (): void => {
     for (const w of workers) void w.terminate()
@@ -86,17 +103,32 @@ export async function writeDayExportFilesInWorkers(request: DayExportFilesReques
   const onAbort = (): void => stopAll()
   request.signal?.addEventListener('abort', onAbort, { once: true })
   try {
+    const walked: (Extract<DayWorkerMessage, { type: 'walked' }> | undefined)[] = new Array(count)
+    let walkedCount = 0
+    const layOut = (): void => {
+      // Every range walked: each worker lays out its group of formats (a worker with no group just ends).
+      const parts: Record<string, string[]> = {}
+      for (const w of walked) for (const [name, part] of Object.entries(w!.spoolFiles)) (parts[name] ??= []).push(part)
+      const folds = walked.map((w) => w!.fold)
+      workers.forEach((worker, index) => {
+        const group = groups[index] ?? []
+        const message: DayWorkerLayOut = { type: 'lay-out', folds, parts, formats: group, outFiles: Object.fromEntries(group.map((f) => [f, request.outFiles[f]!])) }
+        worker.postMessage(message)
+      })
+    }
     const results = await Promise.all(
-      groups.map(
-        (group, index) =>
+      Array.from(
+        { length: count },
+        (_, index) =>
           new Promise<ZTotals>((resolve, reject) => {
             const data: DayWorkerData & { bootstrap: typeof bootstrap } = {
               file: request.file,
               tillId: request.tillId,
               zNumber: request.zNumber,
               timeZone: request.timeZone,
-              formats: group,
-              outFiles: Object.fromEntries(group.map((f) => [f, request.outFiles[f]!])),
+              range: { index, of: count },
+              spoolDir: join(spoolRoot, `range-${index}`),
+              formats,
               options: request.options ?? {},
               bootstrap
             }
@@ -105,11 +137,12 @@ export async function writeDayExportFilesInWorkers(request: DayExportFilesReques
             let totals: ZTotals | null = null
             worker.on('message', (message: DayWorkerMessage) => {
               if (message.type === 'done') totals = message.totals
-              else {
-                // The slowest worker's count, once it moved: the day is as far as its least-done file.
+              else if (message.type === 'walked') {
+                walked[index] = message
+                if (++walkedCount === count) layOut()
+              } else {
                 progress[index] = message.entries
-                const slowest = Math.min(...progress)
-                if (slowest > reported) request.onProgress?.((reported = slowest))
+                request.onProgress?.(progress.reduce((sum, n) => sum + n, 0))
               }
             })
             worker.once('error', (e) => {
@@ -119,7 +152,10 @@ export async function writeDayExportFilesInWorkers(request: DayExportFilesReques
             worker.once('exit', (code) => {
               if (totals) resolve(totals)
               else if (request.signal?.aborted) reject(request.signal.reason)
-              else reject(new Error(`the export worker for ${group.join(', ')} stopped (exit ${code})`))
+              else {
+                stopAll()
+                reject(new Error(`the export worker for range ${index + 1} of ${count} stopped (exit ${code})`))
+              }
             })
           })
       )
@@ -127,5 +163,8 @@ export async function writeDayExportFilesInWorkers(request: DayExportFilesReques
     return results[0]!
   } finally {
     request.signal?.removeEventListener('abort', onAbort)
+    // Every worker gone before its spool files are removed (a terminated one may still be writing).
+    await Promise.all(workers.map((w) => w.terminate()))
+    rmSync(spoolRoot, { recursive: true, force: true })
   }
 }

@@ -366,158 +366,296 @@ interface TaxAcc {
 }
 
 /**
+ * The running state of the Z's fold over a day's entries. A day can be folded in pieces (the export workers each
+ * fold a range of its journal, reports/parallel.ts) and the pieces merged in order: every figure is a sum, a count
+ * or a set, so folding the ranges and merging them gives what one fold over the whole day gives.
+ */
+export interface ZFold {
+  cardPpm: bigint
+  tokens: Map<string, TokenAcc>
+  taxes: Map<string, TaxAcc>
+  salesCount: number
+  returnsCount: number
+  salesGross: number
+  discounts: number
+  returnsGross: number
+  cashSalesCount: number
+  cashReceived: number
+  cashRefundCount: number
+  cashRefunded: number
+  over: number
+  overCount: number
+  under: number
+  underCount: number
+  late: number
+  lateCount: number
+  cashIn: number
+  cashInCount: number
+  cashOut: number
+  cashOutCount: number
+  voidCount: number
+  voidValue: number
+  noSales: number
+  coinTakings: number
+  coinCount: number
+  fees: number
+  feesUnknown: number
+  cardEquivalent: bigint
+}
+
+export function newZFold(cardFeePpm: number): ZFold {
+  return {
+    cardPpm: BigInt(cardFeePpm),
+    tokens: new Map(),
+    taxes: new Map(),
+    salesCount: 0,
+    returnsCount: 0,
+    salesGross: 0,
+    discounts: 0,
+    returnsGross: 0,
+    cashSalesCount: 0,
+    cashReceived: 0,
+    cashRefundCount: 0,
+    cashRefunded: 0,
+    over: 0,
+    overCount: 0,
+    under: 0,
+    underCount: 0,
+    late: 0,
+    lateCount: 0,
+    cashIn: 0,
+    cashInCount: 0,
+    cashOut: 0,
+    cashOutCount: 0,
+    voidCount: 0,
+    voidValue: 0,
+    noSales: 0,
+    coinTakings: 0,
+    coinCount: 0,
+    fees: 0,
+    feesUnknown: 0,
+    cardEquivalent: 0n
+  }
+}
+
+function zToken(s: ZFold, t: StablecoinTender | StablecoinRefundTender): TokenAcc {
+  const key = tokenKey(t)
+  let acc = s.tokens.get(key)
+  if (!acc) {
+    acc = { tokenSymbol: t.tokenSymbol, tokenDecimals: t.tokenDecimals, chainId: t.chainId, chainName: t.chainName, paymentCount: 0, receivedUnits: 0n, receivedMinor: 0, refundCount: 0, refundedUnits: 0n, refundedMinor: 0, rates: new Set() }
+    s.tokens.set(key, acc)
+  }
+  return acc
+}
+
+function zTax(s: ZFold, line: TaxLine): TaxAcc {
+  const key = `${line.ratePpm}|${line.name}`
+  let acc = s.taxes.get(key)
+  if (!acc) {
+    acc = { name: line.name, ratePpm: line.ratePpm, salesNetMinor: 0, salesTaxMinor: 0, returnsNetMinor: 0, returnsTaxMinor: 0 }
+    s.taxes.set(key, acc)
+  }
+  return acc
+}
+
+/** Folds one entry into the Z (throws on an inconsistent entry, see computeZTotals). */
+export function foldZEntry(s: ZFold, entry: DayEntry): void {
+  switch (entry.kind) {
+    case 'sale': {
+      s.salesCount++
+      let owed = 0
+      for (const line of entry.taxes) {
+        const acc = zTax(s, line)
+        acc.salesNetMinor += checkMinor(line.netMinor, 'net')
+        acc.salesTaxMinor += checkMinor(line.taxMinor, 'tax')
+        owed += line.netMinor + line.taxMinor
+      }
+      if (owed !== entry.grossMinor) fail(entry, `taxes add up to ${owed}, gross is ${entry.grossMinor}`)
+      s.salesGross += checkMinor(entry.grossMinor, 'gross')
+      s.discounts += checkMinor(entry.discountMinor, 'discount')
+      let paid = 0
+      let usedCash = false
+      for (const tender of entry.tenders) {
+        paid += checkMinor(tender.amountMinor, 'tender')
+        if (tender.kind === 'cash') {
+          usedCash = true
+          s.cashReceived += tender.amountMinor
+        } else {
+          const acc = zToken(s, tender)
+          acc.paymentCount++
+          acc.receivedUnits += BigInt(tender.tokenUnits)
+          acc.receivedMinor += tender.amountMinor
+          acc.rates.add(`${tender.rate} (${tender.rateSource})`)
+          s.coinTakings += tender.amountMinor
+          s.coinCount++
+          if (tender.networkFeeMinor === null) s.feesUnknown++
+          else s.fees += checkMinor(tender.networkFeeMinor, 'network fee')
+          s.cardEquivalent += divRoundHalfAwayFromZero(BigInt(tender.amountMinor) * s.cardPpm, BigInt(PPM))
+          if (tender.late) {
+            s.lateCount++
+            s.late += tender.amountMinor
+          }
+        }
+      }
+      if (usedCash) s.cashSalesCount++
+      const difference = paid - entry.grossMinor
+      if (difference !== 0 && entry.tenders.every((t) => t.kind === 'cash')) fail(entry, `cash tenders ${paid} differ from the gross ${entry.grossMinor}`)
+      if (difference > 0) {
+        s.overCount++
+        s.over += difference
+      } else if (difference < 0) {
+        s.underCount++
+        s.under -= difference
+      }
+      break
+    }
+    case 'return': {
+      s.returnsCount++
+      let returned = 0
+      for (const line of entry.taxes) {
+        const acc = zTax(s, line)
+        acc.returnsNetMinor += checkMinor(line.netMinor, 'net')
+        acc.returnsTaxMinor += checkMinor(line.taxMinor, 'tax')
+        returned += line.netMinor + line.taxMinor
+      }
+      if (returned !== entry.grossMinor) fail(entry, `returned taxes add up to ${returned}, gross is ${entry.grossMinor}`)
+      s.returnsGross += checkMinor(entry.grossMinor, 'gross')
+      let refunded = 0
+      let usedCash = false
+      for (const tender of entry.tenders) {
+        refunded += checkMinor(tender.amountMinor, 'refund')
+        if (tender.kind === 'cash') {
+          usedCash = true
+          s.cashRefunded += tender.amountMinor
+        } else {
+          const acc = zToken(s, tender)
+          acc.refundCount++
+          acc.refundedUnits += BigInt(tender.tokenUnits)
+          acc.refundedMinor += tender.amountMinor
+          acc.rates.add(`${tender.rate} (${tender.rateSource})`)
+        }
+      }
+      if (usedCash) s.cashRefundCount++
+      if (refunded !== entry.grossMinor) fail(entry, `refunds ${refunded} differ from the returned ${entry.grossMinor}`)
+      break
+    }
+    case 'void':
+      s.voidCount++
+      s.voidValue += checkMinor(entry.valueMinor, 'void value')
+      break
+    case 'cash-in':
+      s.cashInCount++
+      s.cashIn += checkMinor(entry.amountMinor, 'cash in')
+      break
+    case 'cash-out':
+      s.cashOutCount++
+      s.cashOut += checkMinor(entry.amountMinor, 'cash out')
+      break
+    case 'no-sale':
+      s.noSales++
+      break
+  }
+}
+
+/** Adds the fold of a later range (`later`) into `into` (the ranges' order is kept: sets and maps keep first-seen order). */
+export function mergeZFolds(into: ZFold, later: ZFold): ZFold {
+  into.salesCount += later.salesCount
+  into.returnsCount += later.returnsCount
+  into.salesGross += later.salesGross
+  into.discounts += later.discounts
+  into.returnsGross += later.returnsGross
+  into.cashSalesCount += later.cashSalesCount
+  into.cashReceived += later.cashReceived
+  into.cashRefundCount += later.cashRefundCount
+  into.cashRefunded += later.cashRefunded
+  into.over += later.over
+  into.overCount += later.overCount
+  into.under += later.under
+  into.underCount += later.underCount
+  into.late += later.late
+  into.lateCount += later.lateCount
+  into.cashIn += later.cashIn
+  into.cashInCount += later.cashInCount
+  into.cashOut += later.cashOut
+  into.cashOutCount += later.cashOutCount
+  into.voidCount += later.voidCount
+  into.voidValue += later.voidValue
+  into.noSales += later.noSales
+  into.coinTakings += later.coinTakings
+  into.coinCount += later.coinCount
+  into.fees += later.fees
+  into.feesUnknown += later.feesUnknown
+  into.cardEquivalent += later.cardEquivalent
+  for (const [key, t] of later.tokens) {
+    const acc = into.tokens.get(key)
+    if (!acc) {
+      into.tokens.set(key, { ...t, rates: new Set(t.rates) })
+      continue
+    }
+    acc.paymentCount += t.paymentCount
+    acc.receivedUnits += t.receivedUnits
+    acc.receivedMinor += t.receivedMinor
+    acc.refundCount += t.refundCount
+    acc.refundedUnits += t.refundedUnits
+    acc.refundedMinor += t.refundedMinor
+    for (const rate of t.rates) acc.rates.add(rate)
+  }
+  for (const [key, t] of later.taxes) {
+    const acc = into.taxes.get(key)
+    if (!acc) {
+      into.taxes.set(key, { ...t })
+      continue
+    }
+    acc.salesNetMinor += t.salesNetMinor
+    acc.salesTaxMinor += t.salesTaxMinor
+    acc.returnsNetMinor += t.returnsNetMinor
+    acc.returnsTaxMinor += t.returnsTaxMinor
+  }
+  return into
+}
+
+/**
  * The Z figures of a day, in one pass over its entries. Throws on an inconsistent entry (a sale whose taxes do
  * not add up to its gross, a cash tender that differs from what was owed, a return refunding another amount than
  * it returned): a Z built on such data would be wrong on paper, so it is refused rather than printed.
  */
 export function computeZTotals(day: DaySettlement): ZTotals {
-  const tokens = new Map<string, TokenAcc>()
-  const taxes = new Map<string, TaxAcc>()
-  const token = (t: StablecoinTender | StablecoinRefundTender): TokenAcc => {
-    const key = tokenKey(t)
-    let acc = tokens.get(key)
-    if (!acc) {
-      acc = { tokenSymbol: t.tokenSymbol, tokenDecimals: t.tokenDecimals, chainId: t.chainId, chainName: t.chainName, paymentCount: 0, receivedUnits: 0n, receivedMinor: 0, refundCount: 0, refundedUnits: 0n, refundedMinor: 0, rates: new Set() }
-      tokens.set(key, acc)
-    }
-    return acc
-  }
-  const tax = (line: TaxLine): TaxAcc => {
-    const key = `${line.ratePpm}|${line.name}`
-    let acc = taxes.get(key)
-    if (!acc) {
-      acc = { name: line.name, ratePpm: line.ratePpm, salesNetMinor: 0, salesTaxMinor: 0, returnsNetMinor: 0, returnsTaxMinor: 0 }
-      taxes.set(key, acc)
-    }
-    return acc
-  }
-  let salesCount = 0
-  let returnsCount = 0
-  let salesGross = 0
-  let discounts = 0
-  let returnsGross = 0
-  let cashSalesCount = 0
-  let cashReceived = 0
-  let cashRefundCount = 0
-  let cashRefunded = 0
-  let over = 0
-  let overCount = 0
-  let under = 0
-  let underCount = 0
-  let late = 0
-  let lateCount = 0
-  let cashIn = 0
-  let cashInCount = 0
-  let cashOut = 0
-  let cashOutCount = 0
-  let voidCount = 0
-  let voidValue = 0
-  let noSales = 0
-  let coinTakings = 0
-  let coinCount = 0
-  let fees = 0
-  let feesUnknown = 0
-  let cardEquivalent = 0n
-  const cardPpm = BigInt(day.cardFeePpm)
+  const fold = newZFold(day.cardFeePpm)
+  for (const entry of day.entries) foldZEntry(fold, entry)
+  return finishZTotals(day, fold)
+}
 
-  for (const entry of day.entries) {
-    switch (entry.kind) {
-      case 'sale': {
-        salesCount++
-        let owed = 0
-        for (const line of entry.taxes) {
-          const acc = tax(line)
-          acc.salesNetMinor += checkMinor(line.netMinor, 'net')
-          acc.salesTaxMinor += checkMinor(line.taxMinor, 'tax')
-          owed += line.netMinor + line.taxMinor
-        }
-        if (owed !== entry.grossMinor) fail(entry, `taxes add up to ${owed}, gross is ${entry.grossMinor}`)
-        salesGross += checkMinor(entry.grossMinor, 'gross')
-        discounts += checkMinor(entry.discountMinor, 'discount')
-        let paid = 0
-        let usedCash = false
-        for (const tender of entry.tenders) {
-          paid += checkMinor(tender.amountMinor, 'tender')
-          if (tender.kind === 'cash') {
-            usedCash = true
-            cashReceived += tender.amountMinor
-          } else {
-            const acc = token(tender)
-            acc.paymentCount++
-            acc.receivedUnits += BigInt(tender.tokenUnits)
-            acc.receivedMinor += tender.amountMinor
-            acc.rates.add(`${tender.rate} (${tender.rateSource})`)
-            coinTakings += tender.amountMinor
-            coinCount++
-            if (tender.networkFeeMinor === null) feesUnknown++
-            else fees += checkMinor(tender.networkFeeMinor, 'network fee')
-            cardEquivalent += divRoundHalfAwayFromZero(BigInt(tender.amountMinor) * cardPpm, BigInt(PPM))
-            if (tender.late) {
-              lateCount++
-              late += tender.amountMinor
-            }
-          }
-        }
-        if (usedCash) cashSalesCount++
-        const difference = paid - entry.grossMinor
-        if (difference !== 0 && entry.tenders.every((t) => t.kind === 'cash')) fail(entry, `cash tenders ${paid} differ from the gross ${entry.grossMinor}`)
-        if (difference > 0) {
-          overCount++
-          over += difference
-        } else if (difference < 0) {
-          underCount++
-          under -= difference
-        }
-        break
-      }
-      case 'return': {
-        returnsCount++
-        let returned = 0
-        for (const line of entry.taxes) {
-          const acc = tax(line)
-          acc.returnsNetMinor += checkMinor(line.netMinor, 'net')
-          acc.returnsTaxMinor += checkMinor(line.taxMinor, 'tax')
-          returned += line.netMinor + line.taxMinor
-        }
-        if (returned !== entry.grossMinor) fail(entry, `returned taxes add up to ${returned}, gross is ${entry.grossMinor}`)
-        returnsGross += checkMinor(entry.grossMinor, 'gross')
-        let refunded = 0
-        let usedCash = false
-        for (const tender of entry.tenders) {
-          refunded += checkMinor(tender.amountMinor, 'refund')
-          if (tender.kind === 'cash') {
-            usedCash = true
-            cashRefunded += tender.amountMinor
-          } else {
-            const acc = token(tender)
-            acc.refundCount++
-            acc.refundedUnits += BigInt(tender.tokenUnits)
-            acc.refundedMinor += tender.amountMinor
-            acc.rates.add(`${tender.rate} (${tender.rateSource})`)
-          }
-        }
-        if (usedCash) cashRefundCount++
-        if (refunded !== entry.grossMinor) fail(entry, `refunds ${refunded} differ from the returned ${entry.grossMinor}`)
-        break
-      }
-      case 'void':
-        voidCount++
-        voidValue += checkMinor(entry.valueMinor, 'void value')
-        break
-      case 'cash-in':
-        cashInCount++
-        cashIn += checkMinor(entry.amountMinor, 'cash in')
-        break
-      case 'cash-out':
-        cashOutCount++
-        cashOut += checkMinor(entry.amountMinor, 'cash out')
-        break
-      case 'no-sale':
-        noSales++
-        break
-    }
-  }
-
+/** The Z of a day from its fold (computeZTotals, or the merged folds of its ranges). */
+export function finishZTotals(day: DaySettlement, s: ZFold): ZTotals {
+  const salesCount = s.salesCount
+  const returnsCount = s.returnsCount
+  const salesGross = s.salesGross
+  const discounts = s.discounts
+  const returnsGross = s.returnsGross
+  const cashSalesCount = s.cashSalesCount
+  const cashReceived = s.cashReceived
+  const cashRefundCount = s.cashRefundCount
+  const cashRefunded = s.cashRefunded
+  const over = s.over
+  const overCount = s.overCount
+  const under = s.under
+  const underCount = s.underCount
+  const late = s.late
+  const lateCount = s.lateCount
+  const cashIn = s.cashIn
+  const cashInCount = s.cashInCount
+  const cashOut = s.cashOut
+  const cashOutCount = s.cashOutCount
+  const voidCount = s.voidCount
+  const voidValue = s.voidValue
+  const noSales = s.noSales
+  const coinTakings = s.coinTakings
+  const coinCount = s.coinCount
+  const fees = s.fees
+  const feesUnknown = s.feesUnknown
+  const cardEquivalent = s.cardEquivalent
+  const taxes = s.taxes
+  const tokens = s.tokens
   const expected = day.cash.floatMinor + cashReceived - cashRefunded + cashIn - cashOut
   const taxTotals = [...taxes.values()]
     .sort((a, b) => a.ratePpm - b.ratePpm || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))

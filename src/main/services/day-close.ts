@@ -200,7 +200,7 @@ export interface ClosingFilesOffThreadOptions {
 /**
  * writeClosingFiles for a day of any size: the same files, byte for byte, with the exports of a big day written on
  * worker threads (EXPORT_WORKER_MIN_ENTRIES) while this thread only waits. Their walk folds the Z, which the PDF
- * then takes, so the day is read once per worker and never on this thread. Returns the files and the day's Z.
+ * then takes, so the day is read once (each worker reads its half) and never on this thread. Returns the files and the day's Z.
  */
 export async function writeClosingFilesOffThread(db: Db, day: DaySettlement, folder: string, options: ClosingFilesOffThreadOptions = {}): Promise<{ files: string[]; totals: ZTotals }> {
   const expectedEntries = expectedDayEntries(db, day.store.tillId, day.zNumber)

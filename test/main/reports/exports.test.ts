@@ -108,6 +108,20 @@ describe('CSV', () => {
     )
   })
 
+  it("a cash sale's record (written from one template) is what csv-stringify writes, whatever the cashier and the sale's id hold", async () => {
+    const text = fc.string({ unit: fc.constantFrom('a', ',', '"', '\r', '\n', ' ', '=', '-', 'é', '中', "'") })
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(text, text), { minLength: 1, maxLength: 4 }), async (sales) => {
+        const cashSales = sales.map(([cashier, id], i) => ({ kind: 'sale' as const, id, number: i + 1, at: Date.UTC(2026, 0, 15, 9, 0, i), cashier, taxes: [{ name: 'VAT', ratePpm: 0, netMinor: i * 101, taxMinor: 0 }], grossMinor: i * 101, discountMinor: 0, tenders: [{ kind: 'cash' as const, amountMinor: i * 101 }] }))
+        const many = sampleDay({ entries: cashSales })
+        const totals = computeZTotals(many)
+        const written = await exportText((d, out) => writeCsv(d, out, { totals }), many)
+        expect(written).toBe(stringify([...csvRecords(many, totals)], { header: true, columns: [...CSV_COLUMNS], record_delimiter: 'windows' }))
+      }),
+      { numRuns: 200 }
+    )
+  })
+
   it('the BOM option puts U+FEFF first and changes nothing else', async () => {
     const plain = await exportText((d, out) => writeCsv(d, out), day)
     const withBom = await exportText((d, out) => writeCsv(d, out, { bom: true }), day)

@@ -1,11 +1,13 @@
-// The day's exports on worker threads (reports/parallel.ts, day-worker.ts; issue [D] point 3): the same bytes as the
-// one-pass export on the till's thread, the Z handed back, progress while the day is walked, the till's thread free
-// meanwhile, and a cancel that leaves no file behind. The workers run from the TypeScript sources here (tsx).
+// The day's exports on worker threads (reports/parallel.ts, day-worker.ts; issue [D] point 3): each worker walks a
+// range of the day and lays out some of the files from every range's parts, and the files are the same bytes as the
+// one-pass export on the till's thread; the Z (merged from the ranges' folds) handed back, progress while the day is
+// walked, the till's thread free meanwhile, and a cancel that leaves no file behind. The workers run from the
+// TypeScript sources here (tsx).
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EXPORT_FORMATS, writeDayExports, type ExportFormat } from '../../../src/main/reports'
-import { daySettlementFromLedger } from '../../../src/main/reports/from-ledger'
+import { daySettlementFromLedger, seqRange } from '../../../src/main/reports/from-ledger'
 import { StringSink } from '../../../src/main/reports/output'
 import { formatGroups, writeDayExportFilesInWorkers } from '../../../src/main/reports/parallel'
 import { computeZTotals } from '../../../src/main/reports/settlement'
@@ -14,9 +16,10 @@ import { ShiftService } from '../../../src/main/services/shift'
 import type { ZReportView } from '../../../src/shared/api/views'
 import { seedDay } from '../../../bench/day'
 import { testTill, type TestTill } from '../../fixtures/till'
+import { seedLedgerDayBySql } from './seeded-ledger'
 import { tempDir } from './tools'
 
-// Over 10,000 entries: the workers report progress at least once before they finish.
+// Over 10,000 entries: each of two workers reports progress at least once before it finishes its range.
 const SALES = 12_000
 
 let seeded: { till: TestTill; z: ZReportView }
@@ -49,7 +52,16 @@ async function onThisThread(): Promise<Record<ExportFormat, Buffer>> {
 }
 
 describe('the exports of a closed day on worker threads', () => {
-  it('splits the formats in two groups for two workers, one for one', () => {
+  it('splits the day into consecutive ranges of its journal that cover it, and the formats in two groups for two workers, one for one', () => {
+    for (const [after, before, of] of [[10, 21, 2], [10, 21, 3], [0, 2, 2], [5, 1_000_006, 2]] as const) {
+      const ranges = Array.from({ length: of }, (_, i) => seqRange(after, before, i, of))
+      expect(ranges[0]!.afterSeq).toBe(after)
+      expect(ranges.at(-1)!.beforeSeq).toBe(before)
+      // Range i+1 starts after the last seq of range i: each seq in exactly one range.
+      for (let i = 1; i < of; i++) expect(ranges[i]!.afterSeq).toBe(ranges[i - 1]!.beforeSeq - 1)
+    }
+    expect(seqRange(10, 21, 0, 2)).toEqual({ afterSeq: 10, beforeSeq: 16 })
+
     expect(formatGroups(EXPORT_FORMATS, 2)).toEqual([['csv', 'ofx', 'camt053'], ['hledger', 'beancount']])
     expect(formatGroups(EXPORT_FORMATS, 1)).toEqual([[...EXPORT_FORMATS]])
     expect(formatGroups(['hledger'], 2)).toEqual([['hledger']])
@@ -73,7 +85,11 @@ describe('the exports of a closed day on worker threads', () => {
         onProgress: (entries) => events.push(`progress ${entries}`)
       })
       expect(events[0]).toBe('timer')
-      expect(events).toContain('progress 10000')
+      // The day's entries walked by both workers together: rising, and every entry counted once at the end.
+      const reported = events.filter((e) => e.startsWith('progress ')).map((e) => Number(e.slice('progress '.length)))
+      expect(reported.length).toBeGreaterThanOrEqual(3)
+      expect(reported).toEqual([...reported].sort((a, b) => a - b))
+      expect(reported.at(-1)).toBe(SALES)
       const day = daySettlementFromLedger(seeded.till.app.db, 'T1', seeded.z.zNumber, { timeZone: 'UTC' })
       expect(totals).toEqual(computeZTotals(day))
       expect(totals.salesCount).toBe(SALES)
@@ -95,7 +111,8 @@ describe('the exports of a closed day on worker threads', () => {
       const { files, totals } = await writeClosingFilesOffThread(db, day, folder, { workerMinEntries: 1, onProgress: (p) => progress.push(p) })
       expect(totals).toEqual(computeZTotals(day))
       expect(files.map((f) => f.split('.').slice(1).join('.')).sort()).toEqual(['beancount', 'camt053.xml', 'csv', 'journal', 'ofx', 'pdf'])
-      expect(progress[0]).toEqual({ entries: 10_000, expectedEntries: expectedDayEntries(db, 'T1', seeded.z.zNumber) })
+      expect(progress[0]).toEqual({ entries: 5_000, expectedEntries: expectedDayEntries(db, 'T1', seeded.z.zNumber) })
+      expect(progress.at(-1)!.entries).toBe(progress.at(-1)!.expectedEntries)
       const expected = await onThisThread()
       const byFormat: Record<ExportFormat, string> = { csv: '.csv', ofx: '.ofx', camt053: '.camt053.xml', hledger: '.journal', beancount: '.beancount' }
       for (const format of EXPORT_FORMATS) expect(readFileSync(files.find((f) => f.endsWith(byFormat[format]))!).equals(expected[format]), format).toBe(true)
@@ -108,6 +125,27 @@ describe('the exports of a closed day on worker threads', () => {
       expect(existsSync(cancelled) ? readdirSync(cancelled) : []).toEqual([])
     } finally {
       tmp.remove()
+    }
+  }, 120_000)
+
+  it('a day with every kind of entry (a void, a no-sale, a late payment, a cash out, a short count) split in three ranges: the same bytes and Z', async () => {
+    // Three ranges of 400 sales: the void, the no-sale and the cash out each fall in one range, and the Z merges
+    // what each range saw.
+    const golden = seedLedgerDayBySql(400)
+    const tmp = tempDir()
+    try {
+      const { db } = golden.till.app
+      const day = daySettlementFromLedger(db, 'T1', golden.z.zNumber, { timeZone: 'UTC' })
+      const sinks = Object.fromEntries(EXPORT_FORMATS.map((f) => [f, new StringSink()])) as Record<ExportFormat, StringSink>
+      const onePass = await writeDayExports(day, sinks)
+      const outFiles = Object.fromEntries(EXPORT_FORMATS.map((f) => [f, join(tmp.dir, f)])) as Record<ExportFormat, string>
+      const totals = await writeDayExportFilesInWorkers({ file: db.name, tillId: 'T1', zNumber: golden.z.zNumber, timeZone: 'UTC', outFiles, workers: 3 })
+      expect(totals).toEqual(onePass)
+      expect(totals).toMatchObject({ salesCount: 400, voids: { count: 1 }, noSaleCount: 1, latePayments: { count: 1 }, drawer: { cashOutCount: 1, differenceMinor: -7 } })
+      for (const format of EXPORT_FORMATS) expect(readFileSync(outFiles[format]).equals(sinks[format].bytes()), format).toBe(true)
+    } finally {
+      tmp.remove()
+      await golden.till.cleanup()
     }
   }, 120_000)
 })
