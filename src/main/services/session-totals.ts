@@ -403,40 +403,54 @@ try {
   const Database = require(workerData.driver)
   db = new Database(workerData.file, { readonly: true, fileMustExist: true })
   db.exec('BEGIN')
-  const session = db.prepare(workerData.sessionSql).get(workerData.sessionId)
-  if (!session) throw new Error('there is no cash session ' + workerData.sessionId)
-  let headSeq = db.prepare(workerData.headSql).pluck().get()
-  if (session.status === 'closed' && session.figures) headSeq = JSON.parse(session.figures).journal.headSeq
-  const ledger = db.prepare(workerData.ledgerSql).get(session.open_seq, headSeq, session.till_id)
-  const totals = workerData.totalsSql.map((sql) => db.prepare(sql).all(workerData.sessionId))
+  const head = db.prepare(workerData.headSql).pluck().get()
+  const ids = workerData.sessionIds ?? db.prepare(workerData.allSql).pluck().all()
+  const sessions = ids.map((id) => {
+    const session = db.prepare(workerData.sessionSql).get(id)
+    if (!session) throw new Error('there is no cash session ' + id)
+    const headSeq = session.status === 'closed' && session.figures ? JSON.parse(session.figures).journal.headSeq : head
+    const ledger = db.prepare(workerData.ledgerSql).get(session.open_seq, headSeq, session.till_id)
+    const totals = workerData.totalsSql.map((sql) => db.prepare(sql).all(id))
+    return { sessionId: id, headSeq, ledger, totals }
+  })
   db.exec('COMMIT')
-  parentPort.postMessage({ ok: true, headSeq, ledger, totals })
+  parentPort.postMessage({ ok: true, sessions })
 } catch (e) {
   parentPort.postMessage({ ok: false, error: String((e && e.message) || e) })
 } finally {
   if (db) db.close()
 }`
 
-/**
- * checkSessionTotals on a worker thread with its own read-only connection to `file` (the ledger file): the
- * reference's walk over a 1,000,000-sale day takes seconds, none of them on the till's thread.
- */
-export function checkSessionTotalsOffThread(file: string, sessionId: string): Promise<TotalsCheck> {
+// Sessions with running totals (those opened since 0015, or open at the upgrade), oldest first.
+const ALL_SQL = 'SELECT c.id FROM cash_sessions c WHERE EXISTS (SELECT 1 FROM session_totals t WHERE t.session_id = c.id) ORDER BY c.opened_at, c.id'
+
+interface WorkerSession {
+  sessionId: string
+  headSeq: number
+  ledger: LedgerRow
+  totals: unknown[][]
+}
+
+function runCheckWorker(file: string, sessionIds: readonly string[] | null): Promise<TotalsCheck[]> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(CHECK_WORKER, {
       eval: true,
-      workerData: { file, sessionId, driver: require.resolve('better-sqlite3'), sessionSql: SESSION_SQL, headSql: HEAD_SQL, ledgerSql: LEDGER_SQL, totalsSql: TOTALS_SQL }
+      workerData: { file, sessionIds, driver: require.resolve('better-sqlite3'), allSql: ALL_SQL, sessionSql: SESSION_SQL, headSql: HEAD_SQL, ledgerSql: LEDGER_SQL, totalsSql: TOTALS_SQL }
     })
     let settled = false
-    worker.once('message', (m: { ok: true; headSeq: number; ledger: LedgerRow; totals: unknown[][] } | { ok: false; error: string }) => {
+    worker.once('message', (m: { ok: true; sessions: WorkerSession[] } | { ok: false; error: string }) => {
       settled = true
       if (!m.ok) {
         reject(new Error(m.error))
         return
       }
       try {
-        const differences = compareAggregates(aggregatesOfTotalsRows(sessionId, m.totals), aggregatesOfLedgerRow(m.ledger))
-        resolve({ sessionId, headSeq: m.headSeq, ok: differences.length === 0, differences })
+        resolve(
+          m.sessions.map((s) => {
+            const differences = compareAggregates(aggregatesOfTotalsRows(s.sessionId, s.totals), aggregatesOfLedgerRow(s.ledger))
+            return { sessionId: s.sessionId, headSeq: s.headSeq, ok: differences.length === 0, differences }
+          })
+        )
       } catch (e) {
         reject(e instanceof Error ? e : new Error(String(e)))
       }
@@ -449,4 +463,18 @@ export function checkSessionTotalsOffThread(file: string, sessionId: string): Pr
       if (!settled) reject(new Error(`the totals check's worker stopped (exit code ${code})`))
     })
   })
+}
+
+/**
+ * checkSessionTotals on a worker thread with its own read-only connection to `file` (the ledger file): the
+ * reference's walk over a 1,000,000-sale day takes seconds, none of them on the till's thread. For the day's close
+ * (the session just closed: its totals and its Z are final) and the start-up check (the open session).
+ */
+export async function checkSessionTotalsOffThread(file: string, sessionId: string): Promise<TotalsCheck> {
+  return (await runCheckWorker(file, [sessionId]))[0]!
+}
+
+/** Every session with running totals, in one read transaction on a worker (`stabletill verify`). */
+export function checkAllSessionTotalsOffThread(file: string): Promise<TotalsCheck[]> {
+  return runCheckWorker(file, null)
 }
