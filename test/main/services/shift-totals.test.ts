@@ -182,7 +182,7 @@ describe('running totals of a cash session', () => {
     void till.app.close()
     // The ledger as 0014 left it: no totals tables.
     const raw = new Database(file)
-    raw.exec('DROP TABLE session_totals; DROP TABLE session_tax_totals; DROP TABLE session_token_totals; PRAGMA user_version = 14')
+    raw.exec('DROP TABLE session_totals; DROP TABLE session_tax_totals; DROP TABLE session_token_totals; DROP INDEX payment_requests_pending; PRAGMA user_version = 14')
     raw.close()
     till.reopen()
     shift = new ShiftService({ db: till.app.db, clock: till.clock, store: till.app.store })

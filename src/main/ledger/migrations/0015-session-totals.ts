@@ -10,7 +10,8 @@ import type { Migration } from '../db'
 // What they hold is what shift.ts computeFiguresFromLedger aggregates: completed sales and refunds (count, total),
 // per tax rate the sales' and returns' taxable and tax and the discounts, stablecoin tenders per token and chain,
 // cash and stablecoin tenders of sales (count, distinct sales, amount, received, change), voids (count, value)
-// and no-sales. Rows of a closed session are final (triggers), as its Z is.
+// and no-sales. Rows of a closed session are final (triggers), as its Z is. And an index for the payments an X
+// carries over, the one other read of an X that grew with the ledger.
 //
 // An open session of an existing ledger is backfilled with the very SQL the X used until now, so an upgrade in
 // the middle of a day still counts the sales made before it.
@@ -58,6 +59,12 @@ export const m0015SessionTotals: Migration = {
         amount_minor INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (session_id, token_symbol, chain_id)
       ) STRICT, WITHOUT ROWID;
+
+      -- The X's and the Z's payments carried over (shift.ts pendingPayments): money seen but not Paid, or goods
+      -- released unverified. Without it every X read every payment request the till ever made; with it, only those
+      -- still unconfirmed (a request that settles or expires leaves the index).
+      CREATE INDEX payment_requests_pending ON payment_requests(till_id, created_at, id)
+        WHERE status <> 'Paid' AND (status IN ('New', 'Seen') OR released_at IS NOT NULL);
 
       CREATE TRIGGER session_totals_final BEFORE UPDATE ON session_totals
         WHEN (SELECT status FROM cash_sessions WHERE id = OLD.session_id) = 'closed'
