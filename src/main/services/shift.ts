@@ -61,7 +61,10 @@ interface MovementRow {
   at: number
 }
 
-const OPEN_SALE_SQL = "SELECT number FROM sales WHERE till_id = ? AND status = 'open' ORDER BY number LIMIT 1"
+// `+number`: ordered by the (till_id, number) index, SQLite walked every sale the till ever made looking for an open
+// one (none, at a close: about 0.3 s CPU at 1,000,000 sales); this way it reads the partial index of open sales
+// (sales_one_open_per_till: at most a sale and a refund) and sorts those.
+const OPEN_SALE_SQL = "SELECT number FROM sales WHERE till_id = ? AND status = 'open' ORDER BY +number LIMIT 1"
 const OPEN_SESSION_SQL = "SELECT * FROM cash_sessions WHERE till_id = ? AND status = 'open'"
 
 /** The till's open session row, if any. */
