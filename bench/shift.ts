@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createApp } from '../src/main/app'
 import type { Db } from '../src/main/ledger/db'
+import { countCompletedSale } from '../src/main/services/session-totals'
 import { ShiftService } from '../src/main/services/shift'
 import { ManualClock } from '../src/shared/clock'
 
@@ -59,6 +60,8 @@ function seedSales(db: Db, clock: ManualClock, count: number, firstNumber: numbe
       entry('sale.tender-added', id)
       clock.advance(1000)
       complete.run(clock.now(), entry('sale.completed', id), id)
+      // As the sale service does in the same transaction: the open day's running totals (migration 0015).
+      countCompletedSale(db, 'T1', id)
     }
   })
   for (let done = 0; done < count; done += 10_000) batch(firstNumber + done, firstNumber + Math.min(count, done + 10_000))

@@ -34,6 +34,7 @@ import { writeZPdf } from '../reports/z-pdf'
 import { reconcile, type ReconcileChain, type Reconciliation } from '../services/reconcile'
 import { storeIdOf, tillKeyDir } from '../services/day-close'
 import { storeSettingsSchema } from '../services/store'
+import { checkAllSessionTotalsOffThread, describeTotalsCheck } from '../services/session-totals'
 
 export const EXIT_OK = 0
 export const EXIT_PROBLEM = 1
@@ -305,6 +306,15 @@ async function runVerifyAll(db: Db, file: string, options: Options, io: CliIo): 
   else {
     bad = true
     io.out(`Schema changed: ${schema.problems.join('; ')}`)
+  }
+  // The X and the Z read the days' running totals (migration 0015): each is recomputed from the journal on a worker
+  // (as of the head it stopped at: a closed day's Z, the open day's now) and any figure that differs is named.
+  const totals = await checkAllSessionTotalsOffThread(file)
+  const wrong = totals.filter((t) => !t.ok)
+  if (wrong.length === 0) io.out(`Running totals: ${totals.length} day(s) match the journal.`)
+  else {
+    bad = true
+    for (const t of wrong) io.out(`Running totals: ${describeTotalsCheck(t)}`)
   }
   const quick = quickCheck(file)
   if (quick.ok) io.out('SQLite quick_check: ok')

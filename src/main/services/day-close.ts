@@ -26,6 +26,7 @@ import { finish } from '../reports/output'
 import { writeDayExportFilesInWorkers } from '../reports/parallel'
 import { computeZTotals, type DaySettlement, type ZTotals } from '../reports/settlement'
 import { zReportDocument } from '../reports/z-document'
+import { checkSessionTotals, checkSessionTotalsOffThread, describeTotalsCheck } from './session-totals'
 import { writeZPdf } from '../reports/z-pdf'
 
 /** The key folder the till signs with (see the top of the file). */
@@ -236,12 +237,27 @@ export async function writeClosingFilesOffThread(db: Db, day: DaySettlement, fol
   }
 }
 
+/**
+ * The closed day's running totals against the journal (session-totals.ts): on this thread for a small day, on a
+ * worker with its own read-only connection from EXPORT_WORKER_MIN_ENTRIES on. The reason names the session.
+ */
+async function checkClosedTotals(db: Db, zNumber: number, tillId: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const session = prepareCached(db, 'SELECT id FROM cash_sessions WHERE till_id = ? AND z_number = ?').get(tillId, zNumber) as { id: string } | undefined
+  // A day closed before 0015 has no running totals: its Z was computed from the journal itself.
+  if (!session || !prepareCached(db, 'SELECT 1 FROM session_totals WHERE session_id = ?').get(session.id)) return { ok: true }
+  const check = db.memory || expectedDayEntries(db, tillId, zNumber) < EXPORT_WORKER_MIN_ENTRIES ? checkSessionTotals(db, session.id) : await checkSessionTotalsOffThread(db.name, session.id)
+  return check.ok ? { ok: true } : { ok: false, reason: describeTotalsCheck(check) }
+}
+
 /** Everything after Z `zNumber` committed. Never throws: failures are journaled and returned. */
 export async function afterZClose(deps: ZArtifactsDeps, zNumber: number): Promise<ZArtifactsView> {
   const { db } = deps
   const settings = deps.store.settings()
   const dataDir = deps.dataDir ?? dataDirOf(db)
-  const failures: { step: 'sign' | 'files' | 'backup' | 'print'; reason: string }[] = []
+  const failures: { step: 'sign' | 'files' | 'backup' | 'print' | 'totals'; reason: string }[] = []
+  // The Z was read from the day's running totals (migration 0015): recompute them from the journal meanwhile, on a
+  // worker for a big day (seconds at 1,000,000 sales, none on the till's thread), and say so if they disagree.
+  const totalsCheck = checkClosedTotals(db, zNumber, settings.tillId).catch((e: unknown) => ({ ok: false as const, reason: `the check could not run: ${reasonOf(e)}` }))
   let anchor: ZArtifactsView['anchor'] = null
   let signature: string | null = null
   let folder: string | null = null
@@ -298,6 +314,9 @@ export async function afterZClose(deps: ZArtifactsDeps, zNumber: number): Promis
   } catch (e) {
     failures.push({ step: 'backup', reason: reasonOf(e) })
   }
+
+  const checked = await totalsCheck
+  if (!checked.ok) failures.push({ step: 'totals', reason: checked.reason })
 
   if (failures.length > 0) {
     try {

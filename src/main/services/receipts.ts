@@ -15,6 +15,7 @@ import { readSetting, writeSetting } from '../ledger/settings'
 import { appendJournal } from '../ledger/journal'
 import type { ZPrinterHook } from './day-close'
 import { PrintQueue, type PrintJob } from './print-queue'
+import { countNoSale } from './session-totals'
 import type { StoreService } from './store'
 
 export const printerSettingsSchema = z.object({
@@ -190,7 +191,10 @@ export class ReceiptService {
   noSale(managerId: string): PrintJobView {
     const printer = this.settings()
     const job = this.deps.db.transaction(() => {
-      appendJournal(this.deps.db, { at: this.deps.clock.now(), tillId: this.deps.store.settings().tillId, kind: 'drawer.no-sale', saleId: null, payload: { managerId } })
+      const tillId = this.deps.store.settings().tillId
+      appendJournal(this.deps.db, { at: this.deps.clock.now(), tillId, kind: 'drawer.no-sale', saleId: null, payload: { managerId } })
+      // The day's running totals count it with its entry (the Z reads them).
+      countNoSale(this.deps.db, tillId)
       return this.queue.enqueueDrawerKick(printer.name, 'no sale')
     })()
     this.kick()

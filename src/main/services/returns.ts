@@ -28,6 +28,7 @@ import { appendJournal } from '../ledger/journal'
 import type { ReturnEntry, RefundTender, TaxLine } from '../reports/settlement'
 import type { PaymentService } from './payments'
 import { recordCashMovement, ShiftService } from './shift'
+import { countCompletedSale } from './session-totals'
 
 /** The approval actions this service asks for (the lead adds them to approvals.ts's ApprovalAction). */
 export type ReturnApprovalAction = 'return.cash' | 'return.stablecoin' | 'return.cancel'
@@ -769,6 +770,8 @@ export class ReturnsService {
       lines: plan.lines.map((p) => ({ productId: p.line.product_id, originalLineId: p.line.id, quantity: p.quantity, unitPriceMinor: p.line.unit_price_minor, amountMinor: p.amountMinor, discountMinor: p.discountMinor, taxMinor: p.taxMinor }))
     })
     this.q("UPDATE sales SET status = 'completed', closed_at = ?, subtotal_minor = ?, tax_minor = ?, total_minor = ?, journal_hash = ? WHERE id = ?").run(now, subtotal, tax, plan.amountMinor, entry.hash, id)
+    // The day's running totals count the return with its 'sale.completed' entry (the Z reads them).
+    countCompletedSale(this.db, tillId, id)
     if (ret.status === 'awaiting-transfer' && ret.method === 'cash') {
       this.q("UPDATE returns SET status = 'completed', refund_sale_id = ?, completed_at = ? WHERE id = ?").run(id, now, ret.id)
     }

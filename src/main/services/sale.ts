@@ -14,6 +14,7 @@ import { appendJournal } from '../ledger/journal'
 import type { CatalogService, ScannedItem } from './catalog'
 import { readLimits } from './limits'
 import { assertCanSell, ShiftService } from './shift'
+import { countCompletedSale, countVoidedSale } from './session-totals'
 import type { StoreService } from './store'
 
 interface SaleRow {
@@ -478,6 +479,8 @@ export class SaleService {
       const closedAt = now
       const entry = this.journal('sale.voided', sale.id, { number: sale.number, managerId, reason, cashBackMinor, refundOwedMinor })
       this.q("UPDATE sales SET status = 'voided', closed_at = ?, journal_hash = ? WHERE id = ?").run(closedAt, entry.hash, sale.id)
+      // The day's running totals move with the entry that records the void (the Z reads them, not the journal).
+      countVoidedSale(this.db, this.tillId(), sale.id)
       return sale.id
     }).immediate()
     this.deps.events.emit('sale:changed', null)
@@ -511,6 +514,8 @@ export class SaleService {
       })
       this.q("UPDATE sales SET status = 'completed', closed_at = ?, subtotal_minor = ?, tax_minor = ?, total_minor = ?, journal_hash = ? WHERE id = ?")
         .run(closedAt, view.subtotalMinor, view.taxMinor, view.totalMinor, entry.hash, sale.id)
+      // The day's running totals move with the 'sale.completed' entry, its lines and tenders now final.
+      countCompletedSale(this.db, this.tillId(), sale.id)
       if (this.completing.length > 0) {
         const completed = this.get(sale.id)
         for (const hook of this.completing) {

@@ -412,7 +412,7 @@ export interface ZArtifactsView {
   readonly backupFile: string | null
   /** Whether the Z went to the receipt printer's queue (false: no printer hook wired yet, or it failed). */
   readonly printed: boolean
-  readonly failures: readonly { readonly step: 'sign' | 'files' | 'backup' | 'print'; readonly reason: string }[]
+  readonly failures: readonly { readonly step: 'sign' | 'files' | 'backup' | 'print' | 'totals'; readonly reason: string }[]
 }
 
 export interface DayReportRowView {

@@ -83,6 +83,7 @@ describe('stabletill', () => {
     expect(ok.status, ok.stdout + ok.stderr).toBe(0)
     expect(ok.stdout).toMatch(/Journal intact: \d+ entries/)
     expect(ok.stdout).toMatch(/Signed heads: 1 verified/)
+    expect(ok.stdout).toMatch(/Running totals: 1 day\(s\) match the journal/)
     // A copy (the closing's checked backup) edited behind the till's back.
     const copy = mkdtempSync(join(tmpdir(), 'stabletill-tampered-'))
     try {
@@ -115,6 +116,25 @@ describe('stabletill', () => {
       expect(none.stderr).toMatch(/no till key in .* yet/)
     } finally {
       rmSync(empty, { recursive: true, force: true })
+    }
+  })
+
+  it("verify recomputes the closed day's running totals from the journal: a total edited in a copy is named, with its session", async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'stabletill-tampered-'))
+    try {
+      copyFileSync(day.z.artifacts!.backupFile!, join(copy, 'stabletill.sqlite'))
+      const db = new Database(join(copy, 'stabletill.sqlite'))
+      // A closed day's totals are final (a trigger): whoever edits them must drop it first.
+      db.exec('DROP TRIGGER session_totals_final')
+      db.prepare('UPDATE session_totals SET sales_minor = sales_minor - 100, cash_received_minor = cash_received_minor - 100 WHERE session_id = ?').run(day.z.sessionId)
+      db.close()
+      const bad = await cli(['verify', '--data-dir', copy])
+      expect(bad.status).toBe(1)
+      expect(bad.stdout).toContain(`Running totals: The running totals of cash session ${day.z.sessionId} disagree with its journal (up to entry ${day.z.figures.journal.headSeq})`)
+      expect(bad.stdout).toMatch(/sales\.total is \d+ in the running totals but \d+ from the journal; cash\.received is/)
+      expect(bad.stdout).toMatch(/NOT OK/)
+    } finally {
+      rmSync(copy, { recursive: true, force: true })
     }
   })
 

@@ -6,6 +6,7 @@
 // The day: `sales` completed sales of 3 lines at two tax rates, one line in seven discounted, every 25th sale paid in
 // USDC (one of them late), one voided sale, one no-sale, a cash out and a drawer 7 short.
 import { appendJournal } from '../../../src/main/ledger/journal'
+import { countCompletedSale, countNoSale, countVoidedSale } from '../../../src/main/services/session-totals'
 import { ShiftService } from '../../../src/main/services/shift'
 import type { ZReportView } from '../../../src/shared/api/views'
 import { testTill, type TestTill } from '../../fixtures/till'
@@ -82,6 +83,8 @@ export function seedLedgerDayBySql(sales: number): SeededDay {
       clock.advance(1000)
       complete.run('completed', clock.now(), subtotal, tax, total, id)
       entry('sale.completed', id)
+      // As the services do beside each entry: the open day's running totals (migration 0015), which the Z reads.
+      countCompletedSale(db, 'T1', id)
       if (n === Math.floor(sales / 2)) {
         // A sale voided with its lines on, and a drawer opened with no sale.
         const voidId = 'T1-void-1'
@@ -91,7 +94,9 @@ export function seedLedgerDayBySql(sales: number): SeededDay {
         entry('sale.line-added', voidId)
         complete.run('voided', clock.now(), 479, 11, 490, voidId)
         entry('sale.voided', voidId, { reason: 'customer left' })
+        countVoidedSale(db, 'T1', voidId)
         entry('drawer.no-sale', null, { managerId: 'M1' })
+        countNoSale(db, 'T1')
       }
     }
   })()

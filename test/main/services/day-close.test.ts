@@ -1,11 +1,13 @@
 // After a Z commits: the journal head is signed with the till key, the Z PDF and every export land in the
 // accountant's folder, and an online backup is taken. A failing step never undoes the Z: it is listed and journaled.
-import { existsSync, readdirSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadOrCreateTillKey, verifyAnchors } from '../../../src/main/ledger/anchor'
 import { verifyJournal } from '../../../src/main/ledger/journal'
-import { storeIdOf } from '../../../src/main/services/day-close'
+import Database from 'better-sqlite3'
+import { afterZClose, storeIdOf } from '../../../src/main/services/day-close'
+import { ShiftService } from '../../../src/main/services/shift'
 import type { ZReportView } from '../../../src/shared/api/views'
 import { run } from '../reports/tools'
 import { cashSale, PIN, seedLedgerDay, COLA, type LedgerDay } from '../reports/ledger-day'
@@ -68,6 +70,29 @@ describe('after the Z', () => {
     expect(verifyJournal(till.app.db)).toMatchObject({ ok: true })
     const closed = till.app.db.prepare("SELECT status FROM cash_sessions WHERE z_number = ?").get(r.value.zNumber) as { status: string }
     expect(closed.status).toBe('closed')
+    // The backups folder back where it was, for the next test's close.
+    rmSync(backups)
+    renameSync(blocked, backups)
+  })
+
+  it("checks the closed day's running totals against the journal: one edited behind the till's back is journaled, naming the session", async () => {
+    const till = day.till
+    await till.app.registry.dispatch('backoffice', 'shift:open', { floatMinor: 1_000, pin: PIN })
+    cashSale(till, [COLA])
+    const shift = new ShiftService({ db: till.app.db, clock: till.clock, store: till.app.store })
+    const z = shift.close({ counted: { totalMinor: shift.xReport().drawer.expectedMinor } }, 'M1')
+    // Between the Z's commit and its artifacts, someone with the file moves a cent of the day's tax.
+    const raw = new Database(till.app.db.name)
+    const trigger = (raw.prepare("SELECT sql FROM sqlite_master WHERE name = 'session_tax_totals_final'").get() as { sql: string }).sql
+    raw.exec('DROP TRIGGER session_tax_totals_final')
+    raw.prepare('UPDATE session_tax_totals SET sales_tax_minor = sales_tax_minor + 1 WHERE session_id = ?').run(z.sessionId)
+    raw.exec(trigger)
+    raw.close()
+    const artifacts = await afterZClose({ db: till.app.db, clock: till.clock, store: till.app.store }, z.zNumber)
+    const reason = `The running totals of cash session ${z.sessionId} disagree with its journal (up to entry ${z.figures.journal.headSeq}): taxes is`
+    expect(artifacts.failures).toEqual([{ step: 'totals', reason: expect.stringContaining(reason) }])
+    const failed = till.app.db.prepare("SELECT payload FROM journal WHERE kind = 'shift.z-artifacts-failed' ORDER BY seq DESC LIMIT 1").get() as { payload: string }
+    expect(JSON.parse(failed.payload)).toMatchObject({ zNumber: z.zNumber, failures: [{ step: 'totals', reason: expect.stringContaining(reason) }] })
   })
   it('tells the back office how far the closed day\'s files are: from 0 to every entry of the day, for that Z', async () => {
     const till = day.till
