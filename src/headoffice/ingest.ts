@@ -246,6 +246,14 @@ async function project(client: PoolClient, tillId: string, fromSeq: number, time
      ON CONFLICT DO NOTHING`,
     [tillId, fromSeq]
   )
+  // A cash tender handed back, or a stablecoin one reversed on chain, before the sale completed stops counting
+  // (sale.ts returnTender, withdrawReversedTender), as on the till's X and Z.
+  await client.query(
+    `DELETE FROM sale_tenders st USING journal j
+      WHERE j.till_id = $1 AND j.seq >= $2 AND j.kind IN ('sale.tender-returned', 'sale.tender-reversed')
+        AND st.till_id = j.till_id AND st.tender_id = j.payload->>'tenderId'`,
+    [tillId, fromSeq]
+  )
   // The day's figures as the till's X/Z counts them (services/shift.ts): a sale counts when its 'sale.completed'
   // entry is written; its tenders are all the tenders of the completed sale; a refund sale ('kind': 'refund') is
   // a return of its total, paid back by its method. Days are the store's local calendar days.

@@ -498,6 +498,24 @@ describe.skipIf(!pgBin)('head office on PostgreSQL', () => {
     }
   })
 
+  it('a cash tender handed back before the sale completed counts neither on the till nor at head office', async () => {
+    await addStore(ho.pool, { id: 'S8', name: 'Corner', currency: 'USD', timeZone: 'UTC' })
+    const token = await addTill(ho.pool, { id: 'S8-T8', storeId: 'S8', ledgerTillId: 'T8', name: 'Corner till' })
+    const till = testTill({ timeZone: 'UTC', initialSettings: { tillId: 'T8' } })
+    tills.push(till)
+    const sales = till.app.sales
+    sales.scan(COLA, 'wedge')
+    const part = sales.tenderCash(50, true)
+    sales.returnTender(part.tenders[0]!.id, till.app.approvals.approve('1234', 'sale.return-tender', part.tenders[0]!.id).id)
+    sales.tenderCash(sales.current()!.dueMinor)
+    const done = sales.complete()
+    expect(await shipperOf(till, token).syncNow()).toMatchObject({ behind: 0, lastError: null })
+    const x = new ShiftService({ db: till.app.db, clock: till.app.clock, store: { settings: () => till.app.store.settings() } }).xReport()
+    expect(x.tenders.cash.amountMinor).toBe(done.totalMinor)
+    const row = (await overview(ho.pool, till.app.clock.now())).stores.find((st) => st.storeId === 'S8')!.tills[0]!
+    expect(row.tenders.cashMinor).toBe(done.totalMinor)
+  })
+
   it('the projections rebuilt from the journal give the same overview, days and closings', async () => {
     const at = Date.now()
     const wide = { from: '2000-01-01', to: '2100-01-01' }

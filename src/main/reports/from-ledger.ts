@@ -220,7 +220,7 @@ export const SALES_SQL = `
                SELECT c.rowid FROM chain_logs c WHERE c.payment_id = r.id
                 ORDER BY (c.tx_hash = json_extract(t.details, '$.txHash')) DESC, c.block_number, c.log_index LIMIT 1)
             WHERE r.id = json_extract(t.details, '$.paymentId'))) END, char(30))
-       FROM tenders t WHERE t.sale_id = s.id ORDER BY t.created_at, t.id)
+       FROM tenders t WHERE t.sale_id = s.id AND NOT EXISTS (SELECT 1 FROM tender_returns r WHERE r.tender_id = t.id) ORDER BY t.created_at, t.id)
   FROM journal p LEFT JOIN sales s ON s.id = p.sale_id
   WHERE p.kind = 'sale.completed' AND p.seq > ? AND p.seq < ? AND p.till_id = ?
   ORDER BY p.seq`

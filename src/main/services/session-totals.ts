@@ -109,7 +109,7 @@ export function countCompletedSale(db: Db, tillId: string, saleId: string): void
   }
   const cash = { n: 0, amount: 0, received: 0, change: 0 }
   const coin = { n: 0, amount: 0 }
-  const tenders = prepareCached(db, "SELECT kind, amount_minor, received_minor, change_minor, json_extract(details, '$.tokenSymbol') AS token, json_extract(details, '$.chainId') AS chain_id FROM tenders WHERE sale_id = ?").all(saleId) as {
+  const tenders = prepareCached(db, "SELECT kind, amount_minor, received_minor, change_minor, json_extract(details, '$.tokenSymbol') AS token, json_extract(details, '$.chainId') AS chain_id FROM tenders t WHERE t.sale_id = ? AND NOT EXISTS (SELECT 1 FROM tender_returns r WHERE r.tender_id = t.id)").all(saleId) as {
     kind: 'cash' | 'stablecoin'
     amount_minor: number
     received_minor: number | null
@@ -258,11 +258,11 @@ export const LEDGER_SQL = `WITH period AS MATERIALIZED (
        (SELECT json_group_array(json_array(token, chain_id, n, amount)) FROM (
           SELECT json_extract(t.details, '$.tokenSymbol') AS token, json_extract(t.details, '$.chainId') AS chain_id, COUNT(*) AS n, SUM(t.amount_minor) AS amount
             FROM done d JOIN tenders t ON t.sale_id = d.id
-           WHERE d.kind = 'sale' AND t.kind = 'stablecoin' GROUP BY token, chain_id ORDER BY token, chain_id)) AS tokens,
+           WHERE d.kind = 'sale' AND t.kind = 'stablecoin' AND NOT EXISTS (SELECT 1 FROM tender_returns r WHERE r.tender_id = t.id) GROUP BY token, chain_id ORDER BY token, chain_id)) AS tokens,
        (SELECT json_group_array(json_array(kind, n, sales, amount, received, change)) FROM (
           SELECT t.kind, COUNT(*) AS n, COUNT(DISTINCT t.sale_id) AS sales, SUM(t.amount_minor) AS amount,
                  SUM(COALESCE(t.received_minor, t.amount_minor)) AS received, SUM(COALESCE(t.change_minor, 0)) AS change
-            FROM done d JOIN tenders t ON t.sale_id = d.id WHERE d.kind = 'sale' GROUP BY t.kind)) AS tenders,
+            FROM done d JOIN tenders t ON t.sale_id = d.id WHERE d.kind = 'sale' AND NOT EXISTS (SELECT 1 FROM tender_returns r WHERE r.tender_id = t.id) GROUP BY t.kind)) AS tenders,
        (SELECT COUNT(*) FROM period WHERE entry = 'sale.voided') AS voids,
        (SELECT COALESCE(SUM(l.amount_minor - l.discount_minor + CASE WHEN s.tax_mode = 'exclusive' THEN l.tax_minor ELSE 0 END), 0)
           FROM period p JOIN sales s ON s.id = p.id JOIN sale_lines l ON l.sale_id = s.id WHERE p.entry = 'sale.voided' AND l.voided = 0) AS void_value,

@@ -2,6 +2,7 @@
 // confirmed part payment, a cash tender handed back, voids that record the money going back, and the look-up.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { verifyJournal } from '../../../src/main/ledger/journal'
+import { computeFiguresFromLedger, ShiftService } from '../../../src/main/services/shift'
 import { gtinCheckDigit } from '../../../src/shared/barcode'
 import { TillError } from '../../../src/shared/result'
 import { testTill, type TestTill } from '../../fixtures/till'
@@ -61,8 +62,22 @@ describe('counter flows', () => {
     expect(refusal(() => sales.returnTender(part.tenders[0]!.id, 'M1'))).toMatchObject({ key: 'sale.tender-gone' })
     expect(journal('sale.tender-returned')).toEqual([{ tenderId: part.tenders[0]!.id, kind: 'cash', amountMinor: 50, handedBackMinor: 50, managerId: 'M1' }])
     // The returned tender no longer counts: completing needs the whole amount again.
+    const shift = new ShiftService({ db: till.app.db, clock: till.app.clock, store: { settings: () => till.app.store.settings() } })
+    const before = shift.xReport()
     sales.tenderCash(500)
     expect(sales.complete()).toMatchObject({ status: 'completed', paidMinor: 214, changeMinor: 286 }) // 1.98 + 0.16 tax
+    // Nor does it in the drawer: the 0.50 went back to the customer, so the X expects only the 2.14 kept.
+    const after = shift.xReport()
+    expect(after.drawer.cashReceivedMinor - before.drawer.cashReceivedMinor).toBe(500)
+    expect(after.drawer.expectedMinor - before.drawer.expectedMinor).toBe(214)
+    expect(after.tenders.cash.amountMinor - before.tenders.cash.amountMinor).toBe(214)
+    expect(after.tenders.cash.count - before.tenders.cash.count).toBe(1)
+    // The running totals agree with the journal's own reckoning (the reference the Z is checked against).
+    const session = till.app.db.prepare("SELECT * FROM cash_sessions WHERE status = 'open'").get() as Parameters<typeof computeFiguresFromLedger>[1]
+    const head = till.app.db.prepare('SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string }
+    const reference = computeFiguresFromLedger(till.app.db, session, { seq: head.seq, hash: head.hash, at: till.app.clock.now() })
+    expect(reference.drawer).toEqual(after.drawer)
+    expect(reference.tenders).toEqual(after.tenders)
     expect(() => till.app.db.prepare('DELETE FROM tender_returns').run()).toThrow(/never deleted/)
     expect(verifyJournal(till.app.db)).toMatchObject({ ok: true })
   })

@@ -114,9 +114,9 @@ export const m0015SessionTotals: Migration = {
         c.n, c.sales, c.amount, c.received, c.change, k.n, k.sales, k.amount
       FROM (SELECT COUNT(*) AS n, COUNT(DISTINCT t.sale_id) AS sales, COALESCE(SUM(t.amount_minor), 0) AS amount,
                    COALESCE(SUM(COALESCE(t.received_minor, t.amount_minor)), 0) AS received, COALESCE(SUM(COALESCE(t.change_minor, 0)), 0) AS change
-              FROM done d JOIN tenders t ON t.sale_id = d.id WHERE d.kind = 'sale' AND t.kind = 'cash') c,
+              FROM done d JOIN tenders t ON t.sale_id = d.id WHERE d.kind = 'sale' AND t.kind = 'cash' AND NOT EXISTS (SELECT 1 FROM tender_returns r WHERE r.tender_id = t.id)) c,
            (SELECT COUNT(*) AS n, COUNT(DISTINCT t.sale_id) AS sales, COALESCE(SUM(t.amount_minor), 0) AS amount
-              FROM done d JOIN tenders t ON t.sale_id = d.id WHERE d.kind = 'sale' AND t.kind = 'stablecoin') k`)
+              FROM done d JOIN tenders t ON t.sale_id = d.id WHERE d.kind = 'sale' AND t.kind = 'stablecoin' AND NOT EXISTS (SELECT 1 FROM tender_returns r WHERE r.tender_id = t.id)) k`)
     const taxes = db.prepare(`${period}
       INSERT INTO session_tax_totals (session_id, tax_rate_id, tax_rate_ppm, sales_taxable_minor, sales_tax_minor, discount_minor, returns_taxable_minor, returns_tax_minor)
       SELECT :sessionId, tax_rate_id, tax_rate_ppm,
@@ -130,7 +130,7 @@ export const m0015SessionTotals: Migration = {
       INSERT INTO session_token_totals (session_id, token_symbol, chain_id, count, amount_minor)
       SELECT :sessionId, token, chain_id, COUNT(*), SUM(amount_minor)
         FROM (SELECT COALESCE(json_extract(t.details, '$.tokenSymbol'), 'unknown') AS token, COALESCE(json_extract(t.details, '$.chainId'), 0) AS chain_id, t.amount_minor
-                FROM done d JOIN tenders t ON t.sale_id = d.id WHERE d.kind = 'sale' AND t.kind = 'stablecoin')
+                FROM done d JOIN tenders t ON t.sale_id = d.id WHERE d.kind = 'sale' AND t.kind = 'stablecoin' AND NOT EXISTS (SELECT 1 FROM tender_returns r WHERE r.tender_id = t.id))
        GROUP BY token, chain_id`)
     for (const session of open) {
       const params = { sessionId: session.id, tillId: session.till_id, openSeq: session.open_seq }
