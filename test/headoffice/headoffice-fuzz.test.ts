@@ -5,21 +5,10 @@ import { createConnection } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addStore, addTill, startHeadOffice, type HeadOffice } from '../../src/headoffice/server'
 import { postgresBinDir, startPostgres, type TestPostgres } from '../fixtures/postgres'
+import { generator } from '../fixtures/random'
 
 const ADMIN = 'fuzz-admin-token-0123'
 const pgBin = postgresBinDir()
-
-function generator(seed: number): (max: number) => number {
-  let x = seed >>> 0 || 1
-  return (max) => {
-    x ^= x << 13
-    x >>>= 0
-    x ^= x >>> 17
-    x ^= x << 5
-    x >>>= 0
-    return x % max
-  }
-}
 
 /** Sends bytes on a fresh socket and resolves with what came back once the server answers or closes (or 2 s). */
 function sendRaw(port: number, bytes: Buffer | string): Promise<string> {

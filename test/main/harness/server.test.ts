@@ -11,6 +11,7 @@ import WebSocket from 'ws'
 import { startHarness, type Harness } from '../../../src/main/harness/server'
 import { WINDOW_ROLES, type WindowRole } from '../../../src/shared/api/channels'
 import { testTill, type TestTill } from '../../fixtures/till'
+import { generator } from '../../fixtures/random'
 
 const ROOT = resolve(__dirname, '..', '..', '..')
 const RENDERER_DIR = join(ROOT, 'out', 'renderer')
@@ -475,18 +476,6 @@ describe('harness process: survives hostile input', () => {
     return socket
   }
 
-  /** A small deterministic generator (xorshift32), so a failing run can be repeated from its seed. */
-  function generator(seed: number): (max: number) => number {
-    let x = seed >>> 0 || 1
-    return (max) => {
-      x ^= x << 13
-      x >>>= 0
-      x ^= x >>> 17
-      x ^= x << 5
-      x >>>= 0
-      return x % max
-    }
-  }
 
   it('answers a malformed percent-encoding in the path with a 4xx, and keeps serving', async () => {
     for (const path of ['/%', '/%E0%A4%A', '/cashier/%zz']) {
