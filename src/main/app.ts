@@ -36,7 +36,7 @@ import { dayHandlers } from './services/day-handlers'
 import { refundChainsOf, refundRatesOf, ReturnsService } from './services/returns'
 import { returnHandlers } from './services/returns-handlers'
 import { returnReceiptData } from './devices/printer/receipt'
-import { ShiftService } from './services/shift'
+import { openSessionId, ShiftService } from './services/shift'
 import { todayHandlers } from './services/today-handlers'
 import { defaultStoreSettings, StoreService, type StoreSettings } from './services/store'
 import { deviceHandlers } from './services/device-handlers'
@@ -164,7 +164,8 @@ export function createApp(options: AppOptions): App {
     dataDir: options.dataDir,
     keyDir,
     storeId: () => storeIdOf(db),
-    tillId: () => store.settings().tillId
+    tillId: () => store.settings().tillId,
+    openSessionId: () => openSessionId(db, store.settings().tillId)
   })
   if (!integrity.current().ok) console.error(`ledger integrity check failed at start: ${integrity.current().firstBad?.reason ?? ''}`)
   void integrity.afterStart()

@@ -18,6 +18,7 @@ import { prepareCached, type Db } from '../ledger/db'
 import { startupCheck } from '../ledger/integrity'
 import { appendJournal, verifyJournalParallel, type VerifyResult } from '../ledger/journal'
 import { checkDomainDigest, checkState, STATE_DOMAINS, stateDigest, type StateDomain } from '../ledger/money-state'
+import { checkSessionTotals, checkSessionTotalsOffThread, describeTotalsCheck, type TotalsCheck } from './session-totals'
 
 type Problem = IntegrityView['problems'][number]
 
@@ -31,6 +32,8 @@ export interface IntegrityDeps {
   readonly keyDir?: string
   readonly storeId: () => string
   readonly tillId: () => string
+  /** The till's open cash session, if any: its running totals are checked against the journal after start. */
+  readonly openSessionId?: () => string | null
 }
 
 /** After this many entries past the last signed head, a passed start-up check signs a checkpoint (a faster next start). */
@@ -78,6 +81,7 @@ export class IntegrityService {
   private pagesRun: Promise<void> | null = null
   /** The catalog's digest has been compared (by the worker, or on the spot when the day closes first). */
   private catalogChecked = false
+  private totalsChecked = false
   private fullRun: Promise<VerifyResult> | null = null
 
   constructor(private readonly deps: IntegrityDeps) {
@@ -152,7 +156,9 @@ export class IntegrityService {
    * journal well past the last signed head) a checkpoint signed for the next start. Resolves when done.
    */
   afterStart(): Promise<void> {
-    this.pagesRun ??= this.runPageCheck().then(() => this.maybeCheckpoint())
+    this.pagesRun ??= this.runPageCheck()
+      .then(() => this.checkOpenTotals())
+      .then(() => this.maybeCheckpoint())
     return this.pagesRun
   }
 
@@ -178,6 +184,50 @@ export class IntegrityService {
     this.checkCatalogNow()
     const problems = outcome.ok ? this.view.problems : [...this.view.problems, ...outcome.messages.slice(0, 5).map((m): Problem => ({ check: 'pages', seq: null, reason: `SQLite quick_check: ${m}` }))]
     this.rebuild(problems, outcome.ok ? 'ok' : 'damaged')
+    this.emit()
+  }
+
+  /**
+   * The open day's running totals (what its X and Z will print) recomputed from the journal on a worker, so a total
+   * edited in the file while the till was shut is named before the day closes on it. A small ledger in memory (a
+   * test) is checked on this thread.
+   */
+  private async checkOpenTotals(): Promise<void> {
+    if (this.totalsChecked || !this.deps.db.open) return
+    const sessionId = this.deps.openSessionId?.() ?? null
+    if (sessionId === null) {
+      this.totalsChecked = true
+      return
+    }
+    let check: TotalsCheck | Error
+    try {
+      check = this.deps.db.memory ? checkSessionTotals(this.deps.db, sessionId) : await checkSessionTotalsOffThread(this.deps.ledgerFile, sessionId)
+    } catch (e) {
+      check = e instanceof Error ? e : new Error(String(e))
+    }
+    this.settleTotals(sessionId, check)
+  }
+
+  /** The open day's totals checked on this thread (the day closes before the worker answered). */
+  private checkTotalsNow(): void {
+    if (this.totalsChecked || !this.deps.db.open) return
+    const sessionId = this.deps.openSessionId?.() ?? null
+    if (sessionId === null) return
+    let check: TotalsCheck | Error
+    try {
+      check = checkSessionTotals(this.deps.db, sessionId)
+    } catch (e) {
+      check = e instanceof Error ? e : new Error(String(e))
+    }
+    this.settleTotals(sessionId, check)
+  }
+
+  private settleTotals(sessionId: string, check: TotalsCheck | Error): void {
+    if (this.totalsChecked || !this.deps.db.open) return
+    this.totalsChecked = true
+    if (!(check instanceof Error) && check.ok) return
+    const reason = check instanceof Error ? `the running totals of cash session ${sessionId} could not be checked: ${check.message}` : describeTotalsCheck(check)
+    this.rebuild([...this.view.problems, { check: 'totals', seq: null, reason }], this.view.pages)
     this.emit()
   }
 
@@ -277,8 +327,9 @@ export class IntegrityService {
    * manager acknowledged it. Throws a TillError (the refusal crosses as a Result).
    */
   closeDayGuard = (): void => {
-    // The catalog's verdict must be in before the day closes: the worker's, or computed now.
+    // The catalog's and the open day's totals' verdicts must be in before the day closes: the worker's, or computed now.
     this.checkCatalogNow()
+    this.checkTotalsNow()
     const view = this.view
     if (view.ok || view.acknowledged) return
     throw refuse('conflict', 'integrity.close-refused', { seq: view.firstBad?.seq ?? '-', reason: (view.firstBad?.reason ?? '').slice(0, 200) })

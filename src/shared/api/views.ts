@@ -720,7 +720,7 @@ export interface IntegrityView {
   readonly entries: number
   readonly fromSeq: number
   readonly anchors: number
-  readonly problems: readonly { readonly check: 'schema' | 'journal' | 'state' | 'anchor' | 'pages'; readonly seq: number | null; readonly reason: string }[]
+  readonly problems: readonly { readonly check: 'schema' | 'journal' | 'state' | 'anchor' | 'pages' | 'totals'; readonly seq: number | null; readonly reason: string }[]
   readonly firstBad: { readonly seq: number | null; readonly reason: string } | null
   readonly pages: 'pending' | 'ok' | 'damaged'
   /** A manager acknowledged these very problems (journaled): the day may close again; the problems stay listed. */
