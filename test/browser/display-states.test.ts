@@ -81,6 +81,7 @@ describe('customer display states at 800x480 and 1920x1080', () => {
       await expect.poll(() => page.getByRole('status', { name: 'Amount due' }).textContent()).toBe('4.190009 USDC')
       expect(await page.getByRole('status', { name: 'Network' }).textContent()).toBe('Demo chain (local)')
       expect(await status(page)).toBe('New')
+      expect(await page.locator('.cart-total-label').textContent()).toBe('Amount due')
     })
   })
 
@@ -93,6 +94,8 @@ describe('customer display states at 800x480 and 1920x1080', () => {
       await expect.poll(() => page.getByRole('img', { name: 'Payment QR code' }).count()).toBe(1)
       expect(await status(page)).toBe('Partially paid')
       expect(await page.locator('.partial-banner').textContent()).toBe('Partially paid: 2.000000 USDC received')
+      // The fiat figure beside the cart is the sale's total: calling it "Amount due" would ask for it all again.
+      expect(await page.locator('.cart-total-label').textContent()).toBe('Sale total')
     })
   })
 

@@ -176,7 +176,9 @@ function Display() {
           <section aria-label={t('cart')} class="cart-side">
             <h1>{store.value!.storeName}</h1>
             <Lines />
-            <div class="label">{s ? t('display.amountDue') : t('display.welcome')}</div>
+            {/* Once part is paid (cash, or a first transfer) the big figure is the sale's total, not what is due: what
+                is still due is the line below, or the token amount beside the top-up QR. */}
+            <div class="label cart-total-label">{s ? (s.paidMinor > 0 || p?.exception === 'PaidPartial' ? t('sale.total') : t('display.amountDue')) : t('display.welcome')}</div>
             <div class="big" role="status" aria-label={t('sale.total')}>
               {money(s?.totalMinor ?? 0)}
             </div>
