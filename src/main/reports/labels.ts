@@ -20,6 +20,8 @@ export interface ReportLabels {
   readonly netSales: string
   readonly taxes: string
   readonly taxOn: string
+  /** Before the takings a card fee is reckoned on ('on'; not the tax word: 计税 means "taxed on"). */
+  readonly feeOn: string
   readonly taxable: string
   readonly taxTotal: string
   readonly tenders: string
@@ -78,6 +80,7 @@ export const REPORT_LABELS: Readonly<Record<ReportLocale, ReportLabels>> = {
     netSales: 'Net sales',
     taxes: 'Tax',
     taxOn: 'on',
+    feeOn: 'on',
     taxable: 'Taxable',
     taxTotal: 'Tax total',
     tenders: 'Tenders',
@@ -134,6 +137,7 @@ export const REPORT_LABELS: Readonly<Record<ReportLocale, ReportLabels>> = {
     netSales: '销售净额',
     taxes: '税',
     taxOn: '计税',
+    feeOn: '基于',
     taxable: '应税额',
     taxTotal: '税额合计',
     tenders: '支付方式',

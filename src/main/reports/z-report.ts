@@ -143,7 +143,7 @@ export function reportSections(day: DayHeader, z: ZTotals, kind: ReportKind, loc
     title: t.fees,
     rows: [
       { label: `${t.networkFees} (${known}/${f.stablecoinPaymentCount}${f.networkFeesUnknownCount > 0 ? `, ${f.networkFeesUnknownCount} ${t.feesUnknown}` : ''})`, value: money(f.networkFeesMinor) },
-      { label: `${t.cardEquivalent} ${formatRatePercent(f.cardFeePpm)}% ${t.taxOn} ${money(f.stablecoinTakingsMinor)}`, value: money(f.cardEquivalentMinor) },
+      { label: `${t.cardEquivalent} ${formatRatePercent(f.cardFeePpm)}% ${t.feeOn} ${money(f.stablecoinTakingsMinor)}`, value: money(f.cardEquivalentMinor) },
       { label: t.saved, value: money(f.cardEquivalentMinor - f.networkFeesMinor), strong: true }
     ]
   })
