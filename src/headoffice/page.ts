@@ -19,6 +19,7 @@ const WORDS = {
     notSigned: 'not yet',
     headChecked: 'signature checked',
     headNoKey: 'no key registered',
+    headReason: (reason: string) => (reason === 'checkpoint' ? 'checkpoint' : /^z \d+$/.test(reason) ? `Z ${reason.slice(2)}` : reason),
     none: 'none',
     never: 'never',
     alerts: 'Alerts',
@@ -39,6 +40,7 @@ const WORDS = {
     notSigned: '尚未签名',
     headChecked: '签名已验证',
     headNoKey: '未登记公钥',
+    headReason: (reason: string) => (reason === 'checkpoint' ? '检查点' : /^z \d+$/.test(reason) ? `Z ${reason.slice(2)} 结账` : reason),
     none: '无',
     never: '从未',
     alerts: '警报',
@@ -71,7 +73,7 @@ export function overviewPage(view: Overview, language: PageLanguage = 'en'): str
     const rows = s.tills
       .map(
         (t) =>
-          `<tr><th scope="row">${escape(t.name)} (${escape(t.ledgerTillId)})</th><td>${t.salesCount}</td><td>${money(t.netMinor)}</td><td>${money(t.tenders.cashMinor)}</td><td>${money(t.tenders.stablecoinMinor)}</td><td>${escape(when(t.lastSeenAt))}</td><td>${t.entriesBehind}</td><td>${t.openAlerts}</td><td>${t.signedHead ? `${t.signedHead.seq} (${escape(t.signedHead.reason)}, ${t.signedHead.verified ? w.headChecked : w.headNoKey})` : w.none}</td></tr>`
+          `<tr><th scope="row">${escape(t.name)} (${escape(t.ledgerTillId)})</th><td>${t.salesCount}</td><td>${money(t.netMinor)}</td><td>${money(t.tenders.cashMinor)}</td><td>${money(t.tenders.stablecoinMinor)}</td><td>${escape(when(t.lastSeenAt))}</td><td>${t.entriesBehind}</td><td>${t.openAlerts}</td><td>${t.signedHead ? `${t.signedHead.seq} (${escape(w.headReason(t.signedHead.reason))}, ${t.signedHead.verified ? w.headChecked : w.headNoKey})` : w.none}</td></tr>`
       )
       .join('')
     const closings =

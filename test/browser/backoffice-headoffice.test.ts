@@ -132,6 +132,8 @@ describe.skipIf(!pgBin)('the back office shows shipping to head office (PostgreS
         await zhPage.getByRole('heading', { name: '总部' }).waitFor()
         expect(await zhPage.getByRole('columnheader', { name: '收银台' }).count()).toBe(1)
         expect(await zhPage.getByText('没有未处理的警报。').count()).toBe(1)
+        // The signed head's kind is worded too (the till signs a checkpoint or a Z), not left as the till's English word.
+        expect(await zhPage.getByRole('row', { name: /Front counter \(T1\)/ }).getByRole('cell').last().textContent()).toMatch(/\((检查点|Z \d+ 结账)，|\((检查点|Z \d+ 结账), /)
         expect(await zhPage.locator('html').getAttribute('lang')).toBe('zh-CN')
         await zhPage.screenshot({ path: join(SCREENSHOT_DIR, 'headoffice-overview-zh-CN.png'), fullPage: true })
         await page.goto(`http://127.0.0.1:${port}/?lang=zh-CN`)
