@@ -13,6 +13,7 @@
 // Everything the replay does lives inside `saleReplayKit`, which refers to nothing outside itself: the full verify's
 // worker threads (journal.ts, verifyJournalParallel) run its source text, so the main thread's check and the
 // workers' checks are one piece of code and cannot drift apart.
+import type { Statement } from 'better-sqlite3'
 import type { Db } from './db'
 
 export interface Mismatch {
@@ -85,14 +86,14 @@ export function saleReplayKit() {
    * The sales tables' rows: the whole tables (`ids` null, a full check), or only the rows of the sales named, found
    * through the sale_id indexes in one query each (not three queries per sale: the start-up check's cost).
    */
-  function readTables(db: ReplayDb, ids: readonly string[] | null): Tables {
+  function readTables(db: ReplayDb, ids: readonly string[] | null, prepare: (db: ReplayDb, sql: string) => Statement<unknown[], unknown> = (d, sql) => d.prepare(sql)): Tables {
     const only = ids ? ' WHERE sale_id IN (SELECT value FROM json_each(?))' : ''
     const params = ids ? [JSON.stringify(ids)] : []
-    const linesBySale = groupBy(db.prepare(`SELECT sale_id, id, position, product_id, quantity, unit_price_minor, amount_minor, discount_minor, tax_minor, voided FROM sale_lines${only}`).raw().all(...params) as unknown[][])
-    const tendersBySale = groupBy(db.prepare(`SELECT t.sale_id, t.id, t.kind, t.amount_minor, t.received_minor, r.tender_id IS NOT NULL FROM tenders t LEFT JOIN tender_returns r ON r.tender_id = t.id${only.replace('sale_id', 't.sale_id')}`).raw().all(...params) as unknown[][])
+    const linesBySale = groupBy(prepare(db, `SELECT sale_id, id, position, product_id, quantity, unit_price_minor, amount_minor, discount_minor, tax_minor, voided FROM sale_lines${only}`).raw().all(...params) as unknown[][])
+    const tendersBySale = groupBy(prepare(db, `SELECT t.sale_id, t.id, t.kind, t.amount_minor, t.received_minor, r.tender_id IS NOT NULL FROM tenders t LEFT JOIN tender_returns r ON r.tender_id = t.id${only.replace('sale_id', 't.sale_id')}`).raw().all(...params) as unknown[][])
     // Keyed by id, each row kept whole (its id first): a copy of every row without it was 146,000 arrays to collect.
     const rowsById = new Map<string, unknown[]>()
-    for (const r of db.prepare(`SELECT id, number, status, subtotal_minor, tax_minor, total_minor FROM sales${only.replace('sale_id', 'id')}`).raw().all(...params) as unknown[][]) rowsById.set(r[0] as string, r)
+    for (const r of prepare(db, `SELECT id, number, status, subtotal_minor, tax_minor, total_minor FROM sales${only.replace('sale_id', 'id')}`).raw().all(...params) as unknown[][]) rowsById.set(r[0] as string, r)
     return { rowsById, linesBySale, tendersBySale }
   }
 
@@ -325,16 +326,26 @@ export function saleReplayKit() {
    * and names the edit as it always did. `completionJson` is the canonical payload of the 'sale.completed' entry
    * about to be journaled (without the record), `header` what the completion writes in the sales row.
    */
+  // Prepared once per connection: recordSaleRows runs in every completion's transaction.
+  const prepared = new WeakMap<ReplayDb, Map<string, Statement<unknown[], unknown>>>()
+  function prepareOnce(db: ReplayDb, sql: string): Statement<unknown[], unknown> {
+    let byText = prepared.get(db)
+    if (!byText) prepared.set(db, (byText = new Map()))
+    let statement = byText.get(sql)
+    if (!statement) byText.set(sql, (statement = db.prepare(sql)))
+    return statement
+  }
+
   function recordSaleRows(db: ReplayDb, saleId: string, header: { readonly number: number; readonly subtotalMinor: number; readonly taxMinor: number; readonly totalMinor: number }, completionJson: string): string | null {
     const replay = new SaleReplay()
-    for (const [seq, kind, payload] of db.prepare(SALE_ENTRIES_SQL).raw().iterate(saleId, 0, Number.MAX_SAFE_INTEGER) as IterableIterator<[number, string, string]>) replay.apply(seq, kind, saleId, payload)
+    for (const [seq, kind, payload] of prepareOnce(db, SALE_ENTRIES_SQL).raw().iterate(saleId, 0, Number.MAX_SAFE_INTEGER) as IterableIterator<[number, string, string]>) replay.apply(seq, kind, saleId, payload)
     replay.apply(Number.MAX_SAFE_INTEGER, 'sale.completed', saleId, completionJson)
     const want = replay.sales.get(saleId)
     if (!want) return null
-    const tables = readTables(db, [saleId])
+    const tables = readTables(db, [saleId], prepareOnce)
     tables.rowsById.set(saleId, [saleId, header.number, 'completed', header.subtotalMinor, header.taxMinor, header.totalMinor])
     if (compareSale(saleId, want, tables) !== null) return null
-    return db.prepare(RECORD_NEW_SQL).pluck().get(saleId, header.number, header.subtotalMinor, header.taxMinor, header.totalMinor) as string
+    return prepareOnce(db, RECORD_NEW_SQL).pluck().get(saleId, header.number, header.subtotalMinor, header.taxMinor, header.totalMinor) as string
   }
 
   /**
