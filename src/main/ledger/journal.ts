@@ -8,7 +8,7 @@ import { canonicalJson, type JsonValue } from '../../shared/canonical-json'
 import type { Statement } from 'better-sqlite3'
 import type { Db } from './db'
 import { chainScanKit } from './chain-scan'
-import { SaleReplay, saleReplayKit, type Mismatch } from './replay'
+import { SaleCheck, saleReplayKit, type Mismatch } from './replay'
 
 export const GENESIS_HASH = '0'.repeat(64)
 
@@ -106,27 +106,35 @@ export function verifyJournal(db: Db, from?: JournalCheckpoint): VerifyResult {
     expectedSeq = from.seq + 1
     entries = from.seq
   }
-  const replay = new SaleReplay()
   const head = (db.prepare('SELECT max(seq) FROM journal').pluck().get() as number | null) ?? 0
+  const check = new SaleCheck(db, expectedSeq, head)
   const scan = scanChain(db, {
     first: expectedSeq,
     last: head,
     readUpTo: Number.MAX_SAFE_INTEGER,
     startPrev: prevHash,
     onSale: (seq, kind, saleId, payload) => {
-      try {
-        replay.apply(seq, kind, saleId, payload)
-        return null
-      } catch {
-        return `entry ${seq} (${kind}) cannot be read`
-      }
+      check.apply(seq, kind, saleId, payload)
+      return null
     }
   })
-  if (scan.bad) return { ok: false, entries: scan.bad.seq - 1, firstBadSeq: scan.bad.seq, reason: scan.bad.reason }
+  // An entry that cannot be parsed is named where it stands, before a later break of the chain.
+  check.finish()
+  const unreadable = (): VerifyResult | null => (check.unreadable ? { ok: false, entries: check.unreadable.seq - 1, firstBadSeq: check.unreadable.seq, reason: check.unreadable.reason } : null)
+  if (scan.bad && !(check.unreadable && check.unreadable.seq < scan.bad.seq)) return { ok: false, entries: scan.bad.seq - 1, firstBadSeq: scan.bad.seq, reason: scan.bad.reason }
+  if (check.unreadable) return unreadable()!
   prevHash = scan.lastHash ?? prevHash
   expectedSeq = Math.max(expectedSeq, head + 1)
   entries = Math.max(entries, head)
-  const mismatch = replay.compare(db, !(from && from.seq > 0))
+  const found = check.compareOwn(new Map())
+  if (check.unreadable) return unreadable()!
+  const full = !(from && from.seq > 0)
+  let mismatch = found?.mismatch ?? null
+  if (!mismatch && full) {
+    const unknown = [...check.replay.unknown].filter((id) => !check.opened.has(id))
+    const orphan = check.orphan([...check.opened.keys(), ...unknown], check.opened.size)
+    if (orphan !== null) mismatch = { seq: 0, reason: `sale ${orphan} is in the sales table but the journal never opened it` }
+  }
   if (mismatch) return { ok: false, entries, firstBadSeq: mismatch.seq > 0 ? mismatch.seq : expectedSeq, reason: mismatch.reason }
   return { ok: true, entries, lastHash: prevHash }
 }
@@ -151,13 +159,12 @@ const VERIFY_WORKER = `
 const { parentPort, workerData } = require('node:worker_threads')
 const crypto = require('node:crypto')
 var __name = (target) => target
-const { SaleReplay } = (${saleReplayKit.toString()})()
+const { SaleCheck } = (${saleReplayKit.toString()})()
 const hash = crypto.hash ? (text) => crypto.hash('sha256', text, 'hex') : (text) => crypto.createHash('sha256').update(text).digest('hex')
 const { scanChain } = (${chainScanKit.toString()})(hash)
 const { progressEvery } = workerData
-const replay = new SaleReplay()
+let check = null
 const carried = []
-let unreadable = null
 let db
 const close = () => { if (db) { try { if (db.inTransaction) db.exec('COMMIT') } catch {} db.close(); db = null } }
 try {
@@ -172,15 +179,13 @@ try {
 function pass(first, last) {
   const out = { type: 'chain', first, last, firstPrev: null, lastHash: null, bad: null, unreadable: null, opened: [], openedSeqs: [], carried }
   try {
+    check = new SaleCheck(db, first, last)
     let sinceProgress = 0
     const scan = scanChain(db, {
       first, last, readUpTo: last, startPrev: null,
       onSale: (seq, kind, saleId, payload) => {
-        if (unreadable === null) {
-          if (kind === 'sale.opened' || replay.sales.has(saleId)) {
-            try { replay.apply(seq, kind, saleId, payload) } catch { unreadable = { seq, reason: 'entry ' + seq + ' (' + kind + ') cannot be read' } }
-          } else carried.push([seq, kind, saleId, payload])
-        }
+        if (kind === 'sale.opened' || check.has(saleId)) check.apply(seq, kind, saleId, payload)
+        else carried.push([seq, kind, saleId, payload])
         return null
       },
       onProgress: (rows) => {
@@ -191,31 +196,22 @@ function pass(first, last) {
     out.firstPrev = scan.firstPrev
     out.bad = scan.bad
     if (sinceProgress > 0) parentPort.postMessage({ type: 'progress', rows: sinceProgress })
-    const prevHash = scan.lastHash
-    out.lastHash = prevHash
-    out.unreadable = unreadable
-    for (const [id, sale] of replay.sales) { out.opened.push(id); out.openedSeqs.push(sale.openedSeq) }
+    out.lastHash = scan.lastHash
+    check.finish()
+    out.unreadable = check.unreadable
+    for (const [id, seq] of check.opened) { out.opened.push(id); out.openedSeqs.push(seq) }
   } catch (e) {
     out.bad = { seq: first, reason: 'entries ' + first + '-' + last + ' cannot be read: ' + String(e && e.message || e) }
   }
   return out
 }
 
-function compare({ apply, drop, firstOpened, journaled }) {
-  for (const [seq, kind, saleId, payload] of apply) {
-    if (unreadable !== null) break
-    try { replay.apply(seq, kind, saleId, payload) } catch { unreadable = { seq, reason: 'entry ' + seq + ' (' + kind + ') cannot be read' } }
-  }
-  for (const id of drop) replay.sales.delete(id)
-  const found = unreadable === null ? replay.compareOwn(db, new Map(firstOpened)) : null
-  let orphan = null
-  if (journaled) {
-    // In the table's own order (NOT INDEXED: a scan of the table, not of its id index), as the single-threaded
-    // compare meets them.
-    const known = new Set(journaled)
-    for (const id of db.prepare('SELECT id FROM sales NOT INDEXED').pluck().iterate()) if (!known.has(id)) { orphan = id; break }
-  }
-  return { type: 'compared', unreadable, mismatch: found && found.mismatch, openedSeq: found && found.openedSeq, orphan, error: null }
+function compare({ apply, drop, firstOpened, journaled, journaledOpened }) {
+  for (const [seq, kind, saleId, payload] of apply) check.apply(seq, kind, saleId, payload)
+  for (const id of drop) check.drop(id)
+  const found = check.unreadable === null ? check.compareOwn(new Map(firstOpened)) : null
+  const orphan = journaled ? check.orphan(journaled, journaledOpened) : null
+  return { type: 'compared', unreadable: check.unreadable, mismatch: found && found.mismatch, openedSeq: found && found.openedSeq, orphan, error: null }
 }
 
 parentPort.on('message', (m) => {
@@ -261,8 +257,13 @@ interface CompareOrder {
   readonly drop: string[]
   /** Sales opened before this range opened them again: where they stand in the order of first differences. */
   readonly firstOpened: [string, number][]
-  /** Every sale the journal opened or touched (one worker only): a sale row outside it is one the journal never opened. */
+  /**
+   * Every sale the journal opened or touched (one worker only), those opened first: a sale row outside it is one the
+   * journal never opened.
+   */
   readonly journaled: string[] | null
+  /** How many of `journaled` the journal opened (each found in the sales table when no difference is reported). */
+  readonly journaledOpened: number
 }
 
 /** One verify worker, driven step by step: its snapshot's head, then its range's pass, then the comparison. */
@@ -417,7 +418,7 @@ export async function verifyJournalParallel(
         }
       })
     })
-    const orders: CompareOrder[] = passes.map(() => ({ apply: [], drop: [], firstOpened: [], journaled: null }))
+    const orders: CompareOrder[] = passes.map(() => ({ apply: [], drop: [], firstOpened: [], journaled: null, journaledOpened: 0 }))
     const unknown = new Set<string>()
     passes.forEach((range, j) => {
       for (const entry of range.carried) {
@@ -434,7 +435,7 @@ export async function verifyJournalParallel(
       orders[owners[owners.length - 1]!]!.firstOpened.push([id, firstOpenedSeq.get(id)!])
     }
     // The last range has the fewest carried entries to apply: it also looks for sale rows the journal never opened.
-    if (full) orders[orders.length - 1] = { ...orders[orders.length - 1]!, journaled: [...openedBy.keys(), ...unknown] }
+    if (full) orders[orders.length - 1] = { ...orders[orders.length - 1]!, journaled: [...openedBy.keys(), ...[...unknown].filter((id) => !openedBy.has(id))], journaledOpened: openedBy.size }
     const results = await Promise.all(workers.map((w, i) => w.compare(orders[i]!)))
 
     const failed = results.find((r) => r.error !== null)

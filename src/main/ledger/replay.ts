@@ -13,6 +13,7 @@
 // Everything the replay does lives inside `saleReplayKit`, which refers to nothing outside itself: the full verify's
 // worker threads (journal.ts, verifyJournalParallel) run its source text, so the main thread's check and the
 // workers' checks are one piece of code and cannot drift apart.
+import type { Statement } from 'better-sqlite3'
 import type { Db } from './db'
 
 export interface Mismatch {
@@ -85,14 +86,14 @@ export function saleReplayKit() {
    * The sales tables' rows: the whole tables (`ids` null, a full check), or only the rows of the sales named, found
    * through the sale_id indexes in one query each (not three queries per sale: the start-up check's cost).
    */
-  function readTables(db: ReplayDb, ids: readonly string[] | null): Tables {
+  function readTables(db: ReplayDb, ids: readonly string[] | null, prepare: (db: ReplayDb, sql: string) => Statement<unknown[], unknown> = (d, sql) => d.prepare(sql)): Tables {
     const only = ids ? ' WHERE sale_id IN (SELECT value FROM json_each(?))' : ''
     const params = ids ? [JSON.stringify(ids)] : []
-    const linesBySale = groupBy(db.prepare(`SELECT sale_id, id, position, product_id, quantity, unit_price_minor, amount_minor, discount_minor, tax_minor, voided FROM sale_lines${only}`).raw().all(...params) as unknown[][])
-    const tendersBySale = groupBy(db.prepare(`SELECT t.sale_id, t.id, t.kind, t.amount_minor, t.received_minor, r.tender_id IS NOT NULL FROM tenders t LEFT JOIN tender_returns r ON r.tender_id = t.id${only.replace('sale_id', 't.sale_id')}`).raw().all(...params) as unknown[][])
+    const linesBySale = groupBy(prepare(db, `SELECT sale_id, id, position, product_id, quantity, unit_price_minor, amount_minor, discount_minor, tax_minor, voided FROM sale_lines${only}`).raw().all(...params) as unknown[][])
+    const tendersBySale = groupBy(prepare(db, `SELECT t.sale_id, t.id, t.kind, t.amount_minor, t.received_minor, r.tender_id IS NOT NULL FROM tenders t LEFT JOIN tender_returns r ON r.tender_id = t.id${only.replace('sale_id', 't.sale_id')}`).raw().all(...params) as unknown[][])
     // Keyed by id, each row kept whole (its id first): a copy of every row without it was 146,000 arrays to collect.
     const rowsById = new Map<string, unknown[]>()
-    for (const r of db.prepare(`SELECT id, number, status, subtotal_minor, tax_minor, total_minor FROM sales${only.replace('sale_id', 'id')}`).raw().all(...params) as unknown[][]) rowsById.set(r[0] as string, r)
+    for (const r of prepare(db, `SELECT id, number, status, subtotal_minor, tax_minor, total_minor FROM sales${only.replace('sale_id', 'id')}`).raw().all(...params) as unknown[][]) rowsById.set(r[0] as string, r)
     return { rowsById, linesBySale, tendersBySale }
   }
 
@@ -288,8 +289,202 @@ export function saleReplayKit() {
     }
   }
 
-  return { SaleReplay }
+  // ----- The completion's record (issue [E]: full verify at >= 1,000,000 entries/s) -----
+  //
+  // A sale completed by SaleService.complete carries, in its 'sale.completed' entry, `rowsRecord`: the text of its
+  // rows as they stood once complete, built by SQLite from the tables with RECORD_TEXT below, and only after the
+  // sale's own journal entries, replayed as the full verify replays them, were found to agree with those rows. Its
+  // rows never change after completion (the frozen-when-closed triggers; a tender is returned only while a sale is
+  // open), so for such a sale "the tables equal the replay of its entries" is "the tables equal its record", and
+  // the full verify compares the tables with the records in ONE query per range inside SQLite (RECORD_MISMATCH_SQL)
+  // instead of parsing every entry and reading every row into JavaScript.
+  //
+  // The record only ever says "this sale is intact": a sale whose record differs from its rows (or is missing, or
+  // has a sale.* entry after it) is replayed from its entries exactly as before, and the replay's verdict is the
+  // verdict, the first bad entry named with the same reason. (A record that differs where the replay agrees is a
+  // forger's: the journal rewritten and re-hashed, which the signed anchor catches, as before.)
+  //
+  // The text is injective: every value is an SQL literal (quote(): integers as digits, text in single quotes with
+  // quotes doubled, NULL), fields joined by ',', lines (by id) by ';', the header, lines and tenders by '|'. It holds
+  // exactly the fields compareSale checks, so equal texts mean rows compareSale cannot tell apart.
+  const RECORD_TEXT = (s: string): string =>
+    `quote(${s}.number) || ',' || quote(${s}.status) || ',' || quote(${s}.subtotal_minor) || ',' || quote(${s}.tax_minor) || ',' || quote(${s}.total_minor)` +
+    ` || '|' || coalesce((SELECT group_concat(quote(l.id) || ',' || quote(l.position) || ',' || quote(l.product_id) || ',' || quote(l.quantity) || ',' || quote(l.unit_price_minor) || ',' || quote(l.amount_minor) || ',' || quote(l.discount_minor) || ',' || quote(l.tax_minor) || ',' || quote(l.voided), ';' ORDER BY l.id) FROM sale_lines l WHERE l.sale_id = ${s}.id), '')` +
+    ` || '|' || coalesce((SELECT group_concat(quote(t.id) || ',' || quote(t.kind) || ',' || quote(t.amount_minor) || ',' || quote(t.received_minor) || ',' || EXISTS (SELECT 1 FROM tender_returns r WHERE r.tender_id = t.id), ';' ORDER BY t.id) FROM tenders t WHERE t.sale_id = ${s}.id), '')`
+  const RECORD_KEY = '"rowsRecord":'
+  /** The record of a sale about to complete: its header as the completion writes it, its lines and tenders as stored. */
+  const RECORD_NEW_SQL = `WITH s(id, number, status, subtotal_minor, tax_minor, total_minor) AS (VALUES (?, CAST(? AS INTEGER), 'completed', CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER))) SELECT ${RECORD_TEXT('s')} FROM s`
+  // Every completed entry of the range that carries a record differing from its sale's rows (a sale row gone makes
+  // the text NULL: differs too). journal_kind_seq walks only the range's completions; instr() skips old entries
+  // without building their text (a key that merely looks like one goes to the replay, which decides).
+  const RECORD_MISMATCH_SQL = `SELECT j.seq, j.sale_id FROM journal j LEFT JOIN sales s ON s.id = j.sale_id WHERE j.kind = 'sale.completed' AND j.seq BETWEEN ? AND ? AND instr(j.payload, '${RECORD_KEY}') > 0 AND (j.payload ->> '$.rowsRecord') IS NOT (${RECORD_TEXT('s')})`
+  const SALE_ENTRIES_SQL = "SELECT seq, kind, payload FROM journal WHERE sale_id = ? AND seq BETWEEN ? AND ? AND kind LIKE 'sale.%' ORDER BY seq"
+
+  /**
+   * The record for a sale about to complete, or null when its rows do not agree with its own journal entries (an
+   * edit behind the journal while it was open): then no record is written, and the full verify replays the sale
+   * and names the edit as it always did. `completionJson` is the canonical payload of the 'sale.completed' entry
+   * about to be journaled (without the record), `header` what the completion writes in the sales row.
+   */
+  // Prepared once per connection: recordSaleRows runs in every completion's transaction.
+  const prepared = new WeakMap<ReplayDb, Map<string, Statement<unknown[], unknown>>>()
+  function prepareOnce(db: ReplayDb, sql: string): Statement<unknown[], unknown> {
+    let byText = prepared.get(db)
+    if (!byText) prepared.set(db, (byText = new Map()))
+    let statement = byText.get(sql)
+    if (!statement) byText.set(sql, (statement = db.prepare(sql)))
+    return statement
+  }
+
+  function recordSaleRows(db: ReplayDb, saleId: string, header: { readonly number: number; readonly subtotalMinor: number; readonly taxMinor: number; readonly totalMinor: number }, completionJson: string): string | null {
+    const replay = new SaleReplay()
+    for (const [seq, kind, payload] of prepareOnce(db, SALE_ENTRIES_SQL).raw().iterate(saleId, 0, Number.MAX_SAFE_INTEGER) as IterableIterator<[number, string, string]>) replay.apply(seq, kind, saleId, payload)
+    replay.apply(Number.MAX_SAFE_INTEGER, 'sale.completed', saleId, completionJson)
+    const want = replay.sales.get(saleId)
+    if (!want) return null
+    const tables = readTables(db, [saleId], prepareOnce)
+    tables.rowsById.set(saleId, [saleId, header.number, 'completed', header.subtotalMinor, header.taxMinor, header.totalMinor])
+    if (compareSale(saleId, want, tables) !== null) return null
+    return prepareOnce(db, RECORD_NEW_SQL).pluck().get(saleId, header.number, header.subtotalMinor, header.taxMinor, header.totalMinor) as string
+  }
+
+  /**
+   * The sale check of a verify over the entries `lo`..`hi`: sale.* entries go in in journal order (`apply`), and
+   * `compare` gives the first difference in the order the sales were opened, as SaleReplay.compare does. A sale
+   * opened in the range waits as its entries' text until it completes: with a record it is done (compared by
+   * RECORD_MISMATCH_SQL), otherwise (voided, completed by older code or by returns, still open at the end) its
+   * entries are replayed as before. A sale.* entry after a record brings the sale back to the replay from its
+   * entries in the range, re-read (the same snapshot the chain was checked in).
+   */
+  class SaleCheck {
+    readonly replay: SaleReplay
+    /** Each sale opened in the range: the seq of its first opening, in that order. */
+    readonly opened: Map<string, number>
+    /** Entries [seq, kind, payload] of sales opened and not yet finished. */
+    private readonly waiting: Map<string, [number, string, string][]>
+    /** The seq of the completion whose record stands for the sale. */
+    readonly recorded: Map<string, number>
+    /** The first entry that could not be parsed when its sale was replayed. */
+    unreadable: Mismatch | null
+
+    constructor(private readonly db: ReplayDb, private readonly lo: number, private readonly hi: number) {
+      this.replay = new SaleReplay()
+      this.opened = new Map()
+      this.waiting = new Map()
+      this.recorded = new Map()
+      this.unreadable = null
+    }
+
+    has(saleId: string): boolean {
+      return this.opened.has(saleId)
+    }
+
+    apply(seq: number, kind: string, saleId: string, payload: string): void {
+      const waiting = this.waiting.get(saleId)
+      if (kind === 'sale.opened') {
+        if (!this.opened.has(saleId)) {
+          this.opened.set(saleId, seq)
+          this.waiting.set(saleId, [[seq, kind, payload]])
+          return
+        }
+        // Opened again (only a forged journal does it): the replay's rules, on the replay.
+        this.toReplay(saleId, seq)
+      } else if (waiting) {
+        if (kind === 'sale.completed' && payload.includes(RECORD_KEY)) {
+          this.waiting.delete(saleId)
+          this.recorded.set(saleId, seq)
+          return
+        }
+        waiting.push([seq, kind, payload])
+        // Finished without a record: replayed now, so no entry's text waits longer than its sale.
+        if (kind === 'sale.completed' || kind === 'sale.voided') this.toReplay(saleId, seq)
+        return
+      } else if (this.recorded.has(saleId)) this.toReplay(saleId, seq)
+      this.replayOne(seq, kind, saleId, payload)
+    }
+
+    private replayOne(seq: number, kind: string, saleId: string, payload: string): void {
+      if (this.unreadable !== null && this.unreadable.seq < seq) return
+      try {
+        this.replay.apply(seq, kind, saleId, payload)
+      } catch {
+        this.unreadable = { seq, reason: `entry ${seq} (${kind}) cannot be read` }
+      }
+    }
+
+    /** The sale's entries so far into the replay: those waiting, or a recorded sale's, re-read up to `beforeSeq`. */
+    private toReplay(saleId: string, beforeSeq: number): void {
+      const waiting = this.waiting.get(saleId)
+      if (waiting) {
+        this.waiting.delete(saleId)
+        for (const [seq, kind, payload] of waiting) this.replayOne(seq, kind, saleId, payload)
+      }
+      if (this.recorded.delete(saleId)) {
+        const upTo = Math.min(beforeSeq - 1, this.hi)
+        for (const [seq, kind, payload] of this.db.prepare(SALE_ENTRIES_SQL).raw().iterate(saleId, this.lo, upTo) as IterableIterator<[number, string, string]>) this.replayOne(seq, kind, saleId, payload)
+      }
+    }
+
+    /** Sales that a later range opened again (verifyJournalParallel): theirs is the state that counts. */
+    drop(saleId: string): void {
+      this.waiting.delete(saleId)
+      this.recorded.delete(saleId)
+      this.replay.sales.delete(saleId)
+    }
+
+    /** Every sale still waiting (open at the range's end) into the replay. */
+    finish(): void {
+      for (const saleId of [...this.waiting.keys()]) this.toReplay(saleId, Number.MAX_SAFE_INTEGER)
+    }
+
+    /**
+     * The first difference (by `firstOpened`, else the sale's own opening) between the range's sales and the
+     * tables: the records checked in SQLite, the sales whose record differs replayed, with the replayed ones.
+     */
+    compareOwn(firstOpened: ReadonlyMap<string, number>): { readonly mismatch: Mismatch; readonly openedSeq: number } | null {
+      this.finish()
+      const differ: string[] = []
+      if (this.recorded.size > 0) {
+        for (const [seq, saleId] of this.db.prepare(RECORD_MISMATCH_SQL).raw().iterate(this.lo, this.hi) as IterableIterator<[number, string]>) {
+          if (this.recorded.get(saleId) === seq) differ.push(saleId)
+        }
+      }
+      // Replayed from their entries: the replay decides, and names the difference as it always did.
+      for (const saleId of differ) this.toReplay(saleId, this.hi + 1)
+      if (this.replay.sales.size === 0) return null
+      const tables = readTables(this.db, [...this.replay.sales.keys()])
+      let first: { mismatch: Mismatch; openedSeq: number } | null = null
+      for (const [saleId, want] of this.replay.sales) {
+        const openedSeq = firstOpened.get(saleId) ?? want.openedSeq
+        if (first && openedSeq >= first.openedSeq) continue
+        const mismatch = compareSale(saleId, want, tables)
+        if (mismatch) first = { mismatch, openedSeq }
+      }
+      return first
+    }
+
+    /**
+     * With no difference found, a sale row the journal never opened (a full check): the rows are counted first,
+     * every opened sale having been found; only when the count is off are they walked to name it, in the table's
+     * own order. `journaled`: every sale the journal opened or touched.
+     */
+    orphan(journaled: readonly string[], openedCount: number): string | null {
+      const extra = journaled.slice(openedCount)
+      const rows = this.db.prepare('SELECT count(*) FROM sales').pluck().get() as number
+      const present = extra.length === 0 ? 0 : (this.db.prepare('SELECT count(*) FROM sales WHERE id IN (SELECT value FROM json_each(?))').pluck().get(JSON.stringify(extra)) as number)
+      if (rows === openedCount + present) return null
+      const known = new Set(journaled)
+      for (const id of this.db.prepare('SELECT id FROM sales NOT INDEXED').pluck().iterate() as IterableIterator<string>) if (!known.has(id)) return id
+      return null
+    }
+  }
+
+  return { SaleReplay, SaleCheck, recordSaleRows }
 }
 
-export const SaleReplay = saleReplayKit().SaleReplay
+const kit = saleReplayKit()
+export const SaleReplay = kit.SaleReplay
 export type SaleReplay = InstanceType<typeof SaleReplay>
+export const SaleCheck = kit.SaleCheck
+export type SaleCheck = InstanceType<typeof SaleCheck>
+export const recordSaleRows = kit.recordSaleRows

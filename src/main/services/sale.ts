@@ -11,6 +11,8 @@ import { computeSaleTotals, shareRateTax, type SaleTotals } from '../../shared/s
 import type { EventBus } from '../events'
 import { prepareCached, type Db } from '../ledger/db'
 import { appendJournal } from '../ledger/journal'
+import { recordSaleRows } from '../ledger/replay'
+import { canonicalJson } from '../../shared/canonical-json'
 import type { CatalogService, ScannedItem } from './catalog'
 import { readLimits } from './limits'
 import { assertCanSell, ShiftService } from './shift'
@@ -502,7 +504,7 @@ export class SaleService {
         : []
       for (const share of taxShares) this.q('UPDATE sale_lines SET tax_minor = ? WHERE id = ?').run(share.taxMinor, share.lineId)
       const shared = taxShares.length > 0 ? this.get(sale.id) : view
-      const entry = this.journal('sale.completed', sale.id, {
+      const completion = {
         number: view.number,
         subtotalMinor: view.subtotalMinor,
         taxMinor: view.taxMinor,
@@ -511,7 +513,12 @@ export class SaleService {
         changeMinor: view.changeMinor,
         lines: shared.lines.filter((l) => !l.voided).map((l) => ({ productId: l.productId, quantity: l.quantity, weightGrams: l.weightGrams, amountMinor: l.amountMinor, discountMinor: l.discountMinor, taxMinor: l.taxMinor })),
         ...(taxShares.length > 0 ? { taxShares } : {})
-      })
+      }
+      // The text of the sale's final rows (ledger/replay.ts recordSaleRows), once its own entries are found to agree
+      // with them: the full verify compares the tables with it in SQLite instead of replaying every entry. Rows
+      // that disagree get no record, and the verify replays the sale and names the edit as before.
+      const rowsRecord = recordSaleRows(this.db, sale.id, view, canonicalJson(completion))
+      const entry = this.journal('sale.completed', sale.id, rowsRecord === null ? completion : { ...completion, rowsRecord })
       this.q("UPDATE sales SET status = 'completed', closed_at = ?, subtotal_minor = ?, tax_minor = ?, total_minor = ?, journal_hash = ? WHERE id = ?")
         .run(closedAt, view.subtotalMinor, view.taxMinor, view.totalMinor, entry.hash, sale.id)
       // The day's running totals move with the 'sale.completed' entry, its lines and tenders now final.
