@@ -23,7 +23,7 @@ import { EXPORT_FORMATS, exportFileName, writeDayExports } from '../reports'
 import { daySettlementFromLedger } from '../reports/from-ledger'
 import type { ReportLocale } from '../reports/labels'
 import { finish } from '../reports/output'
-import { writeDayExportFilesInWorkers } from '../reports/parallel'
+import { builtDayWorkerFile, writeDayExportFilesInWorkers } from '../reports/parallel'
 import { computeZTotals, type DaySettlement, type ZTotals } from '../reports/settlement'
 import { zReportDocument } from '../reports/z-document'
 import { checkSessionTotals, checkSessionTotalsOffThread, describeTotalsCheck } from './session-totals'
@@ -123,10 +123,10 @@ export interface ZArtifactsDeps {
 }
 
 /**
- * Days with at least this many entries have their exports written on worker threads (reports/parallel.ts): the
- * one-pass walk is synchronous, and a 1,000,000-sale day would hold the till's event loop for many seconds. Below
- * it the walk stays on this thread: a worker costs about half a second to start (it loads the reports), more than
- * the whole pass of a 10,000-sale day, which holds the loop for well under a second.
+ * Days with at least this many entries have their exports written on two worker threads, each walking part of the
+ * day (reports/parallel.ts): the one-pass walk is synchronous, and a 1,000,000-sale day would hold the till's event
+ * loop for many seconds. Below it ONE worker runs the one pass (writeClosingFilesOffThread): splitting a small day
+ * costs more (two workers' start, spool files handed over and copied) than it saves.
  */
 export const EXPORT_WORKER_MIN_ENTRIES = 50_000
 
@@ -199,13 +199,19 @@ export interface ClosingFilesOffThreadOptions {
 }
 
 /**
- * writeClosingFiles for a day of any size: the same files, byte for byte, with the exports of a big day written on
- * worker threads (EXPORT_WORKER_MIN_ENTRIES) while this thread only waits. Their walk folds the Z, which the PDF
- * then takes, so the day is read once (each worker reads its half) and never on this thread. Returns the files and the day's Z.
+ * writeClosingFiles for a day of any size: the same files, byte for byte, written on worker threads while this
+ * thread only waits: two for a big day (EXPORT_WORKER_MIN_ENTRIES), one for a small day when the build's worker
+ * file is there. Their walk folds the Z, which the PDF then takes (on the last worker), so the day is read once
+ * (each worker reads its part) and never on this thread. Returns the files and the day's Z.
  */
 export async function writeClosingFilesOffThread(db: Db, day: DaySettlement, folder: string, options: ClosingFilesOffThreadOptions = {}): Promise<{ files: string[]; totals: ZTotals }> {
   const expectedEntries = expectedDayEntries(db, day.store.tillId, day.zNumber)
-  if (db.memory || expectedEntries < (options.workerMinEntries ?? EXPORT_WORKER_MIN_ENTRIES)) {
+  const small = expectedEntries < (options.workerMinEntries ?? EXPORT_WORKER_MIN_ENTRIES)
+  // A small day goes to ONE worker when the build's worker file is there: its one pass held the till's loop for
+  // 0.6-0.7 s at 10,000 sales, and the worker starts in well under that (the bundle, not the sources: from the
+  // TypeScript sources, tests and tsx, a worker compiles the reports first, about a second, so it stays here).
+  const workerFile = options.workerFile ?? builtDayWorkerFile()
+  if (db.memory || (small && workerFile === null)) {
     options.signal?.throwIfAborted()
     const totals = computeZTotals(day)
     return { files: await writeClosingFiles(day, folder, { totals, locale: options.locale }), totals }
@@ -215,6 +221,8 @@ export async function writeClosingFilesOffThread(db: Db, day: DaySettlement, fol
     const file = join(folder, exportFileName(day, format))
     return { format, file, temp: `${file}.${process.pid}.partial` }
   })
+  const pdf = join(folder, zPdfFileName(day))
+  const pdfTemp = `${pdf}.${process.pid}.partial`
   try {
     const totals = await writeDayExportFilesInWorkers({
       file: db.name,
@@ -222,16 +230,18 @@ export async function writeClosingFilesOffThread(db: Db, day: DaySettlement, fol
       zNumber: day.zNumber,
       timeZone: day.store.timeZone,
       outFiles: Object.fromEntries(parts.map((p) => [p.format, p.temp])),
-      workers: options.workers,
-      workerFile: options.workerFile,
+      workers: small ? 1 : options.workers,
+      workerFile: workerFile ?? undefined,
       signal: options.signal,
-      onProgress: options.onProgress ? (entries) => options.onProgress!({ entries, expectedEntries }) : undefined
+      onProgress: options.onProgress ? (entries) => options.onProgress!({ entries, expectedEntries }) : undefined,
+      // The PDF too: loading the CJK font and embedding it held the till's loop longer than the exports did.
+      pdf: { file: pdfTemp, locale: options.locale ?? 'en' }
     })
-    const pdf = join(folder, zPdfFileName(day))
-    await writeFileAtomically(pdf, (out) => writeZPdf(day, totals, out, { kind: 'Z', locale: options.locale ?? 'en' }))
+    renameSync(pdfTemp, pdf)
     for (const p of parts) renameSync(p.temp, p.file)
     return { files: [pdf, ...parts.map((p) => p.file)], totals }
   } catch (e) {
+    rmSync(pdfTemp, { force: true })
     for (const p of parts) rmSync(p.temp, { force: true })
     throw e
   }
