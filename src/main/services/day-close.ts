@@ -19,7 +19,7 @@ import { defaultKeyDir, loadOrCreateTillKey, signHead } from '../ledger/anchor'
 import { backupToFolder } from '../ledger/backup'
 import { prepareCached, type Db } from '../ledger/db'
 import { appendJournal } from '../ledger/journal'
-import { EXPORT_FORMATS, exportFileName, writeDayExports } from '../reports'
+import { EXPORT_FORMATS, exportFileName, writeDayExports, writeDayExportsInParts } from '../reports'
 import { daySettlementFromLedger } from '../reports/from-ledger'
 import type { ReportLocale } from '../reports/labels'
 import { finish } from '../reports/output'
@@ -206,16 +206,16 @@ export interface ClosingFilesOffThreadOptions {
  */
 export async function writeClosingFilesOffThread(db: Db, day: DaySettlement, folder: string, options: ClosingFilesOffThreadOptions = {}): Promise<{ files: string[]; totals: ZTotals }> {
   const expectedEntries = expectedDayEntries(db, day.store.tillId, day.zNumber)
-  const small = expectedEntries < (options.workerMinEntries ?? EXPORT_WORKER_MIN_ENTRIES)
-  // A small day goes to ONE worker when the build's worker file is there: its one pass held the till's loop for
-  // 0.6-0.7 s at 10,000 sales, and the worker starts in well under that (the bundle, not the sources: from the
-  // TypeScript sources, tests and tsx, a worker compiles the reports first, about a second, so it stays here).
-  const workerFile = options.workerFile ?? builtDayWorkerFile()
-  if (db.memory || (small && workerFile === null)) {
+  if (db.memory) {
     options.signal?.throwIfAborted()
     const totals = computeZTotals(day)
     return { files: await writeClosingFiles(day, folder, { totals, locale: options.locale }), totals }
   }
+  const small = expectedEntries < (options.workerMinEntries ?? EXPORT_WORKER_MIN_ENTRIES)
+  // The worker as the build ships it; from the TypeScript sources (tests, tsx) a worker compiles the reports
+  // first (about a second), so a small day's PDF stays on this thread there.
+  const workerFile = options.workerFile ?? builtDayWorkerFile()
+  const locale = options.locale ?? 'en'
   mkdirSync(folder, { recursive: true })
   const parts = EXPORT_FORMATS.map((format) => {
     const file = join(folder, exportFileName(day, format))
@@ -223,29 +223,74 @@ export async function writeClosingFilesOffThread(db: Db, day: DaySettlement, fol
   })
   const pdf = join(folder, zPdfFileName(day))
   const pdfTemp = `${pdf}.${process.pid}.partial`
+  const removeTemps = (): void => {
+    rmSync(pdfTemp, { force: true })
+    for (const p of parts) rmSync(p.temp, { force: true })
+  }
+  const request = { file: db.name, tillId: day.store.tillId, zNumber: day.zNumber, timeZone: day.store.timeZone, workerFile: workerFile ?? undefined }
+  if (small) {
+    // A small day's exports here, read in parts with the loop turning between them (a part held it tens of ms, the
+    // whole pass 0.6-0.7 s at 10,000 sales): starting a worker and warming it up cost more than the pass on this
+    // thread, whose code is loaded. The PDF (the CJK font loaded and embedded: most of a second, one piece) on a
+    // worker meanwhile, which folds the Z for it on its own connection.
+    const stopPdf = new AbortController()
+    const onAbort = (): void => stopPdf.abort(options.signal?.reason)
+    options.signal?.addEventListener('abort', onAbort, { once: true })
+    const pdfOnWorker = workerFile === null ? null : writeDayExportFilesInWorkers({ ...request, outFiles: {}, workers: 1, signal: stopPdf.signal, pdf: { file: pdfTemp, locale } })
+    // Awaited below; a failure before then must not surface as an unhandled rejection.
+    pdfOnWorker?.catch(() => {})
+    const outs = parts.map((p) => createWriteStream(p.temp))
+    try {
+      const count = Math.max(1, Math.ceil(expectedEntries / ENTRIES_PER_PART))
+      const { tillId, zNumber, timeZone } = request
+      const totals = await writeDayExportsInParts(
+        day,
+        function* () {
+          for (let index = 0; index < count; index++) {
+            options.signal?.throwIfAborted()
+            yield daySettlementFromLedger(db, tillId, zNumber, { timeZone, range: { index, of: count } })
+          }
+        },
+        Object.fromEntries(parts.map((p, i) => [p.format, outs[i]!])),
+        { onProgress: options.onProgress ? (entries) => options.onProgress!({ entries, expectedEntries }) : undefined }
+      )
+      for (const out of outs) await finish(out)
+      if (pdfOnWorker) await pdfOnWorker
+      else await writeFileAtomically(pdfTemp, (out) => writeZPdf(day, totals, out, { kind: 'Z', locale }))
+      renameSync(pdfTemp, pdf)
+      for (const p of parts) renameSync(p.temp, p.file)
+      return { files: [pdf, ...parts.map((p) => p.file)], totals }
+    } catch (e) {
+      stopPdf.abort(e)
+      await pdfOnWorker?.catch(() => {})
+      for (const out of outs) out.destroy()
+      removeTemps()
+      throw e
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort)
+    }
+  }
   try {
     const totals = await writeDayExportFilesInWorkers({
-      file: db.name,
-      tillId: day.store.tillId,
-      zNumber: day.zNumber,
-      timeZone: day.store.timeZone,
+      ...request,
       outFiles: Object.fromEntries(parts.map((p) => [p.format, p.temp])),
-      workers: small ? 1 : options.workers,
-      workerFile: workerFile ?? undefined,
+      workers: options.workers,
       signal: options.signal,
       onProgress: options.onProgress ? (entries) => options.onProgress!({ entries, expectedEntries }) : undefined,
-      // The PDF too: loading the CJK font and embedding it held the till's loop longer than the exports did.
-      pdf: { file: pdfTemp, locale: options.locale ?? 'en' }
+      // The PDF too: loading the CJK font and embedding it would hold this thread most of a second.
+      pdf: { file: pdfTemp, locale }
     })
     renameSync(pdfTemp, pdf)
     for (const p of parts) renameSync(p.temp, p.file)
     return { files: [pdf, ...parts.map((p) => p.file)], totals }
   } catch (e) {
-    rmSync(pdfTemp, { force: true })
-    for (const p of parts) rmSync(p.temp, { force: true })
+    removeTemps()
     throw e
   }
 }
+
+/** Entries of a small day walked between two turns of the till's loop (tens of ms each; day-pass.ts writeDayPassInParts). */
+const ENTRIES_PER_PART = 1_000
 
 /**
  * The closed day's running totals against the journal (session-totals.ts): on this thread for a small day, on a

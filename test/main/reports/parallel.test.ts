@@ -156,7 +156,7 @@ describe('the exports of a closed day on worker threads', () => {
     }
   }, 120_000)
 
-  it('the closing folder of a small day with the build\'s worker file: the PDF and the exports written by one worker while this thread turns, the same bytes as on this thread', async () => {
+  it('the closing folder of a small day: the exports read in parts with this thread turning between them, the PDF on a worker (the build\'s file), the same bytes as in one pass', async () => {
     const { db } = seeded.till.app
     expect(expectedDayEntries(db, 'T1', seeded.z.zNumber)).toBeLessThan(EXPORT_WORKER_MIN_ENTRIES)
     const day = daySettlementFromLedger(db, 'T1', seeded.z.zNumber, { timeZone: 'UTC' })
@@ -184,10 +184,10 @@ describe('the exports of a closed day on worker threads', () => {
       expect(totals).toEqual(computeZTotals(day))
       const here = await longestHold(() => writeClosingFiles(day, join(tmp.dir, 'Z1-here'), { totals }))
       const onThread = here.result
-      // On this thread the one pass of 12,000 sales holds the loop for its whole walk; the worker's does not.
+      // The one pass of 12,000 sales and the PDF hold the loop for their whole walk and layout; a part of 1,000 sales does not.
       expect(offThread.holdMs).toBeLessThan(here.holdMs / 2)
       expect(files.map((f) => f.split('/').at(-1))).toEqual(onThread.map((f) => f.split('/').at(-1)))
-      // The PDF as well (written by the worker once it had the Z): pdfkit's bytes depend only on the day and its Z.
+      // The PDF as well (the worker folded its own Z): pdfkit's bytes depend only on the day and its Z.
       for (const [i, file] of files.entries()) expect(readFileSync(file).equals(readFileSync(onThread[i]!)), file).toBe(true)
     } finally {
       tmp.remove()
