@@ -194,6 +194,31 @@ describe('the exports of a closed day on worker threads', () => {
     }
   }, 120_000)
 
+  it('a small day\'s closing files cancelled between two parts: the promise rejects and no file is left, final or partial', async () => {
+    const { db } = seeded.till.app
+    const day = daySettlementFromLedger(db, 'T1', seeded.z.zNumber, { timeZone: 'UTC' })
+    const tmp = tempDir()
+    try {
+      const folder = join(tmp.dir, 'Z1')
+      const abort = new AbortController()
+      const reported: number[] = []
+      const run = writeClosingFilesOffThread(db, day, folder, {
+        signal: abort.signal,
+        onProgress: (p) => {
+          reported.push(p.entries)
+          if (p.entries >= 1_000) abort.abort(new Error('cancelled by the manager'))
+        }
+      })
+      await expect(run).rejects.toThrow('cancelled by the manager')
+      // Parts of about 250 entries: it stopped after the part that reached 1,000, well before the day's end.
+      expect(reported.length).toBeGreaterThanOrEqual(4)
+      expect(reported.at(-1)!).toBeLessThan(1_300)
+      expect(existsSync(folder) ? readdirSync(folder) : []).toEqual([])
+    } finally {
+      tmp.remove()
+    }
+  }, 120_000)
+
   it('a day with every kind of entry (a void, a no-sale, a late payment, a cash out, a short count) split in three ranges: the same bytes and Z', async () => {
     // Three ranges of 400 sales: the void, the no-sale and the cash out each fall in one range, and the Z merges
     // what each range saw.
