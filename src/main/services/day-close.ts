@@ -20,13 +20,14 @@ import { backupToFolder } from '../ledger/backup'
 import { prepareCached, type Db } from '../ledger/db'
 import { appendJournal } from '../ledger/journal'
 import { EXPORT_FORMATS, exportFileName, writeDayExports, writeDayExportsInParts } from '../reports'
-import { daySettlementFromLedger } from '../reports/from-ledger'
+import { daySettlementFromLedger, ledgerEntries, seqRange } from '../reports/from-ledger'
 import type { ReportLocale } from '../reports/labels'
 import { finish } from '../reports/output'
 import { builtDayWorkerFile, writeDayExportFilesInWorkers } from '../reports/parallel'
 import { computeZTotals, type DaySettlement, type ZTotals } from '../reports/settlement'
 import { zReportDocument } from '../reports/z-document'
 import { checkSessionTotals, checkSessionTotalsOffThread, describeTotalsCheck } from './session-totals'
+import { zPeriod } from './shift'
 import { writeZPdf } from '../reports/z-pdf'
 
 /** The key folder the till signs with (see the top of the file). */
@@ -242,13 +243,16 @@ export async function writeClosingFilesOffThread(db: Db, day: DaySettlement, fol
     const outs = parts.map((p) => createWriteStream(p.temp))
     try {
       const count = Math.max(1, Math.ceil(expectedEntries / ENTRIES_PER_PART))
-      const { tillId, zNumber, timeZone } = request
+      const period = zPeriod(db, day.store.tillId, day.zNumber)
+      if (!period) throw new Error(`there is no Z number ${day.zNumber} on till ${day.store.tillId}`)
       const totals = await writeDayExportsInParts(
         day,
         function* () {
           for (let index = 0; index < count; index++) {
             options.signal?.throwIfAborted()
-            yield daySettlementFromLedger(db, tillId, zNumber, { timeZone, range: { index, of: count } })
+            // The whole day's header with this part's entries (as from-ledger.ts `range` reads them, without reading
+            // the header again for every part).
+            yield { ...day, entries: ledgerEntries(db, { tillId: day.store.tillId, sessionId: period.sessionId, ...seqRange(period.openSeq, period.closeSeq, index, count) }) }
           }
         },
         Object.fromEntries(parts.map((p, i) => [p.format, outs[i]!])),
