@@ -29,7 +29,7 @@ import { EXPORT_FORMATS, writeDayExports, type ExportFormat } from '../src/main/
 import { daySettlementFromLedger } from '../src/main/reports/from-ledger'
 import { writeDayExportFilesInWorkers } from '../src/main/reports/parallel'
 import { reportSections } from '../src/main/reports/z-report'
-import { EXPORT_WORKER_MIN_ENTRIES, expectedDayEntries } from '../src/main/services/day-close'
+import { EXPORT_WORKER_MIN_ENTRIES, expectedDayEntries, writeClosingFilesOffThread } from '../src/main/services/day-close'
 import { reconcile } from '../src/main/services/reconcile'
 import { countCompletedSale } from '../src/main/services/session-totals'
 import { checkSessionTotalsOffThread } from '../src/main/services/session-totals'
@@ -47,12 +47,13 @@ const PAYMENTS_PER_DAY = 1_000
 
 /**
  * The export worker as the build ships it (electron.config.ts bundles src/main/reports/day-worker.ts to
- * out/main/day-worker.js): one JavaScript file, better-sqlite3 left to node_modules. From the sources a worker would
+ * out/main/day-worker.js): one JavaScript file, better-sqlite3 and pdfkit (which reads its font metrics from files
+ * beside it) left to node_modules, as the build leaves every dependency. From the sources a worker would
  * register tsx and compile the reports again on every start (about a second a worker), which the till never does.
  */
 export function bundleDayWorker(): string {
   const outfile = resolve(__dirname, '..', 'node_modules', '.cache', 'stabletill-bench', 'day-worker.js')
-  buildSync({ entryPoints: [resolve(__dirname, '..', 'src', 'main', 'reports', 'day-worker.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['better-sqlite3'], outfile, logLevel: 'warning' })
+  buildSync({ entryPoints: [resolve(__dirname, '..', 'src', 'main', 'reports', 'day-worker.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['better-sqlite3', 'pdfkit'], outfile, logLevel: 'warning' })
   return outfile
 }
 
@@ -79,6 +80,11 @@ export interface DayBenchResult {
    * writes them: on this thread below EXPORT_WORKER_MIN_ENTRIES, on the export workers above.
    */
   readonly totalMs: number
+  /**
+   * What the manager waits for as the close runs it: the Z, then the close's files (the Z's PDF too, which totalMs
+   * leaves out) on the export worker(s) and the reconciliation at the same time.
+   */
+  readonly closePathMs: number
   readonly floorMs: number
   readonly baselineRssMb: number
   readonly peakRssMb: number
@@ -235,6 +241,11 @@ export async function benchDay(sales: number, options: DayBenchOptions = {}): Pr
     seedDay(app.db, clock, sales, token, transfers, historySales + 1)
     const seedSeconds = (performance.now() - t0) / 1000
     app.db.pragma('synchronous = FULL')
+    // The seed was written with synchronous = OFF: its pages are still dirty in the page cache. A till's sales were
+    // each committed with FULL, so on a real day they are on disk before the close; here the close's commit would
+    // pay for flushing the whole seed (about 115 ms of its 132 at 10,000 sales, none of it the close's). So the seed
+    // is checkpointed into the ledger and synced first, and the close's own commit is what the close row times.
+    app.db.pragma('wal_checkpoint(TRUNCATE)')
 
     global.gc?.()
     const baselineRss = process.memoryUsage.rss()
@@ -299,6 +310,19 @@ export async function benchDay(sales: number, options: DayBenchOptions = {}): Pr
       return 0
     })
     const day = daySettlementFromLedger(app.db, 'T1', zNumber, { timeZone: 'UTC' })
+    const workerFile = bundleDayWorker()
+    // The close's files as afterZClose writes them (writeClosingFilesOffThread): the Z's PDF and the five exports,
+    // on one export worker below EXPORT_WORKER_MIN_ENTRIES and on two above, this thread only waiting.
+    const closingFiles = async (): Promise<number> => {
+      const folder = mkdtempSync(join(tmpdir(), 'stabletill-bench-day-closing-'))
+      try {
+        const { files, totals } = await writeClosingFilesOffThread(app.db, day, join(folder, `Z${zNumber}`), { workerFile })
+        if (totals.salesCount !== sales) throw new Error(`the Z report counted ${totals.salesCount} sales`)
+        return files.reduce((sum, file) => sum + statSync(file).size, 0)
+      } finally {
+        rmSync(folder, { recursive: true, force: true })
+      }
+    }
     const onePass = async (): Promise<number> => {
       const sinks = Object.fromEntries(EXPORT_FORMATS.map((format) => [format, new CountingSink(sample)])) as Record<ExportFormat, CountingSink>
       const totals = await writeDayExports(day, sinks)
@@ -306,7 +330,6 @@ export async function benchDay(sales: number, options: DayBenchOptions = {}): Pr
       reportSections(day, totals, 'Z', 'en')
       return Object.values(sinks).reduce((sum, sink) => sum + sink.bytes, 0)
     }
-    const workerFile = bundleDayWorker()
     const inWorkers = async (): Promise<number> => {
       const filesDir = mkdtempSync(join(tmpdir(), 'stabletill-bench-day-files-'))
       try {
@@ -326,6 +349,12 @@ export async function benchDay(sales: number, options: DayBenchOptions = {}): Pr
       return 0
     }
     const onePassStep = 'Z report + 5 exports (one pass)'
+    // What the manager waits for after the Z, first and cold (as after a real close: the workers and the chain
+    // client start from nothing): the close's files and the reconciliation at once, the files on the export
+    // worker(s) while this thread serves the chain's answers.
+    const closePathStep = "the close's files (Z PDF + 5 exports, as the close writes them) + reconcile, at once"
+    await timed(closePathStep, async () => (await Promise.all([closingFiles(), reconcileDay()]))[0])
+    await timed("the close's files (Z PDF + 5 exports, as the close writes them)", closingFiles)
     // Each of the workers reads its range of the day and lays out some of the files (reports/parallel.ts).
     const workersStep = `Z report + 5 exports (${Math.min(2, availableParallelism())} workers, to files)`
     await timed(onePassStep, onePass)
@@ -340,8 +369,10 @@ export async function benchDay(sales: number, options: DayBenchOptions = {}): Pr
     // What a manager waits for after pressing Close: the Z itself, its report and exports, and the reconciliation.
     // (The check against the journal runs beside them on a worker and holds nothing up: its own row.)
     const totalMs = rows.filter((r) => r.step === 'close (Z)' || r.step === 'reconcile' || r.step === exportsStep).reduce((s, r) => s + r.wallMs, 0)
+    // The same, as the close runs it: the Z, then its files (now with the PDF) and the reconciliation at once.
+    const closePathMs = rows.filter((r) => r.step === 'close (Z)' || r.step === closePathStep).reduce((s, r) => s + r.wallMs, 0)
     await app.close()
-    return { sales, historySales, stablecoinPayments: transfers.length, seedSeconds, rows, totalMs, floorMs, baselineRssMb: baselineRss / 1e6, peakRssMb: peakRss / 1e6, peakHeapMb: peakHeap / 1e6 }
+    return { sales, historySales, stablecoinPayments: transfers.length, seedSeconds, rows, totalMs, closePathMs, floorMs, baselineRssMb: baselineRss / 1e6, peakRssMb: peakRss / 1e6, peakHeapMb: peakHeap / 1e6 }
   } finally {
     pool.destroy()
     provider.destroy()

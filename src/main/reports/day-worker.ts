@@ -11,19 +11,22 @@
 //      memory for a day of any size), the Z folded; posts the fold and the spools' files by name.
 //   2. lay-out: given every worker's fold (merged in range order into the day's Z) and every range's spool files,
 //      writes the files of the formats it was given: the head from the Z, then each body's parts in range order.
-// It posts how far it got while walking, and hands the day's Z back when its files are flushed.
+// It posts how far it got while walking, and hands the day's Z back when its files are flushed. A worker alone (a
+// day too small to split, walked off the till's thread all the same) skips both steps: it runs the one pass into
+// the files.
 //
 // Not imported by the till: started by file name (out/main/day-worker.js in the build, this file through tsx from
 // the sources), so everything it needs is imported here.
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs'
 import { parentPort, workerData } from 'node:worker_threads'
 import Database from 'better-sqlite3'
-import { exportWriter, type ExportFormat } from './index'
+import { exportWriter, writeDayExports, type ExportFormat } from './index'
 import { layOutFiles, PartsSet, PROGRESS_EVERY_ENTRIES, SpoolSet, walkDay } from './day-pass'
 import { daySettlementFromLedger } from './from-ledger'
 import { finish } from './output'
 import type { DayWorkerData, DayWorkerLayOut, DayWorkerMessage } from './parallel'
-import { finishZTotals, mergeZFolds, newZFold } from './settlement'
+import { finishZTotals, mergeZFolds, newZFold, type DaySettlement, type ZTotals } from './settlement'
+import { writeZPdf } from './z-pdf'
 
 const post = (message: DayWorkerMessage): void => parentPort!.postMessage(message)
 
@@ -31,10 +34,34 @@ function nextLayOut(): Promise<DayWorkerLayOut> {
   return new Promise((resolve) => parentPort!.once('message', (message: DayWorkerLayOut) => resolve(message)))
 }
 
+/** The Z as PDF when this worker was given it (parallel.ts DayWorkerPdf), flushed and closed. */
+async function writePdf(job: DayWorkerData, day: DaySettlement, totals: ZTotals): Promise<void> {
+  if (!job.pdf) return
+  const out = createWriteStream(job.pdf.file)
+  try {
+    await writeZPdf(day, totals, out, { kind: 'Z', locale: job.pdf.locale })
+    await finish(out)
+  } finally {
+    if (!out.closed) out.destroy()
+  }
+}
+
 async function run(job: DayWorkerData): Promise<void> {
   const db = new Database(job.file, { readonly: true, fileMustExist: true })
   const outs: Partial<Record<ExportFormat, WriteStream>> = {}
   try {
+    if (job.range.of === 1) {
+      // One worker walks the whole day: the one pass itself (writeDayExports, spools in memory up to their budget),
+      // straight into the files. Handing spool files over and copying them into place is only worth it when the
+      // ranges are walked on several cores.
+      const day = daySettlementFromLedger(db, job.tillId, job.zNumber, { timeZone: job.timeZone })
+      for (const format of job.formats) outs[format] = createWriteStream(job.outFiles![format]!)
+      const totals = await writeDayExports(day, outs, { ...job.options, onProgress: (entries) => post({ type: 'progress', entries }) })
+      for (const format of job.formats) await finish(outs[format]!)
+      await writePdf(job, day, totals)
+      post({ type: 'done', totals })
+      return
+    }
     const day = daySettlementFromLedger(db, job.tillId, job.zNumber, { timeZone: job.timeZone, range: job.range })
     // Step 1: this range through every writer, each spool to a file in this worker's folder.
     mkdirSync(job.spoolDir, { recursive: true })
@@ -58,6 +85,7 @@ async function run(job: DayWorkerData): Promise<void> {
       totals
     )
     for (const format of formats) await finish(outs[format]!)
+    await writePdf(job, day, totals)
     post({ type: 'done', totals })
   } finally {
     for (const out of Object.values(outs)) if (!out.closed) out.destroy()

@@ -5,7 +5,7 @@
 import type { Writable } from 'node:stream'
 import { camtWriter } from './camt053'
 import { csvWriter } from './csv'
-import { writeDayPass, type DayWriter, type SpoolSource } from './day-pass'
+import { writeDayPass, writeDayPassInParts, type DayWriter, type SpoolSource } from './day-pass'
 import { beancountWriter, ledgerJournalWriter } from './journal'
 import { ofxWriter } from './ofx'
 import type { DaySettlement, ZTotals } from './settlement'
@@ -61,6 +61,15 @@ export async function writeExport(day: DaySettlement, format: ExportFormat, out:
 export async function writeDayExports(day: DaySettlement, outs: Partial<Record<ExportFormat, Writable>>, options: ExportOptions = {}): Promise<ZTotals> {
   const targets = EXPORT_FORMATS.filter((f) => outs[f] !== undefined).map((f) => ({ writer: exportWriter(day, f, options), out: outs[f]! }))
   return writeDayPass(day, targets, { totals: options.totals, spoolBudgetBytes: options.spoolBudgetBytes, onProgress: options.onProgress })
+}
+
+/**
+ * writeDayExports over the day read in parts (day-pass.ts writeDayPassInParts), the event loop turning between
+ * them; always folds the Z. The same bytes as writeDayExports.
+ */
+export async function writeDayExportsInParts(day: DaySettlement, parts: () => Iterable<DaySettlement>, outs: Partial<Record<ExportFormat, Writable>>, options: Omit<ExportOptions, 'totals'> = {}): Promise<ZTotals> {
+  const targets = EXPORT_FORMATS.filter((f) => outs[f] !== undefined).map((f) => ({ writer: exportWriter(day, f, options), out: outs[f]! }))
+  return writeDayPassInParts(day, parts, targets, { spoolBudgetBytes: options.spoolBudgetBytes, onProgress: options.onProgress })
 }
 
 export { computeZTotals } from './settlement'

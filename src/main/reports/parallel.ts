@@ -11,6 +11,7 @@ import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import type { ExportFormat, ExportOptions } from './index'
+import type { ReportLocale } from './labels'
 import type { ZFold, ZTotals } from './settlement'
 
 export interface DayWorkerData {
@@ -26,6 +27,20 @@ export interface DayWorkerData {
   /** Every format asked for: each range is walked through all of their writers. */
   readonly formats: readonly ExportFormat[]
   readonly options: Pick<ExportOptions, 'bom' | 'declarations'>
+  /** A worker alone (range 1 of 1): its files, written in one pass (no spool hand-over, no lay-out step). */
+  readonly outFiles?: Partial<Record<ExportFormat, string>>
+  /** The Z as PDF, written by this worker once it has the day's Z (the last worker: after its files). */
+  readonly pdf?: DayWorkerPdf
+}
+
+/**
+ * The Z's PDF (z-pdf.ts) off the till's thread: loading the CJK font collection and embedding its subset take most of
+ * a second of CPU (1.4-2 s of the till's loop held at 10,000 sales, measured on a loaded machine), more than the
+ * exports of a 10,000-sale day.
+ */
+export interface DayWorkerPdf {
+  readonly file: string
+  readonly locale: ReportLocale
 }
 
 /** From the parent once every range is walked: what to lay out, from what. */
@@ -55,10 +70,16 @@ export function formatGroups(formats: readonly ExportFormat[], workers: number):
   return [statements, journals].filter((g) => g.length > 0)
 }
 
+/** The worker's file as the build ships it (day-worker.js beside the build's entries), or null when running from the sources. */
+export function builtDayWorkerFile(): string | null {
+  for (const file of [join(__dirname, 'day-worker.js'), join(__dirname, '..', 'day-worker.js')]) if (existsSync(file)) return file
+  return null
+}
+
 /** The worker's file: day-worker.js beside the build's entries, or the TypeScript source (tests, tsx, the bench). */
 function workerFile(): { file: string; typescript: boolean } {
-  for (const file of [join(__dirname, 'day-worker.js'), join(__dirname, '..', 'day-worker.js')]) if (existsSync(file)) return { file, typescript: false }
-  return { file: join(__dirname, 'day-worker.ts'), typescript: true }
+  const built = builtDayWorkerFile()
+  return built ? { file: built, typescript: false } : { file: join(__dirname, 'day-worker.ts'), typescript: true }
 }
 
 // A worker cannot load TypeScript by itself: from the sources, tsx's CommonJS hook is registered first.
@@ -84,6 +105,8 @@ export interface DayExportFilesRequest {
   readonly signal?: AbortSignal
   /** The worker's JavaScript file when it is not beside this module (bench/day.ts bundles one, as the build does). */
   readonly workerFile?: string
+  /** Also the Z as PDF, by the last worker once the day's Z is known. */
+  readonly pdf?: DayWorkerPdf
 }
 
 /** Every format given a file, written on worker threads; resolves with the day's Z once every file is flushed. */
@@ -130,6 +153,8 @@ export async function writeDayExportFilesInWorkers(request: DayExportFilesReques
               spoolDir: join(spoolRoot, `range-${index}`),
               formats,
               options: request.options ?? {},
+              ...(count === 1 ? { outFiles: request.outFiles } : {}),
+              ...(request.pdf && index === count - 1 ? { pdf: request.pdf } : {}),
               bootstrap
             }
             const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data })

@@ -19,14 +19,15 @@ import { defaultKeyDir, loadOrCreateTillKey, signHead } from '../ledger/anchor'
 import { backupToFolder } from '../ledger/backup'
 import { prepareCached, type Db } from '../ledger/db'
 import { appendJournal } from '../ledger/journal'
-import { EXPORT_FORMATS, exportFileName, writeDayExports } from '../reports'
-import { daySettlementFromLedger } from '../reports/from-ledger'
+import { EXPORT_FORMATS, exportFileName, writeDayExports, writeDayExportsInParts } from '../reports'
+import { daySettlementFromLedger, ledgerEntries, seqRange } from '../reports/from-ledger'
 import type { ReportLocale } from '../reports/labels'
 import { finish } from '../reports/output'
-import { writeDayExportFilesInWorkers } from '../reports/parallel'
+import { builtDayWorkerFile, writeDayExportFilesInWorkers } from '../reports/parallel'
 import { computeZTotals, type DaySettlement, type ZTotals } from '../reports/settlement'
 import { zReportDocument } from '../reports/z-document'
 import { checkSessionTotals, checkSessionTotalsOffThread, describeTotalsCheck } from './session-totals'
+import { zPeriod } from './shift'
 import { writeZPdf } from '../reports/z-pdf'
 
 /** The key folder the till signs with (see the top of the file). */
@@ -123,10 +124,10 @@ export interface ZArtifactsDeps {
 }
 
 /**
- * Days with at least this many entries have their exports written on worker threads (reports/parallel.ts): the
- * one-pass walk is synchronous, and a 1,000,000-sale day would hold the till's event loop for many seconds. Below
- * it the walk stays on this thread: a worker costs about half a second to start (it loads the reports), more than
- * the whole pass of a 10,000-sale day, which holds the loop for well under a second.
+ * Days with at least this many entries have their exports written on two worker threads, each walking part of the
+ * day (reports/parallel.ts): the one-pass walk is synchronous, and a 1,000,000-sale day would hold the till's event
+ * loop for many seconds. Below it ONE worker runs the one pass (writeClosingFilesOffThread): splitting a small day
+ * costs more (two workers' start, spool files handed over and copied) than it saves.
  */
 export const EXPORT_WORKER_MIN_ENTRIES = 50_000
 
@@ -199,43 +200,105 @@ export interface ClosingFilesOffThreadOptions {
 }
 
 /**
- * writeClosingFiles for a day of any size: the same files, byte for byte, with the exports of a big day written on
- * worker threads (EXPORT_WORKER_MIN_ENTRIES) while this thread only waits. Their walk folds the Z, which the PDF
- * then takes, so the day is read once (each worker reads its half) and never on this thread. Returns the files and the day's Z.
+ * writeClosingFiles for a day of any size: the same files, byte for byte, written on worker threads while this
+ * thread only waits: two for a big day (EXPORT_WORKER_MIN_ENTRIES), one for a small day when the build's worker
+ * file is there. Their walk folds the Z, which the PDF then takes (on the last worker), so the day is read once
+ * (each worker reads its part) and never on this thread. Returns the files and the day's Z.
  */
 export async function writeClosingFilesOffThread(db: Db, day: DaySettlement, folder: string, options: ClosingFilesOffThreadOptions = {}): Promise<{ files: string[]; totals: ZTotals }> {
   const expectedEntries = expectedDayEntries(db, day.store.tillId, day.zNumber)
-  if (db.memory || expectedEntries < (options.workerMinEntries ?? EXPORT_WORKER_MIN_ENTRIES)) {
+  if (db.memory) {
     options.signal?.throwIfAborted()
     const totals = computeZTotals(day)
     return { files: await writeClosingFiles(day, folder, { totals, locale: options.locale }), totals }
   }
+  const small = expectedEntries < (options.workerMinEntries ?? EXPORT_WORKER_MIN_ENTRIES)
+  // The worker as the build ships it; from the TypeScript sources (tests, tsx) a worker compiles the reports
+  // first (about a second), so a small day's PDF stays on this thread there.
+  const workerFile = options.workerFile ?? builtDayWorkerFile()
+  const locale = options.locale ?? 'en'
   mkdirSync(folder, { recursive: true })
   const parts = EXPORT_FORMATS.map((format) => {
     const file = join(folder, exportFileName(day, format))
     return { format, file, temp: `${file}.${process.pid}.partial` }
   })
+  const pdf = join(folder, zPdfFileName(day))
+  const pdfTemp = `${pdf}.${process.pid}.partial`
+  const removeTemps = (): void => {
+    rmSync(pdfTemp, { force: true })
+    for (const p of parts) rmSync(p.temp, { force: true })
+  }
+  const request = { file: db.name, tillId: day.store.tillId, zNumber: day.zNumber, timeZone: day.store.timeZone, workerFile: workerFile ?? undefined }
+  if (small) {
+    // A small day's exports here, read in parts with the loop turning between them (a part held it tens of ms, the
+    // whole pass 0.6-0.7 s at 10,000 sales): starting a worker and warming it up cost more than the pass on this
+    // thread, whose code is loaded. The PDF (the CJK font loaded and embedded: most of a second, one piece) on a
+    // worker meanwhile, which folds the Z for it on its own connection.
+    const stopPdf = new AbortController()
+    const onAbort = (): void => stopPdf.abort(options.signal?.reason)
+    options.signal?.addEventListener('abort', onAbort, { once: true })
+    const pdfOnWorker = workerFile === null ? null : writeDayExportFilesInWorkers({ ...request, outFiles: {}, workers: 1, signal: stopPdf.signal, pdf: { file: pdfTemp, locale } })
+    // Awaited below; a failure before then must not surface as an unhandled rejection.
+    pdfOnWorker?.catch(() => {})
+    const outs = parts.map((p) => createWriteStream(p.temp))
+    try {
+      const count = Math.max(1, Math.ceil(expectedEntries / ENTRIES_PER_PART))
+      const period = zPeriod(db, day.store.tillId, day.zNumber)
+      if (!period) throw new Error(`there is no Z number ${day.zNumber} on till ${day.store.tillId}`)
+      const totals = await writeDayExportsInParts(
+        day,
+        function* () {
+          for (let index = 0; index < count; index++) {
+            options.signal?.throwIfAborted()
+            // The whole day's header with this part's entries (as from-ledger.ts `range` reads them, without reading
+            // the header again for every part).
+            yield { ...day, entries: ledgerEntries(db, { tillId: day.store.tillId, sessionId: period.sessionId, ...seqRange(period.openSeq, period.closeSeq, index, count) }) }
+          }
+        },
+        Object.fromEntries(parts.map((p, i) => [p.format, outs[i]!])),
+        { onProgress: options.onProgress ? (entries) => options.onProgress!({ entries, expectedEntries }) : undefined }
+      )
+      for (const out of outs) await finish(out)
+      if (pdfOnWorker) await pdfOnWorker
+      else await writeFileAtomically(pdfTemp, (out) => writeZPdf(day, totals, out, { kind: 'Z', locale }))
+      renameSync(pdfTemp, pdf)
+      for (const p of parts) renameSync(p.temp, p.file)
+      return { files: [pdf, ...parts.map((p) => p.file)], totals }
+    } catch (e) {
+      stopPdf.abort(e)
+      await pdfOnWorker?.catch(() => {})
+      for (const out of outs) out.destroy()
+      removeTemps()
+      throw e
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort)
+    }
+  }
   try {
     const totals = await writeDayExportFilesInWorkers({
-      file: db.name,
-      tillId: day.store.tillId,
-      zNumber: day.zNumber,
-      timeZone: day.store.timeZone,
+      ...request,
       outFiles: Object.fromEntries(parts.map((p) => [p.format, p.temp])),
       workers: options.workers,
-      workerFile: options.workerFile,
       signal: options.signal,
-      onProgress: options.onProgress ? (entries) => options.onProgress!({ entries, expectedEntries }) : undefined
+      onProgress: options.onProgress ? (entries) => options.onProgress!({ entries, expectedEntries }) : undefined,
+      // The PDF too: loading the CJK font and embedding it would hold this thread most of a second.
+      pdf: { file: pdfTemp, locale }
     })
-    const pdf = join(folder, zPdfFileName(day))
-    await writeFileAtomically(pdf, (out) => writeZPdf(day, totals, out, { kind: 'Z', locale: options.locale ?? 'en' }))
+    renameSync(pdfTemp, pdf)
     for (const p of parts) renameSync(p.temp, p.file)
     return { files: [pdf, ...parts.map((p) => p.file)], totals }
   } catch (e) {
-    for (const p of parts) rmSync(p.temp, { force: true })
+    removeTemps()
     throw e
   }
 }
+
+/**
+ * Entries of a small day walked between two turns of the till's loop (day-pass.ts writeDayPassInParts). Small,
+ * because the first parts run cold: 1,000 sales held the loop 0.7-0.8 s in the first part (loaded machine) against
+ * 0.1-0.2 s once the writers were compiled; a part costs a few indexed reads of its own.
+ */
+const ENTRIES_PER_PART = 250
 
 /**
  * The closed day's running totals against the journal (session-totals.ts): on this thread for a small day, on a

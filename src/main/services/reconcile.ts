@@ -228,6 +228,14 @@ async function reconcileChain(chain: ReconcileChain, options: ReconcileOptions):
     if (!s) sums.set(symbol, (s = { ledger: 0n, chain: 0n, unexpected: 0n }))
     return s
   }
+  // A day's transfers go to a few addresses from a few more: each checksummed once (ethers' getAddress hashes the
+  // address with keccak-256 in JavaScript every call, twice per transfer).
+  const checksummed = new Map<string, string>()
+  const addressOf = (topic: string): string => {
+    let address = checksummed.get(topic)
+    if (address === undefined) checksummed.set(topic, (address = getAddress(`0x${topic.slice(26)}`)))
+    return address
+  }
   const view = (log: RawLog | null, c: LedgerCredit | null): ReconciledTransfer => {
     const blockNumber = log ? Number.parseInt(log.blockNumber, 16) : 0
     return {
@@ -237,8 +245,8 @@ async function reconcileChain(chain: ReconcileChain, options: ReconcileOptions):
       blockNumber,
       tokenSymbol: tokenOf(log?.address ?? c!.token_address)?.symbol ?? '?',
       value: log ? BigInt(log.data).toString() : c!.value,
-      to: log ? getAddress(`0x${log.topics[2]!.slice(26)}`) : c!.to_address,
-      from: log ? getAddress(`0x${log.topics[1]!.slice(26)}`) : '',
+      to: log ? addressOf(log.topics[2]!) : c!.to_address,
+      from: log ? addressOf(log.topics[1]!) : '',
       paymentId: c?.payment_id ?? null,
       saleId: c?.sale_id ?? null,
       ledgerValue: c?.value ?? null,
@@ -264,8 +272,9 @@ async function reconcileChain(chain: ReconcileChain, options: ReconcileOptions):
     else matched.push(entry)
   }
   // A stablecoin tender whose payment has no surviving credit at all (a reorg deleted its logs) is missing too.
+  const creditedPayments = new Set(credits.map((c) => c.payment_id))
   for (const t of tendered) {
-    const hasCredit = credits.some((c) => c.payment_id === t.payment_id)
+    const hasCredit = creditedPayments.has(t.payment_id)
     if (hasCredit || !t.tx_hash) continue
     const k = [...chainLogs.keys()].find((x) => x.startsWith(`${t.tx_hash!.toLowerCase()}#`))
     if (k && !credited.has(k)) continue // on chain but not credited: it shows as unexpected below, with its sale

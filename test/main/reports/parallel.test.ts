@@ -11,10 +11,10 @@ import { daySettlementFromLedger, seqRange } from '../../../src/main/reports/fro
 import { StringSink } from '../../../src/main/reports/output'
 import { formatGroups, writeDayExportFilesInWorkers } from '../../../src/main/reports/parallel'
 import { computeZTotals } from '../../../src/main/reports/settlement'
-import { expectedDayEntries, writeClosingFilesOffThread } from '../../../src/main/services/day-close'
+import { EXPORT_WORKER_MIN_ENTRIES, expectedDayEntries, writeClosingFiles, writeClosingFilesOffThread } from '../../../src/main/services/day-close'
 import { ShiftService } from '../../../src/main/services/shift'
 import type { ZReportView } from '../../../src/shared/api/views'
-import { seedDay } from '../../../bench/day'
+import { bundleDayWorker, seedDay } from '../../../bench/day'
 import { testTill, type TestTill } from '../../fixtures/till'
 import { seedLedgerDayBySql } from './seeded-ledger'
 import { tempDir } from './tools'
@@ -66,6 +66,34 @@ describe('the exports of a closed day on worker threads', () => {
     expect(formatGroups(EXPORT_FORMATS, 1)).toEqual([[...EXPORT_FORMATS]])
     expect(formatGroups(['hledger'], 2)).toEqual([['hledger']])
   })
+
+  it('one worker alone (a small day off the till\'s thread) runs the one pass into the files: the same bytes and Z, this thread turning meanwhile', async () => {
+    const tmp = tempDir()
+    try {
+      const outFiles = Object.fromEntries(EXPORT_FORMATS.map((f) => [f, join(tmp.dir, f)])) as Record<ExportFormat, string>
+      const events: string[] = []
+      setTimeout(() => events.push('timer'), 0)
+      const totals = await writeDayExportFilesInWorkers({
+        file: seeded.till.app.db.name,
+        tillId: 'T1',
+        zNumber: seeded.z.zNumber,
+        timeZone: 'UTC',
+        outFiles,
+        workers: 1,
+        onProgress: (entries) => events.push(`progress ${entries}`)
+      })
+      expect(events[0]).toBe('timer')
+      expect(events).toContain('progress 10000')
+      const day = daySettlementFromLedger(seeded.till.app.db, 'T1', seeded.z.zNumber, { timeZone: 'UTC' })
+      expect(totals).toEqual(computeZTotals(day))
+      const expected = await onThisThread()
+      for (const format of EXPORT_FORMATS) expect(readFileSync(outFiles[format]).equals(expected[format]), format).toBe(true)
+      // Nothing but the five files: no spool folder handed over and left behind.
+      expect(readdirSync(tmp.dir).sort()).toEqual([...EXPORT_FORMATS].sort())
+    } finally {
+      tmp.remove()
+    }
+  }, 120_000)
 
   it('writes every file byte for byte as the one pass on this thread does, and hands back the Z, while this thread keeps turning', async () => {
     const tmp = tempDir()
@@ -123,6 +151,69 @@ describe('the exports of a closed day on worker threads', () => {
       const run = writeClosingFilesOffThread(db, day, cancelled, { workerMinEntries: 1, signal: abort.signal, onProgress: () => abort.abort(new Error('cancelled by the manager')) })
       await expect(run).rejects.toThrow('cancelled by the manager')
       expect(existsSync(cancelled) ? readdirSync(cancelled) : []).toEqual([])
+    } finally {
+      tmp.remove()
+    }
+  }, 120_000)
+
+  it('the closing folder of a small day: the exports read in parts with this thread turning between them, the PDF on a worker (the build\'s file), the same bytes as in one pass', async () => {
+    const { db } = seeded.till.app
+    expect(expectedDayEntries(db, 'T1', seeded.z.zNumber)).toBeLessThan(EXPORT_WORKER_MIN_ENTRIES)
+    const day = daySettlementFromLedger(db, 'T1', seeded.z.zNumber, { timeZone: 'UTC' })
+    const tmp = tempDir()
+    try {
+      // The worker bundled as the build ships it (electron.config.ts: out/main/day-worker.js).
+      const workerFile = bundleDayWorker()
+      // The longest this thread went without turning (a 5 ms timer's worst lateness) while the files were written.
+      const longestHold = async <T>(work: () => Promise<T>): Promise<{ result: T; holdMs: number }> => {
+        let hold = 0
+        let last = performance.now()
+        const ticker = setInterval(() => {
+          hold = Math.max(hold, performance.now() - last)
+          last = performance.now()
+        }, 5)
+        try {
+          const result = await work()
+          return { result, holdMs: Math.max(hold, performance.now() - last) }
+        } finally {
+          clearInterval(ticker)
+        }
+      }
+      const offThread = await longestHold(() => writeClosingFilesOffThread(db, day, join(tmp.dir, 'Z1'), { workerFile }))
+      const { files, totals } = offThread.result
+      expect(totals).toEqual(computeZTotals(day))
+      const here = await longestHold(() => writeClosingFiles(day, join(tmp.dir, 'Z1-here'), { totals }))
+      const onThread = here.result
+      // The one pass of 12,000 sales and the PDF hold the loop for their whole walk and layout; a part of 1,000 sales does not.
+      expect(offThread.holdMs).toBeLessThan(here.holdMs / 2)
+      expect(files.map((f) => f.split('/').at(-1))).toEqual(onThread.map((f) => f.split('/').at(-1)))
+      // The PDF as well (the worker folded its own Z): pdfkit's bytes depend only on the day and its Z.
+      for (const [i, file] of files.entries()) expect(readFileSync(file).equals(readFileSync(onThread[i]!)), file).toBe(true)
+    } finally {
+      tmp.remove()
+    }
+  }, 120_000)
+
+  it('a small day\'s closing files cancelled between two parts: the promise rejects and no file is left, final or partial', async () => {
+    const { db } = seeded.till.app
+    const day = daySettlementFromLedger(db, 'T1', seeded.z.zNumber, { timeZone: 'UTC' })
+    const tmp = tempDir()
+    try {
+      const folder = join(tmp.dir, 'Z1')
+      const abort = new AbortController()
+      const reported: number[] = []
+      const run = writeClosingFilesOffThread(db, day, folder, {
+        signal: abort.signal,
+        onProgress: (p) => {
+          reported.push(p.entries)
+          if (p.entries >= 1_000) abort.abort(new Error('cancelled by the manager'))
+        }
+      })
+      await expect(run).rejects.toThrow('cancelled by the manager')
+      // Parts of about 250 entries: it stopped after the part that reached 1,000, well before the day's end.
+      expect(reported.length).toBeGreaterThanOrEqual(4)
+      expect(reported.at(-1)!).toBeLessThan(1_300)
+      expect(existsSync(folder) ? readdirSync(folder) : []).toEqual([])
     } finally {
       tmp.remove()
     }
