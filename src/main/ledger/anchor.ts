@@ -12,9 +12,9 @@
 // Cutting the journal back below a signed head: caught. The newest signed head is also the start-up check's
 // checkpoint: the journal is verified from there on (ledger/integrity.ts).
 import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto'
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { join, resolve, sep } from 'node:path'
+import { dirname, join, resolve, sep } from 'node:path'
 import { canonicalJson } from '../../shared/canonical-json'
 import type { Db } from './db'
 import type { JournalCheckpoint } from './journal'
@@ -63,9 +63,41 @@ export function useKeySealer(keyDir: string, sealer: KeySealer | null): void {
   else sealers.delete(resolve(keyDir))
 }
 
-function writeKeyFile(file: string, bytes: Buffer): void {
-  writeFileSync(`${file}.tmp`, bytes, { mode: 0o600 })
+/**
+ * The signed head and the key are written as the ledger's commit is: on the disk before the call returns. A Z's
+ * commit is synchronous=FULL; its anchor written without fsync could be lost or torn by a power cut right after,
+ * and the next start would then find a journal past a head it never saw signed (or a torn last line).
+ */
+function syncWrite(file: string, bytes: string | Buffer, flags: 'w' | 'wx' | 'a'): void {
+  const fd = openSync(file, flags, 0o600)
+  try {
+    writeSync(fd, typeof bytes === 'string' ? Buffer.from(bytes) : bytes)
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** A rename is durable only once its folder is synced (where the platform can open a folder: not Windows). */
+function syncFolder(folder: string): void {
+  if (process.platform === 'win32') return
+  const fd = openSync(folder, 'r')
+  try {
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** Replaces `file` whole: a reader sees the old bytes or the new, never a torn file, and the new survive a power cut. */
+function replaceDurably(file: string, bytes: string | Buffer): void {
+  syncWrite(`${file}.tmp`, bytes, 'w')
   renameSync(`${file}.tmp`, file)
+  syncFolder(dirname(file))
+}
+
+function writeKeyFile(file: string, bytes: Buffer): void {
+  replaceDurably(file, bytes)
 }
 
 /**
@@ -94,7 +126,11 @@ export function loadOrCreateTillKey(keyDir: string, storeId: string): TillKey {
     const { privateKey } = generateKeyPairSync('ed25519')
     pem = Buffer.from(privateKey.export({ type: 'pkcs8', format: 'pem' }))
     if (sealer) writeKeyFile(sealedFile, sealer.seal(pem))
-    else writeFileSync(file, pem, { mode: 0o600, flag: 'wx' })
+    else {
+      // 'wx': two starts racing for a new key folder never overwrite each other's key.
+      syncWrite(file, pem, 'wx')
+      syncFolder(keyDir)
+    }
   }
   const privateKey = createPrivateKey(pem)
   const publicKey = createPublicKey(privateKey)
@@ -142,10 +178,9 @@ export function signHead(db: Db, options: { readonly dataDir: string; readonly k
   const body = { storeId: options.storeId, tillId: options.tillId, seq: head.seq, hash: head.hash, reason: options.reason, at: options.at }
   const signed: SignedHead = { ...body, signature: sign(null, signedBody(body), options.key.privateKey).toString('base64') }
   const line = `${JSON.stringify(signed)}\n`
-  appendFileSync(join(options.dataDir, ANCHORS_FILE), line, { mode: 0o600 })
+  syncWrite(join(options.dataDir, ANCHORS_FILE), line, 'a')
   const last = join(options.keyDir, `${options.storeId.replace(/[^A-Za-z0-9_.-]/g, '_')}.last-anchor.json`)
-  writeFileSync(`${last}.tmp`, line, { mode: 0o600 })
-  renameSync(`${last}.tmp`, last)
+  replaceDurably(last, line)
   try {
     chmodSync(last, 0o600)
   } catch {
