@@ -1,6 +1,6 @@
 // The cashier window's state, as signals fed by api answers and events, and the actions a cashier takes. Panels
 // read the signals they need; an update re-renders only the components that read what changed.
-import { batch, computed, signal } from '@preact/signals'
+import { batch, computed, effect, signal } from '@preact/signals'
 import type { LineView, PaymentOptions, PrinterState, ProductHit, SaleLineChange, SaleView } from '../../shared/api/views'
 import type { ChainHealthView } from '../../shared/payment/health'
 import type { PaymentView } from '../../shared/payment/view'
@@ -12,6 +12,7 @@ import { applyLineChange, olderThan } from '../common/sale-delta'
 import { session } from '../common/session'
 import { canShowAtOnce, isThisScan, withPending, type PendingScan } from './pending-scan'
 import { catalogMoved, loadProductIndex, lookUpCode } from './product-index'
+import { createCartRows, showRows } from './cart-rows'
 
 export const sale = signal<SaleView | null>(null)
 export const selectedLineId = signal<string | null>(null)
@@ -26,6 +27,12 @@ export const lookup = signal<readonly ProductHit[]>([])
 export const scanFlash = signal(0)
 /** The "scan received" flash: on for a moment after each accepted scan (set with the scan, in the same render). */
 export const scanFlashing = signal(false)
+/**
+ * The flash as the Barcode box's class and the feedback's text: bound to the DOM (a signal as a prop or a child), so
+ * turning it on or off sets one attribute and one text node without rendering the scan form.
+ */
+export const scanOkClass = computed(() => (scanFlashing.value ? 'scan-ok' : ''))
+export const scanFlashText = computed(() => (scanFlashing.value ? t('scan.received') : ''))
 
 const NO_LINES: readonly LineView[] = []
 /**
@@ -41,12 +48,20 @@ export const pendingScans = signal<readonly PendingScan[]>([])
 /** What the Cart draws: the till's lines, then the pending scans on top (marked pending). */
 export const cartRows = computed(() => withPending(cartLines.value, pendingScans.value))
 const scansInFlight = computed(() => pendingScans.value.length > 0)
+/**
+ * The Cart's rows one signal each (cart-rows.ts), kept equal to cartRows in the same task that changed it: a scan
+ * renders its own row and nothing else of the Cart.
+ */
+export const cart = createCartRows()
+effect(() => showRows(cart, cartRows.value))
 
 export const selectedLine = computed(() => sale.value?.lines.find((l) => l.id === selectedLineId.value && !l.voided) ?? null)
 export const editable = computed(() => canEditLines(liveTenders(sale.value)))
-// A tender waits for the pending scans: the amount due is the till's, and a scan still on its way will change it.
-export const tenderable = computed(() => !scansInFlight.value && canTender(sale.value))
-export const completable = computed(() => !scansInFlight.value && canComplete(sale.value))
+// The pay keys move only on the till's answer, never on a pending row (which renders its row and nothing else): a
+// key pressed while a scan is pending waits for it (openCash, openStablecoin and complete call afterPendingScans),
+// so the amount due it acts on is the till's, with that scan in.
+export const tenderable = computed(() => canTender(sale.value))
+export const completable = computed(() => canComplete(sale.value))
 
 /** Resolves once no scan is pending (at once when none is): F4, F6 and F12 wait for it rather than being lost. */
 export function afterPendingScans(): Promise<void> {
@@ -388,6 +403,8 @@ export async function openCash(): Promise<void> {
 }
 
 export async function tenderCash(text: string): Promise<void> {
+  // The due it is weighed against is the till's with every scan sent so far in.
+  await afterPendingScans()
   const currency = store.value?.currency ?? 'USD'
   const received = parseMinor(text, currency)
   if (received === null || received <= 0) return alert(t('error.amount'))
