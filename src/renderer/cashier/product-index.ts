@@ -2,6 +2,7 @@
 // after the page is ready to scan (it never delays that), and again whenever the catalog's version moves
 // ('catalog:changed', 'store:changed', a reconnect, or a till answer that disagrees with it).
 import { parseBarcode } from '../../shared/barcode'
+import type { CatalogIndexLimits } from '../../shared/api/views'
 import { api } from '../common/page'
 
 export interface IndexedCode {
@@ -38,6 +39,13 @@ const PAGE = 2_000
 let loaded: Loaded | null = null
 let loading: Promise<void> | null = null
 let again = false
+/** The till's bounds for one line as the index last heard them (every page carries them); null before any page. */
+let limits: CatalogIndexLimits | null = null
+
+/** What the till allows on one line, for a scan to be drawn ahead only when the till will take it. */
+export function lineLimits(): CatalogIndexLimits | null {
+  return limits
+}
 
 /** For the bench and the tests: the version and products indexed, and the last load's time (body data attributes). */
 function announce(version: number, products: number, ms: number): void {
@@ -62,6 +70,7 @@ async function loadOnce(): Promise<Loaded | null> {
     // A change between two pages: this load mixes two catalogs, so it is thrown away and started again.
     if (version !== null && page.version !== version) return loadOnce()
     version = page.version
+    limits = page.limits
     const base = ids.length
     for (let i = 0; i < page.ids.length; i++) {
       ids.push(page.ids[i]!)
@@ -107,6 +116,8 @@ export async function catalogMoved(version: number | null): Promise<void> {
     const r = await api().call['catalog:index']({ afterId: null, limit: 1 })
     if (!r.ok) return
     current = r.value.version
+    // A store change may be a change of the limits, which do not move the catalog's version.
+    limits = r.value.limits
   }
   if (current !== null && loaded?.version === current) return
   await loadProductIndex()

@@ -11,7 +11,7 @@ import { askManagerApproval, askManagerPin, clearMessage, confirmAction, notify,
 import { applyLineChange, olderThan } from '../common/sale-delta'
 import { session } from '../common/session'
 import { canShowAtOnce, isThisScan, withPending, type PendingScan } from './pending-scan'
-import { catalogMoved, loadProductIndex, lookUpCode } from './product-index'
+import { catalogMoved, lineLimits, loadProductIndex, lookUpCode } from './product-index'
 import { createCartRows, showRows } from './cart-rows'
 
 export const sale = signal<SaleView | null>(null)
@@ -245,7 +245,7 @@ function pendingFor(code: string, quantity: number | undefined): PendingScan | n
   const units = quantity === undefined || quantity === 1 ? hit.packQty : hit.packQty * quantity
   if (units > 9999) return null
   const scan: PendingScan = { token: nextScanToken++, productId: hit.productId, name: hit.name, nameZh: hit.nameZh, barcode: hit.barcode, unitPriceMinor: hit.unitPriceMinor, quantity: units }
-  return canShowAtOnce(cartLines.peek(), pendingScans.peek(), scan) ? scan : null
+  return canShowAtOnce(cartLines.peek(), pendingScans.peek(), scan, lineLimits()) ? scan : null
 }
 
 /** The till's line for a pending scan disagrees with the index (a price or name changed since it loaded). */
