@@ -8,7 +8,7 @@ import { cannotCheck, healthLine, isReversed, paymentDetails, paymentHeadline } 
 import { LinkBanner, Messages, Dialogs } from '../common/ui'
 import { LockScreen, session, SessionBar, sessionKnown } from '../common/session'
 import {
-  addProduct, changeQuantity, choosingStablecoin, complete, completable, discountLine, editable, health, lineName, lookup, noSale, openCash,
+  addIndexedPlu, addProduct, changeQuantity, choosingStablecoin, complete, completable, discountLine, editable, health, lineName, lookup, noSale, openCash,
   openStablecoin, payment, paymentAction, paymentOptions, printer, requestOpen, requestStablecoin, returnTender, sale, saleOpen, scan, scanFlashText, scanOkClass, search,
   selectedLine, selectedLineId, setQuantity, cart, switchLanguage, tenderable, tenderCash, tenderOpen, voidLine, voidSale
 } from './state'
@@ -82,6 +82,13 @@ function ScanForm() {
     }
     // A PLU (4-5 digits, loose produce) or a name typed for the look-up adds the matching product, not a barcode.
     const isPlu = /^\d{4,5}$/.test(code)
+    // A counted product's PLU the local index has: drawn at once, no look-up waited for.
+    if (isPlu && addIndexedPlu(code, quantity)) {
+      box.value = ''
+      clearQuantity()
+      lookup.value = []
+      return
+    }
     if (isPlu || /[^\d]/.test(code)) {
       const first = isPlu ? await lookupNow(code) : (hits[0] ?? null)
       if (first && (!isPlu || first.plu === code)) {

@@ -27,6 +27,8 @@ interface Loaded {
   readonly namesZh: (string | null)[]
   readonly pricesMinor: number[]
   readonly byCode: Map<string, Entry>
+  /** PLU -> product (counted products only: loose produce by weight is not in the index). */
+  readonly byPlu: Map<string, number>
 }
 
 /**
@@ -61,6 +63,7 @@ async function loadOnce(): Promise<Loaded | null> {
   const namesZh: (string | null)[] = []
   const pricesMinor: number[] = []
   const byCode = new Map<string, Entry>()
+  const byPlu = new Map<string, number>()
   let version: number | null = null
   let afterId: string | null = null
   do {
@@ -77,12 +80,14 @@ async function loadOnce(): Promise<Loaded | null> {
       names.push(page.names[i]!)
       namesZh.push(page.namesZh[i] ?? null)
       pricesMinor.push(page.pricesMinor[i]!)
+      const plu = page.plus[i]
+      if (plu) byPlu.set(plu, base + i)
     }
     for (let j = 0; j < page.codes.length; j++) byCode.set(page.codes[j]!, { product: base + page.codeProduct[j]!, packQty: page.packQty[j]! })
     afterId = page.next
   } while (afterId !== null)
   announce(version ?? 0, ids.length, performance.now() - started)
-  return { version: version ?? 0, ids, names, namesZh, pricesMinor, byCode }
+  return { version: version ?? 0, ids, names, namesZh, pricesMinor, byCode, byPlu }
 }
 
 /** (Re)loads the index; a call while a load runs asks for one more load after it (the catalog moved meanwhile). */
@@ -138,4 +143,11 @@ export function lookUpCode(code: string): IndexedCode | null {
   const entry = loaded.byCode.get(key)
   if (!entry) return null
   return { productId: loaded.ids[entry.product]!, name: loaded.names[entry.product]!, nameZh: loaded.namesZh[entry.product] ?? null, unitPriceMinor: loaded.pricesMinor[entry.product]!, packQty: entry.packQty, barcode: key }
+}
+
+/** The counted product with this PLU, as the index has it (its line's code is the PLU); null when not indexed. */
+export function lookUpPlu(plu: string): IndexedCode | null {
+  const product = loaded?.byPlu.get(plu)
+  if (product === undefined || !loaded) return null
+  return { productId: loaded.ids[product]!, name: loaded.names[product]!, nameZh: loaded.namesZh[product] ?? null, unitPriceMinor: loaded.pricesMinor[product]!, packQty: 1, barcode: plu }
 }
