@@ -63,6 +63,12 @@ async function main(): Promise<void> {
     console.log(`| baskets of 20 | ${fmt(r.basketShownMedianMs, 1)} | ${fmt(r.basketShownP99Ms, 1)} | ${fmt(r.basketMedianMs, 1)} | ${fmt(r.basketP99Ms, 1)} | ${r.basketDrawnAhead}/200 | ${fmt(r.floorMedianMs, 1)} | ${fmt(r.floorP99Ms, 1)} |`)
     console.log(`| one 200-line sale | ${fmt(r.saleShownMedianMs, 1)} | ${fmt(r.saleShownP99Ms, 1)} | ${fmt(r.scanMedianMs, 1)} | ${fmt(r.scanP99Ms, 1)} | ${r.saleDrawnAhead}/200 | ${fmt(r.floorMedianMs, 1)} | ${fmt(r.floorP99Ms, 1)} |`)
     console.log(`goal p99 <= 16 ms, row shown (baskets of 20): ${fmt(r.basketShownP99Ms, 1)} ms, ${r.basketShownP99Ms <= 16 ? 'met' : 'NOT met'}; shown/floor p99 ${fmt(r.basketShownP99Ms / r.floorP99Ms, 2)}`)
+    console.log('where the row shown went (ms): Enter -> row in the DOM (the page), then -> its frame; the till\'s answer in before that frame; shown and confirmed in one paint; the slowest 1 %:')
+    console.log('| scenario | to DOM median / p99 | to frame median / p99 | answer before the frame | one paint | slowest (to DOM + to frame) |')
+    console.log('|---|---:|---:|---:|---:|---|')
+    for (const [name, f] of [['baskets of 20', r.basketShownPhases], ['one 200-line sale', r.saleShownPhases]] as const) {
+      console.log(`| ${name} | ${fmt(f.renderMedian, 2)} / ${fmt(f.renderP99, 1)} | ${fmt(f.frameMedian, 2)} / ${fmt(f.frameP99, 1)} | ${f.answerBeforeFrame}/200 | ${f.onePaint}/200 | ${f.slowest.join('; ')} |`)
+    }
     console.log(`local product index: ${fmt(r.indexProducts)} products in ${r.indexPages} pages, ${fmt(r.indexBytes / 1e6, 2)} MB of JSON, loaded by the page in ${fmt(r.indexLoadMs)} ms (after ready-to-scan); one page holds the till's loop at most ${fmt(r.indexPageMaxMs, 1)} ms`)
   }
   // Not in the default run: before/after of two renderer builds, interleaved (BENCH_UI_COMPARE=<other out/renderer>).

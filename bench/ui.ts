@@ -11,7 +11,7 @@
 //    ready-to-scan (body[data-ready]); beside a bare `node -e 0` start.
 // Assumes `npm run build` has run (out/renderer and out/main/harness.js) and Debian's Chromium.
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -60,6 +60,9 @@ export interface UiBench {
   /** Where each scenario's time went, phase by phase (see ScanPhases). */
   readonly basketPhases: PhaseFigures
   readonly salePhases: PhaseFigures
+  /** Where each scenario's row shown went (see ShownFigures). */
+  readonly basketShownPhases: ShownFigures
+  readonly saleShownPhases: ShownFigures
   /** JSON of the whole sale view at 20 lines and at 200 (what each scan sent, twice, before 'sale:line-changed'). */
   readonly basketViewBytes: number
   readonly saleViewBytes: number
@@ -94,7 +97,8 @@ const PAGE_PROBE = `
   addEventListener('keydown', (e) => {
     if (e.key !== 'Enter') return
     window.__bench.enterAt = performance.now()
-    window.__bench.current = { enter: window.__bench.enterAt, sent: null, arrived: null, handled: null, shownAt: null, mutated: null }
+    if (window.__benchTrace) performance.mark('bench:enter')
+    window.__bench.current = { enter: window.__bench.enterAt, sent: null, arrived: null, handled: null, shownAt: null, shownPainted: null, mutated: null }
   }, true)
   if (typeof WebSocket !== 'undefined') {
     const send = WebSocket.prototype.send
@@ -128,15 +132,22 @@ const PAGE_PROBE = `
       // Row shown: the first change of the rows after Enter (a pending row, or the till's line where none is drawn).
       if (c && c.shownAt === null) {
         c.shownAt = now
-        requestAnimationFrame(() => b.shown.push(performance.now() - start))
+        if (window.__benchTrace) performance.mark('bench:shown')
+        requestAnimationFrame(() => {
+          c.shownPainted = performance.now()
+          if (window.__benchTrace) performance.mark('bench:shown-painted')
+          b.shown.push(c.shownPainted - start)
+        })
       }
       // Row confirmed: the first change after which no row is pending (the till's figures are in it).
       if (root.querySelector('[aria-busy="true"]')) return
       b.enterAt = null
       b.current = null
       if (c) c.mutated = now
+      if (window.__benchTrace) performance.mark('bench:confirmed')
       requestAnimationFrame(() => {
         const painted = performance.now()
+        if (window.__benchTrace) performance.mark('bench:confirmed-painted')
         b.marks.push(painted - start)
         if (c) b.phases.push({ ...c, painted })
       })
@@ -165,7 +176,39 @@ export interface PhaseFigures {
   readonly p99: Record<keyof ScanPhases, number>
 }
 
-type RawPhase = { enter: number; sent: number | null; arrived: number | null; handled: number | null; shownAt: number | null; mutated: number; painted: number }
+type RawPhase = { enter: number; sent: number | null; arrived: number | null; handled: number | null; shownAt: number | null; shownPainted: number | null; mutated: number; painted: number }
+
+/** Where a row shown's time went (ms): the page's own work, then the wait for the frame that paints it. */
+export interface ShownFigures {
+  /** Enter -> the row in the DOM (the wedge's decoding, the index look-up, the call's send, the render). */
+  readonly renderMedian: number
+  readonly renderP99: number
+  /** Row in the DOM -> the next animation frame (a till answer handled meanwhile, style, layout, the frame clock). */
+  readonly frameMedian: number
+  readonly frameP99: number
+  /** Scans whose first frame from the till came in before the row's frame (the answer could share that paint). */
+  readonly answerBeforeFrame: number
+  /** Scans painted once: the row shown and confirmed in the same frame. */
+  readonly onePaint: number
+  /** The slowest 1 % (the p99's scans), each as render + frame, and whether the till's answer came first. */
+  readonly slowest: readonly string[]
+}
+
+function shownFigures(raw: readonly RawPhase[]): ShownFigures {
+  const rows = raw.filter((r) => r.shownAt !== null && r.shownPainted !== null)
+  const render = rows.map((r) => r.shownAt! - r.enter)
+  const frame = rows.map((r) => r.shownPainted! - r.shownAt!)
+  const slow = [...rows].sort((a, b) => b.shownPainted! - b.enter - (a.shownPainted! - a.enter)).slice(0, Math.max(1, Math.ceil(rows.length / 100)))
+  return {
+    renderMedian: quantile(render, 0.5),
+    renderP99: quantile(render, 0.99),
+    frameMedian: quantile(frame, 0.5),
+    frameP99: quantile(frame, 0.99),
+    answerBeforeFrame: rows.filter((r) => r.arrived !== null && r.arrived < r.shownPainted!).length,
+    onePaint: rows.filter((r) => r.painted === r.shownPainted).length,
+    slowest: slow.map((r) => `${(r.shownAt! - r.enter).toFixed(1)} + ${(r.shownPainted! - r.shownAt!).toFixed(1)}${r.arrived !== null && r.arrived < r.shownPainted! ? ' (answer first)' : ''}`)
+  }
+}
 
 function toPhases(raw: readonly RawPhase[], till: readonly number[]): ScanPhases[] {
   return raw.map((r, i) => {
@@ -220,6 +263,7 @@ let serverSamples: number[] = []
 let basketSamples: number[] = []
 let basketPhases: ScanPhases[] = []
 let salePhases: ScanPhases[] = []
+let shownPhases: { basket: ShownFigures | null; sale: ShownFigures | null } = { basket: null, sale: null }
 let viewBytes = { basket: 0, sale: 0 }
 let changeBytes = { basket: 0, sale: 0 }
 
@@ -332,6 +376,22 @@ async function scanToPaint(browser: Browser): Promise<{ samples: number[]; produ
   const lane = await openLane(browser, process.env['BENCH_RENDERER_DIR'] ?? join(ROOT, 'out', 'renderer'))
   try {
     const { app, page } = lane
+    // BENCH_UI_TRACE=<file>: a Chromium trace of the scans (the probe's marks as user timing), for
+    // bench/ui-trace.ts to say where each slow row's time went.
+    const trace = process.env['BENCH_UI_TRACE']
+    if (trace) {
+      await page.evaluate('window.__benchTrace = true')
+      await browser.startTracing(page, { path: trace, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-devtools.timeline.frame', 'blink.user_timing', 'v8.execute', 'disabled-by-default-v8.gc', 'toplevel', 'benchmark'] })
+    }
+    // BENCH_UI_PROFILE=<file>: the page's CPU profile over the scans (a .cpuprofile, for DevTools), sampled every
+    // 100 us; a renderer built unminified names its functions.
+    const profile = process.env['BENCH_UI_PROFILE']
+    const profiler = profile ? await page.context().newCDPSession(page) : null
+    if (profiler) {
+      await profiler.send('Profiler.enable')
+      await profiler.send('Profiler.setSamplingInterval', { interval: 100 })
+      await profiler.send('Profiler.start')
+    }
     // First as baskets of 20 (a sale is voided after every 20th scan: the counter's usual case), then all 200 in
     // one sale (the worst case: every update carries and re-checks 200 lines).
     for (let b = 0; b < SCANS / 20; b++) {
@@ -352,7 +412,10 @@ async function scanToPaint(browser: Browser): Promise<{ samples: number[]; produ
     // The last 'row shown' frame may still be on its way when the last confirmed one is in: both come from one wait.
     await page.waitForFunction((n) => (globalThis as unknown as { __bench: { shown: number[] } }).__bench.shown.length >= n, 2 * SCANS, { timeout: 10_000 })
     shownSamples = { ...shownSamples, sale: (await shownMarks(page)).slice(SCANS, 2 * SCANS) }
+    if (trace) await browser.stopTracing()
+    if (profiler && profile) writeFileSync(profile, JSON.stringify((await profiler.send('Profiler.stop')).profile))
     drawnAhead = { basket: aheadOf(raw.slice(0, SCANS)), sale: aheadOf(raw.slice(SCANS)) }
+    shownPhases = { basket: shownFigures(raw.slice(0, SCANS)), sale: shownFigures(raw.slice(SCANS)) }
     basketPhases = toPhases(raw.slice(0, SCANS), lane.tillMs.slice(0, SCANS))
     salePhases = toPhases(raw.slice(SCANS), lane.tillMs.slice(SCANS))
     // The same 200 scans again on a new sale, dispatched in-process as the cashier sends them (the slim answer):
@@ -596,6 +659,8 @@ export async function benchUi(): Promise<UiBench> {
       floorP99Ms: quantile(floor.samples, 0.99),
       basketPhases: phaseFigures(basketPhases),
       salePhases: phaseFigures(salePhases),
+      basketShownPhases: shownPhases.basket!,
+      saleShownPhases: shownPhases.sale!,
       basketViewBytes: viewBytes.basket,
       saleViewBytes: viewBytes.sale,
       basketChangeBytes: changeBytes.basket,

@@ -147,21 +147,31 @@ describe('a scan drawn before the till answers', () => {
     }
   })
 
-  it('a refused merge (over the quantity limit) puts the quantity back', async () => {
+  it('a scan over the till\'s quantity limit is not drawn ahead: the row never shows a quantity the till refuses', async () => {
     clearSale()
     await typeAt(cashier, `${COLA}\n`, 5)
     await expect.poll(() => rows(cashier).first().getAttribute('aria-busy')).toBe(null)
-    // 999 is the till's limit for a line (services/limits.ts); the page does not know it, the till refuses.
+    // 999 is the till's limit for a line (services/limits.ts), carried in the index: 1 + 999 would pass it.
     await cashier.locator('#quantity').fill('999')
     hold()
     await typeAt(cashier, `${COLA}\n`, 5)
-    await expect.poll(() => cells(cashier, 0)).toEqual(['Cola 330 ml can', '1000', '$0.99', '$990.00'])
-    expect(await rows(cashier).first().getAttribute('aria-busy')).toBe('true')
+    await expect.poll(() => held.length).toBeGreaterThan(0)
+    // The till has refused it; the page has not heard, and shows the line as it was, not 1000 to take back.
+    expect(await cells(cashier, 0)).toEqual(['Cola 330 ml can', '1', '$0.99', '$0.99'])
+    expect(await rows(cashier).first().getAttribute('aria-busy')).toBe(null)
     release()
     await cashier.getByRole('alert').filter({ hasText: '999' }).first().waitFor()
-    await expect.poll(() => cells(cashier, 0)).toEqual(['Cola 330 ml can', '1', '$0.99', '$0.99'])
-    expect(await rows(cashier).first().getAttribute('aria-busy')).toBe(null)
+    expect(await cells(cashier, 0)).toEqual(['Cola 330 ml can', '1', '$0.99', '$0.99'])
     expect(rig.app.sales.current()!.lines.map((l) => l.quantity)).toEqual([1])
+    // Within the limit (1 + 998 = 999) the merge is drawn at once again.
+    await cashier.locator('#quantity').fill('998')
+    hold()
+    await typeAt(cashier, `${COLA}\n`, 5)
+    await expect.poll(() => cells(cashier, 0)).toEqual(['Cola 330 ml can', '999', '$0.99', '$989.01'])
+    expect(await rows(cashier).first().getAttribute('aria-busy')).toBe('true')
+    release()
+    await expect.poll(() => rows(cashier).first().getAttribute('aria-busy')).toBe(null)
+    expect(rig.app.sales.current()!.lines.map((l) => l.quantity)).toEqual([999])
   })
 
   it('an edit in the back office reaches the index (catalog:changed): the pending row shows the new price', async () => {
@@ -181,6 +191,48 @@ describe('a scan drawn before the till answers', () => {
       expect(rig.app.sales.current()!.lines[0]!.unitPriceMinor).toBe(109)
     } finally {
       release()
+      clearSale()
+      await rig.app.registry.dispatch('backoffice', 'catalog:update-product', { pin: '1234', productId: 'P005', price: '0.99' })
+    }
+  })
+
+  it('a product picked by name, or a counted product\'s PLU keyed in, is drawn at once like a scan', async () => {
+    clearSale()
+    const box = cashier.getByRole('textbox', { name: 'Barcode' })
+    await box.fill('')
+    await box.pressSequentially('crois', { delay: 40 })
+    const hit = cashier.getByRole('group', { name: 'Look-up results' }).getByRole('button', { name: /Croissant/ })
+    await hit.waitFor()
+    hold()
+    await hit.click()
+    await tillHasLines(1)
+    // The till has the line, the page has not heard: the row is there, pending, the look-up closed with it.
+    await expect.poll(() => rows(cashier).count()).toBe(1)
+    expect(await rows(cashier).first().getAttribute('aria-busy')).toBe('true')
+    expect(await cells(cashier, 0)).toEqual(['Croissant', '1', '$1.89', '$1.89'])
+    expect(await cashier.getByRole('group', { name: 'Look-up results' }).count()).toBe(0)
+    release()
+    await expect.poll(() => rows(cashier).first().getAttribute('aria-selected')).toBe('true')
+    expect(await rows(cashier).first().getAttribute('data-line-id')).toBe(rig.app.sales.current()!.lines[0]!.id)
+    // A PLU on a counted product (given one here, and the index told through a back-office edit).
+    rig.app.db.prepare("UPDATE products SET plu = '54321' WHERE id = 'P005'").run()
+    const before = await cashier.locator('body').getAttribute('data-catalog-version')
+    expect((await rig.app.registry.dispatch('backoffice', 'catalog:update-product', { pin: '1234', productId: 'P005', price: '1.09' })).ok).toBe(true)
+    try {
+      await expect.poll(() => cashier.locator('body').getAttribute('data-catalog-version')).not.toBe(before)
+      await box.fill('2*54321')
+      hold()
+      await box.press('Enter')
+      await tillHasLines(2)
+      await expect.poll(() => rows(cashier).count()).toBe(2)
+      expect(await rows(cashier).nth(1).getAttribute('aria-busy')).toBe('true')
+      expect(await cells(cashier, 1)).toEqual(['Cola 330 ml can', '2', '$1.09', '$2.18'])
+      release()
+      await expect.poll(() => rows(cashier).nth(1).getAttribute('aria-busy')).toBe(null)
+      expect(rig.app.sales.current()!.lines.map((l) => [l.name, l.quantity, l.barcode])).toEqual([['Croissant', 1, 'P018'], ['Cola 330 ml can', 2, '54321']])
+    } finally {
+      release()
+      rig.app.db.prepare("UPDATE products SET plu = NULL WHERE id = 'P005'").run()
       clearSale()
       await rig.app.registry.dispatch('backoffice', 'catalog:update-product', { pin: '1234', productId: 'P005', price: '0.99' })
     }

@@ -2,6 +2,7 @@
 // scanned row from it in the Enter's own task, before the till has answered; the till's answer stays the truth.
 import type { CatalogIndexPage } from '../../shared/api/views'
 import { prepareCached, type Db } from '../ledger/db'
+import { readLimits } from './limits'
 
 /**
  * Journal kinds that record a catalog change: an import, a price or other product edit, and the digest entry that
@@ -66,5 +67,6 @@ export function catalogIndexPage(db: Db, afterId: string | null, limit: number):
       packQty.push(row.pack_qty ?? 1)
     }
   }
-  return { version: catalogVersion(db), ids, names, namesZh, pricesMinor, plus, codes, codeProduct, packQty, next: ids.length === limit ? ids.at(-1)! : null }
+  const { maxQuantity, maxLineAmountMinor } = readLimits(db)
+  return { version: catalogVersion(db), ids, names, namesZh, pricesMinor, plus, codes, codeProduct, packQty, next: ids.length === limit ? ids.at(-1)! : null, limits: { maxQuantity, maxLineAmountMinor } }
 }

@@ -1,6 +1,6 @@
 // The cashier window, one component per panel. The Barcode box and the Cart table are rendered once and updated in
 // place (rows keyed by line id), so focus, a half-typed code and a screen reader's position survive every update.
-import { Component } from 'preact'
+import { effect, useComputed, type ReadonlySignal } from '@preact/signals'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { formatUnits } from '../../shared/money'
 import { money, store, t } from '../common/page'
@@ -8,10 +8,12 @@ import { cannotCheck, healthLine, isReversed, paymentDetails, paymentHeadline } 
 import { LinkBanner, Messages, Dialogs } from '../common/ui'
 import { LockScreen, session, SessionBar, sessionKnown } from '../common/session'
 import {
-  addProduct, changeQuantity, choosingStablecoin, complete, completable, discountLine, editable, health, lineName, lookup, noSale, openCash,
-  openStablecoin, payment, paymentAction, paymentOptions, printer, requestOpen, requestStablecoin, returnTender, sale, saleOpen, scan, scanFlashing, search,
-  selectedLine, selectedLineId, setQuantity, cartRows, switchLanguage, tenderable, tenderCash, tenderOpen, voidLine, voidSale
+  addIndexedPlu, addProduct, changeQuantity, choosingStablecoin, complete, completable, discountLine, editable, health, lineName, lookup, noSale, openCash,
+  openStablecoin, payment, paymentAction, paymentOptions, printer, requestOpen, requestStablecoin, returnTender, sale, saleOpen, scan, scanFlashText, scanOkClass, search,
+  selectedLine, selectedLineId, setQuantity, cart, switchLanguage, tenderable, tenderCash, tenderOpen, voidLine, voidSale
 } from './state'
+import { BLOCK } from './cart-rows'
+import type { CartRowView } from './pending-scan'
 import { api, unwrap } from '../common/page'
 import { notify } from '../common/ui'
 import { openReturn, ReturnPanel } from './returns'
@@ -64,8 +66,6 @@ function Header() {
 
 function ScanForm() {
   const input = useRef<HTMLInputElement>(null)
-  // Set by the scan itself (state.ts), so the flash is drawn in the same frame as the row, not one render later.
-  const flashing = scanFlashing.value
   const hits = lookup.value
   async function submit(): Promise<void> {
     const box = input.current!
@@ -82,6 +82,13 @@ function ScanForm() {
     }
     // A PLU (4-5 digits, loose produce) or a name typed for the look-up adds the matching product, not a barcode.
     const isPlu = /^\d{4,5}$/.test(code)
+    // A counted product's PLU the local index has: drawn at once, no look-up waited for.
+    if (isPlu && addIndexedPlu(code, quantity)) {
+      box.value = ''
+      clearQuantity()
+      lookup.value = []
+      return
+    }
     if (isPlu || /[^\d]/.test(code)) {
       const first = isPlu ? await lookupNow(code) : (hits[0] ?? null)
       if (first && (!isPlu || first.plu === code)) {
@@ -112,12 +119,14 @@ function ScanForm() {
           autoComplete="off"
           placeholder={t('barcode.placeholder')}
           aria-keyshortcuts="F2"
-          class={flashing ? 'scan-ok' : undefined}
+          // Set by the scan itself (state.ts), so the flash is drawn in the same frame as the till's answer; bound
+          // to the attribute, so it never renders the form.
+          class={scanOkClass}
           onInput={(e) => void search(splitQuantityPrefix((e.target as HTMLInputElement).value).code)}
         />
         {/* On the label's line, out of the flow: its coming and going never moves the Cart (no layout shift). */}
         <div class="scan-flash" role="status" aria-label={t('scan.flashLabel')}>
-          {flashing ? t('scan.received') : ''}
+          {scanFlashText}
         </div>
       </div>
       <div class="qty">
@@ -143,69 +152,116 @@ async function lookupNow(code: string) {
   return r?.[0] ?? null
 }
 
-type Line = NonNullable<ReturnType<typeof sale.peek>>['lines'][number]
-
-function sameLine(a: Line, b: Line): boolean {
-  return a.quantity === b.quantity && a.amountMinor === b.amountMinor && a.discountMinor === b.discountMinor && a.discountPpm === b.discountPpm && a.voided === b.voided && a.unitPriceMinor === b.unitPriceMinor && a.weightGrams === b.weightGrams && a.name === b.name && a.nameZh === b.nameZh
+/**
+ * One cart row, rendered from its own signal (cart-rows.ts): a scan renders the row it adds or grows, a selection
+ * change the two rows it moves between. A function component that reads signals is memoised by @preact/signals, so
+ * its block rendering around it leaves it alone.
+ */
+function CartRow({ row }: { row: ReadonlySignal<CartRowView> }) {
+  // Its own computed: a selection change wakes every row's, and renders only the rows whose answer changed.
+  const selected = useComputed(() => {
+    const { line, pending } = row.value
+    return !pending && line.id === selectedLineId.value
+  }).value
+  const { line, pending } = row.value
+  const classes = [line.voided ? 'voided' : '', pending ? 'pending' : ''].filter(Boolean).join(' ')
+  return (
+    <tr
+      aria-selected={selected ? 'true' : 'false'}
+      aria-busy={pending ? 'true' : undefined}
+      class={classes || undefined}
+      data-line-id={pending && line.id.startsWith('pending-') ? undefined : line.id}
+      onClick={() => {
+        const now = row.peek()
+        if (!now.pending) selectedLineId.value = now.line.id
+      }}
+    >
+      <td>
+        {lineName(line)}
+        {line.discountPpm > 0 ? ` (−${percentText(line.discountPpm)}%)` : ''}
+        {line.voided ? ` (${t('line.voided')})` : ''}
+      </td>
+      <td class="num">{line.weightGrams !== null ? `${formatUnits(BigInt(line.weightGrams), 3)} kg` : String(line.quantity)}</td>
+      <td class="num">{money(line.unitPriceMinor)}</td>
+      <td class="num">{money(line.amountMinor - line.discountMinor)}</td>
+    </tr>
+  )
 }
 
 /**
- * One cart row. Every sale update brings new line objects; a row whose figures, selection and language did not
- * change skips its render, so a scan into a long cart renders one row, not all of them (bench/ui.ts).
+ * BLOCK rows, as a fragment (the Cart stays one table body of rows). Keyed by position: a pending row and the
+ * till's line it becomes are the same component, so Preact keeps the same <tr> and only its figures and its busy
+ * mark change (a sale's lines keep their positions; voided ones stay).
  */
-interface CartRowProps {
-  line: Line
-  /** Drawn from the local index, the till's answer not in yet (aria-busy; the till's line replaces it in place). */
-  pending: boolean
-  selected: boolean
-  locale: string
-  currency: string
+function RowBlock({ index }: { index: number }) {
+  const size = cart.blockSizes[index]!.value
+  const rows = []
+  for (let i = 0; i < size; i++) {
+    const position = index * BLOCK + i
+    rows.push(<CartRow key={position} row={cart.rows[position]!} />)
+  }
+  return <>{rows}</>
 }
 
-class CartRow extends Component<CartRowProps> {
-  override shouldComponentUpdate(next: CartRowProps): boolean {
-    const now = this.props
-    // setSale keeps an unchanged line as the same object: identity first, the fields only for a fresh object.
-    return next.pending !== now.pending || next.selected !== now.selected || next.locale !== now.locale || next.currency !== now.currency || (next.line !== now.line && !sameLine(next.line, now.line))
-  }
+function EmptyCart() {
+  return cart.count.value === 0 ? <div class="empty">{t('cart.empty')}</div> : null
+}
 
-  override render() {
-    const { line, selected, pending } = this.props
-    const classes = [line.voided ? 'voided' : '', pending ? 'pending' : ''].filter(Boolean).join(' ')
-    return (
-      <tr
-        aria-selected={selected ? 'true' : 'false'}
-        aria-busy={pending ? 'true' : undefined}
-        class={classes || undefined}
-        data-line-id={pending && line.id.startsWith('pending-') ? undefined : line.id}
-        onClick={() => {
-          if (!pending) selectedLineId.value = line.id
-        }}
-      >
-        <td>
-          {lineName(line)}
-          {line.discountPpm > 0 ? ` (−${percentText(line.discountPpm)}%)` : ''}
-          {line.voided ? ` (${t('line.voided')})` : ''}
-        </td>
-        <td class="num">{line.weightGrams !== null ? `${formatUnits(BigInt(line.weightGrams), 3)} kg` : String(line.quantity)}</td>
-        <td class="num">{money(line.unitPriceMinor)}</td>
-        <td class="num">{money(line.amountMinor - line.discountMinor)}</td>
-      </tr>
-    )
-  }
+/**
+ * Keeps the row a scan drew, or the row selected, in view. A row added is scrolled to by a ResizeObserver on the
+ * rows, which runs after the frame's layout and before its paint: the row is painted in view in the frame that
+ * first paints it, with no layout forced and no second frame (an effect after the paint scrolled one frame late,
+ * and its timer held the page when the till's answer came in). A selection moved by a key or a click is scrolled to
+ * in the next frame.
+ */
+function useRowsInView(body: { current: HTMLTableSectionElement | null }): void {
+  useEffect(() => {
+    const rowsEl = body.current!
+    let count = cart.count.peek()
+    let selected = selectedLineId.peek()
+    let added = false
+    // The position of the row last put in view as it was added: the till's line that becomes it is selected there.
+    let addedInView = 0
+    const observer = new ResizeObserver(() => {
+      if (!added) return
+      added = false
+      // A row the till added selected already (a scan not drawn ahead) needs no second look.
+      addedInView = selectedLine.peek()?.position === count ? 0 : count
+      rowsEl.lastElementChild?.scrollIntoView({ block: 'nearest' })
+    })
+    observer.observe(rowsEl)
+    let frame = 0
+    const stop = effect(() => {
+      const nextCount = cart.count.value
+      const nextSelected = selectedLineId.value
+      const position = selectedLine.peek()?.position ?? 0
+      if (nextCount > count) added = true
+      else if (nextSelected !== selected && position !== 0) {
+        if (position === addedInView) addedInView = 0
+        else {
+          cancelAnimationFrame(frame)
+          frame = requestAnimationFrame(() => rowsEl.children[position - 1]?.scrollIntoView({ block: 'nearest' }))
+        }
+      }
+      count = nextCount
+      selected = nextSelected
+    })
+    return () => {
+      stop()
+      observer.disconnect()
+      cancelAnimationFrame(frame)
+    }
+  }, [body])
 }
 
 function Cart() {
-  const rows = cartRows.value
-  const selected = selectedLineId.value
-  const locale = store.value?.locale ?? 'en'
-  const currency = store.value?.currency ?? 'USD'
-  const wrap = useRef<HTMLDivElement>(null)
-  useEffect(() => {
-    wrap.current?.querySelector('tr[aria-selected="true"]')?.scrollIntoView({ block: 'nearest' })
-  }, [selected, rows.length])
+  const blocks = cart.blockCount.value
+  const body = useRef<HTMLTableSectionElement>(null)
+  useRowsInView(body)
+  const list = []
+  for (let b = 0; b < blocks; b++) list.push(<RowBlock key={b} index={b} />)
   return (
-    <div class="cartwrap" ref={wrap}>
+    <div class="cartwrap">
       <table role="grid" aria-label={t('cart')} class="cart">
         <thead>
           <tr>
@@ -215,15 +271,9 @@ function Cart() {
             <th class="num col-money">{t('col.total')}</th>
           </tr>
         </thead>
-        <tbody>
-          {/* Keyed by position (a sale's lines keep theirs; voided ones stay): a pending row and the till's line it
-              becomes share the key, so Preact keeps the same <tr> and only its figures and its busy mark change. */}
-          {rows.map(({ line, pending }) => (
-            <CartRow key={line.position} line={line} pending={pending} selected={!pending && line.id === selected} locale={locale} currency={currency} />
-          ))}
-        </tbody>
+        <tbody ref={body}>{list}</tbody>
       </table>
-      {rows.length === 0 ? <div class="empty">{t('cart.empty')}</div> : null}
+      <EmptyCart />
     </div>
   )
 }

@@ -2,7 +2,7 @@
 // does to the cart the till last confirmed, by sale.ts addItem's own rule, and whether a line change from the
 // till is that scan. Nothing here is ever taken as sold: the Cart shows it marked pending, and the totals, the pay
 // keys and the customer display move only on the till's answer.
-import type { LineView, SaleLineChange, SaleView } from '../../shared/api/views'
+import type { CatalogIndexLimits, LineView, SaleLineChange, SaleView } from '../../shared/api/views'
 import { multiplyMinor } from '../../shared/money'
 
 /** One scan sent to the till whose answer is not in yet, with what the local index said it sells. */
@@ -35,12 +35,23 @@ function mergesInto(last: LineView | undefined, scan: PendingScan): boolean {
 
 /**
  * Whether the Cart can draw this scan before the till answers. A merge onto a discounted line is left to the till
- * (its discount is re-priced there: not a figure to guess).
+ * (its discount is re-priced there: not a figure to guess), and so is a line the till's limits refuse (sale.ts
+ * checkLineLimits: units on the line, its amount before discount), so that no row is drawn only to be taken back.
+ * Without limits (none heard yet) nothing is drawn.
  */
-export function canShowAtOnce(lines: readonly LineView[], pending: readonly PendingScan[], scan: PendingScan): boolean {
-  const rows = withPending(lines, pending)
-  const last = rows.at(-1)?.line
-  return !mergesInto(last, scan) || last!.discountPpm === 0
+export function canShowAtOnce(lines: readonly LineView[], pending: readonly PendingScan[], scan: PendingScan, limits: CatalogIndexLimits | null): boolean {
+  if (!limits) return false
+  const last = lastRow(lines, pending)
+  const merges = mergesInto(last, scan)
+  if (merges && last!.discountPpm !== 0) return false
+  const quantity = merges ? last!.quantity + scan.quantity : scan.quantity
+  return quantity <= limits.maxQuantity && multiplyMinor(scan.unitPriceMinor, quantity) <= limits.maxLineAmountMinor
+}
+
+/** The Cart's last row as the pending scans will leave it (only the last row decides a merge): O(pending), not O(lines). */
+function lastRow(lines: readonly LineView[], pending: readonly PendingScan[]): LineView | undefined {
+  if (pending.length === 0) return lines.at(-1)
+  return withPending(lines.length > 0 ? [lines.at(-1)!] : [], pending).at(-1)?.line
 }
 
 /**

@@ -2,6 +2,7 @@
 // after the page is ready to scan (it never delays that), and again whenever the catalog's version moves
 // ('catalog:changed', 'store:changed', a reconnect, or a till answer that disagrees with it).
 import { parseBarcode } from '../../shared/barcode'
+import type { CatalogIndexLimits } from '../../shared/api/views'
 import { api } from '../common/page'
 
 export interface IndexedCode {
@@ -26,6 +27,8 @@ interface Loaded {
   readonly namesZh: (string | null)[]
   readonly pricesMinor: number[]
   readonly byCode: Map<string, Entry>
+  /** PLU -> product (counted products only: loose produce by weight is not in the index). */
+  readonly byPlu: Map<string, number>
 }
 
 /**
@@ -38,6 +41,13 @@ const PAGE = 2_000
 let loaded: Loaded | null = null
 let loading: Promise<void> | null = null
 let again = false
+/** The till's bounds for one line as the index last heard them (every page carries them); null before any page. */
+let limits: CatalogIndexLimits | null = null
+
+/** What the till allows on one line, for a scan to be drawn ahead only when the till will take it. */
+export function lineLimits(): CatalogIndexLimits | null {
+  return limits
+}
 
 /** For the bench and the tests: the version and products indexed, and the last load's time (body data attributes). */
 function announce(version: number, products: number, ms: number): void {
@@ -53,6 +63,7 @@ async function loadOnce(): Promise<Loaded | null> {
   const namesZh: (string | null)[] = []
   const pricesMinor: number[] = []
   const byCode = new Map<string, Entry>()
+  const byPlu = new Map<string, number>()
   let version: number | null = null
   let afterId: string | null = null
   do {
@@ -62,18 +73,21 @@ async function loadOnce(): Promise<Loaded | null> {
     // A change between two pages: this load mixes two catalogs, so it is thrown away and started again.
     if (version !== null && page.version !== version) return loadOnce()
     version = page.version
+    limits = page.limits
     const base = ids.length
     for (let i = 0; i < page.ids.length; i++) {
       ids.push(page.ids[i]!)
       names.push(page.names[i]!)
       namesZh.push(page.namesZh[i] ?? null)
       pricesMinor.push(page.pricesMinor[i]!)
+      const plu = page.plus[i]
+      if (plu) byPlu.set(plu, base + i)
     }
     for (let j = 0; j < page.codes.length; j++) byCode.set(page.codes[j]!, { product: base + page.codeProduct[j]!, packQty: page.packQty[j]! })
     afterId = page.next
   } while (afterId !== null)
   announce(version ?? 0, ids.length, performance.now() - started)
-  return { version: version ?? 0, ids, names, namesZh, pricesMinor, byCode }
+  return { version: version ?? 0, ids, names, namesZh, pricesMinor, byCode, byPlu }
 }
 
 /** (Re)loads the index; a call while a load runs asks for one more load after it (the catalog moved meanwhile). */
@@ -107,6 +121,8 @@ export async function catalogMoved(version: number | null): Promise<void> {
     const r = await api().call['catalog:index']({ afterId: null, limit: 1 })
     if (!r.ok) return
     current = r.value.version
+    // A store change may be a change of the limits, which do not move the catalog's version.
+    limits = r.value.limits
   }
   if (current !== null && loaded?.version === current) return
   await loadProductIndex()
@@ -127,4 +143,11 @@ export function lookUpCode(code: string): IndexedCode | null {
   const entry = loaded.byCode.get(key)
   if (!entry) return null
   return { productId: loaded.ids[entry.product]!, name: loaded.names[entry.product]!, nameZh: loaded.namesZh[entry.product] ?? null, unitPriceMinor: loaded.pricesMinor[entry.product]!, packQty: entry.packQty, barcode: key }
+}
+
+/** The counted product with this PLU, as the index has it (its line's code is the PLU); null when not indexed. */
+export function lookUpPlu(plu: string): IndexedCode | null {
+  const product = loaded?.byPlu.get(plu)
+  if (product === undefined || !loaded) return null
+  return { productId: loaded.ids[product]!, name: loaded.names[product]!, nameZh: loaded.namesZh[product] ?? null, unitPriceMinor: loaded.pricesMinor[product]!, packQty: 1, barcode: plu }
 }

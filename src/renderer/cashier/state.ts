@@ -1,6 +1,6 @@
 // The cashier window's state, as signals fed by api answers and events, and the actions a cashier takes. Panels
 // read the signals they need; an update re-renders only the components that read what changed.
-import { batch, computed, signal } from '@preact/signals'
+import { batch, computed, effect, signal } from '@preact/signals'
 import type { LineView, PaymentOptions, PrinterState, ProductHit, SaleLineChange, SaleView } from '../../shared/api/views'
 import type { ChainHealthView } from '../../shared/payment/health'
 import type { PaymentView } from '../../shared/payment/view'
@@ -11,7 +11,8 @@ import { askManagerApproval, askManagerPin, clearMessage, confirmAction, notify,
 import { applyLineChange, olderThan } from '../common/sale-delta'
 import { session } from '../common/session'
 import { canShowAtOnce, isThisScan, withPending, type PendingScan } from './pending-scan'
-import { catalogMoved, loadProductIndex, lookUpCode } from './product-index'
+import { catalogMoved, lineLimits, loadProductIndex, lookUpCode, lookUpPlu, type IndexedCode } from './product-index'
+import { createCartRows, showRows } from './cart-rows'
 
 export const sale = signal<SaleView | null>(null)
 export const selectedLineId = signal<string | null>(null)
@@ -26,6 +27,12 @@ export const lookup = signal<readonly ProductHit[]>([])
 export const scanFlash = signal(0)
 /** The "scan received" flash: on for a moment after each accepted scan (set with the scan, in the same render). */
 export const scanFlashing = signal(false)
+/**
+ * The flash as the Barcode box's class and the feedback's text: bound to the DOM (a signal as a prop or a child), so
+ * turning it on or off sets one attribute and one text node without rendering the scan form.
+ */
+export const scanOkClass = computed(() => (scanFlashing.value ? 'scan-ok' : ''))
+export const scanFlashText = computed(() => (scanFlashing.value ? t('scan.received') : ''))
 
 const NO_LINES: readonly LineView[] = []
 /**
@@ -41,12 +48,20 @@ export const pendingScans = signal<readonly PendingScan[]>([])
 /** What the Cart draws: the till's lines, then the pending scans on top (marked pending). */
 export const cartRows = computed(() => withPending(cartLines.value, pendingScans.value))
 const scansInFlight = computed(() => pendingScans.value.length > 0)
+/**
+ * The Cart's rows one signal each (cart-rows.ts), kept equal to cartRows in the same task that changed it: a scan
+ * renders its own row and nothing else of the Cart.
+ */
+export const cart = createCartRows()
+effect(() => showRows(cart, cartRows.value))
 
 export const selectedLine = computed(() => sale.value?.lines.find((l) => l.id === selectedLineId.value && !l.voided) ?? null)
 export const editable = computed(() => canEditLines(liveTenders(sale.value)))
-// A tender waits for the pending scans: the amount due is the till's, and a scan still on its way will change it.
-export const tenderable = computed(() => !scansInFlight.value && canTender(sale.value))
-export const completable = computed(() => !scansInFlight.value && canComplete(sale.value))
+// The pay keys move only on the till's answer, never on a pending row (which renders its row and nothing else): a
+// key pressed while a scan is pending waits for it (openCash, openStablecoin and complete call afterPendingScans),
+// so the amount due it acts on is the till's, with that scan in.
+export const tenderable = computed(() => canTender(sale.value))
+export const completable = computed(() => canComplete(sale.value))
 
 /** Resolves once no scan is pending (at once when none is): F4, F6 and F12 wait for it rather than being lost. */
 export function afterPendingScans(): Promise<void> {
@@ -223,14 +238,26 @@ let nextScanToken = 1
  * scan the normal way (the row comes with the till's answer).
  */
 function pendingFor(code: string, quantity: number | undefined): PendingScan | null {
-  // No sale yet: the scan opens one. A sale with a live tender has its lines locked: the till will refuse.
-  if (!session.peek() || (sale.peek() !== null && !editable.peek())) return null
   const hit = lookUpCode(code)
   if (!hit) return null
-  const units = quantity === undefined || quantity === 1 ? hit.packQty : hit.packQty * quantity
+  return pendingOf(hit, quantity === undefined || quantity === 1 ? hit.packQty : hit.packQty * quantity)
+}
+
+/** `units` of an indexed product drawn ahead of the till, when the till will take them as drawn (see pendingFor). */
+function pendingOf(hit: Omit<IndexedCode, 'packQty'>, units: number): PendingScan | null {
+  // No sale yet: the scan opens one. A sale with a live tender has its lines locked: the till will refuse.
+  if (!session.peek() || (sale.peek() !== null && !editable.peek())) return null
   if (units > 9999) return null
   const scan: PendingScan = { token: nextScanToken++, productId: hit.productId, name: hit.name, nameZh: hit.nameZh, barcode: hit.barcode, unitPriceMinor: hit.unitPriceMinor, quantity: units }
-  return canShowAtOnce(cartLines.peek(), pendingScans.peek(), scan) ? scan : null
+  return canShowAtOnce(cartLines.peek(), pendingScans.peek(), scan, lineLimits()) ? scan : null
+}
+
+/**
+ * A product picked by PLU or name (the type-ahead's pick, a PLU keyed in) as the till's sale:add-product adds it: a
+ * counted product's line carries its PLU, or its id without one, as its code, and the quantity as keyed (no pack).
+ */
+function pickedProduct(hit: ProductHit): Omit<IndexedCode, 'packQty'> {
+  return { productId: hit.id, name: hit.name, nameZh: hit.nameZh, unitPriceMinor: hit.priceMinor, barcode: hit.plu ?? hit.id }
 }
 
 /** The till's line for a pending scan disagrees with the index (a price or name changed since it loaded). */
@@ -279,6 +306,7 @@ export async function scan(code: string, source: 'wedge' | 'manual', quantity?: 
 export async function addProduct(hit: ProductHit, quantity?: number): Promise<void> {
   const before = sale.value
   let weightGrams: number | undefined
+  if (hit.pricing === 'unit') return addCounted(hit, quantity ?? 1)
   if (hit.pricing === 'weight') {
     // Loose produce by PLU: the weight is read off the scale and keyed in kilograms ("0.755").
     const typed = await promptValue(t('weight.title', { name: lineName(hit) }), t('weight.label'), t('barcode.add'))
@@ -294,6 +322,43 @@ export async function addProduct(hit: ProductHit, quantity?: number): Promise<vo
   clearMessage()
   setSale(value)
   selectedLineId.value = touchedLine(before, value)
+}
+
+/**
+ * A counted product picked by PLU or name, drawn at once as a scan is (the row pending until the till's line is in
+ * it, taken back with the till's message if refused); the hits close in the same render.
+ */
+async function addCounted(hit: ProductHit, quantity: number): Promise<void> {
+  const before = sale.value
+  const pending = pendingOf(pickedProduct(hit), quantity)
+  const call = api().call['sale:add-product']({ productId: hit.id, quantity })
+  batch(() => {
+    if (pending) pendingScans.value = [...pendingScans.peek(), pending]
+    lookup.value = []
+  })
+  const answer = await call
+  if (!answer.ok) {
+    batch(() => {
+      if (pending) dropPending(pending.token)
+      alert(wordError(answer.error))
+    })
+    return
+  }
+  batch(() => {
+    if (pending) dropPending(pending.token)
+    clearMessage()
+    setSale(answer.value)
+    const now = sale.peek()
+    if (now) selectedLineId.value = touchedLine(before, now)
+  })
+}
+
+/** A PLU keyed in, when the local index has it (a counted product): added at once, without a look-up first. */
+export function addIndexedPlu(plu: string, quantity: number | undefined): boolean {
+  const hit = lookUpPlu(plu)
+  if (!hit) return false
+  void addCounted({ id: hit.productId, name: hit.name, nameZh: hit.nameZh, plu, pricing: 'unit', priceMinor: hit.unitPriceMinor }, quantity ?? 1)
+  return true
 }
 
 let searchRequest = 0
@@ -388,6 +453,8 @@ export async function openCash(): Promise<void> {
 }
 
 export async function tenderCash(text: string): Promise<void> {
+  // The due it is weighed against is the till's with every scan sent so far in.
+  await afterPendingScans()
   const currency = store.value?.currency ?? 'USD'
   const received = parseMinor(text, currency)
   if (received === null || received <= 0) return alert(t('error.amount'))

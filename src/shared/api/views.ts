@@ -860,6 +860,18 @@ export interface CatalogIndexPage {
   readonly packQty: readonly number[]
   /** The last product id of this page, to ask for the next; null on the last page. */
   readonly next: string | null
+  /**
+   * The store's bounds for one line (services/limits.ts), which the till checks on every scan: a scan that would
+   * take a line past them is not drawn ahead (the till refuses it), so no row shows that is then taken back.
+   */
+  readonly limits: CatalogIndexLimits
+}
+
+export interface CatalogIndexLimits {
+  /** Units on one line. */
+  readonly maxQuantity: number
+  /** One line's amount before discount, integer minor units. */
+  readonly maxLineAmountMinor: number
 }
 
 /** 'catalog:changed': the catalog's new version (CatalogIndexPage.version). */

@@ -4,6 +4,7 @@
 // back office unable to ask for it.
 import { afterEach, describe, expect, it } from 'vitest'
 import type { CatalogChanged, CatalogIndexPage } from '../../../src/shared/api/views'
+import { saveLimits } from '../../../src/main/services/limits'
 import { testTill, type TestTill } from '../../fixtures/till'
 
 let till: TestTill | null = null
@@ -64,6 +65,19 @@ describe('catalog:index', () => {
     expect(after.pages[0]!.version).toBeGreaterThan(before)
     expect(told).toEqual([{ version: after.pages[0]!.version }])
     expect(after.codes.get('5901234123013')?.priceMinor).toBe(109)
+  })
+
+  it('every page carries the store\'s limits for one line, as the till checks them on a scan', async () => {
+    till = testTill()
+    const { pages } = await wholeIndex(10)
+    expect(pages.length).toBeGreaterThan(1)
+    for (const page of pages) expect(page.limits).toEqual({ maxQuantity: 999, maxLineAmountMinor: 1_000_000 })
+    saveLimits(till.app.db, { maxQuantity: 24, maxLineAmountMinor: 5_000 }, Date.now())
+    const after = await wholeIndex(10_000)
+    expect(after.pages[0]!.limits).toEqual({ maxQuantity: 24, maxLineAmountMinor: 5_000 })
+    // A scan the till would refuse with those limits.
+    const cola = await till.app.registry.dispatch('cashier', 'sale:scan', { code: '5901234123013', source: 'manual', quantity: 25 })
+    expect(cola.ok).toBe(false)
   })
 
   it('is the cashier window\'s only: the back office and the display are refused', async () => {
