@@ -4,6 +4,7 @@
 // rounding, tax rates on new sales) or answered with restartNeeded where it cannot (the customer display's screen).
 import type { StoreDetailsView } from '../../shared/api/views'
 import type { Clock } from '../../shared/clock'
+import { parseMinor } from '../../shared/money'
 import { refuse } from '../../shared/result'
 import type { EventBus } from '../events'
 import { prepareCached, type Db } from '../ledger/db'
@@ -12,6 +13,7 @@ import { journalState } from '../ledger/money-state'
 import { readSetting, writeSetting } from '../ledger/settings'
 import type { StaffService } from './approvals'
 import type { HandlerPart } from './handler-part'
+import { readLimits, saveLimits, type Limits } from './limits'
 import type { ReceiptService } from './receipts'
 import { cardFeeSettingSchema, checkCardFee, checkOneStep, checkPrinter, checkTaxRates, DEFAULT_CARD_FEE_PPM, testPrint } from './setup'
 import type { StoreService } from './store'
@@ -26,7 +28,7 @@ export interface SetupHandlerDeps {
   readonly dataDir: string
 }
 
-type SetupCalls = 'setup:status' | 'setup:check' | 'setup:demo' | 'setup:finish' | 'printer:test' | 'settings:store-details' | 'settings:devices' | 'settings:tax-rates' | 'settings:card-fee'
+type SetupCalls = 'setup:status' | 'setup:check' | 'setup:demo' | 'setup:finish' | 'printer:test' | 'settings:store-details' | 'settings:devices' | 'settings:tax-rates' | 'settings:card-fee' | 'settings:limits'
 
 /** The store's settings as the back office forms show them. */
 export function storeDetails(db: Db, store: StoreService, receipts: Pick<ReceiptService, 'settings'>): StoreDetailsView {
@@ -48,6 +50,7 @@ export function storeDetails(db: Db, store: StoreService, receipts: Pick<Receipt
     customerDisplay: s.customerDisplay,
     taxRates: rates,
     cardFeePpm: readSetting(db, 'card-fee', cardFeeSettingSchema)?.ppm ?? DEFAULT_CARD_FEE_PPM,
+    limits: readLimits(db),
     printer: {
       profile: printer.profile.profile,
       transport: t.kind,
@@ -119,6 +122,33 @@ export function setupHandlers({ db, clock, events, store, receipts, staff, dataD
       })()
       events.emit('store:changed', store.info())
       return { details: details(), restartNeeded: false }
+    },
+    'settings:limits': ({ pin, maxCashReceived, maxQuantity, maxLineAmount }) => {
+      const manager = staff.approve(pin, 'settings.store', null)
+      const limits = checkLimits({ maxCashReceived, maxQuantity, maxLineAmount }, store.settings().currency)
+      const tillId = store.settings().tillId
+      db.transaction(() => {
+        saveLimits(db, limits, clock.now())
+        appendJournal(db, { at: clock.now(), tillId, kind: 'settings.limits-changed', payload: { managerId: manager.id, ...limits } })
+      })()
+      // The cashier's index carries the line limits: 'store:changed' makes it fetch them again.
+      events.emit('store:changed', store.info())
+      return { details: details(), restartNeeded: false }
     }
   }
+}
+
+/**
+ * The limits as a manager typed them, in minor units of the store currency. Each must be a plain positive amount
+ * (or a whole number of units up to the api's 9,999 per entry); a slip gets its own message naming the field.
+ */
+export function checkLimits(typed: { readonly maxCashReceived: string; readonly maxQuantity: string; readonly maxLineAmount: string }, currency: string): Limits {
+  const amount = (field: 'maxCashReceived' | 'maxLineAmount'): number => {
+    const minor = parseMinor(typed[field], currency)
+    if (minor === null || minor <= 0) throw refuse('invalid-input', field === 'maxCashReceived' ? 'settings.limit-cash' : 'settings.limit-line', { value: typed[field].slice(0, 24) })
+    return minor
+  }
+  const units = /^\d{1,4}$/.test(typed.maxQuantity) ? Number.parseInt(typed.maxQuantity, 10) : 0
+  if (units < 1 || units > 9999) throw refuse('invalid-input', 'settings.limit-quantity', { value: typed.maxQuantity.slice(0, 8) })
+  return { maxCashReceivedMinor: amount('maxCashReceived'), maxQuantity: units, maxLineAmountMinor: amount('maxLineAmount') }
 }

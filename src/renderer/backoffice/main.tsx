@@ -11,7 +11,7 @@ import {
 } from './sections'
 import { api } from '../common/page'
 import { CatalogSection } from './catalog'
-import { CardFeeSection, DevicesSettingsSection, PaymentSettingsSection, StoreDetailsSection, TaxRatesSection } from './settings'
+import { CardFeeSection, DevicesSettingsSection, LimitsSection, PaymentSettingsSection, StoreDetailsSection, TaxRatesSection } from './settings'
 import { loadStaff, StaffSection } from './staff'
 import { loadSession, session, SessionBar } from '../common/session'
 import { closeProgressed, DayCloseSection, loadShift, loadZList, shift } from './dayclose'
@@ -82,6 +82,7 @@ function BackOffice() {
           <RateSection />
           <PaymentSettingsSection />
           <CardFeeSection />
+          <LimitsSection />
           <DevicesSettingsSection />
           <PrinterSection />
           <DrawerSection />

@@ -10,7 +10,8 @@ import { ppmToPercent, type SetupFinish } from '../../shared/setup'
 import { DisplayField, PrinterFields, printerOutcome } from '../setup/wizard'
 import { defaultConfirmations, type ConfirmationPolicy, type PaymentSettings } from '../../shared/payment/settings'
 import { ChainsEditor, rowsFromSettings, urlProblem, type ChainRow } from '../setup/chains'
-import { api, say as sayMessage, t } from '../common/page'
+import { api, say as sayMessage, store, t } from '../common/page'
+import { formatMinorPlain } from '../../shared/money'
 import { askManagerPin } from '../common/ui'
 import { OutcomeBox, Panel, useOutcome } from './staff'
 
@@ -302,6 +303,47 @@ export function CardFeeSection() {
           <p id="bo-card-fee-hint" class="bo-muted">
             {t('setup.pay.cardFeeHint')}
           </p>
+        </SettingsForm>
+      ) : null}
+      <OutcomeBox outcome={outcome} />
+    </Panel>
+  )
+}
+
+/**
+ * The store's limits for one sale ([E] point 5): a slip of the hand (cash received of 2^53 - 1, 10,000 units) is
+ * refused at the counter. A jeweller or a wholesaler raises them here; the cashier's index takes the line limits
+ * at once.
+ */
+export function LimitsSection() {
+  const [outcome, say, run] = useOutcome()
+  const current = useDetails()
+  const cash = useRef<HTMLInputElement>(null)
+  const units = useRef<HTMLInputElement>(null)
+  const line = useRef<HTMLInputElement>(null)
+  const currency = store.value?.currency ?? 'USD'
+  async function save(): Promise<void> {
+    const typed = { maxCashReceived: cash.current?.value.trim() ?? '', maxQuantity: units.current?.value.trim() ?? '', maxLineAmount: line.current?.value.trim() ?? '' }
+    const pin = await askManagerPin(t('bo.limits.save'))
+    if (pin === null) return
+    const saved = await run(api().call['settings:limits']({ pin, ...typed }))
+    if (saved) {
+      details.value = saved.details
+      const l = saved.details.limits
+      say('notice', () => t('bo.limits.saved', { cash: formatMinorPlain(l.maxCashReceivedMinor, currency), units: l.maxQuantity, line: formatMinorPlain(l.maxLineAmountMinor, currency) }))
+    }
+  }
+  return (
+    <Panel id="settings-limits" label={t('bo.limits')}>
+      {current ? (
+        <SettingsForm onSave={save} saveLabel={t('bo.limits.save')}>
+          <p class="bo-muted">{t('bo.limits.hint')}</p>
+          <label for="bo-limit-cash">{t('bo.limits.cash', { currency })}</label>
+          <input id="bo-limit-cash" ref={cash} inputMode="decimal" maxLength={24} autoComplete="off" defaultValue={formatMinorPlain(current.limits.maxCashReceivedMinor, currency)} />
+          <label for="bo-limit-units">{t('bo.limits.units')}</label>
+          <input id="bo-limit-units" ref={units} inputMode="numeric" maxLength={8} autoComplete="off" defaultValue={String(current.limits.maxQuantity)} />
+          <label for="bo-limit-line">{t('bo.limits.line', { currency })}</label>
+          <input id="bo-limit-line" ref={line} inputMode="decimal" maxLength={24} autoComplete="off" defaultValue={formatMinorPlain(current.limits.maxLineAmountMinor, currency)} />
         </SettingsForm>
       ) : null}
       <OutcomeBox outcome={outcome} />

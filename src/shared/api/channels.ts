@@ -115,7 +115,9 @@ export const CALLS = {
   // The till key's public half, for the owner to register this till at head office (add-till --public-key).
   'headoffice:till-key': ['backoffice'],
   // The cashier's local product index (issue [R]: the row drawn on the Enter itself), read a page at a time.
-  'catalog:index': ['cashier']
+  'catalog:index': ['cashier'],
+  // The store's limits for one sale ([E] point 5): cash received, units and amount on one line, with a PIN.
+  'settings:limits': ['backoffice']
 } as const satisfies Record<string, readonly WindowRole[]>
 
 export type CallName = keyof typeof CALLS

@@ -244,7 +244,9 @@ export const inputs = {
   'headoffice:status': z.object({}).strict(),
   'headoffice:till-key': z.object({}).strict(),
   // Keyset pages by product id, so no one answer holds the till's event loop for the whole catalog.
-  'catalog:index': z.object({ afterId: id.nullable().default(null), limit: z.number().int().min(1).max(20_000).default(10_000) }).strict()
+  'catalog:index': z.object({ afterId: id.nullable().default(null), limit: z.number().int().min(1).max(20_000).default(10_000) }).strict(),
+  // Amounts as typed in the store currency (the till reads them into minor units); units as typed.
+  'settings:limits': z.object({ pin, maxCashReceived: z.string().trim().max(24), maxQuantity: z.string().trim().max(8), maxLineAmount: z.string().trim().max(24) }).strict()
 } as const satisfies Record<CallName, z.ZodType>
 
 export interface Outputs {
@@ -343,6 +345,7 @@ export interface Outputs {
   /** Base64 SPKI of the till's Ed25519 key; null when the till keeps no key (no key folder). */
   'headoffice:till-key': { readonly publicKey: string | null }
   'catalog:index': CatalogIndexPage
+  'settings:limits': SettingsSavedView
 }
 
 export interface EventPayloads {

@@ -772,6 +772,8 @@ export interface StoreDetailsView {
   readonly customerDisplay: 'second-screen' | 'same-screen' | 'none'
   readonly taxRates: readonly { readonly id: string; readonly name: string; readonly ratePpm: number; readonly products: number }[]
   readonly cardFeePpm: number
+  /** The store's limits for one sale (services/limits.ts): minor units and units. */
+  readonly limits: { readonly maxCashReceivedMinor: number; readonly maxQuantity: number; readonly maxLineAmountMinor: number }
   readonly printer: {
     readonly profile: 'epson-tm-80' | 'generic-58' | 'star-escpos-80'
     readonly transport: 'tcp' | 'usb' | 'device-file' | 'virtual'

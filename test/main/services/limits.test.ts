@@ -63,3 +63,35 @@ describe('an approval and its action in one transaction', () => {
     expect(rows.map((r) => r.kind)).toEqual(['approval.granted', 'sale.voided'])
   })
 })
+
+describe('the back office sets the limits', () => {
+  const save = (input: { maxCashReceived: string; maxQuantity: string; maxLineAmount: string }, pin = '1234') => till.app.registry.dispatch('backoffice', 'settings:limits', { pin, ...input })
+
+  it('shows the defaults, saves new limits with a manager PIN, and the counter and the index use them at once', async () => {
+    expect(await till.app.registry.dispatch('backoffice', 'settings:store-details', {})).toMatchObject({ ok: true, value: { limits: { maxCashReceivedMinor: 5_000_000, maxQuantity: 999, maxLineAmountMinor: 1_000_000 } } })
+    const changed: string[] = []
+    till.app.events.subscribe((event) => changed.push(event))
+    const saved = await save({ maxCashReceived: '100.00', maxQuantity: '3', maxLineAmount: '2.50' })
+    expect(saved).toMatchObject({ ok: true, value: { details: { limits: { maxCashReceivedMinor: 10_000, maxQuantity: 3, maxLineAmountMinor: 250 } }, restartNeeded: false } })
+    expect(changed).toContain('store:changed')
+    expect(journalKinds('settings.limits-changed')).toBe(1)
+    // The cashier's index carries the new line limits.
+    expect(await till.app.registry.dispatch('cashier', 'catalog:index', { afterId: null, limit: 1 })).toMatchObject({ ok: true, value: { limits: { maxQuantity: 3, maxLineAmountMinor: 250 } } })
+    expect(await till.app.registry.dispatch('cashier', 'sale:scan', { code: COLA, source: 'manual', quantity: 4 })).toMatchObject({ ok: false, error: { key: 'limits.quantity' } })
+    expect(await till.app.registry.dispatch('cashier', 'sale:scan', { code: COLA, source: 'manual', quantity: 2 })).toMatchObject({ ok: true })
+    expect(await till.app.registry.dispatch('cashier', 'sale:tender-cash', { receivedMinor: 10_001 })).toMatchObject({ ok: false, error: { key: 'limits.cash-received' } })
+    expect(await till.app.registry.dispatch('cashier', 'sale:tender-cash', { receivedMinor: 10_000 })).toMatchObject({ ok: true })
+  })
+
+  it('refuses a wrong PIN and each slip with its own message, and changes nothing', async () => {
+    expect(await save({ maxCashReceived: '100.00', maxQuantity: '3', maxLineAmount: '2.50' }, '9999')).toMatchObject({ ok: false, error: { key: 'approval.wrong-pin' } })
+    const cash = await save({ maxCashReceived: '1e9', maxQuantity: '3', maxLineAmount: '2.50' })
+    expect(cash).toMatchObject({ ok: false, error: { code: 'invalid-input', key: 'settings.limit-cash' } })
+    if (!cash.ok) expect(formatMessage('zh-CN', 'settings.limit-cash', cash.error.detail as never)).toBe('“1e9”不是有效的收款现金上限：应为以本店货币计的正数金额，例如 5000.00。')
+    expect(await save({ maxCashReceived: '100.00', maxQuantity: '0', maxLineAmount: '2.50' })).toMatchObject({ ok: false, error: { key: 'settings.limit-quantity' } })
+    expect(await save({ maxCashReceived: '100.00', maxQuantity: '3', maxLineAmount: '0.001' })).toMatchObject({ ok: false, error: { key: 'settings.limit-line' } })
+    expect(await save({ maxCashReceived: '100.00', maxQuantity: '10000', maxLineAmount: '2.50' })).toMatchObject({ ok: false, error: { key: 'settings.limit-quantity' } })
+    expect(journalKinds('settings.limits-changed')).toBe(0)
+    expect(await till.app.registry.dispatch('backoffice', 'settings:store-details', {})).toMatchObject({ ok: true, value: { limits: { maxQuantity: 999 } } })
+  })
+})
