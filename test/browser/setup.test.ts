@@ -318,6 +318,7 @@ describe('first-run set-up of a real shop, in Chromium', () => {
   const receipt = () => office.getByRole('region', { name: 'Address and receipt' })
   const tax = () => office.getByRole('region', { name: 'Tax rates' })
   const fee = () => office.getByRole('region', { name: 'Card fee' })
+  const limits = () => office.getByRole('region', { name: 'Limits for one sale' })
   const devices = () => office.getByRole('region', { name: 'Printer and displays' })
 
   it('back office: the receipt text, saved with a PIN, is the store\'s at once (receipts read it per print)', async () => {
@@ -360,6 +361,19 @@ describe('first-run set-up of a real shop, in Chromium', () => {
     await approve(MANAGER_PIN)
     await expect.poll(() => fee().getByRole('status').textContent()).toBe('Saved and journaled: the next Z compares with a card fee of 3.1 %.')
 
+    // Limits for one sale: a slip is named, a good change is saved and the counter uses it.
+    const line = limits().getByRole('textbox', { name: 'Most for one line before discount (USD)' })
+    expect(await line.inputValue()).toBe('10000.00')
+    await line.fill('25,000')
+    await limits().getByRole('button', { name: 'Save limits' }).click()
+    await approve(MANAGER_PIN)
+    await expect.poll(() => limits().getByRole('alert').textContent()).toBe('"25,000" is not a limit for one line\'s amount: a positive amount in the store currency, for example 10000.00.')
+    await line.fill('25000')
+    await limits().getByRole('button', { name: 'Save limits' }).click()
+    await approve(MANAGER_PIN)
+    await expect.poll(() => limits().getByRole('status').textContent()).toBe('Saved and journaled: cash received up to 50000.00, up to 999 units and 25000.00 on one line.')
+    expect(await app.registry.dispatch('backoffice', 'settings:store-details', {})).toMatchObject({ ok: true, value: { limits: { maxLineAmountMinor: 2_500_000 } } })
+
     // Devices: a test print from the form, then saved; a cashier's PIN is refused.
     const before = printer.printed().length
     await devices().getByRole('button', { name: 'Test print' }).click()
@@ -399,6 +413,7 @@ describe('first-run set-up of a real shop, in Chromium', () => {
       [receipt(), 'address'],
       [tax(), 'tax-rates'],
       [fee(), 'card-fee'],
+      [limits(), 'limits'],
       [devices(), 'devices']
     ] as const) {
       await region.screenshot({ path: join(SCREENSHOT_DIR, `backoffice-settings-${file}-en.png`) })
@@ -409,10 +424,12 @@ describe('first-run set-up of a real shop, in Chromium', () => {
       ['地址与小票', 'address'],
       ['税率', 'tax-rates'],
       ['刷卡手续费', 'card-fee'],
+      ['单笔交易上限', 'limits'],
       ['打印机与显示屏', 'devices']
     ] as const) {
       await office.getByRole('region', { name, exact: true }).screenshot({ path: join(SCREENSHOT_DIR, `backoffice-settings-${file}-zh-CN.png`) })
     }
     await office.getByRole('button', { name: '语言' }).click()
-  })
+    // Ten element screenshots: a few seconds each on a loaded machine.
+  }, 90_000)
 })
