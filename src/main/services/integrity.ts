@@ -166,15 +166,18 @@ export class IntegrityService {
     let outcome: { ok: boolean; messages: string[] }
     try {
       outcome = await new Promise((resolve, reject) => {
+        let pages: { ok: boolean; messages: string[] } | null = null
         const worker = new Worker(AFTER_START_WORKER, { eval: true, workerData: { file: this.deps.ledgerFile, driver: require.resolve('better-sqlite3'), catalogQueries: STATE_DOMAINS[DEFERRED_DOMAIN] } })
         worker.on('message', (m: { type: string; digest?: string | null; head?: number | null; ok?: boolean; messages?: string[] }) => {
           if (m.type === 'catalog') {
             if (typeof m.digest === 'string' && typeof m.head === 'number') this.settleCatalog(() => checkDomainDigest(this.deps.db, DEFERRED_DOMAIN, m.digest!, m.head!))
             else this.checkCatalogNow()
-          } else resolve({ ok: m.ok === true, messages: m.messages ?? [] })
+          } else pages = { ok: m.ok === true, messages: m.messages ?? [] }
         })
         worker.once('error', reject)
-        worker.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`quick_check worker exited with ${code}`))))
+        // Answered once the worker has exited, its connection closed (a ledger closed meanwhile must be the last
+        // connection, or its WAL stays unmerged beside the file).
+        worker.once('exit', (code) => (pages ? resolve(pages) : reject(new Error(`quick_check worker exited with ${code}`))))
       })
     } catch (e) {
       outcome = { ok: false, messages: [e instanceof Error ? e.message : String(e)] }

@@ -437,13 +437,21 @@ function runCheckWorker(file: string, sessionIds: readonly string[] | null): Pro
       eval: true,
       workerData: { file, sessionIds, driver: require.resolve('better-sqlite3'), allSql: ALL_SQL, sessionSql: SESSION_SQL, headSql: HEAD_SQL, ledgerSql: LEDGER_SQL, totalsSql: TOTALS_SQL }
     })
-    let settled = false
+    // The answer is given once the worker has exited, its read-only connection closed: a ledger closed while that
+    // connection is still open is not the last to close, so its WAL would stay beside the file unmerged.
+    let answer: { ok: true; sessions: WorkerSession[] } | { ok: false; error: string } | null = null
+    let failed: Error | null = null
     worker.once('message', (m: { ok: true; sessions: WorkerSession[] } | { ok: false; error: string }) => {
-      settled = true
-      if (!m.ok) {
-        reject(new Error(m.error))
-        return
-      }
+      answer = m
+    })
+    worker.once('error', (e) => {
+      failed = e
+    })
+    worker.once('exit', (code) => {
+      const m = answer as { ok: true; sessions: WorkerSession[] } | { ok: false; error: string } | null
+      if (failed) return reject(failed)
+      if (!m) return reject(new Error(`the totals check's worker stopped (exit code ${code})`))
+      if (!m.ok) return reject(new Error(m.error))
       try {
         resolve(
           m.sessions.map((s) => {
@@ -454,13 +462,6 @@ function runCheckWorker(file: string, sessionIds: readonly string[] | null): Pro
       } catch (e) {
         reject(e instanceof Error ? e : new Error(String(e)))
       }
-    })
-    worker.once('error', (e) => {
-      if (!settled) reject(e)
-      settled = true
-    })
-    worker.once('exit', (code) => {
-      if (!settled) reject(new Error(`the totals check's worker stopped (exit code ${code})`))
     })
   })
 }
