@@ -2,7 +2,9 @@
 //
 // Chinese needs a CJK font: Noto Sans CJK SC from the system (Debian fonts-noto-cjk), picked out of its TrueType
 // collection by PostScript name. Without it the report falls back to English labels and says so on the page,
-// rather than printing empty boxes. The font covers Latin too, so with it every report uses it (one look).
+// rather than printing empty boxes. A report whose every character PDF's standard fonts can show (WinAnsi: an
+// English Z of a store with a Latin name) is set in Helvetica instead: embedding and shaping the CJK font cost about
+// a second of CPU per Z, for text Helvetica sets the same.
 // The PDF's dates are the closing time, so the same day renders the same file.
 import { existsSync } from 'node:fs'
 import type { Writable } from 'node:stream'
@@ -23,14 +25,21 @@ export interface ZPdfOptions {
 }
 
 const A4_MARGIN = 56 // 2 cm
+
+// What Helvetica (WinAnsiEncoding) can show: printable ASCII, Latin-1, and the typographic marks WinAnsi adds.
+const WIN_ANSI = /^[\x20-\x7e\xa0-\xff\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2020\u2021\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]*$/
 const ROW = 15
 
 /** Writes the report's PDF to `out` (not ended: the caller owns it) and resolves when it is all written. */
 export async function writeZPdf(day: DayHeader, totals: ZTotals, out: Writable, options: ZPdfOptions): Promise<{ locale: ReportLocale; cjkFont: boolean }> {
   const fontFiles = options.cjkFont ?? { regular: NOTO_CJK_REGULAR, bold: NOTO_CJK_BOLD }
-  const cjk = existsSync(fontFiles.regular)
-  const locale: ReportLocale = cjk ? options.locale : 'en'
+  const cjkAvailable = existsSync(fontFiles.regular)
+  const locale: ReportLocale = cjkAvailable ? options.locale : 'en'
   const heading = reportHeading(day, options.kind, locale)
+  const sections = reportSections(day, totals, options.kind, locale)
+  const footer = (page: number, count: number): string => `${heading.title} · ${day.store.tillId} · ${totals.businessDate} · ${REPORT_LABELS[locale].page} ${page}/${count}`
+  const texts = [heading.title, heading.subtitle ?? '', heading.storeName, ...heading.storeLines, footer(1, 1), ...sections.flatMap((x) => [x.title ?? '', ...x.rows.flatMap((r) => [r.label, r.value])])]
+  const cjk = cjkAvailable && !texts.every((text) => WIN_ANSI.test(text))
   const closedAt = new Date(totals.periodEndMs)
   const doc = new PDFDocument({
     size: 'A4',
@@ -60,10 +69,10 @@ export async function writeZPdf(day: DayHeader, totals: ZTotals, out: Writable, 
   doc.moveDown(0.3).font(bold).fontSize(13).text(heading.storeName, { width, align: 'center' })
   doc.font(regular).fontSize(10)
   for (const line of heading.storeLines) doc.text(line, { width, align: 'center' })
-  if (!cjk && options.locale !== 'en') doc.moveDown(0.3).fillColor('#a00').text(REPORT_LABELS.en.cjkFontMissing, { width, align: 'center' }).fillColor('black')
+  if (!cjkAvailable && options.locale !== 'en') doc.moveDown(0.3).fillColor('#a00').text(REPORT_LABELS.en.cjkFontMissing, { width, align: 'center' }).fillColor('black')
   doc.moveDown()
 
-  for (const section of reportSections(day, totals, options.kind, locale)) {
+  for (const section of sections) {
     ensureRoom(ROW * 3)
     doc.moveTo(left, doc.y).lineTo(left + width, doc.y).lineWidth(0.5).strokeColor('#888').stroke()
     doc.moveDown(0.4)
@@ -89,7 +98,7 @@ export async function writeZPdf(day: DayHeader, totals: ZTotals, out: Writable, 
     // Writing below the bottom margin would start a new page: lift the margin for the footer line.
     doc.page.margins.bottom = 0
     doc.font(regular).fontSize(8).fillColor('#666')
-      .text(`${heading.title} · ${day.store.tillId} · ${totals.businessDate} · ${REPORT_LABELS[locale].page} ${i + 1}/${pages.count}`, left, doc.page.height - A4_MARGIN / 2 - 8, { width, align: 'center', lineBreak: false })
+      .text(footer(i + 1, pages.count), left, doc.page.height - A4_MARGIN / 2 - 8, { width, align: 'center', lineBreak: false })
       .fillColor('black')
   }
   doc.end()

@@ -82,9 +82,9 @@ describe('Z report on the receipt printer', () => {
 })
 
 describe('Z report as PDF', () => {
-  async function pdfText(locale: 'en' | 'zh-CN', cjkFont?: { regular: string; bold: string }): Promise<{ text: string; pdf: Buffer; used: { locale: string; cjkFont: boolean } }> {
+  async function pdfText(locale: 'en' | 'zh-CN', cjkFont?: { regular: string; bold: string }, ofDay: typeof day = day): Promise<{ text: string; pdf: Buffer; used: { locale: string; cjkFont: boolean } }> {
     const sink = new StringSink()
-    const used = await writeZPdf(day, z, sink, { kind: 'Z', locale, ...(cjkFont ? { cjkFont } : {}) })
+    const used = await writeZPdf(ofDay, z, sink, { kind: 'Z', locale, ...(cjkFont ? { cjkFont } : {}) })
     await finish(sink)
     const tmp = tempDir()
     try {
@@ -119,6 +119,17 @@ describe('Z report as PDF', () => {
     expect(used).toEqual({ locale: 'en', cjkFont: false })
     expect(text).toContain('No CJK font found: labels in English.')
     expect(text).toMatch(/Net sales +35\.85/)
+  })
+
+  it('an English Z in Latin text is set in Helvetica; a Chinese store name in it brings the CJK font back', async () => {
+    const latin = await pdfText('en')
+    expect(latin.used).toEqual({ locale: 'en', cjkFont: false })
+    expect(latin.pdf.toString('latin1')).toMatch(/\/BaseFont \/Helvetica/)
+    expect(latin.pdf.toString('latin1')).not.toMatch(/NotoSansCJK/)
+    const named = await pdfText('en', undefined, { ...day, store: { ...day.store, name: '北京路店' } })
+    expect(named.used).toEqual({ locale: 'en', cjkFont: true })
+    expect(named.text).toContain('北京路店')
+    expect(named.text).toMatch(/Counted +94\.40/)
   })
 
   it('the same day renders the same PDF', async () => {
