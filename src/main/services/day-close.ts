@@ -232,12 +232,14 @@ export async function writeClosingFilesOffThread(db: Db, day: DaySettlement, fol
   if (small) {
     // A small day's exports here, read in parts with the loop turning between them (a part held it tens of ms, the
     // whole pass 0.6-0.7 s at 10,000 sales): starting a worker and warming it up cost more than the pass on this
-    // thread, whose code is loaded. The PDF (the CJK font loaded and embedded: most of a second, one piece) on a
-    // worker meanwhile, which folds the Z for it on its own connection.
+    // thread, whose code is loaded. A Chinese Z's PDF (the CJK font loaded and embedded: most of a second, one
+    // piece) on a worker meanwhile, which folds the Z for it on its own connection.
     const stopPdf = new AbortController()
     const onAbort = (): void => stopPdf.abort(options.signal?.reason)
     options.signal?.addEventListener('abort', onAbort, { once: true })
-    const pdfOnWorker = workerFile === null ? null : writeDayExportFilesInWorkers({ ...request, outFiles: {}, workers: 1, signal: stopPdf.signal, pdf: { file: pdfTemp, locale } })
+    // An English Z is set in Helvetica (z-pdf.ts: tens of ms, no font to embed), so it is written here after the
+    // parts, from the totals they fold: a worker's start and its own read of the day cost more than that.
+    const pdfOnWorker = workerFile === null || locale === 'en' ? null : writeDayExportFilesInWorkers({ ...request, outFiles: {}, workers: 1, signal: stopPdf.signal, pdf: { file: pdfTemp, locale } })
     // Awaited below; a failure before then must not surface as an unhandled rejection.
     pdfOnWorker?.catch(() => {})
     const outs = parts.map((p) => createWriteStream(p.temp))

@@ -156,7 +156,7 @@ describe('the exports of a closed day on worker threads', () => {
     }
   }, 120_000)
 
-  it('the closing folder of a small day: the exports read in parts with this thread turning between them, the PDF on a worker (the build\'s file), the same bytes as in one pass', async () => {
+  it.each(['en', 'zh-CN'] as const)('the closing folder of a small day (%s): the exports read in parts with this thread turning between them, the PDF after them (en, Helvetica) or on a worker meanwhile (zh-CN, the build\'s file), the same bytes as in one pass', async (locale) => {
     const { db } = seeded.till.app
     expect(expectedDayEntries(db, 'T1', seeded.z.zNumber)).toBeLessThan(EXPORT_WORKER_MIN_ENTRIES)
     const day = daySettlementFromLedger(db, 'T1', seeded.z.zNumber, { timeZone: 'UTC' })
@@ -179,10 +179,10 @@ describe('the exports of a closed day on worker threads', () => {
           clearInterval(ticker)
         }
       }
-      const offThread = await longestHold(() => writeClosingFilesOffThread(db, day, join(tmp.dir, 'Z1'), { workerFile }))
+      const offThread = await longestHold(() => writeClosingFilesOffThread(db, day, join(tmp.dir, 'Z1'), { workerFile, locale }))
       const { files, totals } = offThread.result
       expect(totals).toEqual(computeZTotals(day))
-      const here = await longestHold(() => writeClosingFiles(day, join(tmp.dir, 'Z1-here'), { totals }))
+      const here = await longestHold(() => writeClosingFiles(day, join(tmp.dir, 'Z1-here'), { totals, locale }))
       const onThread = here.result
       // The one pass of 12,000 sales and the PDF hold the loop for their whole walk and layout; a part of 1,000 sales does not.
       expect(offThread.holdMs).toBeLessThan(here.holdMs / 2)
