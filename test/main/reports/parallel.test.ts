@@ -67,65 +67,46 @@ describe('the exports of a closed day on worker threads', () => {
     expect(formatGroups(['hledger'], 2)).toEqual([['hledger']])
   })
 
-  it('one worker alone (a small day off the till\'s thread) runs the one pass into the files: the same bytes and Z, this thread turning meanwhile', async () => {
+  /**
+   * The day's five files written by `workers` export workers into a temp folder, this thread's timer and the progress
+   * events recorded: set before the work starts, since on the till's thread the synchronous walk would report its
+   * first 10,000 entries before any timer could fire.
+   */
+  async function inWorkers(workers: number, check: (r: { totals: Awaited<ReturnType<typeof writeDayExportFilesInWorkers>>; events: string[]; dir: string }) => Promise<void>): Promise<void> {
     const tmp = tempDir()
     try {
       const outFiles = Object.fromEntries(EXPORT_FORMATS.map((f) => [f, join(tmp.dir, f)])) as Record<ExportFormat, string>
       const events: string[] = []
       setTimeout(() => events.push('timer'), 0)
-      const totals = await writeDayExportFilesInWorkers({
-        file: seeded.till.app.db.name,
-        tillId: 'T1',
-        zNumber: seeded.z.zNumber,
-        timeZone: 'UTC',
-        outFiles,
-        workers: 1,
-        onProgress: (entries) => events.push(`progress ${entries}`)
-      })
+      const totals = await writeDayExportFilesInWorkers({ file: seeded.till.app.db.name, tillId: 'T1', zNumber: seeded.z.zNumber, timeZone: 'UTC', outFiles, workers, onProgress: (entries) => events.push(`progress ${entries}`) })
       expect(events[0]).toBe('timer')
-      expect(events).toContain('progress 10000')
       const day = daySettlementFromLedger(seeded.till.app.db, 'T1', seeded.z.zNumber, { timeZone: 'UTC' })
       expect(totals).toEqual(computeZTotals(day))
       const expected = await onThisThread()
       for (const format of EXPORT_FORMATS) expect(readFileSync(outFiles[format]).equals(expected[format]), format).toBe(true)
-      // Nothing but the five files: no spool folder handed over and left behind.
-      expect(readdirSync(tmp.dir).sort()).toEqual([...EXPORT_FORMATS].sort())
+      await check({ totals, events, dir: tmp.dir })
     } finally {
       tmp.remove()
     }
+  }
+
+  it('one worker alone (a small day off the till\'s thread) runs the one pass into the files: the same bytes and Z, this thread turning meanwhile', async () => {
+    await inWorkers(1, async ({ events, dir }) => {
+      expect(events).toContain('progress 10000')
+      // Nothing but the five files: no spool folder handed over and left behind.
+      expect(readdirSync(dir).sort()).toEqual([...EXPORT_FORMATS].sort())
+    })
   }, 120_000)
 
   it('writes every file byte for byte as the one pass on this thread does, and hands back the Z, while this thread keeps turning', async () => {
-    const tmp = tempDir()
-    try {
-      const outFiles = Object.fromEntries(EXPORT_FORMATS.map((f) => [f, join(tmp.dir, f)])) as Record<ExportFormat, string>
-      const events: string[] = []
-      // Set before the work starts: on the till's thread the synchronous walk would report its first 10,000 entries
-      // before any timer could fire.
-      setTimeout(() => events.push('timer'), 0)
-      const totals = await writeDayExportFilesInWorkers({
-        file: seeded.till.app.db.name,
-        tillId: 'T1',
-        zNumber: seeded.z.zNumber,
-        timeZone: 'UTC',
-        outFiles,
-        workers: 2,
-        onProgress: (entries) => events.push(`progress ${entries}`)
-      })
-      expect(events[0]).toBe('timer')
+    await inWorkers(2, async ({ totals, events }) => {
       // The day's entries walked by both workers together: rising, and every entry counted once at the end.
       const reported = events.filter((e) => e.startsWith('progress ')).map((e) => Number(e.slice('progress '.length)))
       expect(reported.length).toBeGreaterThanOrEqual(3)
       expect(reported).toEqual([...reported].sort((a, b) => a - b))
       expect(reported.at(-1)).toBe(SALES)
-      const day = daySettlementFromLedger(seeded.till.app.db, 'T1', seeded.z.zNumber, { timeZone: 'UTC' })
-      expect(totals).toEqual(computeZTotals(day))
       expect(totals.salesCount).toBe(SALES)
-      const expected = await onThisThread()
-      for (const format of EXPORT_FORMATS) expect(readFileSync(outFiles[format]).equals(expected[format]), format).toBe(true)
-    } finally {
-      tmp.remove()
-    }
+    })
   }, 120_000)
 
   it('the closing folder of a big day: the PDF and the five exports, the same bytes as on this thread; cancelled, no file is left', async () => {
