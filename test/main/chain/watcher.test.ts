@@ -254,6 +254,8 @@ describe.skipIf(!isAnvilAvailable())('watcher against faulty endpoints', () => {
     expect(after.head).toBe(seen.head - 1) // a proven reorg voids the old chain's height
     expect(r.logs()).toEqual([])
     expect(await r.chain.rpc<string>('eth_sendRawTransaction', [raw])).toBe(txHash)
+    // anvil answers the send before its automined block is in (seen on a loaded machine): poll once it is mined.
+    await expect.poll(() => r.chain.rpc<unknown>('eth_getTransactionReceipt', [txHash]), { timeout: 10_000 }).not.toBeNull()
     await r.watcher.pollOnce()
     expect(r.logs().map((l) => l.tx_hash)).toEqual([txHash])
   })
