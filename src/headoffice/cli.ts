@@ -3,6 +3,7 @@
 //   add-store  --id S1 --name "High Street" --currency USD [--time-zone Europe/Paris]
 //   add-till   --id S1-T1 --store S1 --till T1 --name "Front counter" [--public-key <base64 SPKI>]   (prints the token)
 //   new-token  --id S1-T1                                                                           (prints the token)
+//   set-key    --id S1-T1 --public-key <base64 SPKI>           (registers or replaces the till's key: `stabletill public-key`)
 //   ack-alert  --alert 12 --note "till restored from yesterday's backup; re-verified"
 //   closings   --from 2026-12-01 [--to 2026-12-31]                      (the Z closings as CSV on stdout)
 //   rebuild                                                             (the projections again from the journal)
@@ -11,9 +12,10 @@
 // (an environment variable, so it stays out of the process list and the shell history).
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { ZodError } from 'zod'
 import { acknowledgeAlert, closingsCsv, closingsOn, storeDays, storeDaysCsv } from './overview'
 import { rebuildProjections } from './ingest'
-import { addStore, addTill, connectHeadOffice, rotateTillToken, startHeadOffice } from './server'
+import { addStore, addTill, connectHeadOffice, rotateTillToken, setTillPublicKey, startHeadOffice } from './server'
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv
@@ -73,6 +75,9 @@ async function main(argv: readonly string[]): Promise<number> {
       console.log(token)
     } else if (command === 'new-token') {
       console.log(await rotateTillToken(pool, need('id')))
+    } else if (command === 'set-key') {
+      await setTillPublicKey(pool, need('id'), need('public-key'))
+      console.log(`till ${values.id}: key registered; the signed heads it sends from now on are verified with it`)
     } else if (command === 'ack-alert') {
       const id = need('alert')
       if (!/^\d{1,15}$/.test(id)) throw new Error(`--alert ${id} is not an alert number`)
@@ -96,7 +101,7 @@ async function main(argv: readonly string[]): Promise<number> {
       const done = await rebuildProjections(pool)
       console.log(`projections rebuilt from ${done.entries} journal entries of ${done.tills} tills`)
     } else {
-      console.error('commands: serve, add-store, add-till, new-token, ack-alert, closings, days, rebuild')
+      console.error('commands: serve, add-store, add-till, new-token, set-key, ack-alert, closings, days, rebuild')
       return 2
     }
   } finally {
@@ -110,7 +115,9 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code
   },
   (e: unknown) => {
-    console.error(e instanceof Error ? e.message : e)
+    // A refused option (zod) in one line per problem, named by its field, not as the issues' JSON.
+    if (e instanceof ZodError) for (const issue of e.issues) console.error(`${issue.path.join('.') || 'input'}: ${issue.message}`)
+    else console.error(e instanceof Error ? e.message : e)
     process.exitCode = 1
   }
 )

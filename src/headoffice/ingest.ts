@@ -8,7 +8,7 @@
 //    (journal.ts: hash = sha256(prevHash + canonical body)); an edited entry is refused and alerted.
 // Nothing of a refused batch is stored (the transaction rolls back); its alert is written after, on its own.
 // Answers the highest contiguous seq stored: head office only ever stores a gap-free prefix of each till's chain.
-import { createHash, createPublicKey, verify } from 'node:crypto'
+import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto'
 import type { Pool, PoolClient } from 'pg'
 import { canonicalJson } from '../shared/canonical-json'
 import type { IngestRefusalCode, IngestRequest, IngestResponse, ShippedEntry, ShippedSignedHead } from '../shared/headoffice'
@@ -114,7 +114,15 @@ export const signedHeadBody = (h: Omit<ShippedSignedHead, 'signature'>): Buffer 
  * that fails is an alert (the entries it covers were already checked link by link, so they stay).
  */
 async function keepSignedHeads(client: PoolClient, till: TillAuth, publicKeyDer: string | null, ackedSeq: number, heads: readonly ShippedSignedHead[]): Promise<number> {
-  const key = publicKeyDer ? createPublicKey({ key: Buffer.from(publicKeyDer, 'base64'), format: 'der', type: 'spki' }) : null
+  // A key registered before keys were checked (server.ts readTillPublicKey) may not read: the heads are then kept
+  // unverified and each is an alert, instead of the whole batch failing on every try.
+  let key: KeyObject | null = null
+  let keyUnreadable = false
+  try {
+    key = publicKeyDer ? createPublicKey({ key: Buffer.from(publicKeyDer, 'base64'), format: 'der', type: 'spki' }) : null
+  } catch {
+    keyUnreadable = true
+  }
   const within = heads.filter((h) => h.seq <= ackedSeq)
   if (within.length === 0) return 0
   const storedHash = new Map((await client.query<{ seq: string; hash: string }>('SELECT seq, hash FROM journal WHERE till_id = $1 AND seq = ANY($2::bigint[])', [till.id, within.map((h) => h.seq)])).rows.map((r) => [Number(r.seq), r.hash]))
@@ -124,6 +132,7 @@ async function keepSignedHeads(client: PoolClient, till: TillAuth, publicKeyDer:
     let problem: { kind: string; detail: string } | null = null
     if (h.tillId !== till.ledgerTillId) problem = { kind: 'signed-head-wrong-till', detail: `the signed head of entry ${h.seq} names till ${h.tillId}` }
     else if (storedHash.get(h.seq) !== h.hash) problem = { kind: 'signed-head-mismatch', detail: `the till signed entry ${h.seq} with a hash head office's journal does not hold: the till's journal was rewritten` }
+    else if (keyUnreadable) problem = { kind: 'unreadable-key', detail: `the signed head of entry ${h.seq} cannot be checked: the till's registered key does not read (register it again: set-key)` }
     else if (key && !verify(null, signedHeadBody(body), key, Buffer.from(signature, 'base64'))) problem = { kind: 'bad-signature', detail: `the signed head of entry ${h.seq} does not verify with the till's registered key` }
     if (problem) {
       await client.query(

@@ -5,7 +5,7 @@
 //                      so a browser can ask for it)
 // Bodies are bounded (maxBodyBytes, 413 past it) and parsed with zod; answers are JSON Results of ingest's shape.
 // TLS: give `tls` (key + cert) to serve HTTPS; otherwise run it behind a TLS-terminating proxy.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHash, createPublicKey, randomBytes, timingSafeEqual } from 'node:crypto'
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
@@ -48,7 +48,31 @@ const tillSchema = z.object({
   storeId: z.string().min(1),
   ledgerTillId: z.string().regex(/^[A-Z0-9-]{1,12}$/),
   name: z.string().min(1).max(200),
-  publicKey: z.string().max(2000).nullable().default(null)
+  publicKey: z.lazy(() => publicKeySchema).nullable().default(null)
+})
+
+/**
+ * A till key's public half as `stabletill public-key` prints it: base64 of an Ed25519 key in SPKI DER. Checked when
+ * registered, because a key head office cannot read would refuse every signed head the till sends.
+ */
+export function readTillPublicKey(text: string): string | null {
+  const trimmed = text.trim()
+  if (!/^[A-Za-z0-9+/]{20,2000}={0,2}$/.test(trimmed)) return null
+  try {
+    const key = createPublicKey({ key: Buffer.from(trimmed, 'base64'), format: 'der', type: 'spki' })
+    return key.asymmetricKeyType === 'ed25519' ? trimmed : null
+  } catch {
+    return null
+  }
+}
+
+const publicKeySchema = z.string().transform((text, ctx) => {
+  const key = readTillPublicKey(text)
+  if (key === null) {
+    ctx.addIssue({ code: 'custom', message: "not a till's public key: give the base64 line `stabletill public-key` prints" })
+    return z.NEVER
+  }
+  return key
 })
 
 /** Adds (or renames) a store. */
@@ -65,6 +89,16 @@ export async function addTill(pool: pg.Pool, input: z.input<typeof tillSchema>):
   const token = `sttill_${randomBytes(24).toString('base64url')}`
   await pool.query('INSERT INTO tills (id, store_id, ledger_till_id, name, token_sha256, public_key) VALUES ($1, $2, $3, $4, $5, $6)', [t.id, t.storeId, t.ledgerTillId, t.name, sha256Hex(token), t.publicKey])
   return token
+}
+
+/**
+ * Registers (or replaces) a till's public key: the signed heads it sends from then on are verified with it. Heads
+ * already kept stay as they were received (unverified when no key was registered).
+ */
+export async function setTillPublicKey(pool: pg.Pool, tillId: string, publicKey: string): Promise<void> {
+  const key = publicKeySchema.parse(publicKey)
+  const done = await pool.query('UPDATE tills SET public_key = $2 WHERE id = $1', [tillId, key])
+  if (done.rowCount !== 1) throw new Error(`no till ${tillId}`)
 }
 
 /** A new token for a till (the old one stops working). */

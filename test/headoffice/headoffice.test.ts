@@ -8,7 +8,7 @@ import { appendFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { generateKeyPairSync, sign } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { addStore, addTill, connectHeadOffice, startHeadOffice, type HeadOffice } from '../../src/headoffice/server'
+import { addStore, addTill, connectHeadOffice, setTillPublicKey, startHeadOffice, type HeadOffice } from '../../src/headoffice/server'
 import { entryHash, GENESIS_HASH, rebuildProjections, signedHeadBody } from '../../src/headoffice/ingest'
 import { ANCHORS_FILE, loadOrCreateTillKey } from '../../src/main/ledger/anchor'
 import { storeIdOf } from '../../src/main/services/day-close'
@@ -349,6 +349,49 @@ describe.skipIf(!pgBin)('head office on PostgreSQL', () => {
       const view = await overview(ho.pool, till.app.clock.now())
       expect(view.alerts.filter((a) => a.tillId === 'S6-T4').map((a) => a.kind).sort()).toEqual(['bad-signature', 'signed-head-mismatch'])
       expect(await tillView()).toMatchObject({ signedHead: { seq: signedSeq, reason: 'checkpoint' }, openAlerts: 2 })
+    } finally {
+      rmSync(keyDir, { recursive: true, force: true })
+    }
+  })
+
+  it('a till key is checked when registered, can be registered later, and a stored key that does not read never stops shipping', async () => {
+    const keyDir = mkdtempSync(join(tmpdir(), 'stabletill-ho-keys-'))
+    const till = testTill({ timeZone: 'UTC', keyDir, initialSettings: { tillId: 'T5' } })
+    tills.push(till)
+    try {
+      const key = loadOrCreateTillKey(keyDir, storeIdOf(till.app.db))
+      await addStore(ho.pool, { id: 'S10', name: 'Station', currency: 'USD' })
+      // A truncated paste and a key of another kind are refused, saying what to give; nothing is registered.
+      await expect(addTill(ho.pool, { id: 'S10-T5', storeId: 'S10', ledgerTillId: 'T5', name: 'Station till', publicKey: key.publicKeyDer.slice(0, 30) })).rejects.toThrow(/stabletill public-key/)
+      const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64')
+      await expect(addTill(ho.pool, { id: 'S10-T5', storeId: 'S10', ledgerTillId: 'T5', name: 'Station till', publicKey: rsa })).rejects.toThrow(/public key/)
+      expect((await ho.pool.query("SELECT count(*)::int AS n FROM tills WHERE id = 'S10-T5'")).rows[0].n).toBe(0)
+
+      const token = await addTill(ho.pool, { id: 'S10-T5', storeId: 'S10', ledgerTillId: 'T5', name: 'Station till' })
+      const shipper = shipperOf(till, token)
+      const tillView = async () => (await overview(ho.pool, till.app.clock.now())).stores.find((s) => s.storeId === 'S10')!.tills[0]!
+      sell(till.app, 1)
+      till.app.integrity.sign('checkpoint')
+      expect(await shipper.syncNow()).toMatchObject({ behind: 0, lastError: null })
+      expect(await tillView()).toMatchObject({ signedHead: { reason: 'checkpoint', verified: false } })
+
+      // Registered later (the printed line, with its newline): the next head verifies.
+      await expect(setTillPublicKey(ho.pool, 'S10-T9', key.publicKeyDer)).rejects.toThrow(/no till S10-T9/)
+      await setTillPublicKey(ho.pool, 'S10-T5', `${key.publicKeyDer}\n`)
+      sell(till.app, 1)
+      till.app.integrity.sign('checkpoint')
+      expect(await shipper.syncNow()).toMatchObject({ behind: 0, lastError: null })
+      const verifiedSeq = (await tillView()).signedHead?.seq
+      expect(await tillView()).toMatchObject({ signedHead: { verified: true }, openAlerts: 0 })
+
+      // A key stored before keys were checked, that does not read: entries still ship, the head is an alert.
+      await ho.pool.query("UPDATE tills SET public_key = 'not-a-key' WHERE id = 'S10-T5'")
+      sell(till.app, 1)
+      till.app.integrity.sign('checkpoint')
+      expect(await shipper.syncNow()).toMatchObject({ behind: 0, lastError: null })
+      const view = await overview(ho.pool, till.app.clock.now())
+      expect(view.alerts.filter((a) => a.tillId === 'S10-T5').map((a) => a.kind)).toEqual(['unreadable-key'])
+      expect(await tillView()).toMatchObject({ signedHead: { seq: verifiedSeq }, openAlerts: 1 })
     } finally {
       rmSync(keyDir, { recursive: true, force: true })
     }
