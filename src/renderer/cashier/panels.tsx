@@ -46,9 +46,11 @@ function clearQuantity(): void {
 
 function Header() {
   const info = store.value!
+  // A signed-in person is shown beside Switch user: the heading then names the store and the till only.
+  const heading = session.value ? `${info.storeName} · ${info.tillId}` : `${info.storeName} · ${info.tillId} · ${info.cashier}`
   return (
     <header class="bar">
-      <h1>{`${info.storeName} · ${info.tillId} · ${session.value?.name ?? info.cashier}`}</h1>
+      <h1 title={heading}>{heading}</h1>
       {/* A manager's drawer action, not a step of the sale: in the bar, out of the sale panel's way. */}
       <button type="button" class="secondary" onClick={() => void noSale()}>
         {t('drawer.nosale')}
