@@ -200,13 +200,18 @@ async function reconcileChain(chain: ReconcileChain, options: ReconcileOptions):
     .all(chain.chainId, toMs, fromMs) as LedgerCredit[]
   // Tenders record the credit a sale was settled on; a request whose logs a reorg deleted keeps its tender (and its
   // journal), which is how a reversed payment shows up here as missing.
+  // The sales of the period (opened before its end, closed, or still open, after its start) are found through the
+  // closed_at index, and their tenders through the sale's: CROSS JOIN keeps that order, which the planner otherwise
+  // turned into a scan of every tender the till ever took (290 ms of a 10,000-sale day's reconciliation after
+  // 990,000 earlier sales; 22 ms this way).
   const tendered = db
     .prepare(
       `SELECT t.sale_id, json_extract(t.details, '$.paymentId') AS payment_id, json_extract(t.details, '$.txHash') AS tx_hash
-         FROM tenders t JOIN sales s ON s.id = t.sale_id
-        WHERE t.kind = 'stablecoin' AND json_extract(t.details, '$.chainId') = ? AND s.opened_at < ? AND COALESCE(s.closed_at, s.opened_at) >= ?`
+         FROM sales s CROSS JOIN tenders t ON t.sale_id = s.id
+        WHERE (s.closed_at >= ? OR (s.closed_at IS NULL AND s.opened_at >= ?)) AND s.opened_at < ?
+          AND t.kind = 'stablecoin' AND json_extract(t.details, '$.chainId') = ?`
     )
-    .all(chain.chainId, toMs, fromMs) as { sale_id: string; payment_id: string; tx_hash: string | null }[]
+    .all(fromMs, fromMs, toMs, chain.chainId) as { sale_id: string; payment_id: string; tx_hash: string | null }[]
 
   const tokenOf = (address: string): TokenInfo | undefined => chain.tokens.find((t) => t.address.toLowerCase() === address.toLowerCase())
   const key = (txHash: string, logIndex: number): string => `${txHash.toLowerCase()}#${logIndex}`

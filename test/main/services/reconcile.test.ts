@@ -119,4 +119,36 @@ describe.skipIf(!isAnvilAvailable())('reconciliation with the chain', () => {
     const offline = await reconcile({ db: till.app.db, chains, fromMs: dayStart, toMs: till.clock.now() })
     expect(offline).toMatchObject({ clean: false, chains: [], unreachable: [{ chainId: 31337 }] })
   })
+
+  it('a sale still open whose paid transfer a reorg took away is missing; the sales of an earlier day are not read', async () => {
+    await setup()
+    // Yesterday's paid and completed sale: outside the period, so neither matched nor missing.
+    const yesterday = await sellForStablecoin()
+    await chain.pay(token, yesterday.to, yesterday.amountDue)
+    await settle(yesterday.paymentId)
+    // The next day, past the request's hold: the till's clock and the chain's alike.
+    await chain.rpc('evm_increaseTime', [3 * 3600])
+    await chain.mine(1)
+    till.clock.set((await chain.provider.getBlock('latest'))!.timestamp * 1000)
+    const dayStart = till.clock.now()
+
+    // Paid, and its tender taken, but the sale not completed yet when a reorg takes the transfer away; the
+    // watcher sees the reorg and drops the credit, so only the tender remembers the payment.
+    const open = await sellForStablecoin()
+    await chain.pay(token, open.to, open.amountDue)
+    await chain.mine(2)
+    await till.app.payments!.pollOnce()
+    expect(till.app.payments!.get(open.paymentId).status).toBe('Paid')
+    expect(till.app.db.prepare("SELECT status, closed_at FROM sales WHERE id = ?").get(open.saleId)).toEqual({ status: 'open', closed_at: null })
+    await chain.rpc('anvil_reorg', [3, []])
+    await chain.mine(3)
+    await till.app.payments!.pollOnce()
+    expect(till.app.db.prepare('SELECT count(*) AS n FROM chain_logs WHERE payment_id = ?').get(open.paymentId)).toEqual({ n: 0 })
+
+    const report = await reconcile({ db: till.app.db, chains: till.app.payments!.reconcileChains(), fromMs: dayStart, toMs: till.clock.now() + 60_000 })
+    const [c] = report.chains
+    expect(report.clean).toBe(false)
+    expect(c!.missing.map((m) => [m.paymentId, m.saleId])).toEqual([[open.paymentId, open.saleId]])
+    expect(c!.matched).toEqual([])
+  })
 })
