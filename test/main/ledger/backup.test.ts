@@ -1,14 +1,14 @@
 // Online backups (src/main/ledger/backup.ts, `npm run backup`) and the restore the report documents, on real files:
 // the backup is taken by another process while this one keeps the till open and selling.
 import { spawn } from 'node:child_process'
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createApp, LEDGER_FILE, type App } from '../../../src/main/app'
 import { runBackup } from '../../../src/main/cli/backup'
-import { backupToFolder } from '../../../src/main/ledger/backup'
+import { backupLedger, backupToFolder } from '../../../src/main/ledger/backup'
 import { verifyJournal } from '../../../src/main/ledger/journal'
 import { ManualClock } from '../../../src/shared/clock'
 
@@ -125,6 +125,29 @@ describe('npm run backup and restore', () => {
     const lines: string[] = []
     expect(await runBackup(['--data-dir', dataDir, '--out', target], (l) => lines.push(l))).toBe(1)
     expect(lines.join('\n')).toMatch(/Backup failed: The backup copy's journal does not verify/)
+    expect(existsSync(target)).toBe(false)
+    expect(readdirSync(resolve(target, '..'))).toEqual([])
+  })
+
+  it('refuses a copy with a damaged page (checked on a worker thread), and leaves no file behind', async () => {
+    const dataDir = folder()
+    const app = open(dataDir)
+    sell(app, 150)
+    app.db.pragma('wal_checkpoint(TRUNCATE)')
+    await app.close()
+    apps.length = 0
+    const file = join(dataDir, LEDGER_FILE)
+    // A page of the sale lines' index area, well past the schema page, so the file still opens (tamper.test.ts).
+    const fd = openSync(file, 'r+')
+    writeSync(fd, Buffer.alloc(4096, 0xa5), 0, 4096, Math.floor(statSync(file).size / 4096 - 2) * 4096)
+    closeSync(fd)
+    const raw = new Database(file, { readonly: true })
+    const target = join(folder(), 'damaged.sqlite')
+    try {
+      await expect(backupLedger(raw as never, target)).rejects.toThrow(/^The backup copy failed SQLite.s quick_check: .*(malformed|corrupt|Tree|page)/i)
+    } finally {
+      raw.close()
+    }
     expect(existsSync(target)).toBe(false)
     expect(readdirSync(resolve(target, '..'))).toEqual([])
   })
