@@ -5,6 +5,7 @@
 // reconciliation of the day with the chain. Screenshots in en and zh-CN. (No return: the cashier's returns flow is
 // not on this branch yet.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { JsonRpcProvider, Network } from 'ethers'
 import type { Locator, Page } from 'playwright-core'
@@ -238,6 +239,9 @@ describe('a whole day in the back office, in Chromium against anvil', () => {
       { valueMinor: 10000, count: 1 }
     ])
     expect(await dayClose.getByRole('status', { name: 'Day state' }).textContent()).toMatch(/The day is closed/)
+    // What followed the Z, where the manager looks: the accountant's folder and the checked backup.
+    const after = dayClose.getByRole('status', { name: 'After the close' })
+    await expect.poll(() => after.textContent()).toMatch(/^Z 1 is closed\. Its PDF and exports are in .*closings.Z1; a checked backup of the ledger is .*backups.stabletill-[0-9TZ-]+\.sqlite\.$/)
     await shot(office, z, 'backoffice-z-report-en.png')
     await shot(office, office.getByRole('region', { name: 'Reconciliation' }), 'backoffice-reconciliation-before-en.png')
     await shot(office, dayClose, 'backoffice-dayclose-en.png')
@@ -296,4 +300,34 @@ describe('a whole day in the back office, in Chromium against anvil', () => {
     await shot(office, office.getByRole('region', { name: '今日概览' }), 'backoffice-today-zh-CN.png')
     expect(await unnamedControls(office)).toEqual([])
   })
+
+  it('a step that fails after a Z (the backup) is named to the manager in an alert, and the Z stands', async () => {
+    if ((await office.locator('html').getAttribute('lang')) !== 'en') await office.getByRole('button', { name: '语言' }).click()
+    await expect.poll(() => office.locator('html').getAttribute('lang')).toBe('en')
+    await office.getByRole('navigation', { name: 'Back office' }).getByRole('link', { name: 'Day close' }).click()
+    const dayClose = office.getByRole('region', { name: 'Day close' })
+    await dayClose.getByRole('textbox', { name: 'Opening float' }).fill('100')
+    await dayClose.getByRole('button', { name: 'Open day' }).click()
+    await approve(office)
+    await expect.poll(() => dayClose.getByRole('status', { name: 'Day state' }).textContent()).toMatch(/The day is open/)
+    // A file where the backups folder should be: the backup cannot be written.
+    const backups = join(rig.dataDir, 'backups')
+    const hadBackups = existsSync(backups)
+    if (hadBackups) renameSync(backups, `${backups}-moved`)
+    writeFileSync(backups, 'not a folder')
+    try {
+      await dayClose.getByRole('textbox', { name: 'Counted cash', exact: true }).fill('100')
+      await dayClose.getByRole('button', { name: 'Close day' }).click()
+      await approve(office)
+      const failed = dayClose.getByRole('alert', { name: 'After the close' })
+      await expect.poll(() => failed.textContent(), { timeout: 15_000 }).toMatch(/^Z 2 is closed and stands, but these steps did not get done/)
+      expect(await failed.getByRole('listitem').allTextContents()).toEqual([expect.stringMatching(/^The backup: .+/)])
+      expect(rig.app.db.prepare("SELECT status FROM cash_sessions WHERE z_number = 2").get()).toEqual({ status: 'closed' })
+      await office.getByRole('region', { name: 'Z report' }).waitFor()
+      await shot(office, failed, 'backoffice-dayclose-failed-step-en.png')
+    } finally {
+      rmSync(backups, { force: true })
+      if (hadBackups) renameSync(`${backups}-moved`, backups)
+    }
+  }, 60_000)
 })

@@ -4,7 +4,7 @@
 // "Z report", the same rows as the paper and the PDF), printable; and the past Zs.
 import { signal } from '@preact/signals'
 import { useRef, useState } from 'preact/hooks'
-import type { CloseProgressView, DayReportView, ShiftView, ZFigures, ZReportSummary } from '../../shared/api/views'
+import type { CloseProgressView, DayReportView, ShiftView, ZArtifactsView, ZFigures, ZReportSummary } from '../../shared/api/views'
 import { denominationsOf, totalOfCounts } from '../../shared/cash/denominations'
 import { intlLocale } from '../../shared/i18n'
 import { ppmToPercent } from '../../shared/setup'
@@ -20,8 +20,15 @@ export const shownZ = signal<DayReportView | null>(null)
 /** A committed Z's files being written ('shift:close-progress'); null once they are done (or none is under way). */
 export const closeProgress = signal<CloseProgressView | null>(null)
 
+/**
+ * What followed the last Z closed from this page: where its files and backup are, or the steps that failed (the Z
+ * stands either way; a failed step is journaled). Shown until the next day is opened or another Z shown.
+ */
+export const closedArtifacts = signal<ZArtifactsView | null>(null)
+
 export function closeProgressed(progress: CloseProgressView): void {
-  closeProgress.value = progress.entries >= progress.expectedEntries && progress.entries > 0 ? null : progress
+  // Done when every entry is written: for a day without a sale too (0 of 0), whose progress would otherwise stay up.
+  closeProgress.value = progress.entries >= progress.expectedEntries ? null : progress
 }
 
 export async function loadShift(): Promise<void> {
@@ -274,6 +281,9 @@ function CloseDay({ view }: { view: ShiftView }) {
       })
     )
     if (!z) return
+    // The close has answered, its files with it: no progress is left to show, whatever events were missed.
+    closeProgress.value = null
+    closedArtifacts.value = z.artifacts ?? null
     shift.value = null
     await Promise.all([loadZList(), loadToday()])
     const failed = await showZ(z.zNumber)
@@ -394,6 +404,27 @@ export function ZReport({ report }: { report: DayReportView }) {
   )
 }
 
+/** After a close: the accountant's folder and the backup, or what did not get done and why. */
+function ClosedArtifacts({ artifacts }: { artifacts: ZArtifactsView }) {
+  if (artifacts.failures.length > 0) {
+    return (
+      <div class="alert" role="alert" aria-label={t('dayclose.after')}>
+        {t('dayclose.after.failed', { z: artifacts.zNumber })}
+        <ul>
+          {artifacts.failures.map((f) => (
+            <li key={f.step}>{`${t(`dayclose.step.${f.step}`)}: ${f.reason}`}</li>
+          ))}
+        </ul>
+      </div>
+    )
+  }
+  return (
+    <p class="notice" role="status" aria-label={t('dayclose.after')}>
+      {t('dayclose.after.done', { z: artifacts.zNumber, folder: artifacts.folder ?? '—', backup: artifacts.backupFile ?? '—' })}
+    </p>
+  )
+}
+
 /** The Z is closed; its PDF and exports are still being written (seconds on a big day). */
 function CloseFilesProgress({ progress }: { progress: CloseProgressView }) {
   const percent = progress.expectedEntries > 0 ? Math.floor((100 * progress.entries) / progress.expectedEntries) : 0
@@ -417,6 +448,7 @@ export function DayCloseSection() {
         {view ? t('dayclose.isOpen', { currency: view.currency }) : t('dayclose.isClosed')}
       </p>
       {closeProgress.value ? <CloseFilesProgress progress={closeProgress.value} /> : null}
+      {!view && !closeProgress.value && closedArtifacts.value ? <ClosedArtifacts artifacts={closedArtifacts.value} /> : null}
       {view ? <OpenDayPanel view={view} /> : <OpenDay />}
       {z ? <ZReport report={z} /> : null}
       <h3>{t('dayclose.past')}</h3>
