@@ -208,6 +208,8 @@ async function main(): Promise<void> {
     console.log(`  start-up check with a ${fmt(r.bigCatalogProducts)}-product catalog: median ${fmt(r.startupBigCatalogMs, 1)} ms (goal <= 100 ms: ${r.startupBigCatalogMs <= 100 ? 'met' : 'NOT met'}); the catalog digest it leaves to the after-start worker: ${fmt(r.catalogDigestMs, 1)} ms (was in the start-up check: ${fmt(r.startupBigCatalogMs + r.catalogDigestMs, 1)} ms)`)
     console.log(`  PIN check (scrypt N=2^14, r=8), lookup tag + one scrypt: ${fmt(r.pinMs.one, 1)} ms with 1 manager, ${fmt(r.pinMs.ten, 1)} ms with 10, a wrong PIN with 10: ${fmt(r.pinMs.tenWrong, 1)} ms (goal < 300 ms: ${Math.max(r.pinMs.ten, r.pinMs.tenWrong) < 300 ? 'met' : 'NOT met'})`)
     console.log(`  every row hashed (no till key: a restored ledger until people sign in; the till before the tags): ${fmt(r.pinMs.untaggedOne, 1)} ms with 1, ${fmt(r.pinMs.untaggedTen, 1)} ms with 10; an attacker with the file: ${fmt(r.pinGuessesPerCoreSecond, 1)} guesses/s per core`)
+    const parts = r.partsCpuMs
+    console.log(`  CPU per part of the one-thread verify (each alone, same run): chunks read ${fmt(parts.chunkRead)} ms; read + every entry hashed ${fmt(parts.chunkReadAndHash)} ms (hashing ${fmt(parts.chunkReadAndHash - parts.chunkRead)}); chain pass ${fmt(parts.chain)} ms (its own checks ${fmt(parts.chain - parts.chunkReadAndHash)}); records compared ${fmt(parts.recordCompare)} ms; the rest (sale entries' bookkeeping) ${fmt(r.fullVerifyCpuMs - parts.chain - parts.recordCompare)} ms`)
   }
   if (want('headoffice')) {
     console.log('== headoffice (a real till\'s journal shipped to PostgreSQL over HTTP, 500 entries a batch)')

@@ -12,7 +12,7 @@ import type { Db } from '../src/main/ledger/db'
 import { chainScanKit } from '../src/main/ledger/chain-scan'
 import { appendJournal, GENESIS_HASH, hashEntry, verifyJournal, verifyJournalParallel } from '../src/main/ledger/journal'
 import { journalState, stateDigest } from '../src/main/ledger/money-state'
-import { recordSaleRows, SaleReplay } from '../src/main/ledger/replay'
+import { RECORD_MISMATCH_SQL, recordSaleRows, SaleReplay } from '../src/main/ledger/replay'
 import { canonicalJson } from '../src/shared/canonical-json'
 import { storeIdOf } from '../src/main/services/day-close'
 import { StaffService } from '../src/main/services/approvals'
@@ -54,6 +54,13 @@ export interface TrustBench {
   /** Tagged lookup (1, 10 managers; a wrong PIN with 10) and every row hashed (1, 10). */
   readonly pinMs: { readonly one: number; readonly ten: number; readonly tenWrong: number; readonly untaggedOne: number; readonly untaggedTen: number }
   readonly pinGuessesPerCoreSecond: number
+  /**
+   * CPU time (this thread) of the parts of the one-thread verify, each alone in the same run: the chunks read
+   * (SQLite builds every hash input), those inputs hashed (split and sha256, nothing else), the whole chain pass,
+   * and the records compared with the tables (RECORD_MISMATCH_SQL over the whole journal). What is left of the
+   * one-thread verify's CPU is the sale entries' bookkeeping (SaleCheck) and the orphan check.
+   */
+  readonly partsCpuMs: { readonly chunkRead: number; readonly chunkReadAndHash: number; readonly chain: number; readonly recordCompare: number }
 }
 
 /** Writes `n` completed cash sales (1-3 lines) and their journal entries after sale number `done`. */
@@ -181,19 +188,37 @@ export async function benchTrust(options: { entries?: number; daySales?: number 
     if (n !== entries) throw new Error('read floor: wrong row count')
     const kit = chainScanKit((text) => hashEntry(text, ''))
     const chunk = app.db.prepare(kit.CHUNK_SQL).raw()
+    let partCpu = cpuMs()
     t = performance.now()
     let chunked = 0
     for (let first = 1; first <= entries; first += kit.CHUNK) chunked += (chunk.get(first, first + kit.CHUNK - 1) as [number])[0]
     const chunkReadFloorMs = performance.now() - t
+    const chunkReadCpuMs = cpuMs() - partCpu
     if (chunked !== entries) throw new Error('chunked read floor: wrong row count')
+    // The same chunks, each entry's hash input hashed and checked against its stored hash: the floor of the chain.
+    partCpu = cpuMs()
+    let hashed = 0
+    for (let first = 1; first <= entries; first += kit.CHUNK) {
+      for (const piece of (chunk.get(first, first + kit.CHUNK - 1) as [number, number, string])[2].split('\n')) {
+        if (!piece.startsWith(hashEntry(piece.slice(64), ''))) throw new Error('hash floor: an entry does not hash')
+        hashed++
+      }
+    }
+    const chunkReadAndHashCpuMs = cpuMs() - partCpu
+    if (hashed !== entries) throw new Error('hash floor: wrong entry count')
 
     t = performance.now()
     if (chainRowByRow(app.db) !== entries) throw new Error('row-by-row chain: wrong count')
     const chainRowByRowMs = performance.now() - t
+    partCpu = cpuMs()
     t = performance.now()
     const scan = kit.scanChain(app.db, { first: 1, last: entries, readUpTo: entries, startPrev: GENESIS_HASH, onSale: () => null })
     const chainChunkedMs = performance.now() - t
+    const chainCpuMs = cpuMs() - partCpu
     if (scan.bad) throw new Error(`chunked chain: ${scan.bad.reason}`)
+    partCpu = cpuMs()
+    if (app.db.prepare(RECORD_MISMATCH_SQL).raw().all(1, entries).length !== 0) throw new Error('a record differs from its rows')
+    const recordCompareCpuMs = cpuMs() - partCpu
 
     const recordedSales = app.db.prepare("SELECT count(*) FROM journal WHERE kind = 'sale.completed' AND payload ->> '$.rowsRecord' IS NOT NULL").pluck().get() as number
     // Before the record: the chain, every sale entry parsed and replayed, every sale row read and compared (SaleReplay
@@ -320,7 +345,8 @@ export async function benchTrust(options: { entries?: number; daySales?: number 
       startupBigCatalogMs: median(bigRuns),
       catalogDigestMs: median(digestRuns),
       pinMs: { one: pinOne, ten: pinTen, tenWrong: median(missRuns), untaggedOne, untaggedTen },
-      pinGuessesPerCoreSecond: 1000 / untaggedOne
+      pinGuessesPerCoreSecond: 1000 / untaggedOne,
+      partsCpuMs: { chunkRead: chunkReadCpuMs, chunkReadAndHash: chunkReadAndHashCpuMs, chain: chainCpuMs, recordCompare: recordCompareCpuMs }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true })

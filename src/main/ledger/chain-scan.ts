@@ -78,15 +78,17 @@ export function chainScanKit(sha256Hex: (text: string) => string) {
       if (pieces !== null && pieces.length === count) {
         for (const piece of pieces) {
           if (prevHash !== null && !piece.startsWith(prevHash, 64)) break
-          // The real "seq" and "saleId" keys are the last ones: what follows each is quoted by json_quote.
-          const seqMark = piece.lastIndexOf(',"seq":')
-          if (seqMark < 128 || !piece.startsWith(`${expected},"tillId":`, seqMark + 7)) break
           if (prevHash === null) firstPrev = piece.slice(64, 128)
+          // The piece's seq is not looked for: the chunk holds exactly the rows whose seq (the rowid) lies between
+          // `expected` and `end` (count checked above), in rowid order, one piece each (no '\n' in any), so piece i
+          // is entry expected + i, and its hash, recomputed over a body SQLite built from that row's own seq, checks it.
           const hash = sha256Hex(piece.slice(64))
           if (!piece.startsWith(hash)) break
-          // {"at":<integer>,"kind":<quoted>,"payload":<as stored>,"saleId":<quoted or null>,...
+          // {"at":<integer>,"kind":<quoted>,"payload":<as stored>,"saleId":<quoted or null>,"seq":<integer>,"tillId":<quoted>}
           const kindAt = piece.indexOf(',"kind":', 134) + 8
           if (piece.startsWith('"sale.', kindAt)) {
+            // The real "seq" and "saleId" keys are the last ones: what follows each is quoted by json_quote.
+            const seqMark = piece.lastIndexOf(',"seq":')
             const saleMark = piece.lastIndexOf(',"saleId":', seqMark)
             if (!piece.startsWith('null', saleMark + 10)) {
               const payloadMark = piece.indexOf(',"payload":', kindAt)

@@ -312,12 +312,12 @@ export function saleReplayKit() {
     ` || '|' || coalesce((SELECT group_concat(quote(l.id) || ',' || quote(l.position) || ',' || quote(l.product_id) || ',' || quote(l.quantity) || ',' || quote(l.unit_price_minor) || ',' || quote(l.amount_minor) || ',' || quote(l.discount_minor) || ',' || quote(l.tax_minor) || ',' || quote(l.voided), ';' ORDER BY l.id) FROM sale_lines l WHERE l.sale_id = ${s}.id), '')` +
     ` || '|' || coalesce((SELECT group_concat(quote(t.id) || ',' || quote(t.kind) || ',' || quote(t.amount_minor) || ',' || quote(t.received_minor) || ',' || EXISTS (SELECT 1 FROM tender_returns r WHERE r.tender_id = t.id), ';' ORDER BY t.id) FROM tenders t WHERE t.sale_id = ${s}.id), '')`
   const RECORD_KEY = '"rowsRecord":'
-  /** The record of a sale about to complete: its header as the completion writes it, its lines and tenders as stored. */
-  const RECORD_NEW_SQL = `WITH s(id, number, status, subtotal_minor, tax_minor, total_minor) AS (VALUES (?, CAST(? AS INTEGER), 'completed', CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER))) SELECT ${RECORD_TEXT('s')} FROM s`
-  // Every completed entry of the range that carries a record differing from its sale's rows (a sale row gone makes
-  // the text NULL: differs too). journal_kind_seq walks only the range's completions; instr() skips old entries
-  // without building their text (a key that merely looks like one goes to the replay, which decides).
-  const RECORD_MISMATCH_SQL = `SELECT j.seq, j.sale_id FROM journal j LEFT JOIN sales s ON s.id = j.sale_id WHERE j.kind = 'sale.completed' AND j.seq BETWEEN ? AND ? AND instr(j.payload, '${RECORD_KEY}') > 0 AND (j.payload ->> '$.rowsRecord') IS NOT (${RECORD_TEXT('s')})`
+  /** The record of a sale about to complete (or be voided): its header as that entry leaves it, its lines and tenders as stored. */
+  const RECORD_NEW_SQL = `WITH s(id, number, status, subtotal_minor, tax_minor, total_minor) AS (VALUES (?, CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER))) SELECT ${RECORD_TEXT('s')} FROM s`
+  // Every completed (or voided) entry of the range that carries a record differing from its sale's rows (a sale row
+  // gone makes the text NULL: differs too). journal_kind_seq walks only the range's completions and voids; instr()
+  // skips old entries without building their text (a key that merely looks like one goes to the replay, which decides).
+  const RECORD_MISMATCH_SQL = `SELECT j.seq, j.sale_id FROM journal j LEFT JOIN sales s ON s.id = j.sale_id WHERE j.kind IN ('sale.completed', 'sale.voided') AND j.seq BETWEEN ? AND ? AND instr(j.payload, '${RECORD_KEY}') > 0 AND (j.payload ->> '$.rowsRecord') IS NOT (${RECORD_TEXT('s')})`
   const SALE_ENTRIES_SQL = "SELECT seq, kind, payload FROM journal WHERE sale_id = ? AND seq BETWEEN ? AND ? AND kind LIKE 'sale.%' ORDER BY seq"
 
   /**
@@ -325,6 +325,8 @@ export function saleReplayKit() {
    * edit behind the journal while it was open): then no record is written, and the full verify replays the sale
    * and names the edit as it always did. `completionJson` is the canonical payload of the 'sale.completed' entry
    * about to be journaled (without the record), `header` what the completion writes in the sales row.
+   * With `ending` 'sale.voided', the same for a sale about to be voided: `completionJson` is the void's payload and
+   * `header` the row's number and totals as they stand (a void changes only the status).
    */
   // Prepared once per connection: recordSaleRows runs in every completion's transaction.
   const prepared = new WeakMap<ReplayDb, Map<string, Statement<unknown[], unknown>>>()
@@ -336,16 +338,23 @@ export function saleReplayKit() {
     return statement
   }
 
-  function recordSaleRows(db: ReplayDb, saleId: string, header: { readonly number: number; readonly subtotalMinor: number; readonly taxMinor: number; readonly totalMinor: number }, completionJson: string): string | null {
+  function recordSaleRows(
+    db: ReplayDb,
+    saleId: string,
+    header: { readonly number: number; readonly subtotalMinor: number | null; readonly taxMinor: number | null; readonly totalMinor: number | null },
+    completionJson: string,
+    ending: 'sale.completed' | 'sale.voided' = 'sale.completed'
+  ): string | null {
     const replay = new SaleReplay()
     for (const [seq, kind, payload] of prepareOnce(db, SALE_ENTRIES_SQL).raw().iterate(saleId, 0, Number.MAX_SAFE_INTEGER) as IterableIterator<[number, string, string]>) replay.apply(seq, kind, saleId, payload)
-    replay.apply(Number.MAX_SAFE_INTEGER, 'sale.completed', saleId, completionJson)
+    replay.apply(Number.MAX_SAFE_INTEGER, ending, saleId, completionJson)
     const want = replay.sales.get(saleId)
     if (!want) return null
+    const status = ending === 'sale.voided' ? 'voided' : 'completed'
     const tables = readTables(db, [saleId], prepareOnce)
-    tables.rowsById.set(saleId, [saleId, header.number, 'completed', header.subtotalMinor, header.taxMinor, header.totalMinor])
+    tables.rowsById.set(saleId, [saleId, header.number, status, header.subtotalMinor, header.taxMinor, header.totalMinor])
     if (compareSale(saleId, want, tables) !== null) return null
-    return prepareOnce(db, RECORD_NEW_SQL).pluck().get(saleId, header.number, header.subtotalMinor, header.taxMinor, header.totalMinor) as string
+    return prepareOnce(db, RECORD_NEW_SQL).pluck().get(saleId, header.number, status, header.subtotalMinor, header.taxMinor, header.totalMinor) as string
   }
 
   /**
@@ -390,7 +399,7 @@ export function saleReplayKit() {
         // Opened again (only a forged journal does it): the replay's rules, on the replay.
         this.toReplay(saleId, seq)
       } else if (waiting) {
-        if (kind === 'sale.completed' && payload.includes(RECORD_KEY)) {
+        if ((kind === 'sale.completed' || kind === 'sale.voided') && payload.includes(RECORD_KEY)) {
           this.waiting.delete(saleId)
           this.recorded.set(saleId, seq)
           return
@@ -479,7 +488,7 @@ export function saleReplayKit() {
     }
   }
 
-  return { SaleReplay, SaleCheck, recordSaleRows }
+  return { SaleReplay, SaleCheck, recordSaleRows, RECORD_MISMATCH_SQL }
 }
 
 const kit = saleReplayKit()
@@ -488,3 +497,5 @@ export type SaleReplay = InstanceType<typeof SaleReplay>
 export const SaleCheck = kit.SaleCheck
 export type SaleCheck = InstanceType<typeof SaleCheck>
 export const recordSaleRows = kit.recordSaleRows
+/** The full verify's one query per range comparing the tables with the records (bench/trust.ts times it alone). */
+export const RECORD_MISMATCH_SQL = kit.RECORD_MISMATCH_SQL

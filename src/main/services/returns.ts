@@ -25,6 +25,8 @@ import { HttpJsonRateProvider, PegRateProvider, type RateProvider, type RateQuot
 import type { EventBus } from '../events'
 import { prepareCached, type Db } from '../ledger/db'
 import { appendJournal } from '../ledger/journal'
+import { recordSaleRows } from '../ledger/replay'
+import { canonicalJson } from '../../shared/canonical-json'
 import type { ReturnEntry, RefundTender, TaxLine } from '../reports/settlement'
 import type { PaymentService } from './payments'
 import { recordCashMovement, ShiftService } from './shift'
@@ -754,7 +756,7 @@ export class ReturnsService {
     // Net of tax, as a sale's subtotal (computeSaleTotals): in an inclusive store the tax comes out of the amount.
     const subtotal = plan.lines.reduce((sum, p) => sum + p.amountMinor - p.discountMinor - (plan.sale.tax_mode === 'inclusive' ? p.taxMinor : 0), 0)
     const tax = plan.lines.reduce((sum, p) => sum + p.taxMinor, 0)
-    const entry = this.journal('sale.completed', id, {
+    const completion = {
       number,
       kind: 'refund',
       returnId: ret.id,
@@ -768,7 +770,11 @@ export class ReturnsService {
       managerId: ret.approved_by,
       txHash: ret.tx_hash,
       lines: plan.lines.map((p) => ({ productId: p.line.product_id, originalLineId: p.line.id, quantity: p.quantity, unitPriceMinor: p.line.unit_price_minor, amountMinor: p.amountMinor, discountMinor: p.discountMinor, taxMinor: p.taxMinor }))
-    })
+    }
+    // The record of the refund sale's rows, as a sale's completion carries one (ledger/replay.ts recordSaleRows):
+    // the full verify compares them in SQLite instead of replaying the refund from this entry.
+    const rowsRecord = recordSaleRows(this.db, id, { number, subtotalMinor: subtotal, taxMinor: tax, totalMinor: plan.amountMinor }, canonicalJson(completion))
+    const entry = this.journal('sale.completed', id, rowsRecord === null ? completion : { ...completion, rowsRecord })
     this.q("UPDATE sales SET status = 'completed', closed_at = ?, subtotal_minor = ?, tax_minor = ?, total_minor = ?, journal_hash = ? WHERE id = ?").run(now, subtotal, tax, plan.amountMinor, entry.hash, id)
     // The day's running totals count the return with its 'sale.completed' entry (the Z reads them).
     countCompletedSale(this.db, tillId, id)

@@ -479,7 +479,12 @@ export class SaleService {
         }
       }
       const closedAt = now
-      const entry = this.journal('sale.voided', sale.id, { number: sale.number, managerId, reason, cashBackMinor, refundOwedMinor })
+      const voided = { number: sale.number, managerId, reason, cashBackMinor, refundOwedMinor }
+      // The record of the voided sale's rows, as a completion carries one (ledger/replay.ts recordSaleRows): the full
+      // verify compares them in SQLite instead of replaying the sale. A void changes only the status.
+      const header = this.q('SELECT number, subtotal_minor, tax_minor, total_minor FROM sales WHERE id = ?').get(sale.id) as { number: number; subtotal_minor: number | null; tax_minor: number | null; total_minor: number | null }
+      const rowsRecord = recordSaleRows(this.db, sale.id, { number: header.number, subtotalMinor: header.subtotal_minor, taxMinor: header.tax_minor, totalMinor: header.total_minor }, canonicalJson(voided), 'sale.voided')
+      const entry = this.journal('sale.voided', sale.id, rowsRecord === null ? voided : { ...voided, rowsRecord })
       this.q("UPDATE sales SET status = 'voided', closed_at = ?, journal_hash = ? WHERE id = ?").run(closedAt, entry.hash, sale.id)
       // The day's running totals move with the entry that records the void (the Z reads them, not the journal).
       countVoidedSale(this.db, this.tillId(), sale.id)

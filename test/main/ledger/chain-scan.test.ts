@@ -128,6 +128,26 @@ describe('the chain read in chunks', () => {
     expect(parallel).toMatchObject({ ok: false, firstBadSeq: 7, reason: want.bad!.reason })
   })
 
+  it('two entries whose seqs were exchanged, each re-hashed over its new seq, are named as the row-by-row pass names them (the chunk finds a piece\'s entry by its place, not its text)', async () => {
+    const db = fill(plain(30))
+    // Entries 11 and 12 trade places: each row takes the other's seq and is re-hashed over its new body, linked as
+    // the chain would be (11 to 10, 12 to the new 11); entry 13 still links to the old 12.
+    const rows = db.prepare('SELECT seq, at, till_id, kind, sale_id, payload FROM journal WHERE seq IN (11, 12) ORDER BY seq').all() as { seq: number; at: number; till_id: string; kind: string; sale_id: string | null; payload: string }[]
+    const prev10 = (db.prepare('SELECT hash FROM journal WHERE seq = 10').pluck().get() as string)
+    const body = (r: (typeof rows)[number], seq: number) => `{"at":${r.at},"kind":${JSON.stringify(r.kind)},"payload":${r.payload},"saleId":${r.sale_id === null ? 'null' : JSON.stringify(r.sale_id)},"seq":${seq},"tillId":${JSON.stringify(r.till_id)}}`
+    const new11 = hashEntry(prev10, body(rows[1]!, 11))
+    const new12 = hashEntry(new11, body(rows[0]!, 12))
+    tamper(db, 'UPDATE journal SET seq = -1 WHERE seq = 11')
+    tamper(db, 'UPDATE journal SET seq = 11, prev_hash = ?, hash = ? WHERE seq = 12', prev10, new11)
+    tamper(db, 'UPDATE journal SET seq = 12, prev_hash = ?, hash = ? WHERE seq = -1', new11, new12)
+    const want = definition(db)
+    expect(want.bad).toEqual({ seq: 13, reason: 'entry 13 does not link to entry 12' })
+    expect(chunked(db)).toEqual(want)
+    const { sync, parallel } = await verdicts(db)
+    expect(sync).toMatchObject({ ok: false, firstBadSeq: 13, reason: want.bad!.reason })
+    expect(parallel).toMatchObject({ ok: false, firstBadSeq: 13, reason: want.bad!.reason })
+  })
+
   it('at the seams between chunks (4,096 entries each): a deleted entry, an edited one and the entry after a chunk, as the row-by-row pass names them', async () => {
     const db = fill(plain(8200))
     const intact = definition(db)

@@ -21,7 +21,7 @@ afterEach(async () => {
 })
 
 /** A till's ledger of `count` completed sales (every other one with two lines), shut, with the sales tables' guards dropped. */
-async function soldLedger(count: number, beforeClose?: (t: TestTill) => void): Promise<{ db: Database.Database; file: string }> {
+async function soldLedger(count: number, beforeClose?: (t: TestTill) => void | Promise<void>): Promise<{ db: Database.Database; file: string }> {
   till = testTill()
   for (let i = 0; i < count; i++) {
     till.app.sales.scan(COLA, 'wedge')
@@ -29,7 +29,7 @@ async function soldLedger(count: number, beforeClose?: (t: TestTill) => void): P
     till.app.sales.tenderCash(2000)
     till.app.sales.complete()
   }
-  beforeClose?.(till)
+  await beforeClose?.(till)
   const file = join(till.dataDir, LEDGER_FILE)
   await till.app.close()
   const db = new Database(file)
@@ -193,5 +193,82 @@ describe("a completed sale's record of its rows", () => {
     const old = saleIds(db)[2]!
     db.prepare('UPDATE sale_lines SET quantity = 2 WHERE sale_id = ?').run(old)
     await expectReplayVerdict(db, file, new RegExp(`sale ${old}: line .* differs`))
+  })
+})
+
+/** A till's ledger with a refund sale (a whole cash sale returned) and a voided sale whose cash was handed back. */
+async function refundAndVoidLedger(): Promise<{ db: Database.Database; file: string; refundId: string; voidedId: string }> {
+  let voidedId = ''
+  const ledger = await soldLedger(3, async (t) => {
+    t.app.sales.scan(COLA, 'wedge')
+    t.app.sales.scan(WATER, 'wedge')
+    t.app.sales.tenderCash(2000)
+    const sold = t.app.sales.complete()
+    const refund = (await t.app.registry.dispatch('cashier', 'return:cash', { saleId: sold.id, pin: '1234' })) as { ok: boolean }
+    expect(refund).toMatchObject({ ok: true })
+    t.app.sales.scan(WATER, 'wedge')
+    t.app.sales.scan(COLA, 'wedge')
+    t.app.sales.tenderCash(100, true)
+    voidedId = t.app.sales.voidSale('M1', 'customer left').id
+  })
+  const refundId = (ledger.db.prepare("SELECT id FROM sales WHERE kind = 'refund'").pluck().get() as string | undefined) ?? ''
+  return { ...ledger, refundId, voidedId }
+}
+
+describe("a refund sale's and a voided sale's record of their rows", () => {
+  it('is journaled with the refund completion and with the void, and the verify takes both sales from it', async () => {
+    const { db, file, refundId, voidedId } = await refundAndVoidLedger()
+    expect(refundId).not.toBe('')
+    const recordOf = (saleId: string, kind: string) => db.prepare("SELECT payload ->> '$.rowsRecord' FROM journal WHERE sale_id = ? AND kind = ?").pluck().get(saleId, kind) as string | null
+    expect(recordOf(refundId, 'sale.completed')).toMatch(/^\d+,'completed',\d+,\d+,\d+\|'[^']+\/L1',1,/)
+    expect(recordOf(voidedId, 'sale.voided')).toMatch(/^\d+,'voided',[^|]*\|'[^']+\/L1',1,.*\|'[^']+\/T1','cash',100,100,1$/)
+    const head = db.prepare('SELECT max(seq) FROM journal').pluck().get() as number
+    const check = new SaleCheck(db, 1, head)
+    for (const [seq, kind, saleId, payload] of db.prepare("SELECT seq, kind, sale_id, payload FROM journal WHERE kind LIKE 'sale.%' ORDER BY seq").raw().all() as [number, string, string, string][]) check.apply(seq, kind, saleId, payload)
+    expect(check.compareOwn(new Map())).toBeNull()
+    expect([...check.recorded.keys()]).toEqual(expect.arrayContaining([refundId, voidedId]))
+    expect(check.replay.sales.size).toBe(0)
+    expect(replayVerdict(db)).toBeNull()
+    expect(verifyJournal(db)).toMatchObject({ ok: true, entries: head })
+    for (const workers of [2, 3]) expect(await verifyJournalParallel(db, file, { workers, minEntriesPerWorker: 1 })).toEqual(verifyJournal(db))
+  })
+
+  it("a refund sale's line quantity edited is named by its completion, as the replay names it", async () => {
+    const { db, file, refundId } = await refundAndVoidLedger()
+    db.prepare('UPDATE sale_lines SET quantity = 5 WHERE sale_id = ? AND position = 1').run(refundId)
+    await expectReplayVerdict(db, file, /line .*\/L1 differs from what entry \d+ recorded/)
+  })
+
+  it("a refund sale's tender amount edited is named as the replay names it", async () => {
+    const { db, file, refundId } = await refundAndVoidLedger()
+    db.prepare('UPDATE tenders SET amount_minor = amount_minor + 1 WHERE sale_id = ?').run(refundId)
+    await expectReplayVerdict(db, file, /tender .* differs from what entry \d+ recorded/)
+  })
+
+  it("a voided sale's line edited, its handed-back cash unmarked, and its status edited are each named as the replay names them", async () => {
+    const edits: ((db: Database.Database, voidedId: string) => void)[] = [
+      (db, id) => db.prepare('UPDATE sale_lines SET unit_price_minor = unit_price_minor + 1 WHERE sale_id = ? AND position = 2').run(id),
+      (db, id) => db.prepare('DELETE FROM tender_returns WHERE tender_id IN (SELECT id FROM tenders WHERE sale_id = ?)').run(id),
+      (db, id) => db.prepare("UPDATE sales SET status = 'completed' WHERE id = ?").run(id)
+    ]
+    const reasons = [/line .*\/L2 differs from what entry \d+ recorded/, /tender .*\/T1 differs from what entry \d+ recorded/, /stored status completed differs from the journal's voided/]
+    for (const [i, edit] of edits.entries()) {
+      const { db, file, voidedId } = await refundAndVoidLedger()
+      edit(db, voidedId)
+      await expectReplayVerdict(db, file, reasons[i]!)
+      db.close()
+      opened.splice(opened.indexOf(db), 1)
+      await till?.cleanup()
+      till = null
+    }
+  })
+
+  it("a voided sale's totals edited behind the journal: its record differs, and the replay, which never held a void's totals, decides as before (intact)", async () => {
+    const { db, file, voidedId } = await refundAndVoidLedger()
+    db.prepare('UPDATE sales SET total_minor = 1 WHERE id = ?').run(voidedId)
+    expect(replayVerdict(db)).toBeNull()
+    const sync = verifyJournal(db)
+    expect(sync).toMatchObject({ ok: true })
+    for (const workers of [2, 3]) expect(await verifyJournalParallel(db, file, { workers, minEntriesPerWorker: 1 })).toEqual(sync)
   })
 })

@@ -171,7 +171,8 @@ describe('sale service on a real ledger file', () => {
     expect(() => till.app.db.prepare('UPDATE sales SET cashier = ? WHERE id = ?').run('x', first.id)).toThrow(/frozen/)
     expect(sales.scan(COLA, 'wedge').number).toBe(2)
     const entry = till.app.db.prepare("SELECT payload FROM journal WHERE kind = 'sale.voided'").get() as { payload: string }
-    expect(JSON.parse(entry.payload)).toEqual({ number: 1, managerId: 'M1', reason: 'customer left', cashBackMinor: 0, refundOwedMinor: 0 })
+    // rowsRecord: the voided rows' record the full verify compares (ledger/replay.ts recordSaleRows).
+    expect(JSON.parse(entry.payload)).toEqual({ number: 1, managerId: 'M1', reason: 'customer left', cashBackMinor: 0, refundOwedMinor: 0, rowsRecord: expect.stringMatching(/^1,'voided',NULL,NULL,NULL\|'[^']+\/L1',1,/) })
     expect(verifyJournal(till.app.db)).toMatchObject({ ok: true })
   })
 
