@@ -117,6 +117,8 @@ export interface ZArtifactsDeps {
   readonly onFilesProgress?: (progress: { readonly entries: number; readonly expectedEntries: number }) => void
   /** Cancels writing the day's files (the Z stays closed; the step is journaled as failed and can be re-run). */
   readonly signal?: AbortSignal
+  /** The files are done and the backup (a copy of the whole ledger, checked on workers) begins: seconds on a big ledger. */
+  readonly onBackupStarted?: () => void
   /** Export worker threads for a big day (reports/parallel.ts; default 2 on two cores). */
   readonly exportWorkers?: number
   /** The export worker's file when it is not beside the build's entries (bench/day.ts). */
@@ -375,6 +377,7 @@ export async function afterZClose(deps: ZArtifactsDeps, zNumber: number): Promis
   }
 
   try {
+    deps.onBackupStarted?.()
     backupFile = (await backupToFolder(db, join(dataDir, 'backups'), deps.clock.now())).file
   } catch (e) {
     failures.push({ step: 'backup', reason: reasonOf(e) })

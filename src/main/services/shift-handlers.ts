@@ -68,9 +68,9 @@ export function shiftHandlers(deps: ShiftHandlerDeps): Pick<Handlers, ShiftCallN
       const afterClose = deps.afterClose
       // The back office shows how far the files are: a big day's take seconds ('shift:close-progress').
       const expectedEntries = expectedDayEntries(deps.db, deps.store.settings().tillId, z.zNumber)
-      const progress = (entries: number) => {
+      const progress = (entries: number, step?: 'backup') => {
         try {
-          deps.events.emit('shift:close-progress', { zNumber: z.zNumber, entries, expectedEntries })
+          deps.events.emit('shift:close-progress', { zNumber: z.zNumber, entries, expectedEntries, ...(step ? { step } : {}) })
         } catch {
           // no window listening
         }
@@ -86,6 +86,10 @@ export function shiftHandlers(deps: ShiftHandlerDeps): Pick<Handlers, ShiftCallN
             onFilesProgress: (p) => {
               afterClose?.onFilesProgress?.(p)
               progress(Math.min(p.entries, expectedEntries))
+            },
+            onBackupStarted: () => {
+              afterClose?.onBackupStarted?.()
+              progress(expectedEntries, 'backup')
             }
           },
           z.zNumber

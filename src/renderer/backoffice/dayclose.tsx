@@ -28,7 +28,7 @@ export const closedArtifacts = signal<ZArtifactsView | null>(null)
 
 export function closeProgressed(progress: CloseProgressView): void {
   // Done when every entry is written: for a day without a sale too (0 of 0), whose progress would otherwise stay up.
-  closeProgress.value = progress.entries >= progress.expectedEntries ? null : progress
+  closeProgress.value = progress.step !== 'backup' && progress.entries >= progress.expectedEntries ? null : progress
 }
 
 export async function loadShift(): Promise<void> {
@@ -427,6 +427,13 @@ function ClosedArtifacts({ artifacts }: { artifacts: ZArtifactsView }) {
 
 /** The Z is closed; its PDF and exports are still being written (seconds on a big day). */
 function CloseFilesProgress({ progress }: { progress: CloseProgressView }) {
+  if (progress.step === 'backup') {
+    return (
+      <p role="status" aria-label={t('dayclose.files')}>
+        <progress aria-label={t('dayclose.files')} /> {t('dayclose.backup.progress', { z: progress.zNumber })}
+      </p>
+    )
+  }
   const percent = progress.expectedEntries > 0 ? Math.floor((100 * progress.entries) / progress.expectedEntries) : 0
   return (
     <p role="status" aria-label={t('dayclose.files')}>

@@ -839,6 +839,8 @@ export interface CloseProgressView {
   readonly zNumber: number
   readonly entries: number
   readonly expectedEntries: number
+  /** 'backup': the files are written and the ledger's backup is being copied and checked (the last step before the close answers). */
+  readonly step?: 'backup'
 }
 
 /**

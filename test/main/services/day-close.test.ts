@@ -99,7 +99,7 @@ describe('after the Z', () => {
     await till.app.registry.dispatch('backoffice', 'shift:open', { floatMinor: 1_000, pin: PIN })
     cashSale(till, [COLA])
     cashSale(till, [COLA, COLA])
-    const seen: { zNumber: number; entries: number; expectedEntries: number }[] = []
+    const seen: { zNumber: number; entries: number; expectedEntries: number; step?: string }[] = []
     const stop = till.app.events.subscribe((event, payload) => {
       if (event === 'shift:close-progress') seen.push(payload as (typeof seen)[number])
     })
@@ -111,7 +111,12 @@ describe('after the Z', () => {
       expect(seen.length).toBeGreaterThanOrEqual(2)
       expect(seen.every((p) => p.zNumber === r.value.zNumber && p.expectedEntries === seen[0]!.expectedEntries)).toBe(true)
       expect(seen[0]!.entries).toBe(0)
-      expect(seen.at(-1)!.entries).toBe(seen.at(-1)!.expectedEntries)
+      expect(seen.at(-1)!).toEqual({ zNumber: r.value.zNumber, entries: seen[0]!.expectedEntries, expectedEntries: seen[0]!.expectedEntries })
+      // Then the backup, once the files are done: the step the close waits on last, said before it begins.
+      const backup = seen.findIndex((p) => p.step === 'backup')
+      expect(backup).toBeGreaterThan(0)
+      expect(seen.slice(0, backup).at(-1)!.entries).toBe(seen[0]!.expectedEntries)
+      expect(seen.slice(backup + 1).every((p) => p.step === undefined)).toBe(true)
       // The day's entries the exports walk: its sales, returns, voids, no-sales and cash moves; never going back.
       expect(seen[0]!.expectedEntries).toBe(f.salesCount + f.returnsCount + f.voids.count + f.noSaleCount + f.movements.length)
       expect(f.salesCount).toBe(2)
