@@ -35,6 +35,8 @@ export interface JournalOptions {
   readonly totals?: ZTotals
   /** Write the account and commodity declarations (default true). */
   readonly declarations?: boolean
+  /** A cash sale written as bytes (cashSaleBytes, default true); false renders its transaction (tests compare the two). */
+  readonly recordsAsBytes?: boolean
 }
 
 interface Posting {
@@ -430,7 +432,7 @@ export function ledgerJournalWriter(day: DaySettlement, options: JournalOptions 
       for (const [key, value] of p.meta) text += `        ; ${key}: ${oneLine(value)}\n`
     }
     return text + '\n'
-  }, (accounts) => cashSaleBytes(day, accounts, style, posting))
+  }, (accounts) => (options.recordsAsBytes === false ? null : cashSaleBytes(day, accounts, style, posting)))
 }
 
 /** A Beancount string literal. */
@@ -480,7 +482,7 @@ export function beancountWriter(day: DaySettlement, options: JournalOptions = {}
       for (const [key, value] of p.meta) text += `        ${key}: ${quoted(value)}\n`
     }
     return text + '\n'
-  }, (accounts) => (plainCode ? cashSaleBytes(day, accounts, style, posting) : null))
+  }, (accounts) => (plainCode && options.recordsAsBytes !== false ? cashSaleBytes(day, accounts, style, posting) : null))
 }
 
 /** One journal for hledger and ledger. */
