@@ -15,7 +15,7 @@ import { isoUtc, minorFormatter, plainUnits } from './format'
 import { writeDayPass, type DayWriter, type SpoolLike, type SpoolSource } from './day-pass'
 import { differenceMovement, statementAccounts, type AccountKey, type Movement } from './movements'
 import type { DaySettlement, ZTotals } from './settlement'
-import { ENTRIES, splitAtEntries, xmlTemplate } from './xml-template'
+import { ENTRIES, splitAtEntries, xmlByteTemplate, xmlTemplate, type ByteFill } from './xml-template'
 
 export const CAMT053_NAMESPACE = 'urn:iso:std:iso:20022:tech:xsd:camt.053.001.08'
 
@@ -32,7 +32,19 @@ function max35(text: string, what: string): string {
   return text
 }
 
-function shapes(): { entry: (v: Record<NtrySlot, string>) => string; statement: ReturnType<typeof splitAtEntries<StmtSlot>>; document: ReturnType<typeof splitAtEntries<'msgId' | 'created'>> } {
+const entryShape = { Ntry: {
+  NtryRef: '{{ref}}',
+  Amt: { '@Ccy': '{{currency}}', '#': '{{amount}}' },
+  CdtDbtInd: '{{direction}}',
+  Sts: { Cd: 'BOOK' },
+  BookgDt: { Dt: '{{date}}' },
+  ValDt: { Dt: '{{date}}' },
+  AcctSvcrRef: '{{ref}}',
+  BkTxCd: { Prtry: { Cd: '{{code}}', Issr: 'STABLETILL' } },
+  AddtlNtryInf: '{{info}}'
+} }
+
+function shapes(): { entry: (v: Record<NtrySlot, string>) => string; entryBytes: ByteFill<NtrySlot>; statement: ReturnType<typeof splitAtEntries<StmtSlot>>; document: ReturnType<typeof splitAtEntries<'msgId' | 'created'>> } {
   const balance = (type: 'OPBD' | 'CLBD', amount: string, direction: string) => ({
     Tp: { CdOrPrtry: { Cd: type } },
     Amt: { '@Ccy': '{{currency}}', '#': amount },
@@ -57,17 +69,8 @@ function shapes(): { entry: (v: Record<NtrySlot, string>) => string; statement: 
   return {
     document: splitAtEntries(documentXml + '\n'),
     statement: splitAtEntries<StmtSlot>(statementXml + '\n'),
-    entry: xmlTemplate<NtrySlot>({ Ntry: {
-      NtryRef: '{{ref}}',
-      Amt: { '@Ccy': '{{currency}}', '#': '{{amount}}' },
-      CdtDbtInd: '{{direction}}',
-      Sts: { Cd: 'BOOK' },
-      BookgDt: { Dt: '{{date}}' },
-      ValDt: { Dt: '{{date}}' },
-      AcctSvcrRef: '{{ref}}',
-      BkTxCd: { Prtry: { Cd: '{{code}}', Issr: 'STABLETILL' } },
-      AddtlNtryInf: '{{info}}'
-    } }, 3)
+    entry: xmlTemplate<NtrySlot>(entryShape, 3),
+    entryBytes: xmlByteTemplate<NtrySlot>(entryShape, 3)
   }
 }
 
@@ -93,14 +96,13 @@ const direction = (minor: number): string => (minor < 0 ? 'DBIT' : 'CRDT')
 export function camtWriter(day: DaySettlement): (spools: SpoolSource) => DayWriter {
   return (spools) => {
     cachedShapes ??= shapes()
-    const { document, statement, entry } = cachedShapes
+    const { document, statement, entry, entryBytes } = cachedShapes
     const currency = day.store.currency
     const money = minorFormatter(currency)
     const unsigned = (minor: number): string => money(Math.abs(minor))
     const created = isoUtc(day.periodEndMs)
     const bodies = new Map<AccountKey, SpoolLike>()
-    const render = (m: Movement): string =>
-      entry({
+    const slots = (m: Movement): Record<NtrySlot, string> => ({
         ref: max35(m.id, 'NtryRef'),
         currency,
         amount: unsigned(m.amountMinor),
@@ -109,12 +111,14 @@ export function camtWriter(day: DaySettlement): (spools: SpoolSource) => DayWrit
         code: BANK_CODES[m.kind],
         info: information(m, currency)
       })
+    const render = (m: Movement): string => entry(slots(m))
     return {
       entry(_entry, moved) {
         for (const m of moved) {
           let body = bodies.get(m.account)
           if (!body) bodies.set(m.account, (body = spools.spool(`camt053:${m.account}`)))
-          body.append(render(m))
+          // As bytes into the spool: the same bytes as render(m).
+          entryBytes.into(body, slots(m))
         }
       },
       pieces(totals) {

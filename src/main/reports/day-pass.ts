@@ -51,6 +51,28 @@ export class Spool implements SpoolLike {
     if (this.pending.length >= PENDING_CHARS) this.encodePending()
   }
 
+  /**
+   * The buffer, with at least `max` bytes free from `at`: a writer puts a record's bytes there itself (bytes.ts) and
+   * moves `at` past them. Text appended before is encoded first, so the order holds.
+   */
+  room(max: number): Buffer {
+    this.encodePending()
+    if (this.used + max > this.buffer.length) {
+      this.flush()
+      if (max > this.buffer.length) this.buffer = Buffer.allocUnsafe(max)
+    }
+    return this.buffer
+  }
+
+  /** Where the next byte goes in the buffer room() returned. */
+  get at(): number {
+    return this.used
+  }
+
+  set at(pos: number) {
+    this.used = pos
+  }
+
   private encodePending(): void {
     const text = this.pending
     if (text.length === 0) return
@@ -138,6 +160,9 @@ export const SPOOL_MEMORY_BUDGET = 32 * 1024 * 1024
 /** Text a writer appends in order and the file lays out later: a Spool, or parts written elsewhere (PartsSet). */
 export interface SpoolLike {
   append(text: string): void
+  /** Room for a record's bytes (Spool.room); a spool of laid-out parts refuses, as it does append. */
+  room(max: number): Buffer
+  at: number
   drainTo(out: Writable): Promise<void>
 }
 
@@ -213,7 +238,7 @@ export class PartsSet implements SpoolSource {
   constructor(private readonly parts: Readonly<Record<string, readonly string[]>>) {}
 
   spool(name: string): SpoolLike {
-    return this.find(name) ?? { append: refuseAppend, drainTo: async () => {} }
+    return this.find(name) ?? { append: refuseAppend, room: refuseAppend, at: 0, drainTo: async () => {} }
   }
 
   find(name: string): SpoolLike | null {
@@ -221,6 +246,8 @@ export class PartsSet implements SpoolSource {
     if (!files || files.length === 0) return null
     return {
       append: refuseAppend,
+      room: refuseAppend,
+      at: 0,
       async drainTo(out: Writable): Promise<void> {
         for (const file of files) await copyFileTo(file, out)
       }

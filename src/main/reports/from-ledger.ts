@@ -207,12 +207,13 @@ const TENDERS = 10
 // subqueries over covering indexes (migration 0014): lines as unit-separated text (the per-rate sums are taken in
 // JS), tenders as RS-separated text: a cash tender its bare amount (nearly every tender: no JSON per sale), a
 // stablecoin one a JSON tuple carrying its request's decimals and expiry and its chain log. Tenders keep the order
-// they had (created_at, id).
+// they had (created_at, id). A line's text is one concat_ws, not four || (each a new string value in SQLite): about
+// a third of the lines' subquery at 1,000,000 sales; the same text, as every column of a line is NOT NULL (0001).
 const US = String.fromCharCode(31)
 const RS = String.fromCharCode(30)
 export const SALES_SQL = `
   SELECT p.seq, p.kind, s.id, s.number, s.kind, s.closed_at, s.cashier, s.total_minor, s.tax_mode,
-    (SELECT group_concat(l.tax_rate_ppm || char(31) || l.tax_rate_id || char(31) || l.amount_minor || char(31) || l.discount_minor || char(31) || l.tax_minor, char(30))
+    (SELECT group_concat(concat_ws(char(31), l.tax_rate_ppm, l.tax_rate_id, l.amount_minor, l.discount_minor, l.tax_minor), char(30))
        FROM sale_lines l WHERE l.sale_id = s.id AND l.voided = 0),
     (SELECT group_concat(CASE WHEN t.kind = 'cash' THEN t.amount_minor ELSE json_array('stablecoin', t.amount_minor, t.details,
           (SELECT json_array(r.token_decimals, r.expires_at, g.log_index, g.block_number, g.block_time, g.tx_hash)

@@ -27,13 +27,16 @@ import type { Writable } from 'node:stream'
 import { isoUtc, minorFormatter, plainUnits } from './format'
 import { formatRatePercent } from '../devices/printer/receipt'
 import { drawerDifferenceId, movementId, returnId, saleId } from './ids'
-import { writeDayPass, type DayWriter, type SpoolSource } from './day-pass'
-import { type DayEntry, type DaySettlement, type StablecoinRefundTender, type StablecoinTender, type TaxLine, type ZTotals } from './settlement'
+import { encode, maxUint, maxUtf8, putBytes, putText, putUint } from './bytes'
+import { writeDayPass, type DayWriter, type SpoolLike, type SpoolSource } from './day-pass'
+import { type DayEntry, type DaySettlement, type StablecoinRefundTender, type StablecoinTender, type TaxLine, type Tender, type ZTotals } from './settlement'
 
 export interface JournalOptions {
   readonly totals?: ZTotals
   /** Write the account and commodity declarations (default true). */
   readonly declarations?: boolean
+  /** A cash sale written as bytes (cashSaleBytes, default true); false renders its transaction (tests compare the two). */
+  readonly recordsAsBytes?: boolean
 }
 
 interface Posting {
@@ -277,12 +280,109 @@ function journalShared(day: DaySettlement): JournalShared {
   return shared
 }
 
-function journalWriter(day: DaySettlement, name: string, header: (accounts: JournalAccounts, totals: ZTotals) => string, render: (txn: Transaction) => string): (spools: SpoolSource) => DayWriter {
+/**
+ * How a journal writes a sale paid in cash alone (nearly every entry of a day) as bytes (bytes.ts), byte for byte
+ * what its `render` writes for the sale's transaction (a test compares them) without building the transaction:
+ * the header up to the sale's id, the id's and time's lines, the cashier's line and a discount's.
+ */
+interface CashSaleStyle {
+  /** The transaction's first lines around the sale number, which appears twice: `<before><n><between><n><after>`. */
+  readonly before: string
+  readonly between: string
+  readonly after: string
+  /** Before the sale's id (`entry.id`, through `value`) and between it and the time (written bare: an ISO time). */
+  readonly idLead: string
+  readonly timeLead: string
+  readonly timeEnd: string
+  readonly cashierLine: (cashier: string) => string
+  readonly discountLine: (discount: string) => string
+  /** A metadata value as the format writes it (oneLine, quoted). */
+  readonly value: (text: string) => string
+}
+
+/**
+ * Null when a constant part would read differently through the format's escaping (then every sale takes the slow
+ * path). A day repeats the same baskets: a sale's taxes and its cash tenders are arrays shared by the sales that
+ * have the same lines and amounts (from-ledger.ts decodes each distinct text once), so their posting lines are
+ * encoded once per array and copied after that.
+ */
+function cashSaleBytes(day: DaySettlement, accounts: JournalAccounts, style: CashSaleStyle, posting: (account: string, minor: number) => string): ((entry: DayEntry, body: SpoolLike) => boolean) | null {
+  const money = minorFormatter(day.store.currency)
+  const before = encode(style.before)
+  const between = encode(style.between)
+  const after = encode(style.after + style.idLead)
+  const timeLead = encode(style.timeLead)
+  const timeEnd = encode(style.timeEnd)
+  const end = encode('\n')
+  const cashiers = new Map<string, Buffer>()
+  const discounts = new Map<number, Buffer>()
+  const taxPostingBytes = new Map<readonly TaxLine[], Buffer>()
+  const tenderPostingBytes = new Map<readonly Tender[], Buffer>()
+  const remembered = <K>(cache: Map<K, Buffer>, key: K, make: () => string): Buffer => {
+    let bytes = cache.get(key)
+    if (bytes === undefined) {
+      if (cache.size >= 4096) cache.clear()
+      cache.set(key, (bytes = encode(make())))
+    }
+    return bytes
+  }
+  const taxLines = (taxes: readonly TaxLine[]): string => {
+    // Income is negative in double entry: a credit (taxPostings with sign -1).
+    let text = ''
+    for (const t of taxes) {
+      text += posting(accounts.sales(t), -1 * t.netMinor)
+      if (t.taxMinor !== 0) text += posting(accounts.tax(t), -1 * t.taxMinor)
+    }
+    return text
+  }
+  return (entry, body) => {
+    if (entry.kind !== 'sale') return false
+    let paid = 0
+    for (const t of entry.tenders) {
+      if (t.kind !== 'cash') return false
+      paid += t.amountMinor
+    }
+    // Paid over or under the price (never in cash alone: the Z refuses it) takes the slow path.
+    if (paid !== entry.grossMinor) return false
+    const tenders = remembered(tenderPostingBytes, entry.tenders, () => entry.tenders.map((t) => posting(accounts.cash, t.amountMinor)).join(''))
+    const taxes = remembered(taxPostingBytes, entry.taxes, () => taxLines(entry.taxes))
+    const cashier = remembered(cashiers, entry.cashier, () => style.cashierLine(entry.cashier))
+    const discount = entry.discountMinor === 0 ? null : remembered(discounts, entry.discountMinor, () => style.discountLine(`${money(entry.discountMinor)} ${day.store.currency}`))
+    const id = style.value(entry.id)
+    const max = before.length + between.length + after.length + timeLead.length + timeEnd.length + 2 * maxUint(entry.number) + maxUtf8(id) + 32 + cashier.length + (discount?.length ?? 0) + tenders.length + taxes.length + end.length
+    const b = body.room(max)
+    let at = putBytes(b, body.at, before)
+    at = putUint(b, at, entry.number)
+    at = putBytes(b, at, between)
+    at = putUint(b, at, entry.number)
+    at = putBytes(b, at, after)
+    at = putText(b, at, id)
+    at = putBytes(b, at, timeLead)
+    at = putText(b, at, isoUtc(entry.at))
+    at = putBytes(b, at, timeEnd)
+    at = putBytes(b, at, cashier)
+    if (discount) at = putBytes(b, at, discount)
+    at = putBytes(b, at, tenders)
+    at = putBytes(b, at, taxes)
+    body.at = putBytes(b, at, end)
+    return true
+  }
+}
+
+function journalWriter(
+  day: DaySettlement,
+  name: string,
+  header: (accounts: JournalAccounts, totals: ZTotals) => string,
+  render: (txn: Transaction) => string,
+  cashSale: (accounts: JournalAccounts) => ((entry: DayEntry, body: SpoolLike) => boolean) | null
+): (spools: SpoolSource) => DayWriter {
   return (spools) => {
     const { accounts, transaction } = journalShared(day)
     const body = spools.spool(name)
+    const fast = cashSale(accounts)
     return {
       entry(entry) {
+        if (fast?.(entry, body)) return
         const txn = transaction(entry)
         if (txn) body.append(render(txn))
       },
@@ -312,6 +412,18 @@ export function ledgerJournalWriter(day: DaySettlement, options: JournalOptions 
     return text
   }
   const posting = postingLine(amount)
+  const codePrefix = saleId(day, 0).slice(0, -1)
+  const style: CashSaleStyle = {
+    before: `${day.businessDate} * (${codePrefix}`,
+    between: `) ${oneLine('Sale ')}`,
+    after: '\n',
+    idLead: '    ; sale-id: ',
+    timeLead: '\n    ; time: ',
+    timeEnd: '\n',
+    cashierLine: (cashier) => `    ; cashier: ${oneLine(cashier)}\n`,
+    discountLine: (discount) => `    ; discount: ${oneLine(discount)}\n`,
+    value: oneLine
+  }
   return journalWriter(day, 'hledger', header, (txn) => {
     let text = `${day.businessDate} * (${txn.code}) ${oneLine(txn.description)}\n`
     for (const [key, value] of txn.meta) text += `    ; ${key}: ${oneLine(value)}\n`
@@ -320,7 +432,7 @@ export function ledgerJournalWriter(day: DaySettlement, options: JournalOptions 
       for (const [key, value] of p.meta) text += `        ; ${key}: ${oneLine(value)}\n`
     }
     return text + '\n'
-  })
+  }, (accounts) => (options.recordsAsBytes === false ? null : cashSaleBytes(day, accounts, style, posting)))
 }
 
 /** A Beancount string literal. */
@@ -348,6 +460,20 @@ export function beancountWriter(day: DaySettlement, options: JournalOptions = {}
   const payee = quoted(day.store.name)
   // Metadata keys: lower-case, [a-z][a-zA-Z0-9-_]* (Beancount's grammar).
   const posting = postingLine(amount)
+  const codePrefix = saleId(day, 0).slice(0, -1)
+  // The code is quoted with the sale number inside the quotes: only when quoting the prefix adds nothing but them.
+  const plainCode = quoted(`${codePrefix}1`) === `"${codePrefix}1"`
+  const style: CashSaleStyle = {
+    before: `${day.businessDate} * ${payee} "Sale `,
+    between: `"\n    id: "${codePrefix}`,
+    after: '"\n',
+    idLead: '    sale-id: ',
+    timeLead: '\n    time: "',
+    timeEnd: '"\n',
+    cashierLine: (cashier) => `    cashier: ${quoted(cashier)}\n`,
+    discountLine: (discount) => `    discount: ${quoted(discount)}\n`,
+    value: quoted
+  }
   return journalWriter(day, 'beancount', header, (txn) => {
     let text = `${day.businessDate} * ${payee} ${quoted(txn.description)}\n    id: ${quoted(txn.code)}\n`
     for (const [key, value] of txn.meta) text += `    ${key}: ${quoted(value)}\n`
@@ -356,7 +482,7 @@ export function beancountWriter(day: DaySettlement, options: JournalOptions = {}
       for (const [key, value] of p.meta) text += `        ${key}: ${quoted(value)}\n`
     }
     return text + '\n'
-  })
+  }, (accounts) => (plainCode && options.recordsAsBytes !== false ? cashSaleBytes(day, accounts, style, posting) : null))
 }
 
 /** One journal for hledger and ledger. */

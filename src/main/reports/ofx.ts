@@ -11,7 +11,7 @@ import { isoUtc, minorFormatter, plainUnits } from './format'
 import { writeDayPass, type DayWriter, type SpoolLike, type SpoolSource } from './day-pass'
 import { differenceMovement, statementAccounts, type AccountKey, type Movement } from './movements'
 import type { DaySettlement, ZTotals } from './settlement'
-import { ENTRIES, splitAtEntries, xmlTemplate } from './xml-template'
+import { ENTRIES, splitAtEntries, xmlByteTemplate, xmlTemplate, type ByteFill } from './xml-template'
 
 /** OFX date-time in UTC (OFX 2.1.1 §3.2.8.2): YYYYMMDDHHMMSS.XXX[0:GMT]. */
 export function ofxDateTime(ms: number): string {
@@ -26,7 +26,9 @@ type StmtSlot = 'trnuid' | 'currency' | 'bankId' | 'accountId' | 'start' | 'end'
 
 const STATUS = { CODE: '0', SEVERITY: 'INFO' }
 
-function shapes(): { transaction: (v: Record<TrnSlot, string>) => string; statement: ReturnType<typeof splitAtEntries<StmtSlot>>; document: ReturnType<typeof splitAtEntries<'server'>> } {
+const transactionShape = { STMTTRN: { TRNTYPE: '{{type}}', DTPOSTED: '{{posted}}', TRNAMT: '{{amount}}', FITID: '{{fitid}}', NAME: '{{name}}', MEMO: '{{memo}}' } }
+
+function shapes(): { transaction: (v: Record<TrnSlot, string>) => string; transactionBytes: ByteFill<TrnSlot>; statement: ReturnType<typeof splitAtEntries<StmtSlot>>; document: ReturnType<typeof splitAtEntries<'server'>> } {
   const documentXml = create({ version: '1.0', encoding: 'UTF-8', standalone: false })
     .ins('OFX', 'OFXHEADER="200" VERSION="211" SECURITY="NONE" OLDFILEUID="NONE" NEWFILEUID="NONE"')
     .ele({ OFX: { SIGNONMSGSRSV1: { SONRS: { STATUS, DTSERVER: '{{server}}', LANGUAGE: 'ENG' } }, BANKMSGSRSV1: { [ENTRIES]: {} } } })
@@ -44,7 +46,8 @@ function shapes(): { transaction: (v: Record<TrnSlot, string>) => string; statem
   return {
     document: splitAtEntries<'server'>(documentXml + '\n'),
     statement: splitAtEntries<StmtSlot>(statementXml + '\n'),
-    transaction: xmlTemplate<TrnSlot>({ STMTTRN: { TRNTYPE: '{{type}}', DTPOSTED: '{{posted}}', TRNAMT: '{{amount}}', FITID: '{{fitid}}', NAME: '{{name}}', MEMO: '{{memo}}' } }, 5)
+    transaction: xmlTemplate<TrnSlot>(transactionShape, 5),
+    transactionBytes: xmlByteTemplate<TrnSlot>(transactionShape, 5)
   }
 }
 
@@ -73,16 +76,16 @@ function describe(m: Movement, currency: string): { name: string; memo: string }
 export function ofxWriter(day: DaySettlement): (spools: SpoolSource) => DayWriter {
   return (spools) => {
     cachedShapes ??= shapes()
-    const { document, statement, transaction } = cachedShapes
+    const { document, statement, transaction, transactionBytes } = cachedShapes
     const currency = day.store.currency
     const money = minorFormatter(currency)
     const start = ofxDateTime(day.periodStartMs)
     const end = ofxDateTime(day.periodEndMs)
     const bodies = new Map<AccountKey, SpoolLike>()
-    const render = (m: Movement): string => {
+    const slots = (m: Movement): Record<TrnSlot, string> => {
       if (m.id.length > MAX_FITID) throw new Error(`FITID ${m.id} is longer than OFX allows (${MAX_FITID})`)
       const { name, memo } = describe(m, currency)
-      return transaction({
+      return {
         type: m.amountMinor < 0 ? 'DEBIT' : 'CREDIT',
         posted: ofxDateTime(m.at),
         amount: money(m.amountMinor),
@@ -90,14 +93,16 @@ export function ofxWriter(day: DaySettlement): (spools: SpoolSource) => DayWrite
         // NAME is A-32 (OFX 2.1.1 §11.4.3).
         name: name.slice(0, 32),
         memo: memo.slice(0, 255)
-      })
+      }
     }
+    const render = (m: Movement): string => transaction(slots(m))
     return {
       entry(_entry, moved) {
         for (const m of moved) {
           let body = bodies.get(m.account)
           if (!body) bodies.set(m.account, (body = spools.spool(`ofx:${m.account}`)))
-          body.append(render(m))
+          // As bytes into the spool: the same bytes as render(m).
+          transactionBytes.into(body, slots(m))
         }
       },
       pieces(totals) {
