@@ -10,6 +10,7 @@ import { checkSessionTotals, checkSessionTotalsOffThread, describeTotalsCheck } 
 import { closeFigures, computeFigures, computeFiguresFromLedger, ShiftService, type SessionRow } from '../../../src/main/services/shift'
 import type { StablecoinTenderDetails, ZFigures } from '../../../src/shared/api/views'
 import { TillError } from '../../../src/shared/result'
+import { latestSchemaVersion } from '../../../src/main/ledger/db'
 import { testTill, type TestTill } from '../../fixtures/till'
 import { useTempKeyDir } from '../reports/ledger-day'
 
@@ -180,13 +181,13 @@ describe('running totals of a cash session', () => {
     const before = bothX().ledger
     const file = till.app.db.name
     void till.app.close()
-    // The ledger as 0014 left it: no totals tables.
+    // The ledger as 0014 left it: no totals tables (nor 0016's index).
     const raw = new Database(file)
-    raw.exec('DROP TABLE session_totals; DROP TABLE session_tax_totals; DROP TABLE session_token_totals; DROP INDEX payment_requests_pending; PRAGMA user_version = 14')
+    raw.exec('DROP TABLE session_totals; DROP TABLE session_tax_totals; DROP TABLE session_token_totals; DROP INDEX payment_requests_pending; DROP INDEX tenders_stablecoin; PRAGMA user_version = 14')
     raw.close()
     till.reopen()
     shift = new ShiftService({ db: till.app.db, clock: till.clock, store: till.app.store })
-    expect(till.app.db.pragma('user_version', { simple: true })).toBe(15)
+    expect(till.app.db.pragma('user_version', { simple: true })).toBe(latestSchemaVersion())
     const { totals, ledger } = bothX()
     expect(ledger).toEqual(before)
     expect(totals).toEqual(ledger)
