@@ -186,11 +186,12 @@ export async function reconcile(options: ReconcileOptions): Promise<Reconciliati
 //   till ever took, about 10 µs each (106 ms for 10,900; 9.5 ms for the 1,000 of the big day);
 // - through the period's sales (sales_closed_at), each one's stablecoin tender by key: about 0.5 µs a sale of the
 //   period (9.3 ms for 10,000 sales; 481 ms for 1,000,000).
-// Both index counts cost little (index entries only), so the cheaper way is taken. Before, SQLite scanned every tender
+// Both index counts cost little (index entries only, the second stopped once it decides), so the cheaper way is taken. Before, SQLite scanned every tender
 // of every kind (290 ms for the first ledger, growing with it).
 function periodStablecoinTenders(db: Db, chainId: number, fromMs: number, toMs: number): { sale_id: string; payment_id: string; tx_hash: string | null }[] {
   const stablecoin = db.prepare("SELECT count(*) FROM tenders INDEXED BY tenders_stablecoin WHERE kind = 'stablecoin'").pluck().get() as number
-  const periodSales = db.prepare('SELECT count(*) FROM sales WHERE closed_at >= ? OR closed_at IS NULL').pluck().get(fromMs) as number
+  // Counted only as far as the choice needs: a 1,000,000-sale day's count alone took 220 ms.
+  const periodSales = db.prepare('SELECT count(*) FROM (SELECT 1 FROM sales WHERE closed_at >= ? OR closed_at IS NULL LIMIT ?)').pluck().get(fromMs, stablecoin * 20 + 1) as number
   const select = "SELECT t.sale_id, json_extract(t.details, '$.paymentId') AS payment_id, json_extract(t.details, '$.txHash') AS tx_hash"
   const sql =
     stablecoin * 20 <= periodSales

@@ -150,5 +150,19 @@ describe.skipIf(!isAnvilAvailable())('reconciliation with the chain', () => {
     expect(report.clean).toBe(false)
     expect(c!.missing.map((m) => [m.paymentId, m.saleId])).toEqual([[open.paymentId, open.saleId]])
     expect(c!.matched).toEqual([])
+
+    // The same sale completed (the customer paid the reversed part in cash), in a day of many cash sales: the tenders
+    // are then found the other way, through the stablecoin tenders' own index (reconcile.ts periodStablecoinTenders),
+    // with the same verdict.
+    till.app.sales.tenderCash(200)
+    till.app.sales.complete()
+    for (let i = 0; i < 45; i++) {
+      till.app.sales.scan(COLA, 'wedge')
+      till.app.sales.tenderCash(500)
+      till.app.sales.complete()
+    }
+    const again = await reconcile({ db: till.app.db, chains: till.app.payments!.reconcileChains(), fromMs: dayStart, toMs: till.clock.now() + 60_000 })
+    expect(again.chains[0]!.missing.map((m) => [m.paymentId, m.saleId])).toEqual([[open.paymentId, open.saleId]])
+    expect(again.chains[0]!.matched).toEqual([])
   })
 })
