@@ -22,7 +22,7 @@ export const closeProgress = signal<CloseProgressView | null>(null)
 
 /**
  * What followed the last Z closed from this page: where its files and backup are, or the steps that failed (the Z
- * stands either way; a failed step is journaled). Shown until the next day is opened or another Z shown.
+ * stands either way; a failed step is journaled). Shown while the day stays closed.
  */
 export const closedArtifacts = signal<ZArtifactsView | null>(null)
 
