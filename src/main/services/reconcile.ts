@@ -189,10 +189,21 @@ export async function reconcile(options: ReconcileOptions): Promise<Reconciliati
 // Both index counts cost little (index entries only, the second stopped once it decides), so the cheaper way is taken. Before, SQLite scanned every tender
 // of every kind (290 ms for the first ledger, growing with it).
 function periodStablecoinTenders(db: Db, chainId: number, fromMs: number, toMs: number): { sale_id: string; payment_id: string; tx_hash: string | null }[] {
+  const select = "SELECT t.sale_id, json_extract(t.details, '$.paymentId') AS payment_id, json_extract(t.details, '$.txHash') AS tx_hash"
+  // A ledger opened read-only before it was migrated to 0016 (`stabletill reconcile` on an older till's copy) has no
+  // such index: the period's sales, each one's tenders by the sale's index.
+  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'tenders_stablecoin'").get()) {
+    return db
+      .prepare(
+        `${select} FROM sales s CROSS JOIN tenders t ON t.sale_id = s.id
+          WHERE (s.closed_at >= @fromMs OR (s.closed_at IS NULL AND s.opened_at >= @fromMs)) AND s.opened_at < @toMs
+            AND t.kind = 'stablecoin' AND json_extract(t.details, '$.chainId') = @chainId`
+      )
+      .all({ chainId, fromMs, toMs }) as { sale_id: string; payment_id: string; tx_hash: string | null }[]
+  }
   const stablecoin = db.prepare("SELECT count(*) FROM tenders INDEXED BY tenders_stablecoin WHERE kind = 'stablecoin'").pluck().get() as number
   // Counted only as far as the choice needs: a 1,000,000-sale day's count alone took 220 ms.
   const periodSales = db.prepare('SELECT count(*) FROM (SELECT 1 FROM sales WHERE closed_at >= ? OR closed_at IS NULL LIMIT ?)').pluck().get(fromMs, stablecoin * 20 + 1) as number
-  const select = "SELECT t.sale_id, json_extract(t.details, '$.paymentId') AS payment_id, json_extract(t.details, '$.txHash') AS tx_hash"
   const sql =
     stablecoin * 20 <= periodSales
       ? `${select} FROM tenders t INDEXED BY tenders_stablecoin CROSS JOIN sales s ON s.id = t.sale_id

@@ -164,5 +164,10 @@ describe.skipIf(!isAnvilAvailable())('reconciliation with the chain', () => {
     const again = await reconcile({ db: till.app.db, chains: till.app.payments!.reconcileChains(), fromMs: dayStart, toMs: till.clock.now() + 60_000 })
     expect(again.chains[0]!.missing.map((m) => [m.paymentId, m.saleId])).toEqual([[open.paymentId, open.saleId]])
     expect(again.chains[0]!.matched).toEqual([])
+
+    // A ledger from before migration 0016, read as the command line reads it (read-only, not migrated): same verdict.
+    till.app.db.exec('DROP INDEX tenders_stablecoin')
+    const older = await reconcile({ db: till.app.db, chains: till.app.payments!.reconcileChains(), fromMs: dayStart, toMs: till.clock.now() + 60_000 })
+    expect(older.chains[0]!.missing.map((m) => [m.paymentId, m.saleId])).toEqual([[open.paymentId, open.saleId]])
   })
 })
