@@ -10,6 +10,7 @@ import { benchReturns } from './returns'
 import { benchTrust } from './trust'
 import { benchUi, coldStartCompare, compareRenderers, tillSourceAt } from './ui'
 import { benchHeadOffice } from './headoffice'
+import { benchHistory } from './history'
 import * as os from 'node:os'
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
@@ -219,6 +220,14 @@ async function main(): Promise<void> {
     console.log(`  shipped (HTTP, zod, hash chain checked, stored, projections): ${fmt(r.shipMs)} ms = ${fmt(r.entries / (r.shipMs / 1000))} entries/s (ship/floor ${fmt(r.shipMs / r.floorMs, 1)})`)
     console.log(`  re-sent whole (compared, nothing stored): ${fmt(r.resendMs)} ms (resend/floor ${fmt(r.resendMs / r.floorMs, 1)})`)
     console.log(`  overview query (median of 20): ${fmt(r.overviewMedianMs, 1)} ms`)
+  }
+  if (want('history')) {
+    const r = await benchHistory()
+    console.log(`== history (payment housekeeping with ${fmt(r.past)} settled requests behind the till and ${fmt(r.live)} live ones; before = the statement each call ran before migration 0017, alone, same run)`)
+    console.log(`  floor: one request read by its key: ${fmt(r.floorMs, 3)} ms`)
+    console.log('| call | now, median ms | its statement before 0017, median ms | before/now | rows now |')
+    console.log('|---|---:|---:|---:|---:|')
+    for (const row of r.rows) console.log(`| ${row.step} | ${fmt(row.nowMs, 3)} | ${fmt(row.beforeMs, 2)} | ${fmt(row.beforeMs / row.nowMs, 0)} | ${fmt(row.rows)} |`)
   }
 }
 

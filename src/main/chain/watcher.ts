@@ -47,7 +47,7 @@
 import { getAddress, zeroPadValue } from 'ethers'
 import { systemClock, type Clock } from '../../shared/clock'
 import { TillError } from '../../shared/result'
-import type { Db } from '../ledger/db'
+import { prepareCached, type Db } from '../ledger/db'
 import type { ChainHealthStatus, ChainHealthView } from '../../shared/payment/health'
 import { healthStatus, healthThresholds, healthView, expectedBlockTimeMs, type HealthInputs, type HealthThresholds } from './health'
 import { RpcAnswerError, type PushedHead, type RpcPool } from './rpc'
@@ -150,8 +150,8 @@ function hexToNumber(hex: string): number {
 const toHex = (n: number): string => `0x${n.toString(16)}`
 
 export function readCursor(db: Db, chainId: number): ChainCursor | null {
-  const row = db
-    .prepare('SELECT chain_id, block_number, block_hash, head, finalized, updated_at FROM chain_cursor WHERE chain_id = ?')
+  // Compiled once per connection: the payment service reads the cursor for every live request it refreshes.
+  const row = prepareCached(db, 'SELECT chain_id, block_number, block_hash, head, finalized, updated_at FROM chain_cursor WHERE chain_id = ?')
     .get(chainId) as { chain_id: number; block_number: number; block_hash: string; head: number; finalized: number | null; updated_at: number } | undefined
   if (!row) return null
   return { chainId: row.chain_id, blockNumber: row.block_number, blockHash: row.block_hash, head: row.head, finalized: row.finalized, updatedAt: row.updated_at }

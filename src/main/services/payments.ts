@@ -80,7 +80,8 @@ import type { TransferResolution, UnattributedTransfer } from '../../shared/api/
 import type { ChainHealthView } from '../../shared/payment/health'
 import type { PaymentView } from '../../shared/payment/view'
 import { appendJournal } from '../ledger/journal'
-import type { Db } from '../ledger/db'
+import { prepareCached, type Db } from '../ledger/db'
+import type { Statement } from 'better-sqlite3'
 import { RpcPool } from '../chain/rpc'
 import { ChainWatcher, readCursor, type PollResult } from '../chain/watcher'
 import { HttpJsonRateProvider, ManualRateProvider, PegRateProvider, type RateProvider } from '../chain/rates'
@@ -199,6 +200,28 @@ interface ChainRuntime {
   readonly pool: RpcPool
   readonly watcher: ChainWatcher
   readonly tokens: readonly TokenInfo[]
+}
+
+// The live requests (migration 0017): each part of "alive" through its own index, so a refresh, every second and
+// after every poll, reads the few live requests and not every request the till ever made. WAITING is the partial
+// index payment_requests_live's predicate, written the same so that SQLite takes that index for it. A unary + on
+// chain_id keeps SQLite from reading the whole chain's requests through an index that starts with chain_id instead.
+const WAITING = `(status IN ('New', 'Seen') OR (released_at IS NOT NULL AND status <> 'Paid') OR (reversed_at IS NOT NULL AND reversal_resolved_at IS NULL))`
+/** Held (hold_until after ?), waiting on someone, or settled after ? (a reorg's look back); on chain ? or every chain (null, twice). */
+const LIVE_REQUESTS_SQL = `SELECT * FROM payment_requests
+   WHERE rowid IN (SELECT rowid FROM payment_requests WHERE hold_until > ?
+                   UNION ALL SELECT rowid FROM payment_requests WHERE ${WAITING}
+                   UNION ALL SELECT rowid FROM payment_requests WHERE settled_at > ?)
+     AND (? IS NULL OR chain_id = ?)
+   ORDER BY rowid`
+
+/** What a payment's listeners are told again only when it moves (PaymentService.emit). */
+function snapshotOf(p: { readonly status: string; readonly exception: string | null; readonly amountPaid: string; readonly confirmations: number; readonly refundDue: string | null; readonly markedBy: string | null; readonly releasedAt: number | null }): string {
+  return `${p.status}|${p.exception}|${p.amountPaid}|${p.confirmations}|${p.refundDue}|${p.markedBy}|${p.releasedAt ?? ''}`
+}
+
+function lowestConfirmations(credits: readonly CreditFact[]): number {
+  return credits.length === 0 ? 0 : Math.min(...credits.map((c) => c.confirmations))
 }
 
 export class PaymentService {
@@ -408,7 +431,7 @@ export class PaymentService {
         tagIndex = this.allocateTag(chainId, token.address, receiveAddress, now)
         amountDue = amountMinimum + tagValue(tagIndex, token.decimals)
       } else {
-        const next = (this.db.prepare("SELECT COUNT(*) AS n FROM payment_requests WHERE scheme = 'xpub'").get() as { n: number }).n
+        const next = (this.q("SELECT COUNT(*) AS n FROM payment_requests WHERE scheme = 'xpub'").get() as { n: number }).n
         const node = HDNodeWallet.fromExtendedKey(receive.xpub)
         // Public (non-hardened) derivation only: a neutered xpub cannot derive hardened children nor sign.
         receiveAddress = getAddress(node.deriveChild(this.settings.tillNumber).deriveChild(next).address)
@@ -417,8 +440,8 @@ export class PaymentService {
         amountDue = price
         amountMinimum = price
       }
-      this.db
-        .prepare(
+      this
+        .q(
           `INSERT INTO payment_requests (id, sale_id, till_id, chain_id, token_symbol, token_address, token_decimals, receive_address,
              scheme, tag_index, derivation_path, amount_due, amount_minimum, amount_minor, currency, rate, rate_source, rate_at,
              confirmation_kind, confirmations_required, created_at, expires_at, hold_until, status, exception, updated_at)
@@ -452,7 +475,7 @@ export class PaymentService {
   }
 
   forSale(saleId: string): PaymentView[] {
-    const ids = this.db.prepare('SELECT id FROM payment_requests WHERE sale_id = ? ORDER BY created_at, id').all(saleId) as { id: string }[]
+    const ids = this.q('SELECT id FROM payment_requests WHERE sale_id = ? ORDER BY created_at, id').all(saleId) as { id: string }[]
     return ids.map((r) => this.view(r.id))
   }
 
@@ -464,7 +487,7 @@ export class PaymentService {
         throw refuse('conflict', 'payment.cannot-accept', { state: `${guard.state.status}${guard.state.exception ? `/${guard.state.exception}` : ''}` })
       }
       const now = this.clock.now()
-      this.db.prepare('UPDATE payment_requests SET marked_by = ?, marked_at = ? WHERE id = ?').run(approvedBy, now, id)
+      this.q('UPDATE payment_requests SET marked_by = ?, marked_at = ? WHERE id = ?').run(approvedBy, now, id)
       appendJournal(this.db, {
         at: now, tillId: this.tillId, kind: 'payment.marked', saleId: row.sale_id,
         payload: { paymentId: id, approvedBy, amountPaid: sumCredits(guard.facts.credits).toString(), amountDue: row.amount_due, exception: guard.state.exception }
@@ -478,7 +501,7 @@ export class PaymentService {
       if (!canRecordOverpayment(guard)) throw refuse('conflict', 'payment.not-overpaid')
       if (row.refund_due !== null) throw refuse('conflict', 'payment.overpayment-recorded')
       const amount = overpaidAmount(guard.facts)
-      this.db.prepare('UPDATE payment_requests SET refund_due = ? WHERE id = ?').run(amount.toString(), id)
+      this.q('UPDATE payment_requests SET refund_due = ? WHERE id = ?').run(amount.toString(), id)
       appendJournal(this.db, {
         at: this.clock.now(), tillId: this.tillId, kind: 'payment.overpayment-recorded', saleId: row.sale_id,
         payload: { paymentId: id, refundDue: amount.toString(), token: row.token_symbol, chainId: row.chain_id }
@@ -491,7 +514,7 @@ export class PaymentService {
       if (!canCancel(guard)) throw refuse('conflict', 'payment.cannot-cancel')
       const now = this.clock.now()
       // The tag stays held until hold_until: a payment that still arrives is attributed here and flagged, not lost.
-      this.db.prepare('UPDATE payment_requests SET cancelled_at = ? WHERE id = ?').run(now, id)
+      this.q('UPDATE payment_requests SET cancelled_at = ? WHERE id = ?').run(now, id)
       appendJournal(this.db, { at: now, tillId: this.tillId, kind: 'payment.cancelled', saleId: row.sale_id, payload: { paymentId: id } })
     })
   }
@@ -511,12 +534,12 @@ export class PaymentService {
       }
       const limits = this.settings.unverifiedRelease
       if (row.amount_minor > limits.maxAmountMinor) throw refuse('forbidden', 'payment.release-over-limit', { limitMinor: limits.maxAmountMinor, currency: row.currency })
-      const outstanding = (this.db
-        .prepare("SELECT COUNT(*) AS n FROM payment_requests WHERE released_at IS NOT NULL AND status <> 'Paid'")
+      const outstanding = (this
+        .q("SELECT COUNT(*) AS n FROM payment_requests WHERE released_at IS NOT NULL AND status <> 'Paid'")
         .get() as { n: number }).n
       if (outstanding >= limits.maxOutstanding) throw refuse('forbidden', 'payment.release-too-many', { outstanding, limit: limits.maxOutstanding })
       const now = this.clock.now()
-      this.db.prepare('UPDATE payment_requests SET released_by = ?, released_at = ? WHERE id = ?').run(approvedBy, now, id)
+      this.q('UPDATE payment_requests SET released_by = ?, released_at = ? WHERE id = ?').run(approvedBy, now, id)
       appendJournal(this.db, {
         at: now, tillId: this.tillId, kind: 'payment.released-unverified', saleId: row.sale_id,
         payload: { paymentId: id, approvedBy, amountMinor: row.amount_minor, amountDue: row.amount_due }
@@ -529,8 +552,8 @@ export class PaymentService {
    * table). Transfers carrying another till's tag (rule o) are that till's business and are not listed here.
    */
   unattributedTransfers(): UnattributedTransfer[] {
-    const rows = this.db
-      .prepare(
+    const rows = this
+      .q(
         `SELECT * FROM chain_logs WHERE attributed = 1 AND payment_id IS NULL AND resolution IS NULL AND (rule IS NULL OR rule <> 'other-till')
            ORDER BY block_number, log_index`
       )
@@ -557,7 +580,7 @@ export class PaymentService {
     const now = this.clock.now()
     let assigned: string | null = null
     this.db.transaction(() => {
-      const log = this.db.prepare('SELECT * FROM chain_logs WHERE chain_id = ? AND tx_hash = ? AND log_index = ?').get(input.chainId, input.txHash, input.logIndex) as LogRow | undefined
+      const log = this.q('SELECT * FROM chain_logs WHERE chain_id = ? AND tx_hash = ? AND log_index = ?').get(input.chainId, input.txHash, input.logIndex) as LogRow | undefined
       if (!log) throw refuse('not-found', 'payment.transfer-not-found', { tx: `${input.txHash}#${input.logIndex}`, chain: chainName(input.chainId) })
       if (log.payment_id !== null || log.resolution !== null) throw refuse('conflict', 'payment.transfer-dealt-with')
       if (input.action === 'assigned') {
@@ -568,8 +591,8 @@ export class PaymentService {
         }
         assigned = request.id
       }
-      this.db
-        .prepare("UPDATE chain_logs SET payment_id = ?, rule = CASE WHEN ? IS NULL THEN rule ELSE 'manual' END, resolution = ?, resolved_by = ?, resolved_at = ?, note = ? WHERE chain_id = ? AND tx_hash = ? AND log_index = ?")
+      this
+        .q("UPDATE chain_logs SET payment_id = ?, rule = CASE WHEN ? IS NULL THEN rule ELSE 'manual' END, resolution = ?, resolved_by = ?, resolved_at = ?, note = ? WHERE chain_id = ? AND tx_hash = ? AND log_index = ?")
         .run(assigned, assigned, input.action, approvedBy, now, input.note, input.chainId, input.txHash, input.logIndex)
       appendJournal(this.db, {
         at: now, tillId: this.tillId, kind: 'payment.transfer-resolved', saleId: assigned ? this.row(assigned).sale_id : null,
@@ -577,24 +600,24 @@ export class PaymentService {
       })
     }).immediate()
     if (assigned) this.refresh(input.chainId)
-    const row = this.db.prepare('SELECT * FROM chain_logs WHERE chain_id = ? AND tx_hash = ? AND log_index = ?').get(input.chainId, input.txHash, input.logIndex) as LogRow
+    const row = this.q('SELECT * FROM chain_logs WHERE chain_id = ? AND tx_hash = ? AND log_index = ?').get(input.chainId, input.txHash, input.logIndex) as LogRow
     return this.transferView(row)
   }
 
   /** Requests a manager may assign a transfer to: this till's requests on the same chain, token and address, newest first. */
   assignableRequests(chainId: number, txHash: string, logIndex: number): PaymentView[] {
-    const log = this.db.prepare('SELECT * FROM chain_logs WHERE chain_id = ? AND tx_hash = ? AND log_index = ?').get(chainId, txHash, logIndex) as LogRow | undefined
+    const log = this.q('SELECT * FROM chain_logs WHERE chain_id = ? AND tx_hash = ? AND log_index = ?').get(chainId, txHash, logIndex) as LogRow | undefined
     if (!log) throw refuse('not-found', 'payment.transfer-not-found', { tx: `${txHash}#${logIndex}`, chain: chainName(chainId) })
-    const ids = this.db
-      .prepare('SELECT id FROM payment_requests WHERE chain_id = ? AND token_address = ? AND receive_address = ? AND created_at <= ? ORDER BY created_at DESC LIMIT 50')
+    const ids = this
+      .q('SELECT id FROM payment_requests WHERE chain_id = ? AND token_address = ? AND receive_address = ? AND created_at <= ? ORDER BY created_at DESC LIMIT 50')
       .all(chainId, log.token_address, log.to_address, Math.max(log.seen_at, log.block_time)) as { id: string }[]
     return ids.map((r) => this.view(r.id))
   }
 
   /** Payments reversed after they were Paid that nobody has dealt with yet (the back office lists them). */
   openReversals(): PaymentView[] {
-    const ids = this.db
-      .prepare('SELECT id FROM payment_requests WHERE reversed_at IS NOT NULL AND reversal_resolved_at IS NULL ORDER BY reversed_at')
+    const ids = this
+      .q('SELECT id FROM payment_requests WHERE reversed_at IS NOT NULL AND reversal_resolved_at IS NULL ORDER BY reversed_at')
       .all() as { id: string }[]
     return ids.map((r) => this.view(r.id))
   }
@@ -609,7 +632,7 @@ export class PaymentService {
       if (row.reversed_at === null || row.reversal_resolved_at !== null) throw refuse('conflict', 'payment.no-open-reversal')
       if (guard.state.status === 'Paid') throw refuse('conflict', 'payment.paid-again')
       const now = this.clock.now()
-      this.db.prepare('UPDATE payment_requests SET reversal_resolved_by = ?, reversal_resolved_at = ?, reversal_note = ? WHERE id = ?').run(approvedBy, now, note, id)
+      this.q('UPDATE payment_requests SET reversal_resolved_by = ?, reversal_resolved_at = ?, reversal_note = ? WHERE id = ?').run(approvedBy, now, note, id)
       appendJournal(this.db, { at: now, tillId: this.tillId, kind: 'payment.reversal-resolved', saleId: row.sale_id, payload: { paymentId: id, approvedBy, note } })
     })
   }
@@ -624,17 +647,13 @@ export class PaymentService {
     // sale whose money vanished must be flagged, not missed because nobody was watching it any more.
     const settledSince = options.afterReorg ? now - 7 * 24 * 3_600_000 : Number.MAX_SAFE_INTEGER
     this.db.transaction(() => {
-      const rows = this.db
-        .prepare(
-          `SELECT * FROM payment_requests WHERE (hold_until > ? OR status IN ('New', 'Seen') OR (released_at IS NOT NULL AND status <> 'Paid')
-               OR (reversed_at IS NOT NULL AND reversal_resolved_at IS NULL) OR settled_at > ?)
-             AND (? IS NULL OR chain_id = ?)`
-        )
-        .all(now, settledSince, chainId ?? null, chainId ?? null) as RequestRow[]
+      const rows = this.q(LIVE_REQUESTS_SQL).all(now, settledSince, chainId ?? null, chainId ?? null) as RequestRow[]
       for (const row of rows) {
-        const { state } = this.evaluate(row, now)
+        const { state, facts } = this.evaluate(row, now)
         if (state.status === row.status && state.exception === row.exception) {
-          updates.push(row.id)
+          // Only a payment whose progress moved since it was last told is built and sent again (emit would drop the
+          // rest): building a view cost most of a refresh, and after a reorg a week of settled payments is refreshed.
+          if (this.emitted.get(row.id) !== snapshotOf({ status: row.status, exception: row.exception, amountPaid: sumCredits(facts.credits).toString(), confirmations: lowestConfirmations(facts.credits), refundDue: row.refund_due, markedBy: row.marked_by, releasedAt: row.released_by !== null ? row.released_at : null })) updates.push(row.id)
           continue
         }
         this.saveState(row, state, now)
@@ -648,6 +667,11 @@ export class PaymentService {
 
   // ---- internals
 
+  /** A statement compiled once per connection: a refresh runs several per live request every second. */
+  private q(sql: string): Statement {
+    return prepareCached(this.db, sql)
+  }
+
   private runtime(chainId: number): ChainRuntime {
     const r = this.chains.get(chainId)
     if (!r) throw refuse('not-found', 'payment.chain-off', { chain: chainName(chainId) })
@@ -656,13 +680,12 @@ export class PaymentService {
 
   private watchedAddresses(chainId: number): string[] {
     const now = this.clock.now()
-    const rows = this.db
-      .prepare(
+    const rows = this
+      .q(
         `SELECT DISTINCT receive_address FROM payment_requests
-           WHERE chain_id = ? AND (hold_until > ? OR status IN ('New', 'Seen') OR (released_at IS NOT NULL AND status <> 'Paid')
-             OR (reversed_at IS NOT NULL AND reversal_resolved_at IS NULL))`
+           WHERE rowid IN (SELECT rowid FROM payment_requests WHERE hold_until > ? UNION ALL SELECT rowid FROM payment_requests WHERE ${WAITING}) AND +chain_id = ?`
       )
-      .all(chainId, now) as { receive_address: string }[]
+      .all(now, chainId) as { receive_address: string }[]
     return rows.map((r) => r.receive_address)
   }
 
@@ -674,13 +697,15 @@ export class PaymentService {
    */
   private recheckDepth(chainId: number): number {
     const now = this.clock.now()
-    const row = this.db
-      .prepare(
+    const row = this
+      .q(
         `SELECT MAX(CASE WHEN confirmation_kind = 'blocks' THEN confirmations_required ELSE 0 END) AS blocks,
                 MAX(confirmation_kind = 'finalized') AS finalized
-           FROM payment_requests WHERE chain_id = ? AND (hold_until > ? OR status IN ('New', 'Seen'))`
+           FROM payment_requests
+          WHERE rowid IN (SELECT rowid FROM payment_requests WHERE hold_until > ? UNION ALL SELECT rowid FROM payment_requests WHERE ${WAITING} AND status IN ('New', 'Seen'))
+            AND +chain_id = ?`
       )
-      .get(chainId, now) as { blocks: number | null; finalized: number | null }
+      .get(now, chainId) as { blocks: number | null; finalized: number | null }
     let depth = row.blocks ?? 1
     if (row.finalized) {
       const cursor = readCursor(this.db, chainId)
@@ -693,8 +718,8 @@ export class PaymentService {
   /** First free tag index of this till's slice on (chain, token, address). Runs inside the create transaction. */
   private allocateTag(chainId: number, tokenAddress: string, receiveAddress: string, now: number): number {
     const held = new Set(
-      (this.db
-        .prepare('SELECT tag_index FROM payment_requests WHERE chain_id = ? AND token_address = ? AND receive_address = ? AND hold_until > ? AND tag_index IS NOT NULL')
+      (this
+        .q('SELECT tag_index FROM payment_requests WHERE chain_id = ? AND token_address = ? AND receive_address = ? AND hold_until > ? AND tag_index IS NOT NULL')
         .all(chainId, tokenAddress, receiveAddress, now) as { tag_index: number }[]).map((r) => r.tag_index)
     )
     const per = slotsPerTill(this.settings.maxTills)
@@ -715,16 +740,16 @@ export class PaymentService {
   private attribute(chainId: number): void {
     const now = this.clock.now()
     this.db.transaction(() => {
-      const logs = this.db
-        .prepare('SELECT * FROM chain_logs WHERE chain_id = ? AND attributed = 0 ORDER BY block_number, log_index')
+      const logs = this
+        .q('SELECT * FROM chain_logs WHERE chain_id = ? AND attributed = 0 ORDER BY block_number, log_index')
         .all(chainId) as LogRow[]
       for (const log of logs) {
-        const candidates = this.db
-          .prepare('SELECT * FROM payment_requests WHERE chain_id = ? AND token_address = ? AND receive_address = ? AND hold_until > ? ORDER BY created_at')
+        const candidates = this
+          .q('SELECT * FROM payment_requests WHERE chain_id = ? AND token_address = ? AND receive_address = ? AND hold_until > ? ORDER BY created_at')
           .all(chainId, log.token_address, log.to_address, now) as RequestRow[]
         const { request: match, rule } = this.match(log, candidates, now)
-        this.db
-          .prepare('UPDATE chain_logs SET attributed = 1, payment_id = ?, rule = ? WHERE chain_id = ? AND tx_hash = ? AND log_index = ?')
+        this
+          .q('UPDATE chain_logs SET attributed = 1, payment_id = ?, rule = ? WHERE chain_id = ? AND tx_hash = ? AND log_index = ?')
           .run(match?.id ?? null, rule, chainId, log.tx_hash, log.log_index)
         appendJournal(this.db, {
           at: now, tillId: this.tillId,
@@ -772,8 +797,8 @@ export class PaymentService {
   }
 
   private credits(row: RequestRow, _now: number): CreditFact[] {
-    const logs = this.db
-      .prepare('SELECT * FROM chain_logs WHERE payment_id = ? ORDER BY block_number, log_index')
+    const logs = this
+      .q('SELECT * FROM chain_logs WHERE payment_id = ? ORDER BY block_number, log_index')
       .all(row.id) as LogRow[]
     const cursor = readCursor(this.db, row.chain_id)
     const head = cursor?.head ?? 0
@@ -806,7 +831,7 @@ export class PaymentService {
   }
 
   private row(id: string): RequestRow {
-    const row = this.db.prepare('SELECT * FROM payment_requests WHERE id = ?').get(id) as RequestRow | undefined
+    const row = this.q('SELECT * FROM payment_requests WHERE id = ?').get(id) as RequestRow | undefined
     if (!row) throw refuse('not-found', 'payment.not-found', { id })
     return row
   }
@@ -837,24 +862,24 @@ export class PaymentService {
    */
   private saveState(row: RequestRow, state: PaymentState, now: number): void {
     const amountPaid = sumCredits(this.credits(row, now)).toString()
-    this.db
-      .prepare('UPDATE payment_requests SET status = ?, exception = ?, updated_at = ?, settled_at = COALESCE(settled_at, ?) WHERE id = ?')
+    this
+      .q('UPDATE payment_requests SET status = ?, exception = ?, updated_at = ?, settled_at = COALESCE(settled_at, ?) WHERE id = ?')
       .run(state.status, state.exception, now, state.status === 'Paid' ? now : null, row.id)
     appendJournal(this.db, {
       at: now, tillId: this.tillId, kind: 'payment.state-changed', saleId: row.sale_id,
       payload: { paymentId: row.id, from: row.status, fromException: row.exception, to: state.status, toException: state.exception, amountPaid }
     })
     if (state.exception === 'Reversed' && row.exception !== 'Reversed') {
-      this.db
-        .prepare('UPDATE payment_requests SET reversed_at = ?, reversal_resolved_by = NULL, reversal_resolved_at = NULL, reversal_note = NULL WHERE id = ?')
+      this
+        .q('UPDATE payment_requests SET reversed_at = ?, reversal_resolved_by = NULL, reversal_resolved_at = NULL, reversal_note = NULL WHERE id = ?')
         .run(now, row.id)
-      const sale = this.db.prepare('SELECT status FROM sales WHERE id = ?').get(row.sale_id) as { status: string } | undefined
+      const sale = this.q('SELECT status FROM sales WHERE id = ?').get(row.sale_id) as { status: string } | undefined
       appendJournal(this.db, {
         at: now, tillId: this.tillId, kind: 'payment.reversed', saleId: row.sale_id,
         payload: { paymentId: row.id, saleStatus: sale?.status ?? null, amountDue: row.amount_due, amountPaid, amountMinor: row.amount_minor, currency: row.currency }
       })
     } else if (row.exception === 'Reversed' && state.status === 'Paid') {
-      this.db.prepare("UPDATE payment_requests SET reversal_resolved_by = 'chain', reversal_resolved_at = ? WHERE id = ?").run(now, row.id)
+      this.q("UPDATE payment_requests SET reversal_resolved_by = 'chain', reversal_resolved_at = ? WHERE id = ?").run(now, row.id)
       appendJournal(this.db, { at: now, tillId: this.tillId, kind: 'payment.reinstated', saleId: row.sale_id, payload: { paymentId: row.id, amountPaid } })
     }
   }
@@ -870,7 +895,7 @@ export class PaymentService {
           ? topUpWithTag(remaining, row.tag_index, row.token_decimals)
           : remaining
         : null
-    const txs = this.db.prepare('SELECT DISTINCT tx_hash FROM chain_logs WHERE payment_id = ? ORDER BY block_number, log_index').all(id) as { tx_hash: string }[]
+    const txs = this.q('SELECT DISTINCT tx_hash FROM chain_logs WHERE payment_id = ? ORDER BY block_number, log_index').all(id) as { tx_hash: string }[]
     const txHashes = txs.map((t) => t.tx_hash)
     return {
       id: row.id,
@@ -891,7 +916,7 @@ export class PaymentService {
       topUpAmount: topUp === null ? null : topUp.toString(),
       createdAt: row.created_at,
       expiresAt: row.expires_at,
-      confirmations: credits.length === 0 ? 0 : Math.min(...credits.map((c) => c.confirmations)),
+      confirmations: lowestConfirmations(credits),
       confirmationsRequired: row.confirmations_required,
       confirmationKind: row.confirmation_kind,
       txHashes,
@@ -907,7 +932,7 @@ export class PaymentService {
 
   private emit(change: PaymentChange): void {
     const p = change.payment
-    const snapshot = `${p.status}|${p.exception}|${p.amountPaid}|${p.confirmations}|${p.refundDue}|${p.markedBy}|${p.releasedUnverified?.at ?? ''}`
+    const snapshot = snapshotOf({ status: p.status, exception: p.exception, amountPaid: p.amountPaid, confirmations: p.confirmations, refundDue: p.refundDue, markedBy: p.markedBy, releasedAt: p.releasedUnverified?.at ?? null })
     if (!change.stateChanged && this.emitted.get(p.id) === snapshot) return
     this.emitted.set(p.id, snapshot)
     for (const listener of this.listeners) {

@@ -94,7 +94,7 @@ interface RawLog {
   logIndex: string
 }
 
-interface LedgerCredit {
+export interface LedgerCredit {
   chain_id: number
   tx_hash: string
   log_index: number
@@ -156,11 +156,30 @@ async function readLogs(chain: ReconcileChain, addresses: readonly string[], fro
 }
 
 /** The addresses the till asked customers to pay on this chain during the period (and their tokens). */
-function watchedAddresses(db: Db, chainId: number, fromMs: number, toMs: number): string[] {
+export function periodWatchedAddresses(db: Db, chainId: number, fromMs: number, toMs: number): string[] {
   const rows = db
-    .prepare('SELECT DISTINCT receive_address FROM payment_requests WHERE chain_id = ? AND created_at < ? AND hold_until >= ?')
-    .all(chainId, toMs, fromMs) as { receive_address: string }[]
+    // By hold_until (0017): the requests held into the period or after it, not every request of the chain (the unary
+    // + keeps SQLite off the chain's index, which would read them all).
+    .prepare('SELECT DISTINCT receive_address FROM payment_requests WHERE hold_until >= ? AND created_at < ? AND +chain_id = ?')
+    .all(fromMs, toMs, chainId) as { receive_address: string }[]
   return rows.map((r) => getAddress(r.receive_address))
+}
+
+/** The ledger's credits (chain logs given to a request) for the requests of the period on this chain. */
+export function periodCredits(db: Db, chainId: number, fromMs: number, toMs: number): LedgerCredit[] {
+  return db
+    .prepare(
+      // Driven from the period's requests by hold_until (0017), each one's logs by payment_id, instead of from every
+      // log of the chain: the same rows (a log whose request fails the period is left out either way), in the order
+      // the scan of the chain's logs gave them before (as they were written). The + keeps each request's logs read
+      // by payment_id, not by the chain's block index (every log of the chain, for each request).
+      `SELECT l.chain_id, l.tx_hash, l.log_index, l.value, l.token_address, l.to_address, l.payment_id, r.sale_id,
+              r.confirmation_kind, r.confirmations_required
+         FROM payment_requests r CROSS JOIN chain_logs l ON l.payment_id = r.id
+        WHERE r.hold_until >= ? AND r.created_at < ? AND +l.chain_id = ?
+        ORDER BY l.rowid`
+    )
+    .all(fromMs, toMs, chainId) as LedgerCredit[]
 }
 
 export async function reconcile(options: ReconcileOptions): Promise<Reconciliation> {
@@ -221,18 +240,11 @@ async function reconcileChain(chain: ReconcileChain, options: ReconcileOptions):
   // A payment near the period's end may be mined a little after it: read up to the head (its credit belongs to the
   // request made in the period, and the comparison is by transfer, not by block).
   const toBlock = head
-  const addresses = watchedAddresses(db, chain.chainId, fromMs, toMs)
+  const addresses = periodWatchedAddresses(db, chain.chainId, fromMs, toMs)
   const onChain = addresses.length === 0 || fromBlock > toBlock ? [] : await readLogs(chain, addresses, fromBlock, toBlock, options)
 
-  // The ledger's credits for requests of the period on this chain (and transfers it saw but gave to no sale).
-  const credits = db
-    .prepare(
-      `SELECT l.chain_id, l.tx_hash, l.log_index, l.value, l.token_address, l.to_address, l.payment_id, r.sale_id,
-              r.confirmation_kind, r.confirmations_required
-         FROM chain_logs l LEFT JOIN payment_requests r ON r.id = l.payment_id
-        WHERE l.chain_id = ? AND l.payment_id IS NOT NULL AND r.created_at < ? AND r.hold_until >= ?`
-    )
-    .all(chain.chainId, toMs, fromMs) as LedgerCredit[]
+  // The ledger's credits for requests of the period on this chain.
+  const credits = periodCredits(db, chain.chainId, fromMs, toMs)
   // Tenders record the credit a sale was settled on; a request whose logs a reorg deleted keeps its tender (and its
   // journal), which is how a reversed payment shows up here as missing.
   const tendered = periodStablecoinTenders(db, chain.chainId, fromMs, toMs)

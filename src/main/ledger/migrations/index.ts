@@ -15,10 +15,11 @@ import { m0013PinTags } from './0013-pin-tags'
 import { m0014DayReadIndex } from './0014-day-read-index'
 import { m0015SessionTotals } from './0015-session-totals'
 import { m0016StablecoinTenders } from './0016-stablecoin-tenders'
+import { m0017LivePaymentRequests } from './0017-live-payment-requests'
 
 // Applied in this order; a shipped migration is never edited (STYLE.md §7). Add new ones at the end.
 export const migrations: readonly Migration[] = [
   m0001Init, m0002Chain, m0003Printing, m0004OpenSaleIndex, m0005LineDiscounts, m0006PaymentTruth, m0007CashSessions, m0008RoundingReturnsSearch,
   m0009ReversedTenders, m0010Returns, m0011Staff, m0012MoneyStateBaseline, m0013PinTags,
-  m0014DayReadIndex, m0015SessionTotals, m0016StablecoinTenders
+  m0014DayReadIndex, m0015SessionTotals, m0016StablecoinTenders, m0017LivePaymentRequests
 ]
