@@ -82,6 +82,7 @@ export async function benchHistory(options: { readonly past?: number } = {}): Pr
       { step: 'watched addresses (every poll)', run: () => service['watchedAddresses'](31337).length, before: () => db.prepare(`SELECT DISTINCT receive_address FROM payment_requests WHERE chain_id = ? AND (hold_until > ? OR ${W})`).all(31337, now).length },
       { step: 're-check depth (every poll)', run: () => service['recheckDepth'](31337), before: () => db.prepare("SELECT MAX(CASE WHEN confirmation_kind = 'blocks' THEN confirmations_required ELSE 0 END) AS blocks FROM payment_requests WHERE chain_id = ? AND (hold_until > ? OR status IN ('New', 'Seen'))").pluck().get(31337, now) as number },
       { step: "reconciliation: the period's watched addresses", run: () => periodWatchedAddresses(db, 31337, dayStart, now).length, before: () => db.prepare('SELECT DISTINCT receive_address FROM payment_requests WHERE chain_id = ? AND created_at < ? AND hold_until >= ?').all(31337, now, dayStart).length },
+      { step: 'logs not yet given to a request (every poll while one is open)', run: () => (service['attribute'](31337), 0), before: () => db.prepare('SELECT * FROM chain_logs WHERE chain_id = ? AND attributed = 0 ORDER BY block_number, log_index').all(31337).length },
       {
         step: "reconciliation: the period's credits",
         run: () => periodCredits(db, 31337, dayStart, now).length,
@@ -108,7 +109,7 @@ export async function benchHistory(options: { readonly past?: number } = {}): Pr
       floorTimes.push(performance.now() - t0)
     }
     const withIndexes = timeEach(21, (c) => c.run)
-    db.exec('DROP INDEX payment_requests_hold; DROP INDEX payment_requests_live; DROP INDEX payment_requests_settled; DROP INDEX payment_requests_xpub')
+    db.exec('DROP INDEX payment_requests_hold; DROP INDEX payment_requests_live; DROP INDEX payment_requests_settled; DROP INDEX payment_requests_xpub; DROP INDEX chain_logs_unattributed')
     const before = timeEach(7, (c) => c.before)
     const rows = calls.map((c, i) => ({ step: c.step, nowMs: withIndexes[i]!.ms, beforeMs: before[i]!.ms, rows: withIndexes[i]!.rows }))
     await service.stop()

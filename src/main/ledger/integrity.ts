@@ -54,7 +54,7 @@ export type SchemaCheck = { readonly ok: true; readonly fingerprint: string } | 
  * test/main/ledger/schema-fingerprint.test.ts fails with the value to put here when a migration is added. A stale value
  * costs only time: a file that does not match it is compared with the schema built from the migrations, as before.
  */
-export const BUILT_SCHEMA = { version: 17, fingerprint: '610ea68f40d1ae781e91fbc4aa2466188f66a40da027085632fb0ee8b77b5d5c' } as const
+export const BUILT_SCHEMA = { version: 17, fingerprint: '8e44b76852de6014258e0606582f4651466bc99ac46f5ea9a16dc8c338e454b7' } as const
 
 export function checkSchema(db: Db): SchemaCheck {
   const objects = schemaObjects(db)

@@ -166,7 +166,7 @@ describe.skipIf(!isAnvilAvailable())('reconciliation with the chain', () => {
     expect(again.chains[0]!.matched).toEqual([])
 
     // A ledger from before migrations 0016 and 0017, read as the command line reads it (read-only, not migrated): same verdict.
-    till.app.db.exec('DROP INDEX tenders_stablecoin; DROP INDEX payment_requests_hold; DROP INDEX payment_requests_live; DROP INDEX payment_requests_settled; DROP INDEX payment_requests_xpub')
+    till.app.db.exec('DROP INDEX tenders_stablecoin; DROP INDEX payment_requests_hold; DROP INDEX payment_requests_live; DROP INDEX payment_requests_settled; DROP INDEX payment_requests_xpub; DROP INDEX chain_logs_unattributed')
     const older = await reconcile({ db: till.app.db, chains: till.app.payments!.reconcileChains(), fromMs: dayStart, toMs: till.clock.now() + 60_000 })
     expect(older.chains[0]!.missing.map((m) => [m.paymentId, m.saleId])).toEqual([[open.paymentId, open.saleId]])
   })

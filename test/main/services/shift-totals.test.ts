@@ -183,7 +183,7 @@ describe('running totals of a cash session', () => {
     void till.app.close()
     // The ledger as 0014 left it: no totals tables (nor 0016's and 0017's indexes).
     const raw = new Database(file)
-    raw.exec('DROP TABLE session_totals; DROP TABLE session_tax_totals; DROP TABLE session_token_totals; DROP INDEX payment_requests_pending; DROP INDEX tenders_stablecoin; DROP INDEX payment_requests_hold; DROP INDEX payment_requests_live; DROP INDEX payment_requests_settled; DROP INDEX payment_requests_xpub; PRAGMA user_version = 14')
+    raw.exec('DROP TABLE session_totals; DROP TABLE session_tax_totals; DROP TABLE session_token_totals; DROP INDEX payment_requests_pending; DROP INDEX tenders_stablecoin; DROP INDEX payment_requests_hold; DROP INDEX payment_requests_live; DROP INDEX payment_requests_settled; DROP INDEX payment_requests_xpub; DROP INDEX chain_logs_unattributed; PRAGMA user_version = 14')
     raw.close()
     till.reopen()
     shift = new ShiftService({ db: till.app.db, clock: till.clock, store: till.app.store })
