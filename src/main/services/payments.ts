@@ -215,9 +215,14 @@ const LIVE_REQUESTS_SQL = `SELECT * FROM payment_requests
      AND (? IS NULL OR chain_id = ?)
    ORDER BY rowid`
 
-/** What a payment's listeners are told again only when it moves (PaymentService.emit). */
-function snapshotOf(p: { readonly status: string; readonly exception: string | null; readonly amountPaid: string; readonly confirmations: number; readonly refundDue: string | null; readonly markedBy: string | null; readonly releasedAt: number | null }): string {
-  return `${p.status}|${p.exception}|${p.amountPaid}|${p.confirmations}|${p.refundDue}|${p.markedBy}|${p.releasedAt ?? ''}`
+/**
+ * What a payment's listeners are told again only when it moves (PaymentService.emit). Confirmations count as
+ * progress up to the depth the request needs ("2 of 5"); past it a new block changes nothing anyone acts on, and a
+ * held request would otherwise be built and sent to every window on every block until its hold ends.
+ */
+function snapshotOf(p: { readonly status: string; readonly exception: string | null; readonly amountPaid: string; readonly confirmations: number; readonly confirmationKind: string; readonly confirmationsRequired: number; readonly refundDue: string | null; readonly markedBy: string | null; readonly releasedAt: number | null }): string {
+  const confirmations = p.confirmationKind === 'blocks' ? Math.min(p.confirmations, p.confirmationsRequired) : p.confirmations
+  return `${p.status}|${p.exception}|${p.amountPaid}|${confirmations}|${p.refundDue}|${p.markedBy}|${p.releasedAt ?? ''}`
 }
 
 function lowestConfirmations(credits: readonly CreditFact[]): number {
@@ -653,7 +658,7 @@ export class PaymentService {
         if (state.status === row.status && state.exception === row.exception) {
           // Only a payment whose progress moved since it was last told is built and sent again (emit would drop the
           // rest): building a view cost most of a refresh, and after a reorg a week of settled payments is refreshed.
-          if (this.emitted.get(row.id) !== snapshotOf({ status: row.status, exception: row.exception, amountPaid: sumCredits(facts.credits).toString(), confirmations: lowestConfirmations(facts.credits), refundDue: row.refund_due, markedBy: row.marked_by, releasedAt: row.released_by !== null ? row.released_at : null })) updates.push(row.id)
+          if (this.emitted.get(row.id) !== snapshotOf({ status: row.status, exception: row.exception, amountPaid: sumCredits(facts.credits).toString(), confirmations: lowestConfirmations(facts.credits), confirmationKind: row.confirmation_kind, confirmationsRequired: row.confirmations_required, refundDue: row.refund_due, markedBy: row.marked_by, releasedAt: row.released_by !== null ? row.released_at : null })) updates.push(row.id)
           continue
         }
         this.saveState(row, state, now)
@@ -932,7 +937,7 @@ export class PaymentService {
 
   private emit(change: PaymentChange): void {
     const p = change.payment
-    const snapshot = snapshotOf({ status: p.status, exception: p.exception, amountPaid: p.amountPaid, confirmations: p.confirmations, refundDue: p.refundDue, markedBy: p.markedBy, releasedAt: p.releasedUnverified?.at ?? null })
+    const snapshot = snapshotOf({ status: p.status, exception: p.exception, amountPaid: p.amountPaid, confirmations: p.confirmations, confirmationKind: p.confirmationKind, confirmationsRequired: p.confirmationsRequired, refundDue: p.refundDue, markedBy: p.markedBy, releasedAt: p.releasedUnverified?.at ?? null })
     if (!change.stateChanged && this.emitted.get(p.id) === snapshot) return
     this.emitted.set(p.id, snapshot)
     for (const listener of this.listeners) {

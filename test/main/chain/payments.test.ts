@@ -98,6 +98,21 @@ describe.skipIf(!isAnvilAvailable())('payment watcher on anvil', () => {
     expect(view.fiat).toMatchObject({ amountMinor: 1234, currency: 'USD', rate: '1', rateSource: 'peg' })
   })
 
+  it('windows are told each confirmation up to the depth needed, then nothing more while the paid request is held', async () => {
+    const req = await s.service.createRequest({ saleId: 'sale-1', amountMinor: 500, currency: 'USD', token: 'USDC', chainId: 31337 })
+    await s.chain.pay(s.token, MERCHANT, BigInt(req.amountDue))
+    for (let block = 0; block < 8; block++) {
+      await s.service.pollOnce()
+      s.service.refresh() // the once-a-second refresh, between blocks
+      await s.chain.mine(1)
+    }
+    await s.service.pollOnce()
+    // Still held (its late window runs for hours), so every poll and every refresh looked at it again.
+    expect(s.service.get(req.id)).toMatchObject({ status: 'Paid', confirmations: 9 })
+    const told = s.changes.filter((c) => c.payment.id === req.id).map((c) => `${c.payment.status} ${c.payment.confirmations}`)
+    expect(told).toEqual(['New 0', 'Seen 1', 'Seen 2', 'Paid 3'])
+  })
+
   it('an underpayment is PaidPartial; the tagged top-up completes it even with another request open', async () => {
     const a = await s.service.createRequest({ saleId: 'sale-a', amountMinor: 1234, currency: 'USD', token: 'USDC', chainId: 31337 })
     await s.chain.pay(s.token, MERCHANT, 10_000_000n) // the customer only had 10 USDC
