@@ -740,7 +740,8 @@ const en = {
   'action.return.cancel': 'cancel a refund',
   'action.ledger.integrity-acknowledge': 'acknowledge integrity problems',
   'action.staff.manage': 'manage staff',
-  'action.settings.payments': 'change payment settings'
+  'action.settings.payments': 'change payment settings',
+  'bo.sale.refund': 'Refund'
 } as const
 
 export type MessageKey = keyof typeof en
@@ -1482,7 +1483,8 @@ const zhCN: Record<MessageKey, string> = {
   'action.return.cancel': '取消退款',
   'action.ledger.integrity-acknowledge': '确认完整性问题',
   'action.staff.manage': '管理员工',
-  'action.settings.payments': '修改支付设置'
+  'action.settings.payments': '修改支付设置',
+  'bo.sale.refund': '退款'
 }
 
 const tables: Record<Locale, Record<MessageKey, string>> = { en, 'zh-CN': zhCN }

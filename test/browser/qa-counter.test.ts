@@ -111,8 +111,22 @@ describe('the counter and the back office as their users find them', () => {
     await cashier.close()
   })
 
+  it('the Sales list shows the refund as a refund, its total as money going back', async () => {
+    const bo = await open(rig.context, 'backoffice')
+    const list = bo.getByRole('table', { name: 'Sales' })
+    await expect.poll(() => list.locator('tbody tr').count()).toBe(2)
+    // Newest first: the refund (it read "Completed $4.64", like a sale of that amount), then the sale.
+    expect((await list.locator('tbody tr').allInnerTexts()).map((row) => row.split('\t').slice(1, 3))).toEqual([
+      ['Refund', '-$4.64'],
+      ['Completed', '$4.64']
+    ])
+    await bo.close()
+  })
+
   it('after a sale is paid or voided the keyboard is back in the Barcode box; exact cash says no change is due', async () => {
     const cashier = await open(rig.context, 'cashier')
+    // It starts there too.
+    await expect.poll(() => activeId(cashier)).toBe('barcode')
     await typeAt(cashier, `${COLA}\n`, 4)
     await expect.poll(() => cashier.getByRole('status', { name: 'Sale total' }).textContent()).toBe('$1.07')
     await cashier.keyboard.press('F4')
