@@ -208,7 +208,10 @@ export const MESSAGES = {
   'setup.chain-no-token': { en: 'Tick at least one token to take on {chain}.', 'zh-CN': '请为 {chain} 至少勾选一种代币。' },
   'setup.chain-no-url': { en: 'Give {chain} at least one RPC URL.', 'zh-CN': '请为 {chain} 至少填写一个 RPC URL。' },
   'setup.chain-bad-url': { en: 'RPC URL {position} for {chain}, "{url}", is not an http(s) or ws(s) URL.', 'zh-CN': '{chain} 的 RPC URL {position}（“{url}”）不是 http(s) 或 ws(s) 地址。' },
-  'setup.url-twice': { en: 'RPC URL {position} for {chain} is the same as URL {first}: remove one of them.', 'zh-CN': '{chain} 的 RPC URL {position} 与 URL {first} 相同：请删除其中一个。' }
+  'setup.url-twice': { en: 'RPC URL {position} for {chain} is the same as URL {first}: remove one of them.', 'zh-CN': '{chain} 的 RPC URL {position} 与 URL {first} 相同：请删除其中一个。' },
+  // ---- the day close's refusals a manager meets (they reached a zh-CN back office in English) ----
+  'shift.sale-open': { en: 'Sale {saleNumber} is still open: complete or void it before closing the day.', 'zh-CN': '交易 {saleNumber} 仍未结束：结账前请先完成或作废该交易。' },
+  'shift.drawer-short': { en: 'The drawer should hold only {expectedMinor:money}: {amountMinor:money} cannot come out.', 'zh-CN': '钱箱中应只有 {expectedMinor:money}：无法取出 {amountMinor:money}。' }
 } as const satisfies Record<string, Templates>
 
 export type MessageId = keyof typeof MESSAGES

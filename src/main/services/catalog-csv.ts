@@ -22,6 +22,7 @@ import { refuse } from '../../shared/result'
 import type { MessageId } from '../../shared/messages'
 import { prepareCached, type Db } from '../ledger/db'
 import { appendJournal } from '../ledger/journal'
+import { journalState } from '../ledger/money-state'
 
 export const CSV_COLUMNS = ['sku', 'name', 'name_zh', 'price', 'tax_rate', 'sold_by', 'plu', 'barcodes'] as const
 const REQUIRED = ['sku', 'name', 'price', 'tax_rate'] as const
@@ -348,6 +349,8 @@ export function importCatalogCsv(ctx: CatalogWriteContext, text: string, skipBad
       kind: 'catalog.imported',
       payload: { rows: summary.rows, newProducts: summary.newProducts, changedProducts: summary.changedProducts, badRows: parsed.badRows.length, rowsSha256: digest.digest('hex'), currency: ctx.currency, staffId: ctx.staffId }
     })
+    // As for an edit (updateProduct): the catalog's digest after the import, or the next start reports it as edited.
+    journalState(db, 'catalog', { at: now, tillId: ctx.tillId, reason: 'catalog import' })
     return entry.seq
   }).immediate()
   return { ...summary, imported, journalSeq }
@@ -439,6 +442,9 @@ export function updateProduct(ctx: CatalogWriteContext, productId: string, chang
     if (Object.values(other).some((v) => v !== undefined)) {
       appendJournal(db, { at: now, tillId: ctx.tillId, kind: 'catalog.product-changed', payload: { productId, staffId: ctx.staffId, ...other } })
     }
+    // The digest of the catalog as the edit left it (ledger/money-state.ts): without it the next start found the
+    // catalog "changed after entry N recorded it, without a journal entry" and the day could not close.
+    journalState(db, 'catalog', { at: now, tillId: ctx.tillId, reason: `product ${productId} edited` })
   }).immediate()
   return productView(db, productId)
 }

@@ -236,15 +236,16 @@ export class SaleService {
   }
 
   list(limit: number): SaleSummary[] {
-    const rows = this.q('SELECT id, number, status, total_minor, currency, closed_at FROM sales WHERE till_id = ? ORDER BY number DESC LIMIT ?').all(this.tillId(), limit) as {
+    const rows = this.q('SELECT id, number, status, total_minor, currency, closed_at, kind FROM sales WHERE till_id = ? ORDER BY number DESC LIMIT ?').all(this.tillId(), limit) as {
       id: string
       number: number
       status: SaleSummary['status']
       total_minor: number | null
       currency: string
       closed_at: number | null
+      kind: 'sale' | 'refund'
     }[]
-    return rows.map((r) => ({ id: r.id, number: r.number, status: r.status, totalMinor: r.total_minor, currency: r.currency, closedAt: r.closed_at }))
+    return rows.map((r) => ({ id: r.id, number: r.number, status: r.status, totalMinor: r.total_minor, currency: r.currency, closedAt: r.closed_at, kind: r.kind }))
   }
 
   /** Parses, looks up and adds a scanned or typed code. Bad or unknown codes are refused and change nothing. */

@@ -16,6 +16,7 @@ import type { JsonValue } from '../../shared/canonical-json'
 import type { Clock } from '../../shared/clock'
 import { currencyExponent, formatMinorPlain } from '../../shared/money'
 import { chainName } from '../../shared/payment/tokens'
+import { formatMessage } from '../../shared/messages'
 import { refuse, TillError } from '../../shared/result'
 import { prepareCached, type Db } from '../ledger/db'
 import { appendJournal } from '../ledger/journal'
@@ -416,10 +417,7 @@ export function recordCashMovement(db: Db, input: CashMovementInput): CashMoveme
   if (input.kind !== 'cash-in') {
     const drawer = computeDrawer(db, session).drawer
     if (input.amountMinor > drawer.expectedMinor) {
-      throw new TillError('conflict', `The drawer should hold only ${formatMinorPlain(drawer.expectedMinor, session.currency)} ${session.currency}: that much cannot come out.`, {
-        expectedMinor: drawer.expectedMinor,
-        amountMinor: input.amountMinor
-      })
+      throw refuse('conflict', 'shift.drawer-short', { expectedMinor: drawer.expectedMinor, amountMinor: input.amountMinor, currency: session.currency })
     }
   }
   const { n } = prepareCached(db, 'SELECT COUNT(*) AS n FROM cash_movements WHERE session_id = ?').get(session.id) as { n: number }
@@ -545,7 +543,7 @@ export class ShiftService {
     if (direction === 'out') {
       const expected = computeDrawer(this.db, session).drawer.expectedMinor
       if (amountMinor > expected) {
-        throw new TillError('conflict', `The drawer should hold only ${formatMinorPlain(expected, session.currency)} ${session.currency}: that much cannot come out.`, { expectedMinor: expected, amountMinor })
+        throw refuse('conflict', 'shift.drawer-short', { expectedMinor: expected, amountMinor, currency: session.currency })
       }
     }
   }
@@ -658,7 +656,9 @@ export class ShiftService {
   ): { counted: { totalMinor: number; denominations: readonly DenominationCountView[] | null }; reason: string | null } {
     const openSale = prepareCached(this.db, OPEN_SALE_SQL).get(session.till_id) as { number: number } | undefined
     if (openSale) {
-      throw new TillError('conflict', `Sale ${openSale.number} is still open: complete or void it before closing the day.`, { reason: 'sale-open', saleNumber: openSale.number })
+      // Worded by the page in its language (messages.ts); `reason` stays in the detail for callers that branch on it.
+      const values = { saleNumber: openSale.number }
+      throw new TillError('conflict', formatMessage('en', 'shift.sale-open', values), { reason: 'sale-open', ...values }, 'shift.sale-open')
     }
     const counted = resolveCount(session.currency, input.counted, 'counted cash')
     const difference = counted.totalMinor - expected

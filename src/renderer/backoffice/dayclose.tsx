@@ -325,6 +325,15 @@ function CloseDay({ view }: { view: ShiftView }) {
   )
 }
 
+/**
+ * A movement's reason as the page's language has it. A manager's own words are shown as typed; a cash refund's
+ * reason is written by the till in English ("Return 1 of sale 1", services/returns.ts), so it is worded again.
+ */
+function movementReason(m: ShiftView['movements'][number]): string {
+  const written = m.kind === 'refund' ? /^Return (\d+) of sale (\d+)$/.exec(m.reason) : null
+  return written ? t('dayclose.refundReason', { number: written[1]!, sale: written[2]! }) : m.reason
+}
+
 function OpenDayPanel({ view }: { view: ShiftView }) {
   const [x, setX] = useState<ZFigures | null>(null)
   const [outcome, , run] = useOutcome()
@@ -348,9 +357,9 @@ function OpenDayPanel({ view }: { view: ShiftView }) {
           {view.movements.map((m) => (
             <tr key={m.id}>
               <td class="num">{String(m.number)}</td>
-              <td>{m.kind}</td>
+              <td>{t(`dayclose.kind.${m.kind}`)}</td>
               <td class="num">{money(m.amountMinor, view.currency)}</td>
-              <td>{m.reason}</td>
+              <td>{movementReason(m)}</td>
             </tr>
           ))}
         </Table>

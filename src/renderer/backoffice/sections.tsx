@@ -515,8 +515,9 @@ export function SalesSection() {
           {rows.map((s) => (
             <tr key={s.id}>
               <td class="num">{String(s.number)}</td>
-              <td>{t(`bo.sale.${s.status}`)}</td>
-              <td class="num">{s.totalMinor === null ? '' : formatMoney(s.totalMinor, s.currency, locale)}</td>
+              {/* A refund is listed as one, its total as money going back: it read as a completed sale of that amount. */}
+              <td>{s.kind === 'refund' ? t('bo.sale.refund') : t(`bo.sale.${s.status}`)}</td>
+              <td class="num">{s.totalMinor === null ? '' : formatMoney(s.kind === 'refund' ? -s.totalMinor : s.totalMinor, s.currency, locale)}</td>
               <td>{s.closedAt ? fmt.format(s.closedAt) : ''}</td>
             </tr>
           ))}

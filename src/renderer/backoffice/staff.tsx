@@ -4,7 +4,8 @@ import { signal } from '@preact/signals'
 import { useRef } from 'preact/hooks'
 import type { ComponentChildren } from 'preact'
 import type { StaffView } from '../../shared/api/views'
-import { api, t } from '../common/page'
+import { api, say as sayMessage, t } from '../common/page'
+import { MIN_PIN_DIGITS } from '../../shared/permissions'
 import { askManagerApproval, askManagerPin } from '../common/ui'
 
 export const staffList = signal<readonly StaffView[]>([])
@@ -29,6 +30,13 @@ export function Panel({ id, label, children }: { id: string; label: string; chil
 
 const role = (r: StaffView['role']) => t(`role.${r}`)
 
+/** What is wrong with a new PIN for `r` (permissions.ts MIN_PIN_DIGITS, at most 8 digits), worded; null if nothing. */
+function pinProblem(newPin: string, r: StaffView['role']): (() => string) | null {
+  const min = MIN_PIN_DIGITS[r]
+  if (new RegExp(`^\\d{${min},8}$`).test(newPin)) return null
+  return () => sayMessage('staff.pin-length', { role: role(r), min })
+}
+
 export function StaffSection() {
   const [outcome, say, run] = useOutcome()
   const addForm = useRef<HTMLFormElement>(null)
@@ -36,11 +44,17 @@ export function StaffSection() {
 
   async function add(): Promise<void> {
     const data = new FormData(addForm.current!)
-    const pin = await askManagerPin(t('bo.staff.add'))
-    if (pin === null) return
     const name = String(data.get('name') ?? '').trim()
     const roleValue = String(data.get('role') ?? 'cashier') as StaffView['role']
-    const added = await run(api().call['staff:add']({ pin, name, role: roleValue, newPin: String(data.get('newPin') ?? '') }))
+    const newPin = String(data.get('newPin') ?? '')
+    // Checked before the owner is asked for a PIN, and in the page's words: the api's own check answered in a
+    // fragment of English ("a PIN of 4 to 8 digits", "a name"), after the owner had typed their PIN for nothing.
+    if (!name) return say('alert', () => t('bo.staff.nameNeeded'))
+    const problem = pinProblem(newPin, roleValue)
+    if (problem) return say('alert', problem)
+    const pin = await askManagerPin(t('bo.staff.add'))
+    if (pin === null) return
+    const added = await run(api().call['staff:add']({ pin, name, role: roleValue, newPin }))
     if (added) {
       addForm.current!.reset()
       say('notice', () => t('bo.staff.added', { name: added.name, role: role(added.role) }))
@@ -61,6 +75,8 @@ export function StaffSection() {
   async function reset(person: StaffView): Promise<void> {
     const answer = await askManagerApprovalForReset(person)
     if (!answer) return
+    const problem = pinProblem(answer.value, person.role)
+    if (problem) return say('alert', problem)
     const saved = await run(api().call['staff:reset-pin']({ pin: answer.pin, staffId: person.id, newPin: answer.value }))
     if (saved) say('notice', () => t('bo.staff.changed', { name: saved.name }))
   }

@@ -36,8 +36,10 @@ async function main(): Promise<void> {
   await loadSession()
   render(<Cashier />, document.getElementById('app')!)
   document.body.dataset.ready = 'true'
-  // A real shop's till starts locked: the sign-in is the first thing it asks.
+  // A real shop's till starts locked: the sign-in is the first thing it asks. Signed in, the keyboard starts in the
+  // Barcode box (it started on the page, where a code typed by hand went nowhere).
   if (!session.value) void signIn()
+  else document.getElementById('barcode')?.focus()
   await keyboardReady()
   // After ready-to-scan, never before it: until the index is in, scans take the normal way (the till's answer).
   await loadProductIndex()

@@ -16,7 +16,7 @@ import { BLOCK } from './cart-rows'
 import type { CartRowView } from './pending-scan'
 import { api, unwrap } from '../common/page'
 import { notify } from '../common/ui'
-import { openReturn, ReturnPanel } from './returns'
+import { closeReturnFlow, openReturn, returnFlowOpen, ReturnPanel } from './returns'
 
 /** 125000 ppm -> "12.5" (exact, from the integer). */
 function percentText(ppm: number): string {
@@ -51,13 +51,18 @@ function Header() {
   return (
     <header class="bar">
       <h1 title={heading}>{heading}</h1>
-      {/* A manager's drawer action, not a step of the sale: in the bar, out of the sale panel's way. */}
-      <button type="button" class="secondary" onClick={() => void noSale()}>
-        {t('drawer.nosale')}
-      </button>
-      <button type="button" class="secondary" onClick={openReturn}>
-        {t('return.open')}
-      </button>
+      {/* A manager's drawer action, not a step of the sale: in the bar, out of the sale panel's way. Neither it nor
+          a return is offered while the till is locked: a return shows a past sale's lines to whoever stands there. */}
+      {session.value ? (
+        <>
+          <button type="button" class="secondary" onClick={() => void noSale()}>
+            {t('drawer.nosale')}
+          </button>
+          <button type="button" class="secondary" onClick={openReturn}>
+            {t('return.open')}
+          </button>
+        </>
+      ) : null}
       <button type="button" class="secondary" aria-label={t('language')} onClick={() => void switchLanguage()}>
         {t('language.switch')}
       </button>
@@ -500,14 +505,23 @@ export function Cashier() {
   useEffect(() => {
     document.title = `Stabletill — ${t('cashier.title')}`
   })
+  const locked = sessionKnown.value && !session.value
+  // Locked (here or from the other window), a return under way is dropped with the sale panel it stood beside.
+  useEffect(() => {
+    if (locked) closeReturnFlow()
+  }, [locked])
+  const returning = returnFlowOpen()
   return (
     <>
       <Header />
       <LinkBanner />
       <Messages />
-      <ReturnPanel />
-      {sessionKnown.value && !session.value ? <LockScreen /> : <main class="layout">
-        <section class="panel" aria-label={t('cart')}>
+      {locked ? <LockScreen /> : <main class="layout">
+        {/* The return takes the cart's column, the sale panel stays in view beside it (above the layout it pushed
+            the sale panel below the fold). The cart is only hidden, never unmounted: its rows, the Barcode box and
+            the scan machinery bound to them are the same elements when the return closes. */}
+        {returning ? <ReturnPanel /> : null}
+        <section class="panel" aria-label={t('cart')} hidden={returning}>
           <ScanForm />
           <Cart />
           <LineBar />

@@ -11,7 +11,8 @@ import QRCode from 'qrcode'
 import { useEffect, useState } from 'preact/hooks'
 import type { ReturnableSaleView, ReturnQuoteView, ReturnView } from '../../shared/api/views'
 import { api, money, store, t, unwrap } from '../common/page'
-import { askManagerPin, clearMessage, notify } from '../common/ui'
+import { askManagerPin, clearMessage, dialogOpen, notify } from '../common/ui'
+import { intlLocale } from '../../shared/i18n'
 
 const found = signal<ReturnableSaleView | null>(null)
 const quantities = signal<Readonly<Record<string, number>>>({})
@@ -49,9 +50,21 @@ function reset(): void {
 }
 
 function closeReturn(): void {
+  closeReturnFlow()
+  // After the render that shows the cart again: the Barcode box is hidden until then and cannot take focus.
+  requestAnimationFrame(() => document.getElementById('barcode')?.focus())
+}
+
+/** Closes the flow without moving focus (the till locked under it). */
+export function closeReturnFlow(): void {
   reset()
   open.value = false
-  document.getElementById('barcode')?.focus()
+}
+
+/** Today in the till's local time as YYYY-MM-DD: most returns come back the day they were sold. */
+function today(): string {
+  const d = new Date()
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
 }
 
 async function find(query: { code: string } | { number: number; date: string }): Promise<void> {
@@ -100,6 +113,8 @@ async function refundCash(): Promise<void> {
   if (!done) return
   result.value = done
   notify('notice', () => t('return.cash.done', { number: done.number, amount: money(done.amountMinor, done.currency) }))
+  // The button pressed is gone with the lines: the one thing left to do is close, so the keyboard is put there.
+  requestAnimationFrame(() => document.getElementById('return-close')?.focus())
 }
 
 async function refundCoin(customerAddress: string, basis: 'token' | 'fiat'): Promise<void> {
@@ -114,21 +129,26 @@ async function refundCoin(customerAddress: string, basis: 'token' | 'fiat'): Pro
   notify('notice', () => t('return.coin.waiting'))
 }
 
+/** Two short forms, each a row of fields with its button at the end: they fit the cart's column at 1024 px. */
 function FindForm() {
   return (
-    <div class="linebar wrap">
+    <div class="return-find">
       <form
+        class="return-find-code"
         onSubmit={(e) => {
           e.preventDefault()
           const box = (e.currentTarget as HTMLFormElement).elements.namedItem('receipt-code') as HTMLInputElement
           if (box.value.trim()) void find({ code: box.value.trim() })
         }}
       >
-        <label for="receipt-code">{t('return.code')}</label>
-        <input id="receipt-code" name="receipt-code" autoComplete="off" data-autofocus placeholder={t('return.code.placeholder')} />
+        <div>
+          <label for="receipt-code">{t('return.code')}</label>
+          <input id="receipt-code" name="receipt-code" autoComplete="off" data-autofocus title={t('return.code.placeholder')} placeholder={t('return.code.placeholder')} />
+        </div>
         <button type="submit">{t('return.find')}</button>
       </form>
       <form
+        class="return-find-number"
         onSubmit={(e) => {
           e.preventDefault()
           const form = e.currentTarget as HTMLFormElement
@@ -138,10 +158,14 @@ function FindForm() {
           void find({ number, date })
         }}
       >
-        <label for="return-number">{t('return.number')}</label>
-        <input id="return-number" name="return-number" inputMode="numeric" autoComplete="off" />
-        <label for="return-date">{t('return.date')}</label>
-        <input id="return-date" name="return-date" autoComplete="off" placeholder="YYYY-MM-DD" />
+        <div>
+          <label for="return-number">{t('return.number')}</label>
+          <input id="return-number" name="return-number" inputMode="numeric" autoComplete="off" />
+        </div>
+        <div>
+          <label for="return-date">{t('return.date')}</label>
+          <input id="return-date" name="return-date" autoComplete="off" placeholder="YYYY-MM-DD" defaultValue={today()} />
+        </div>
         <button type="submit" class="secondary">
           {t('return.findByNumber')}
         </button>
@@ -261,12 +285,24 @@ export function ReturnPanel() {
     if (open.value) document.getElementById(found.value ? 'return-close' : 'receipt-code')?.focus()
   }, [open.value])
   if (!open.value) return null
+  const saleDate = new Intl.DateTimeFormat(intlLocale(store.value?.locale ?? 'en'), { dateStyle: 'medium', timeStyle: 'short' })
   const sale = found.value
   const q = quote.value
   const done = result.value
   return (
-    <section class="panel" role="region" aria-label={t('return.title')}>
-      <div class="linebar">
+    <section
+      class="panel return-panel"
+      role="region"
+      aria-label={t('return.title')}
+      onKeyDown={(e) => {
+        // The shortcuts line promises Esc closes; a dialog open over the flow takes its own Esc first.
+        if (e.key === 'Escape' && !dialogOpen()) {
+          e.preventDefault()
+          closeReturn()
+        }
+      }}
+    >
+      <div class="return-head">
         <h2>{t('return.title')}</h2>
         <button type="button" id="return-close" class="secondary" onClick={closeReturn}>
           {t('return.close')}
@@ -282,9 +318,11 @@ export function ReturnPanel() {
           <FindForm />
           {sale ? (
             <>
-              <h3>{t('return.sale', { number: sale.number, date: new Date(sale.closedAt).toLocaleString(), total: money(sale.totalMinor, sale.currency) })}</h3>
+              {/* In the UI language, not the browser's: a zh-CN page read "12/2/2026, 1:40:01 AM". */}
+              <h3>{t('return.sale', { number: sale.number, date: saleDate.format(sale.closedAt), total: money(sale.totalMinor, sale.currency) })}</h3>
               <Lines sale={sale} />
-              <div class="linebar wrap">
+              {/* Stuck to the panel's foot: a long sale's lines scroll under it, the refund buttons stay in view. */}
+              <div class="linebar wrap return-actions">
                 <button type="button" class="secondary" onClick={wholeSale}>
                   {t('return.whole')}
                 </button>

@@ -7,7 +7,7 @@ import type { PaymentView } from '../../shared/payment/view'
 import { parseDecimalUnits, parseMinor } from '../../shared/money'
 import { canComplete, canEditLines, canTender } from '../../shared/sale/guards'
 import { api, money, say, store, t, unwrap, wordError } from '../common/page'
-import { askManagerApproval, askManagerPin, clearMessage, confirmAction, notify, promptValue } from '../common/ui'
+import { askManagerApproval, askManagerPin, clearMessage, confirmAction, dialogOpen, notify, promptValue } from '../common/ui'
 import { applyLineChange, olderThan } from '../common/sale-delta'
 import { session } from '../common/session'
 import { canShowAtOnce, isThisScan, withPending, type PendingScan } from './pending-scan'
@@ -309,12 +309,20 @@ export async function addProduct(hit: ProductHit, quantity?: number): Promise<vo
   if (hit.pricing === 'unit') return addCounted(hit, quantity ?? 1)
   if (hit.pricing === 'weight') {
     // Loose produce by PLU: the weight is read off the scale and keyed in kilograms ("0.755").
-    const typed = await promptValue(t('weight.title', { name: lineName(hit) }), t('weight.label'), t('barcode.add'))
-    lookup.value = []
-    if (typed === null) return
-    const grams = parseDecimalUnits(typed, 3)
-    if (grams === null || grams <= 0n || grams > 100_000n) return alert(t('weight.bad'))
-    weightGrams = Number(grams)
+    // A weight that is not one asks again, with the reason, instead of dropping the item: the cashier would have
+    // had to key the PLU in again for a typo.
+    let problem: string | undefined
+    for (;;) {
+      const typed = await promptValue(t('weight.title', { name: lineName(hit) }), t('weight.label'), t('barcode.add'), 'decimal', problem)
+      lookup.value = []
+      if (typed === null) return
+      const grams = parseDecimalUnits(typed, 3)
+      if (grams !== null && grams > 0n && grams <= 100_000n) {
+        weightGrams = Number(grams)
+        break
+      }
+      problem = t('weight.bad')
+    }
   }
   const value = await unwrap(api().call['sale:add-product']({ productId: hit.id, quantity: quantity ?? 1, ...(weightGrams ? { weightGrams } : {}) }), alert)
   lookup.value = []
@@ -493,7 +501,18 @@ export async function complete(): Promise<void> {
   const done = await unwrap(api().call['sale:complete']({}), alert)
   if (!done) return
   setSale(null)
-  notify('notice', () => t('sale.completed', { number: done.number, change: money(done.changeMinor, done.currency) }))
+  notify('notice', () => (done.changeMinor > 0 ? t('sale.completed', { number: done.number, change: money(done.changeMinor, done.currency) }) : t('sale.completedNoChange', { number: done.number })))
+  readyForNextSale()
+}
+
+/**
+ * The keyboard back in the Barcode box once a sale is over: the control used to finish it (Take cash, Complete
+ * sale, Approve) is hidden or disabled with the sale, and focus fell to the page, where a typed code went nowhere.
+ */
+function readyForNextSale(): void {
+  requestAnimationFrame(() => {
+    if (!dialogOpen()) document.getElementById('barcode')?.focus()
+  })
 }
 
 export async function voidSale(): Promise<void> {
@@ -510,6 +529,7 @@ export async function voidSale(): Promise<void> {
   if (!voided) return
   setSale(null)
   notify('notice', () => (detail ? `${t('sale.voidedNotice', { number: voided.number })} ${detail}` : t('sale.voidedNotice', { number: voided.number })))
+  readyForNextSale()
 }
 
 export async function noSale(): Promise<void> {

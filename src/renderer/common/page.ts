@@ -5,6 +5,7 @@ import { signal } from '@preact/signals'
 import type { WindowRole } from '../../shared/api/channels'
 import type { StoreInfo } from '../../shared/api/views'
 import { intlLocale, translate, type MessageKey } from '../../shared/i18n'
+import { isAction } from '../../shared/permissions'
 import { formatMessage, type MessageId } from '../../shared/messages'
 import { formatMoney } from '../../shared/money'
 import { messageOf, type ApiError, type Result } from '../../shared/result'
@@ -41,7 +42,12 @@ export function money(minor: number, currency = store.value?.currency ?? 'USD'):
 /** A refusal in the UI language: by its message id when it has one, else the till's English sentence. */
 export function wordError(error: ApiError): string {
   const message = messageOf(error)
-  if (message) return say(message.key, { currency: store.value?.currency ?? 'USD', ...message.values })
+  if (message) {
+    const values: Record<string, string | number | boolean | null> = { currency: store.value?.currency ?? 'USD', ...message.values }
+    // The refusal names the action by its permission code ("sale.void"): the person reads what it is instead.
+    if (message.key === 'staff.not-permitted' && isAction(values['action'])) values['action'] = t(`action.${values['action']}`)
+    return say(message.key, values)
+  }
   if (error.code === 'internal') return say('internal')
   if (error.code === 'invalid-input') {
     // The registry's zod wording names the call and path ("Bad request for sale:scan: code: …"): show only the

@@ -5,7 +5,8 @@ import { signal } from '@preact/signals'
 import type { StaffSessionView } from '../../shared/api/views'
 import type { Action } from '../../shared/permissions'
 import { api, t, wordError } from './page'
-import { askSignIn, notify } from './ui'
+import { useEffect, useRef } from 'preact/hooks'
+import { askSignIn, clearMessage, notify } from './ui'
 
 export const session = signal<StaffSessionView | null>(null)
 /** False until the first answer: a page must not flash the lock screen while it is still asking. */
@@ -35,7 +36,11 @@ export async function signIn(): Promise<void> {
     if (pin === null) return
     const r = await api().call['staff:sign-in']({ pin })
     if (r.ok) {
+      // The last person's outcome ("Sale 5 completed", a refusal) is not the new one's to read.
+      clearMessage()
       session.value = r.value
+      // At the counter the next thing is a scan: the Sign in button pressed is gone with the lock screen.
+      requestAnimationFrame(() => document.getElementById('barcode')?.focus())
       return
     }
     notify('alert', wordError(r.error))
@@ -46,7 +51,10 @@ export async function signIn(): Promise<void> {
 
 export async function lock(): Promise<void> {
   const r = await api().call['staff:lock']({})
-  if (r.ok) session.value = null
+  if (r.ok) {
+    clearMessage()
+    session.value = null
+  }
 }
 
 /** The signed-in person and the buttons Lock and Switch user, for a window's top bar. */
@@ -70,11 +78,16 @@ export function SessionBar() {
 
 /** What a locked till shows instead of the sale: one way out, signing in. */
 export function LockScreen() {
+  const button = useRef<HTMLButtonElement>(null)
+  // Enter signs in: focus was left on the page when the Lock button went away with the sale.
+  useEffect(() => {
+    if (!document.querySelector('dialog[open]')) button.current?.focus()
+  }, [])
   return (
     <main class="layout locked">
       <section class="panel" aria-label={t('signin.title')}>
         <p>{t('signin.locked')}</p>
-        <button type="button" onClick={() => void signIn()} data-autofocus>
+        <button type="button" ref={button} onClick={() => void signIn()} data-autofocus>
           {t('signin.submit')}
         </button>
       </section>

@@ -62,7 +62,7 @@ export interface ApprovalField {
 type DialogRequest =
   | { readonly kind: 'approval'; readonly action: string; readonly detail?: string; readonly field?: ApprovalField; readonly resolve: (answer: { pin: string; value: string } | null) => void }
   | { readonly kind: 'confirm'; readonly title: string; readonly text: string; readonly confirm: string; readonly resolve: (yes: boolean) => void }
-  | { readonly kind: 'prompt'; readonly title: string; readonly label: string; readonly inputmode: 'decimal' | 'numeric' | 'text'; readonly confirm: string; readonly resolve: (value: string | null) => void }
+  | { readonly kind: 'prompt'; readonly title: string; readonly label: string; readonly inputmode: 'decimal' | 'numeric' | 'text'; readonly confirm: string; readonly problem?: string; readonly resolve: (value: string | null) => void }
   | { readonly kind: 'signin'; readonly resolve: (pin: string | null) => void }
 
 const dialog = signal<DialogRequest | null>(null)
@@ -126,15 +126,25 @@ function Modal({ label, onCancel, children }: { label: string; onCancel: () => v
   )
 }
 
-/** One value asked for (a weight from the scale); resolves with what was typed, or null if cancelled. */
-export function promptValue(title: string, label: string, confirm: string, inputmode: 'decimal' | 'numeric' | 'text' = 'decimal'): Promise<string | null> {
+/**
+ * One value asked for (a weight from the scale); resolves with what was typed, or null if cancelled. `problem` is
+ * what was wrong with the last answer, shown in the dialog when it asks again.
+ */
+export function promptValue(title: string, label: string, confirm: string, inputmode: 'decimal' | 'numeric' | 'text' = 'decimal', problem?: string): Promise<string | null> {
   return new Promise((resolve) => {
-    dialog.value = { kind: 'prompt', title, label, confirm, inputmode, resolve }
+    dialog.value = { kind: 'prompt', title, label, confirm, inputmode, ...(problem ? { problem } : {}), resolve }
   })
 }
 
 function PromptDialog({ request, finish }: { request: Extract<DialogRequest, { kind: 'prompt' }>; finish: (value: string | null) => void }) {
   const input = useRef<HTMLInputElement>(null)
+  // Asked again after a bad answer: the answer is selected, so typing replaces it.
+  useEffect(() => {
+    if (request.problem) {
+      input.current?.focus()
+      input.current?.select()
+    }
+  }, [request])
   return (
     <Modal key="prompt" label={request.title} onCancel={() => finish(null)}>
       <form
@@ -145,8 +155,13 @@ function PromptDialog({ request, finish }: { request: Extract<DialogRequest, { k
         }}
       >
         <h2>{request.title}</h2>
+        {request.problem ? (
+          <div class="alert" role="alert" id="prompt-problem">
+            {request.problem}
+          </div>
+        ) : null}
         <label for="prompt-value">{request.label}</label>
-        <input id="prompt-value" ref={input} inputMode={request.inputmode} autoComplete="off" data-autofocus />
+        <input id="prompt-value" ref={input} inputMode={request.inputmode} autoComplete="off" data-autofocus aria-invalid={request.problem ? 'true' : undefined} aria-describedby={request.problem ? 'prompt-problem' : undefined} />
         <div class="linebar">
           <button type="submit">{request.confirm}</button>
           <button type="button" class="secondary" onClick={() => finish(null)}>

@@ -117,6 +117,8 @@ export interface SaleSummary {
   /** The sale's own currency (a store may change its currency; past sales keep theirs). */
   readonly currency: string
   readonly closedAt: number | null
+  /** A refund is a sale of its own whose total is what went back (services/returns.ts); absent from older tills. */
+  readonly kind?: 'sale' | 'refund'
 }
 
 export type VerifyView =

@@ -2,6 +2,7 @@
 // an import idempotent by SKU, prices parsed exactly, price and tax changes journaled (and the journal verifies).
 import { afterEach, describe, expect, it } from 'vitest'
 import { verifyJournal } from '../../../src/main/ledger/journal'
+import { checkState } from '../../../src/main/ledger/money-state'
 import { parseCsv } from '../../../src/main/services/catalog-csv'
 import { gtinCheckDigit } from '../../../src/shared/barcode'
 import { testTill, type TestTill } from '../../fixtures/till'
@@ -74,7 +75,7 @@ describe('catalog CSV', () => {
     const entries = count('SELECT count(*) AS n FROM journal')
     expect(await bo('catalog:import', { csv: good, pin: '1234' })).toMatchObject({ ok: true, value: { newProducts: 0, changedProducts: 0, unchangedProducts: 3 } })
     expect(count("SELECT count(*) AS n FROM journal WHERE kind = 'catalog.price-changed'")).toBe(0)
-    expect(count('SELECT count(*) AS n FROM journal')).toBe(entries + 2) // the approval and the import's own entry
+    expect(count('SELECT count(*) AS n FROM journal')).toBe(entries + 3) // the approval, the import's own entry and the catalog's digest
 
     const repriced = good.replace('3.10,food', '3.25,std')
     expect(await bo('catalog:import', { csv: repriced, pin: '1234' })).toMatchObject({ ok: true, value: { changedProducts: 1 } })
@@ -117,6 +118,19 @@ describe('catalog CSV', () => {
     expect(till.app.sales.scan(gtin13(500000000001), 'wedge')).toMatchObject({ lines: [{ unitPriceMinor: 201 }] })
     expect(verifyJournal(till.app.db)).toMatchObject({ ok: true })
   }, 120_000)
+
+  it('an edit and an import each journal the catalog as they leave it, so the next start finds nothing changed behind the journal', async () => {
+    till = testTill()
+    expect(checkState(till.app.db)).toBeNull()
+    expect(await bo('catalog:update-product', { pin: '1234', productId: 'P005', price: '1.29', barcodes: [{ code: '5901234123013', packQty: 1 }] })).toMatchObject({ ok: true })
+    // Before: "the catalog (prices, tax rates, barcodes) was changed after entry 8 recorded it, without a journal entry".
+    expect(checkState(till.app.db)).toBeNull()
+    expect(await bo('catalog:import', { csv: FILE, pin: '1234', skipBadRows: true })).toMatchObject({ ok: true, value: { imported: 3 } })
+    expect(checkState(till.app.db)).toBeNull()
+    // An edit behind the journal's back is still named.
+    till.app.db.prepare("UPDATE products SET price_minor = 1 WHERE id = 'P005'").run()
+    expect(checkState(till.app.db)?.reason).toMatch(/catalog .* was changed after entry \d+ recorded it, without a journal entry/)
+  })
 
   it('reads RFC 4180 quoting: commas, doubled quotes and line breaks inside fields, CRLF and a BOM', () => {
     const records = [...parseCsv('\uFEFFa,b\r\n"x, y","say ""hi""\nthere"\r\n\r\nlast,\n')]
