@@ -97,8 +97,13 @@ export async function backupLedger(db: Db, outFile: string, options: BackupOptio
     const copy = new Database(temp, { readonly: true, fileMustExist: true }) as Db
     let result: Omit<BackupResult, 'file' | 'bytes'>
     try {
-      const [pages, journal] = await Promise.all([quickCheckOffThread(temp), verifyJournalParallel(copy, temp, { workers: options.verifyWorkers })])
-      if (!pages.ok) throw new BackupFailedError(`The backup copy failed SQLite's quick_check: ${pages.messages.join('; ')}`)
+      // Both checks run to their end, and the page check's verdict comes first: a damaged page can also make the
+      // journal's read throw, and whichever finished first used to decide the message (a loaded machine's race).
+      const [pages, verified] = await Promise.allSettled([quickCheckOffThread(temp), verifyJournalParallel(copy, temp, { workers: options.verifyWorkers })])
+      if (pages.status === 'rejected') throw pages.reason
+      if (!pages.value.ok) throw new BackupFailedError(`The backup copy failed SQLite's quick_check: ${pages.value.messages.join('; ')}`)
+      if (verified.status === 'rejected') throw verified.reason
+      const journal = verified.value
       if (!journal.ok) throw new BackupFailedError(`The backup copy's journal does not verify: ${journal.reason} (entry ${journal.firstBadSeq}). The ledger itself may be damaged: run npm run verify.`)
       const sales = (copy.prepare('SELECT count(*) AS n FROM sales').get() as { n: number }).n
       result = { journalEntries: journal.entries, lastHash: journal.lastHash, sales }

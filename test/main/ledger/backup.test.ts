@@ -144,7 +144,7 @@ describe('npm run backup and restore', () => {
     const raw = new Database(file, { readonly: true })
     const target = join(folder(), 'damaged.sqlite')
     try {
-      await expect(backupLedger(raw as never, target)).rejects.toThrow(/^The backup copy failed SQLite.s quick_check: .*(malformed|corrupt|Tree|page)/i)
+      await expect(backupLedger(raw as never, target)).rejects.toThrow(/^The backup copy failed SQLite.s quick_check: .*(malformed|corrupt|Tree|page)/is)
     } finally {
       raw.close()
     }
