@@ -68,7 +68,10 @@ export const SESSION_CALLS: Partial<Readonly<Record<CallName, Action>>> = {
   'sale:tender-cash': 'sale.sell',
   'sale:complete': 'sale.sell',
   'payment:request': 'sale.sell',
-  'payment:cancel': 'sale.sell'
+  'payment:cancel': 'sale.sell',
+  // A locked till shows no past sale (its lines, its buyer's address) to whoever stands at it: finding one to
+  // return needs someone signed in, as selling does.
+  'return:find': 'sale.sell'
 }
 
 /** The least PIN length per role: a manager's PIN opens the drawer, so it must resist guessing at the counter. */
