@@ -2,6 +2,7 @@
 // `stabletill`: the closed days for managers and accountants, from a shell or cron (issue [D] point 7).
 //
 //   stabletill export    --data-dir DIR --date YYYY-MM-DD --format csv|ofx|camt053|hledger|beancount --out DIR [--bom]
+//                        [--no-declarations]   (journals: transactions only, for a book that includes many days)
 //   stabletill reconcile --data-dir DIR --date YYYY-MM-DD [--rpc-url CHAIN_ID=URL …]
 //   stabletill z         --data-dir DIR --date YYYY-MM-DD [--pdf FILE]
 //   stabletill verify    --data-dir DIR [--key-dir DIR]
@@ -12,7 +13,7 @@
 // Exit codes: 0 done / all good; 1 a real problem (no Z on that date, a broken journal, an unclean reconciliation, a
 // failed write), each said in one line on stderr; 2 a usage error or a folder that is not a till's.
 import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { Writable } from 'node:stream'
 import { getAddress } from 'ethers'
@@ -43,14 +44,40 @@ export const EXIT_USAGE = 2
 /** The ledger's file name in a data folder (app.ts LEDGER_FILE; not imported, so the CLI does not load the app). */
 const LEDGER_FILE = 'stabletill.sqlite'
 
-export const USAGE = `Usage:
-  stabletill export    --data-dir DIR --date YYYY-MM-DD --format ${EXPORT_FORMATS.join('|')} --out DIR [--bom]
-  stabletill reconcile --data-dir DIR --date YYYY-MM-DD [--rpc-url CHAIN_ID=URL ...]
-  stabletill z         --data-dir DIR --date YYYY-MM-DD [--pdf FILE]
-  stabletill verify    --data-dir DIR [--key-dir DIR]
-  stabletill public-key --data-dir DIR [--key-dir DIR]
-Options for every command: --time-zone IANA (the business date's zone; default the machine's).
+/** Each command's line and what its options do: `stabletill --help` shows them all, `stabletill z --help` its own. */
+const COMMAND_HELP: Record<string, string> = {
+  export: `  stabletill export    --data-dir DIR --date YYYY-MM-DD --format ${EXPORT_FORMATS.join('|')} --out DIR
+                       [--bom] [--no-declarations]
+      One file per Z closed on that date, named TILL_DATE_Z<n>.<format>, in DIR (made if missing); a re-export
+      writes the same bytes over it.
+      --bom              CSV: start with a UTF-8 byte order mark (for spreadsheets that guess the encoding).
+      --no-declarations  hledger, beancount: the day's transactions only, no account or commodity declarations,
+                         so many days can be included in one book (Beancount refuses an account opened twice:
+                         declare the accounts once in the main file, or use its auto_accounts plugin).`,
+  reconcile: `  stabletill reconcile --data-dir DIR --date YYYY-MM-DD [--rpc-url CHAIN_ID=URL ...]
+      Reads the day's blocks again and matches every stablecoin payment of the day's Zs, to the base unit.
+      --rpc-url          adds or replaces a chain's endpoints (the store's saved ones are used otherwise).`,
+  z: `  stabletill z         --data-dir DIR --date YYYY-MM-DD [--pdf FILE]
+      The Z of that date as text, from the same figures as the printed one; --pdf also writes its PDF.`,
+  verify: `  stabletill verify    --data-dir DIR [--key-dir DIR]
+      Full journal, schema, every day's running totals, SQLite quick_check and the signed heads.`,
+  'public-key': `  stabletill public-key --data-dir DIR [--key-dir DIR]
+      The till key's public half, to register at head office.`
+}
+
+const COMMON_HELP = `Options for every command: --time-zone IANA (the business date's zone; default the machine's).
+  --date picks the Zs whose day was opened on that date. --key-dir: the till key's folder
+  (default STABLETILL_KEY_DIR, else ~/.stabletill/keys).
+The ledger is opened read-only: safe beside a running till or on a copy.
 Exit codes: 0 ok, 1 a problem (said on stderr), 2 usage.`
+
+export const USAGE = `Usage:\n${Object.values(COMMAND_HELP).join('\n')}\n${COMMON_HELP}`
+
+/** `stabletill <command> --help`: that command's part of the usage (all of it for no or an unknown command). */
+function usageOf(command: string | undefined): string {
+  const own = command ? COMMAND_HELP[command] : undefined
+  return own ? `Usage:\n${own}\n${COMMON_HELP}` : USAGE
+}
 
 export interface CliIo {
   out(line: string): void
@@ -68,11 +95,27 @@ interface Options {
   readonly out: string | undefined
   readonly pdf: string | undefined
   readonly bom: boolean
+  readonly declarations: boolean
   readonly keyDir: string | undefined
   readonly rpcUrls: readonly string[]
 }
 
-function parse(args: readonly string[]): { command: string; options: Options } {
+/** 2026-02-30 and 2026-13-01 are not days (Date would roll the first over into March). */
+function isCalendarDate(date: string): boolean {
+  const at = new Date(`${date}T00:00:00Z`)
+  return !Number.isNaN(at.getTime()) && at.toISOString().slice(0, 10) === date
+}
+
+/** parseArgs's own words, for the manager: the option and what to do, without its advice on positionals. */
+function parseArgsMessage(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e)
+  const option = /'(-[^' ]*)/.exec(message)?.[1]
+  if ((e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `Unknown option ${option}.`
+  if (/argument missing|ambiguous/.test(message) && option) return `Option ${option} needs a value.`
+  return message.split('\n')[0]!
+}
+
+function parse(args: readonly string[]): { command: string; options: Options; helpFor?: string | undefined } {
   let parsed: ReturnType<typeof parseArgs<{ strict: true; allowPositionals: true; options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> }>>
   try {
     parsed = parseArgs({
@@ -86,6 +129,7 @@ function parse(args: readonly string[]): { command: string; options: Options } {
         out: { type: 'string' },
         pdf: { type: 'string' },
         bom: { type: 'boolean' },
+        'no-declarations': { type: 'boolean' },
         'key-dir': { type: 'string' },
         'rpc-url': { type: 'string', multiple: true },
         'time-zone': { type: 'string' },
@@ -93,16 +137,18 @@ function parse(args: readonly string[]): { command: string; options: Options } {
       }
     })
   } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message : String(e))
+    throw new UsageError(parseArgsMessage(e))
   }
   const v = parsed.values as Record<string, string | boolean | string[] | undefined>
   const command = parsed.positionals[0]
-  if (v.help || command === 'help') return { command: 'help', options: null as never }
+  if (v.help || command === 'help') return { command: 'help', options: null as never, helpFor: command === 'help' ? parsed.positionals[1] : command }
   if (!command) throw new UsageError('Give a command: export, reconcile, z, verify or public-key.')
   if (parsed.positionals.length > 1) throw new UsageError(`Unexpected argument: ${parsed.positionals[1]}`)
   if (typeof v['data-dir'] !== 'string') throw new UsageError('--data-dir DIR is required (the till\'s data folder).')
   const date = typeof v.date === 'string' ? v.date : undefined
   if (date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new UsageError(`--date ${date} is not YYYY-MM-DD.`)
+  // 2026-13-45 has the shape but is no day: "no Z on that date" would send the manager looking for a close.
+  if (date !== undefined && !isCalendarDate(date)) throw new UsageError(`--date ${date} is not a calendar date.`)
   const timeZone = typeof v['time-zone'] === 'string' ? v['time-zone'] : machineTimeZone()
   try {
     new Intl.DateTimeFormat('en', { timeZone })
@@ -119,6 +165,7 @@ function parse(args: readonly string[]): { command: string; options: Options } {
       out: typeof v.out === 'string' ? v.out : undefined,
       pdf: typeof v.pdf === 'string' ? v.pdf : undefined,
       bom: v.bom === true,
+      declarations: v['no-declarations'] !== true,
       keyDir: typeof v['key-dir'] === 'string' ? v['key-dir'] : undefined,
       rpcUrls: Array.isArray(v['rpc-url']) ? v['rpc-url'] : []
     }
@@ -133,11 +180,19 @@ function openTillLedger(dataDir: string): { db: Db; file: string } {
     db = openLedger(file, { readonly: true })
   } catch (e) {
     if (e instanceof SchemaTooNewError) throw new Problem(e.message)
+    if ((e as { code?: string }).code === 'SQLITE_NOTADB') throw new UsageError(`${file} is not a SQLite database, so not a Stabletill ledger: give --data-dir the till's data folder.`)
     throw new Problem(`Could not read the ledger at ${file}: ${e instanceof Error ? e.message : String(e)}`)
   }
   if ((db.pragma('user_version', { simple: true }) as number) === 0) {
     db.close()
     throw new UsageError(`${file} is not a Stabletill ledger (schema version 0).`)
+  }
+  // Another program's SQLite file under our name (or a head-office dump) has a user_version but none of our tables:
+  // say so, rather than fail later on the first missing table with SQLite's own words.
+  const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('journal', 'settings', 'cash_sessions')").get() as { n: number }
+  if (tables.n < 3) {
+    db.close()
+    throw new UsageError(`${file} is not a Stabletill ledger (it has no journal, settings or cash sessions): give --data-dir the till's data folder.`)
   }
   return { db, file }
 }
@@ -162,6 +217,34 @@ function daysOn(db: Db, options: Options): DaySettlement[] {
   return zs.map((z) => daySettlementFromLedger(db, tillId, z, { timeZone: options.timeZone }))
 }
 
+/**
+ * The --out folder, made with its missing parents. Made one level at a time: Node's recursive mkdir never returns
+ * under a folder that refuses new entries with ENOENT (/proc, some FUSE mounts), and a file in the way or a folder
+ * that cannot be made is said in the manager's words, not as a bare errno.
+ */
+function outputFolder(out: string): string {
+  const folder = resolve(out)
+  const missing: string[] = []
+  let at = folder
+  while (!existsSync(at)) {
+    missing.unshift(at)
+    const parent = dirname(at)
+    if (parent === at) break
+    at = parent
+  }
+  if (!statSync(at).isDirectory()) throw new Problem(`--out ${out}: ${at} is a file, not a folder. Give a folder for the exports.`)
+  for (const dir of missing) {
+    try {
+      mkdirSync(dir)
+    } catch (e) {
+      const code = (e as { code?: string }).code
+      const why = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'permission denied' : code === 'ENOENT' ? 'that place takes no new folders' : e instanceof Error ? e.message : String(e)
+      throw new Problem(`--out ${out}: the folder ${dir} cannot be made (${why}). Give a folder you can write to.`)
+    }
+  }
+  return folder
+}
+
 async function writeFileAtomically(file: string, write: (out: Writable) => Promise<unknown>): Promise<void> {
   const temp = `${file}.${process.pid}.partial`
   const out = createWriteStream(temp)
@@ -172,7 +255,15 @@ async function writeFileAtomically(file: string, write: (out: Writable) => Promi
   } catch (e) {
     out.destroy()
     rmSync(temp, { force: true })
-    throw new Problem(`Could not write ${file}: ${e instanceof Error ? e.message : String(e)}`)
+    // The temporary name is ours, not the manager's: name the file they asked for and its folder's trouble.
+    const code = (e as { code?: string }).code
+    const folder = dirname(file)
+    const why = code === 'ENOENT' ? `the folder ${folder} does not exist`
+      : code === 'ENOTDIR' ? `${folder} is not a folder`
+        : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? `${folder} is not writable`
+          : code === 'ENOSPC' ? 'the disk is full'
+            : e instanceof Error ? e.message : String(e)
+    throw new Problem(`Could not write ${file}: ${why}.`)
   }
 }
 
@@ -181,11 +272,10 @@ async function runExport(db: Db, options: Options, io: CliIo): Promise<number> {
   if (!format || !(EXPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format is one of ${EXPORT_FORMATS.join(', ')}.`)
   if (!options.out) throw new UsageError('--out DIR is required (the folder the file goes into).')
   const days = daysOn(db, options)
-  const folder = resolve(options.out)
-  mkdirSync(folder, { recursive: true })
+  const folder = outputFolder(options.out)
   for (const day of days) {
     const file = join(folder, exportFileName(day, format as ExportFormat))
-    await writeFileAtomically(file, (out) => writeExport(day, format as ExportFormat, out, { bom: options.bom }))
+    await writeFileAtomically(file, (out) => writeExport(day, format as ExportFormat, out, { bom: options.bom, declarations: options.declarations }))
     io.out(file)
   }
   return EXIT_OK
@@ -356,9 +446,9 @@ function runPublicKey(db: Db, options: Options, io: CliIo): number {
 export async function runStabletill(args: readonly string[], io: CliIo): Promise<number> {
   let db: Db | undefined
   try {
-    const { command, options } = parse(args)
+    const { command, options, helpFor } = parse(args)
     if (command === 'help') {
-      io.out(USAGE)
+      io.out(usageOf(helpFor))
       return EXIT_OK
     }
     if (!['export', 'reconcile', 'z', 'verify', 'public-key'].includes(command)) throw new UsageError(`Unknown command ${command}: use export, reconcile, z, verify or public-key.`)
@@ -378,8 +468,9 @@ export async function runStabletill(args: readonly string[], io: CliIo): Promise
     }
   } catch (e) {
     if (e instanceof UsageError) {
+      // One line that says what to do; the whole usage is one --help away (a cron mail stays readable).
       io.err(e.message)
-      io.err(USAGE)
+      io.err('Run stabletill --help for the commands and their options.')
       return EXIT_USAGE
     }
     io.err(e instanceof Error ? e.message : String(e))
