@@ -352,12 +352,21 @@ function reconcileChains(db: Db, options: Options): ReconcileChain[] {
   return chains
 }
 
-function describeReconciliation(r: Reconciliation, io: CliIo): void {
+/**
+ * The reconciliation in lines, each amount in its token's own decimals: USDC and USDT are 6 on most chains but 18 on
+ * BNB Smart Chain (tokens.ts), where 10.40 USDT is 10400000000000000000 base units.
+ */
+export function describeReconciliation(r: Reconciliation, chains: readonly Pick<ReconcileChain, 'chainId' | 'tokens'>[], io: Pick<CliIo, 'out'>): void {
+  const decimalsOf = (chainId: number, symbol: string): number => chains.find((c) => c.chainId === chainId)?.tokens.find((t) => t.symbol === symbol)?.decimals ?? 6
   for (const c of r.chains) {
+    const units = (symbol: string, value: string): string => `${formatUnits(BigInt(value), decimalsOf(c.chainId, symbol))}`
     io.out(`${c.chainName} (${c.chainId}), blocks ${c.fromBlock}..${c.toBlock}: ${c.matched.length} matched, ${c.missing.length} missing, ${c.mismatched.length} mismatched, ${c.unexpected.length} unexpected, ${c.pending.length} pending`)
-    for (const t of c.totals) io.out(`  ${t.tokenSymbol}: ledger ${formatUnits(BigInt(t.ledger), 6)}, chain ${formatUnits(BigInt(t.chain), 6)}, unexpected ${formatUnits(BigInt(t.unexpected), 6)}`)
+    for (const t of c.totals) io.out(`  ${t.tokenSymbol}: ledger ${units(t.tokenSymbol, t.ledger)}, chain ${units(t.tokenSymbol, t.chain)}, unexpected ${units(t.tokenSymbol, t.unexpected)}`)
     for (const [what, list] of [['missing', c.missing], ['mismatched', c.mismatched], ['unexpected', c.unexpected], ['pending', c.pending]] as const) {
-      for (const x of list) io.out(`  ${what}: ${x.tokenSymbol} ${x.value} tx ${x.txHash}#${x.logIndex}${x.saleId ? ` sale ${x.saleId}` : ''}`)
+      for (const x of list) {
+        const ledger = what === 'mismatched' && x.ledgerValue !== null ? ` (ledger ${units(x.tokenSymbol, x.ledgerValue)})` : ''
+        io.out(`  ${what}: ${units(x.tokenSymbol, x.value)} ${x.tokenSymbol}${ledger} tx ${x.txHash}#${x.logIndex}${x.saleId ? ` sale ${x.saleId}` : ''}`)
+      }
     }
   }
   for (const u of r.unreachable) io.out(`${u.chainName} (${u.chainId}): not reachable: ${u.error}`)
@@ -374,7 +383,7 @@ async function runReconcile(db: Db, options: Options, io: CliIo): Promise<number
   for (const day of days) {
     io.out(`Z ${day.zNumber} (${day.businessDate}):`)
     const r = await reconcile({ db, chains, fromMs: day.periodStartMs, toMs: day.periodEndMs })
-    describeReconciliation(r, io)
+    describeReconciliation(r, chains, io)
     clean &&= r.clean
   }
   for (const c of chains) c.pool.destroy()

@@ -76,7 +76,7 @@ describe('stabletill', () => {
     const planted = await day.chain.pay(day.usdt, MERCHANT, 777n)
     const dirty = await cli(['reconcile', ...base(), '--date', date, '--rpc-url', rpc])
     expect(dirty.status).toBe(1)
-    expect(dirty.stdout).toContain(`unexpected: USDT 777 tx ${planted}`)
+    expect(dirty.stdout).toContain(`unexpected: 0.000777 USDT tx ${planted}`)
   })
 
   it('verify checks journal, schema, quick_check and the signed heads; a tampered copy exits 1', async () => {
