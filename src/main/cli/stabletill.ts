@@ -27,7 +27,7 @@ import { checkSchema, quickCheck } from '../ledger/integrity'
 import { readSetting } from '../ledger/settings'
 import { RpcPool } from '../chain/rpc'
 import { EXPORT_FORMATS, exportFileName, writeExport, type ExportFormat } from '../reports'
-import { daySettlementFromLedger, machineTimeZone, zNumbersOnDate } from '../reports/from-ledger'
+import { businessDateOf, daySettlementFromLedger, machineTimeZone, zNumbersOnDate } from '../reports/from-ledger'
 import { finish } from '../reports/output'
 import { computeZTotals, type DaySettlement } from '../reports/settlement'
 import { reportHeading, reportSections } from '../reports/z-report'
@@ -213,7 +213,7 @@ function daysOn(db: Db, options: Options): DaySettlement[] {
   const date = requireDate(options)
   const tillId = tillIdOf(db)
   const zs = zNumbersOnDate(db, tillId, date, options.timeZone)
-  if (zs.length === 0) throw new Problem(`No Z was closed for business date ${date} on till ${tillId} (time zone ${options.timeZone}).`)
+  if (zs.length === 0) throw new Problem(`No Z was closed for business date ${date} on till ${tillId} (time zone ${options.timeZone}). ${whatTheLedgerHolds(db, tillId, date, options.timeZone)}`)
   return zs.map((z) => daySettlementFromLedger(db, tillId, z, { timeZone: options.timeZone }))
 }
 
@@ -243,6 +243,16 @@ function outputFolder(out: string): string {
     }
   }
   return folder
+}
+
+/** The hint after "no Z on that date": the day is still open, or which business dates do have a Z. */
+function whatTheLedgerHolds(db: Db, tillId: string, date: string, timeZone: string): string {
+  const sessions = db.prepare('SELECT status, opened_at FROM cash_sessions WHERE till_id = ? ORDER BY opened_at').all(tillId) as { status: string; opened_at: number }[]
+  if (sessions.some((s) => s.status === 'open' && businessDateOf(s.opened_at, timeZone) === date)) return 'That day is still open: close it (the Z) in the back office first.'
+  const closed = [...new Set(sessions.filter((s) => s.status === 'closed').map((s) => businessDateOf(s.opened_at, timeZone)))]
+  if (closed.length === 0) return 'This till has closed no day yet.'
+  const shown = closed.length > 3 ? `${closed.slice(-3).join(', ')} (and ${closed.length - 3} earlier)` : closed.join(', ')
+  return `Days with a Z: ${shown}.`
 }
 
 async function writeFileAtomically(file: string, write: (out: Writable) => Promise<unknown>): Promise<void> {

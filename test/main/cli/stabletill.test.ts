@@ -144,7 +144,8 @@ describe('stabletill', () => {
     expect(await cli(['export', ...base(), '--date', '2026-13-x', '--format', 'csv', '--out', out])).toMatchObject({ status: 2, stderr: expect.stringMatching(/is not YYYY-MM-DD/) })
     expect(await cli(['export', ...base(), '--date', date, '--format', 'xls', '--out', out])).toMatchObject({ status: 2, stderr: expect.stringMatching(/--format is one of/) })
     expect(await cli(['z', '--data-dir', out, '--date', date])).toMatchObject({ status: 2, stderr: expect.stringMatching(/No till ledger at/) })
-    expect(await cli(['z', ...base(), '--date', '2001-01-01'])).toMatchObject({ status: 1, stderr: expect.stringMatching(/No Z was closed for business date 2001-01-01/) })
+    // ...and says which dates do have one, so the manager need not guess the zone or the day.
+    expect(await cli(['z', ...base(), '--date', '2001-01-01'])).toMatchObject({ status: 1, stderr: expect.stringMatching(new RegExp(`No Z was closed for business date 2001-01-01 .*Days with a Z: ${date}\\.`)) })
   })
 
   it('each bad argument or folder is one line on stderr that says what to do, never a stack trace or a hang', async () => {

@@ -138,4 +138,13 @@ describe('two days in one book', () => {
     // A re-export is the same file: importing it again adds nothing an importer that dedupes on FITID would keep.
     expect(readFileSync(exported(dates[0]!, 'ofx'), 'utf8')).toBe(texts[0])
   })
+
+  it('a date whose day is still open says to close it first, not only that there is no Z', async () => {
+    till.clock.advance(DAY_MS)
+    await call('backoffice', 'shift:open', { floatMinor: 10_000, pin: PIN })
+    const today = new Date(till.clock.now()).toISOString().slice(0, 10)
+    const r = cli(['z', '--data-dir', till.dataDir, '--time-zone', 'UTC', '--date', today])
+    expect(r.status).toBe(1)
+    expect(r.stderr).toMatch(/That day is still open: close it \(the Z\) in the back office first\./)
+  })
 })
