@@ -79,11 +79,15 @@ function expectBothZs(balances: Map<string, number>): void {
   expect(balances.get('Assets:Cash:Till1')).toBe(sum((z) => z.figures.drawer.countedMinor! - z.figures.drawer.floatMinor))
 }
 
+// Each test spawns the CLI and the accountants' tools (bean-check is Python) several times: seconds idle, tens of
+// seconds on a loaded two-core machine.
+const TOOLS_MS = 120_000
+
 describe('two days in one book', () => {
   it('the days are two Zs on two dates', () => {
     expect(zs.map((z) => z.zNumber)).toEqual([1, 2])
     expect(new Set(dates).size).toBe(2)
-  })
+  }, TOOLS_MS)
 
   it('hledger and ledger read both days\' journals included in one main file, ids unique, totals both Zs', () => {
     const files = dates.map((d) => exported(d, 'hledger'))
@@ -99,7 +103,7 @@ describe('two days in one book', () => {
       return [account.trim(), minorOf(amount.trim().replace(' USD', ''))]
     }))
     expectBothZs(balances)
-  })
+  }, TOOLS_MS)
 
   it('Beancount: each day alone passes bean-check; days exported with --no-declarations included in one book pass it too', () => {
     for (const d of dates) runOk('bean-check', [exported(d, 'beancount')])
@@ -124,7 +128,7 @@ describe('two days in one book', () => {
     const ids = runOk('bean-query', ['-f', 'csv', book, "SELECT DISTINCT entry_meta('id') AS id"]).trim().split('\n').slice(1).map((s) => s.trim())
     expect(ids.filter((id) => id.startsWith('T1-1-')).length).toBeGreaterThan(0)
     expect(ids.filter((id) => id.startsWith('T1-2-')).length).toBeGreaterThan(0)
-  })
+  }, TOOLS_MS)
 
   it('the two OFX statements keep one account id for the drawer and never reuse a FITID', () => {
     const files = dates.map((d) => exported(d, 'ofx'))
@@ -137,7 +141,7 @@ describe('two days in one book', () => {
     expect(new Set(fitids).size).toBe(fitids.length)
     // A re-export is the same file: importing it again adds nothing an importer that dedupes on FITID would keep.
     expect(readFileSync(exported(dates[0]!, 'ofx'), 'utf8')).toBe(texts[0])
-  })
+  }, TOOLS_MS)
 
   it('a date whose day is still open says to close it first, not only that there is no Z', async () => {
     till.clock.advance(DAY_MS)
@@ -146,5 +150,5 @@ describe('two days in one book', () => {
     const r = cli(['z', '--data-dir', till.dataDir, '--time-zone', 'UTC', '--date', today])
     expect(r.status).toBe(1)
     expect(r.stderr).toMatch(/That day is still open: close it \(the Z\) in the back office first\./)
-  })
+  }, TOOLS_MS)
 })

@@ -29,7 +29,7 @@ describe.each(['JPY', 'KWD'])('a %s store', (currency) => {
   const files = new Map<ExportFormat, string>()
   beforeAll(async () => {
     for (const format of EXPORT_FORMATS) files.set(format, tmp.write(`${currency}-${exportFileName(day, format)}`, await exportText((d, out) => writeExport(d, format, out), day)))
-  })
+  }, 60_000)
 
   it('hledger check --strict and ledger --pedantic read its journal; the drawer account is counted − float, in whole or 3-decimal units', () => {
     const file = files.get('hledger')!
@@ -38,11 +38,11 @@ describe.each(['JPY', 'KWD'])('a %s store', (currency) => {
     expect(drawer).toBe(`${plainMinor(z.drawer.countedMinor - day.cash.floatMinor, exponent)} ${currency}  Assets:Cash:Till1`)
     const ledger = runOk('ledger', ['-f', file, '--pedantic', 'bal', 'Assets:Cash:Till1', '--format', '%(scrub(display_total))\n']).trim()
     expect(minorOf(ledger.replace(` ${currency}`, ''), exponent)).toBe(z.drawer.countedMinor - day.cash.floatMinor)
-  })
+  }, 60_000)
 
   it('bean-check reads its Beancount file', () => {
     runOk('bean-check', [files.get('beancount')!])
-  })
+  }, 60_000)
 
   it('the CSV, OFX and camt.053 carry the amounts with the currency\'s decimals and the Chinese names', () => {
     const text = readFileSync(files.get('csv')!, 'utf8')
@@ -53,5 +53,5 @@ describe.each(['JPY', 'KWD'])('a %s store', (currency) => {
     expect(readFileSync(files.get('ofx')!, 'utf8')).toContain(`<TRNAMT>${plainMinor(900, exponent)}</TRNAMT>`)
     runOk('xmllint', ['--noout', '--schema', CAMT053_XSD, files.get('camt053')!])
     expect(readFileSync(files.get('camt053')!, 'utf8')).toContain(`<Amt Ccy="${currency}">${plainMinor(900, exponent)}</Amt>`)
-  })
+  }, 60_000)
 })
