@@ -1,10 +1,10 @@
 // `npm run backup -- --data-dir DIR --out FILE_OR_FOLDER`: an online backup of a till's ledger, safe while the till
 // runs (the ledger is opened read-only and copied with SQLite's backup API; see ledger/backup.ts). --out names the
-// backup file, or an existing folder to put a time-named backup in. Exit codes: 0 written and checked, 1 failed.
+// backup file, or a folder to put a time-named backup in (an existing one, or a name ending in /). Exit codes: 0 written and checked, 1 failed.
 //
 // Restore: stop the till; move the data folder's stabletill.sqlite, -wal and -shm aside; copy the backup to
 // DIR/stabletill.sqlite; run `npm run verify -- --data-dir DIR`; start the till.
-import { existsSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { LEDGER_FILE } from '../app'
@@ -21,6 +21,10 @@ export async function runBackup(args: readonly string[], out: (line: string) => 
     if (!values.out) throw new Error('--out is required')
     source = values.file !== undefined ? resolve(values.file) : join(resolve(values['data-dir'] ?? '.data'), LEDGER_FILE)
     const outPath = resolve(values.out)
+    // "backups/" names a folder even before it exists: made, and the backup goes in it under a time name, instead
+    // of becoming a file called "backups".
+    const asFolder = /[\\/]$/.test(values.out)
+    if (asFolder && !existsSync(outPath)) mkdirSync(outPath, { recursive: true })
     target = existsSync(outPath) && statSync(outPath).isDirectory() ? join(outPath, backupFileName(Date.now())) : outPath
   } catch (e) {
     out(e instanceof Error ? e.message : String(e))

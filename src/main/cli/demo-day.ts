@@ -203,6 +203,9 @@ export async function runDemoDay(args: readonly string[], out: (line: string) =>
     for (const f of failures) out(`  after the close, ${f.step} failed: ${f.reason}`)
     out(`Try: npm run stabletill -- z --data-dir ${day.dataDir} --date ${day.businessDate}`)
     out(`     npm run stabletill -- export --data-dir ${day.dataDir} --date ${day.businessDate} --format hledger --out /tmp`)
+    // The demo chain stops with this command: the reconciliation needs it back, which the demo folder's till does.
+    out(`To reconcile, start its till again (npm start -- --data-dir ${day.dataDir}; it prints "Demo chain: URL"), then:`)
+    out(`     npm run stabletill -- reconcile --data-dir ${day.dataDir} --date ${day.businessDate} --rpc-url 31337=URL`)
     out(day.businessDate)
     return 0
   } catch (e) {

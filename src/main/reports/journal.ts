@@ -25,6 +25,7 @@
 // { declarations: false } for every day after the first.
 import type { Writable } from 'node:stream'
 import { isoUtc, minorFormatter, plainUnits } from './format'
+import { currencyExponent } from '../../shared/money'
 import { formatRatePercent } from '../devices/printer/receipt'
 import { drawerDifferenceId, movementId, returnId, saleId } from './ids'
 import { encode, maxUint, maxUtf8, putBytes, putText, putUint } from './bytes'
@@ -403,8 +404,10 @@ export function ledgerJournalWriter(day: DaySettlement, options: JournalOptions 
     let text = `; Stabletill ${oneLine(day.store.name)}, till ${day.store.tillId}, Z ${day.zNumber}, business date ${day.businessDate} (${day.store.timeZone})\n`
     text += `; journal head ${day.journal.headSeq} ${day.journal.headHash}\n\n`
     if (options.declarations ?? true) {
-      // `format` gives both tools the display style (hledger 1.25 and ledger 3 accept the subdirective).
-      text += `commodity ${currency}\n    format ${amount(100_000)}\n\n`
+      // `format` gives both tools the display style (hledger 1.25 and ledger 3 accept the subdirective). A currency
+      // without minor units (JPY, KRW) gets none: hledger refuses a format without a decimal mark ("100000 JPY")
+      // and ledger one with a bare trailing mark ("100000. JPY"); both show whole amounts as written.
+      text += currencyExponent(currency) === 0 ? `commodity ${currency}\n\n` : `commodity ${currency}\n    format ${amount(100_000)}\n\n`
       for (const name of declaredAccounts(accounts, totals)) text += `account ${name}\n`
       // ledger --pedantic refuses undeclared metadata tags; hledger 1.25 accepts the directive too.
       text += '\n' + JOURNAL_TAGS.map((tag) => `tag ${tag}\n`).join('') + '\n'

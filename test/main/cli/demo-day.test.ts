@@ -5,6 +5,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, expect, it } from 'vitest'
+import { spawnAnvil } from '../../../src/main/chain/anvil'
+import { runStabletill } from '../../../src/main/cli/stabletill'
 import { openLedger } from '../../../src/main/ledger/db'
 import { daySettlementFromLedger } from '../../../src/main/reports/from-ledger'
 import { computeZTotals } from '../../../src/main/reports/settlement'
@@ -43,6 +45,19 @@ it('seeds a closed demo day and prints its date', async () => {
     expect(z.salesCount).toBeGreaterThanOrEqual(8)
   } finally {
     db.close()
+  }
+  // The reconciliation it points to: the demo chain restarted from the folder's state answers for the day's four
+  // stablecoin payments, all matched.
+  expect(r.stdout).toMatch(/To reconcile, start its till again/)
+  expect(r.stdout).toContain(`reconcile --data-dir ${dataDir} --date ${date} --rpc-url 31337=URL`)
+  const anvil = await spawnAnvil({ stateFile: join(dataDir, 'demo-chain.json') })
+  try {
+    const lines: string[] = []
+    const io = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line) }
+    expect(await runStabletill(['reconcile', '--data-dir', dataDir, '--date', date, '--time-zone', 'UTC', '--rpc-url', `31337=${anvil.rpcUrl}`], io), lines.join('\n')).toBe(0)
+    expect(lines.join('\n')).toMatch(/4 matched, 0 missing, 0 mismatched, 0 unexpected/)
+  } finally {
+    await anvil.stop()
   }
   // A second run refuses the folder rather than mixing two demo stores.
   const again = await npmRunDemoDay(dataDir)

@@ -1,7 +1,7 @@
 // The built `stabletill` command (out/main/cli.js, what package.json's bin points at), run as a child process on a
 // data folder seeded through the real till and closed: export, z, reconcile and verify, with their exit codes.
 import { spawn } from 'node:child_process'
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createPublicKey, verify } from 'node:crypto'
@@ -22,7 +22,8 @@ let out: string
 /** Runs the CLI without blocking this process (the till's chain proxy lives here). */
 function cli(args: readonly string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, TZ: 'UTC' } })
+    // A command that hangs is killed (status -1) rather than left spinning after the test.
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, TZ: 'UTC' }, timeout: 30_000 })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
@@ -75,7 +76,7 @@ describe('stabletill', () => {
     const planted = await day.chain.pay(day.usdt, MERCHANT, 777n)
     const dirty = await cli(['reconcile', ...base(), '--date', date, '--rpc-url', rpc])
     expect(dirty.status).toBe(1)
-    expect(dirty.stdout).toContain(`unexpected: USDT 777 tx ${planted}`)
+    expect(dirty.stdout).toContain(`unexpected: 0.000777 USDT tx ${planted}`)
   })
 
   it('verify checks journal, schema, quick_check and the signed heads; a tampered copy exits 1', async () => {
@@ -143,6 +144,55 @@ describe('stabletill', () => {
     expect(await cli(['export', ...base(), '--date', '2026-13-x', '--format', 'csv', '--out', out])).toMatchObject({ status: 2, stderr: expect.stringMatching(/is not YYYY-MM-DD/) })
     expect(await cli(['export', ...base(), '--date', date, '--format', 'xls', '--out', out])).toMatchObject({ status: 2, stderr: expect.stringMatching(/--format is one of/) })
     expect(await cli(['z', '--data-dir', out, '--date', date])).toMatchObject({ status: 2, stderr: expect.stringMatching(/No till ledger at/) })
-    expect(await cli(['z', ...base(), '--date', '2001-01-01'])).toMatchObject({ status: 1, stderr: expect.stringMatching(/No Z was closed for business date 2001-01-01/) })
+    // ...and says which dates do have one, so the manager need not guess the zone or the day.
+    expect(await cli(['z', ...base(), '--date', '2001-01-01'])).toMatchObject({ status: 1, stderr: expect.stringMatching(new RegExp(`No Z was closed for business date 2001-01-01 .*Days with a Z: ${date}\\.`)) })
+  })
+
+  it('each bad argument or folder is one line on stderr that says what to do, never a stack trace or a hang', async () => {
+    const oneLine = (r: { stderr: string }) => {
+      expect(r.stderr).not.toMatch(/\n\s+at |Error:|ENOENT|EEXIST/)
+      expect(r.stderr.trim().split('\n').length).toBeLessThanOrEqual(2)
+    }
+    const cases: [string[], number, RegExp][] = [
+      [['z', ...base(), '--date', '2026-13-45'], 2, /--date 2026-13-45 is not a calendar date/],
+      [['z', ...base(), '--date', '2026-02-30'], 2, /--date 2026-02-30 is not a calendar date/],
+      [['z', ...base(), '--date', date, '--bogus'], 2, /^Unknown option --bogus\.\nRun stabletill --help/],
+      [['z', ...base(), '--date'], 2, /Option --date needs a value/],
+      // Node's own recursive mkdir never returns under /proc: the export must say it cannot make the folder.
+      [['export', ...base(), '--date', date, '--format', 'csv', '--out', '/proc/stabletill-nope'], 1, /--out \/proc\/stabletill-nope: the folder \/proc\/stabletill-nope cannot be made/],
+      [['export', ...base(), '--date', date, '--format', 'csv', '--out', join(day.till.dataDir, 'stabletill.sqlite')], 1, /is a file, not a folder\. Give a folder for the exports/],
+      [['z', ...base(), '--date', date, '--pdf', join(out, 'no-such-folder', 'z.pdf')], 1, /Could not write .*z\.pdf: the folder .*no-such-folder does not exist\./]
+    ]
+    for (const [args, status, message] of cases) {
+      const r = await cli(args)
+      expect(r.status, args.join(' ')).toBe(status)
+      expect(r.stderr).toMatch(message)
+      oneLine(r)
+    }
+    // Folders that are not a till's: another program's SQLite file under the ledger's name, and a file that is not SQLite.
+    const other = mkdtempSync(join(tmpdir(), 'stabletill-other-'))
+    try {
+      const foreign = new Database(join(other, 'stabletill.sqlite'))
+      foreign.exec('CREATE TABLE t (x); PRAGMA user_version = 3')
+      foreign.close()
+      const r = await cli(['z', '--data-dir', other, '--date', date])
+      expect(r).toMatchObject({ status: 2, stderr: expect.stringMatching(/is not a Stabletill ledger \(it has no journal, settings or cash sessions\)/) })
+      oneLine(r)
+      writeFileSync(join(other, 'stabletill.sqlite'), 'hello, not a database\n')
+      const junk = await cli(['z', '--data-dir', other, '--date', date])
+      expect(junk).toMatchObject({ status: 2, stderr: expect.stringMatching(/is not a SQLite database, so not a Stabletill ledger/) })
+      oneLine(junk)
+    } finally {
+      rmSync(other, { recursive: true, force: true })
+    }
+  }, 120_000)
+
+  it('--help of each command shows that command and its options', async () => {
+    const r = await cli(['export', '--help'])
+    expect(r.status).toBe(0)
+    expect(r.stdout).toMatch(/--no-declarations/)
+    expect(r.stdout).toMatch(/--bom/)
+    expect(r.stdout).not.toMatch(/stabletill reconcile/)
+    expect((await cli(['help', 'reconcile'])).stdout).toMatch(/--rpc-url/)
   })
 })
